@@ -1,0 +1,1 @@
+/* Project scripts (quiz, glossary hover) are added by the site-features issue. */

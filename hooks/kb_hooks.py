@@ -1,0 +1,156 @@
+"""MkDocs hooks: thin glue between MkDocs and the kb package. Every rule, notice and report is
+computed in kb/; this file only passes values in and out, in labelled sections per event.
+
+mkdocs-static-i18n builds each language in turn (on_config .. on_post_build run once per
+language), so state that is per build is reset in on_startup / at the first language, and anything
+written to disk is named by language."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import mkdocs.plugins
+from mkdocs.exceptions import Abort
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from kb import engine, site  # noqa: E402
+from kb.data import ProjectData  # noqa: E402
+from kb.findings import format_text  # noqa: E402
+from kb.settings import Settings, SettingsError, load_settings  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.kb")
+
+
+class _State:
+    settings: Settings | None = None
+    data: ProjectData | None = None
+    report: engine.Report | None = None
+    env: Any = None
+    manifest: dict[str, list[dict]] = {}
+
+
+STATE = _State()
+
+
+def _language(config: Any) -> str:
+    i18n = config.plugins.get("i18n")
+    if i18n is not None and getattr(i18n, "current_language", None):
+        return i18n.current_language
+    return config.theme.get("language") or "zh"
+
+
+def _is_first_language(config: Any) -> bool:
+    i18n = config.plugins.get("i18n")
+    return i18n is None or not getattr(i18n, "building", False)
+
+
+# --- start-up and configuration ----------------------------------------------------------------------------
+def on_startup(command: str, dirty: bool) -> None:
+    STATE.report = None
+    STATE.manifest = {}
+
+
+@mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
+def on_config(config: Any) -> Any:
+    try:
+        STATE.settings = settings = load_settings(ROOT)
+        STATE.data = data = ProjectData(settings)
+        data.model  # noqa: B018 - validate the data files now, with a clear message
+        data.rules  # noqa: B018
+        data.ui  # noqa: B018
+    except SettingsError as exc:
+        raise Abort(f"configuration error: {exc}") from None
+    if Path(config.docs_dir).resolve() != settings.docs_path.resolve():
+        raise Abort(f"configuration error: mkdocs.yml docs_dir ({config.docs_dir}) differs from kb.yml ({settings.docs_dir})")
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    if search is not None:
+        search.config.jieba_dict_user = str(site.write_jieba_user_dict(data, settings.cache_path))
+    return config
+
+
+# --- checks (once per build cycle, at the first language) ---------------------------------------------------
+def on_pre_build(config: Any) -> None:
+    if not _is_first_language(config) and STATE.report is not None:
+        return
+    settings, data = STATE.settings, STATE.data
+    assert settings is not None and data is not None
+    lang = settings.default_language
+    report = engine.run(settings, data, lang="zh" if lang == "zh" else "en")
+    STATE.report = report
+    shown = [f for f in report.findings if f.severity in ("error", "warning")]
+    for line in format_text(shown).splitlines():
+        log.info(line)
+    totals = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")}
+    summary = f"kb checks: {totals['error']} errors, {totals['warning']} warnings, {totals['info']} notes"
+    if report.release and report.errors:
+        raise Abort(f"{summary}; release mode refuses to build. Run ./scripts/check --release for the list.")
+    (log.warning if report.errors else log.info)(summary)
+
+
+# --- page content ------------------------------------------------------------------------------------------------
+def on_env(env: Any, config: Any, files: Any) -> Any:
+    STATE.env = env
+    return env
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    if "[[gap:" not in markdown or STATE.env is None:
+        return markdown
+    template = STATE.env.get_template("partials/kb-gap.html")
+    ui = STATE.data.ui.get(_language(config), {}) if STATE.data else {}
+    return site.render_gaps(markdown, lambda text: template.render(text=text, ui=ui).strip())
+
+
+@mkdocs.plugins.event_priority(0)  # after mkdocs-static-i18n (50) has set the alternates
+def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
+    report, data = STATE.report, STATE.data
+    if report is None or data is None or not hasattr(page.file, "locale"):
+        return context
+    lang = _language(config)
+    rel = getattr(page.file, "norm_src_uri", page.file.src_uri)
+    state = site.page_state(report, lang, rel, page.file.locale)
+    alternates = getattr(page.file, "alternates", {})
+    state["alternate_missing"] = [a["lang"] for a in config.extra.get("alternate", []) if a["lang"] not in alternates]
+    if state.get("source_lang"):
+        source = alternates.get(state["source_lang"])
+        state["source_url"] = source.url if source is not None else None
+    context["kb"] = {
+        "ui": data.ui.get(lang, {}),
+        "lang": lang,
+        "page": state,
+        "model": data.model,
+        "orgs": data.reviewers["organisations"],
+    }
+    template = page.meta.get("template", "")
+    if template == "kb-status.html":
+        context["kb"]["status"] = site.status_data(report, data, lang)
+        context["kb"]["url_for"] = lambda rel_: site.page_url_for(rel_, lang, report.settings.default_language)
+    elif template == "kb-glossary.html":
+        context["kb"]["glossary"] = site.glossary_entries(data, lang)
+    _remember(lang, page, state)
+    return context
+
+
+def _remember(lang: str, page: Any, state: dict) -> None:
+    """Pages of this language in navigation order, for the PDF manual."""
+    STATE.manifest.setdefault(lang, []).append({
+        "rel": state.get("path", ""), "url": page.url, "title": page.title, "dest": page.file.dest_uri,
+        "type": page.meta.get("type"), "manual": page.meta.get("manual", True) is not False,
+        "review": state.get("review"), "fallback": state.get("fallback", False),
+    })
+
+
+# --- after each language's build ---------------------------------------------------------------------------
+@mkdocs.plugins.event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
+def on_post_build(config: Any) -> None:
+    report, data, settings = STATE.report, STATE.data, STATE.settings
+    if report is None or data is None or settings is None:
+        return
+    if _is_first_language(config):
+        site.write_status_json(report, data, Path(config.site_dir))

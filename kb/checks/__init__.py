@@ -1,0 +1,30 @@
+"""Completeness checks. Each rule is a pure function over parsed pages returning findings:
+``check_x(page, ctx) -> list[Finding]`` for one page, ``check_x(source, target, ctx)`` for a
+translation pair. The engine (kb.engine) decides what to call; nothing here imports MkDocs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from kb.data import ProjectData
+from kb.findings import Finding
+from kb.pages import Page
+
+
+@dataclass
+class Context:
+    data: ProjectData
+    today: dt.date
+    release: bool = False
+    # repository-relative paths of every file under docs/ (links and images resolve against it)
+    files: frozenset[str] = field(default_factory=frozenset)
+    default_language: str = "zh"
+    languages: tuple[str, ...] = ("zh", "en")
+    email_allowlist_domains: tuple[str, ...] = ()
+    docs_dir: str = "docs"
+
+
+def finding(rule: str, code: str, where: Page | str, line: int, /, **params: object) -> Finding:
+    path = where if isinstance(where, str) else where.path
+    return Finding(rule=rule, code=code, path=path, line=max(1, int(line)), params=dict(params))

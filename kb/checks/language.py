@@ -1,0 +1,129 @@
+"""Language rules: text in the wrong language, Traditional characters on Simplified pages, and
+Chinese copywriting typography (spacing and punctuation between Chinese and Latin text)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kb.checks import Context, finding
+from kb.findings import Finding
+from kb.pages import GAP_RE, Page
+
+HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+URL_RE = re.compile(r"(?:https?://|www\.)\S+")
+LINK_TARGET_RE = re.compile(r"\]\([^)]*\)")
+ATTR_RE = re.compile(r"\{[^{}]*\}")
+HTML_TAG_RE = re.compile(r"<[^>]+>")
+PAREN_RE = re.compile(r"（[^（）]*）|\([^()]*\)|《[^《》]*》|“[^“”]*”|「[^「」]*」|\"[^\"]*\"")
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+STOPWORDS = frozenset(
+    "the of and to is are was were be been in for with that this these those on by as at from it its "
+    "which will can should must may not or an a has have had their they we you your our".split()
+)
+
+
+def _clean(text: str) -> str:
+    text = URL_RE.sub(" ", text)
+    text = LINK_TARGET_RE.sub("]", text)
+    text = ATTR_RE.sub(" ", text)
+    text = HTML_TAG_RE.sub(" ", text)
+    return GAP_RE.sub(" ", text)
+
+
+def _term_forms(ctx: Context, lang: str) -> list[str]:
+    return sorted({form for term in ctx.data.glossary for form in term.forms(lang)}, key=len, reverse=True)
+
+
+# --- untranslated ---------------------------------------------------------------------------------------
+def check_untranslated(page: Page, ctx: Context) -> list[Finding]:
+    if page.text is None:
+        return []
+    out = []
+    if page.lang == "en":
+        zh_terms = _term_forms(ctx, "zh")
+        for line, text in page.prose:
+            text = PAREN_RE.sub(" ", _clean(text))
+            for term in zh_terms:
+                if term in text:
+                    text = text.replace(term, " ")
+            han = "".join(HAN_RUN_RE.findall(text))
+            if len(han) >= 4:
+                out.append(finding("untranslated", "chinese-on-english", page, line, sample=han[:20]))
+    elif page.lang == "zh":
+        en_terms = _term_forms(ctx, "en")
+        for line, text in page.prose:
+            text = PAREN_RE.sub(" ", _clean(text))
+            lowered = text
+            for term in en_terms:
+                if len(term) > 3:
+                    lowered = re.sub(re.escape(term), " ", lowered, flags=re.IGNORECASE)
+            for run in re.split(r"[\u3000-\u303f\uff00-\uffef\u3400-\u9fff]+|[.;:!?]\s", lowered):
+                words = WORD_RE.findall(run)
+                stop = sum(1 for w in words if w.lower() in STOPWORDS)
+                if len(words) >= 6 and stop >= 2:
+                    out.append(finding("untranslated", "english-on-chinese", page, line, sample=" ".join(words[:8])))
+                    break
+    return out
+
+
+# --- traditional characters -------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s.json")
+
+
+def _in_gb2312(text: str) -> bool:
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_traditional(page: Page, ctx: Context) -> list[Finding]:
+    if page.lang != "zh" or page.text is None:
+        return []
+    converter = _t2s()
+    out = []
+    lines = [(1, page.meta.get("title", "") if isinstance(page.meta.get("title"), str) else "")] + page.prose
+    for line, text in lines:
+        if not HAN_RE.search(text):
+            continue
+        simplified = converter.convert(text)
+        if simplified == text:
+            continue
+        if len(simplified) == len(text):
+            pairs = sorted({(a, b) for a, b in zip(text, simplified) if a != b})
+        else:  # a phrase conversion changed the length: name the characters that went away
+            pairs = sorted({(a, converter.convert(a)) for a in set(text) - set(simplified)})
+        # OpenCC also maps some characters in normal mainland use (二噁英) to rare standard forms
+        # (𫫇) outside GB 2312; only a replacement in GB 2312 means the original is Traditional.
+        pairs = [(a, b) for a, b in pairs if _in_gb2312(b)]
+        if pairs:
+            shown = "、".join(f"{a}→{b}" for a, b in pairs[:8])
+            out.append(finding("traditional-chars", "found", page, line, chars=shown))
+    return out
+
+
+# --- Chinese typography ----------------------------------------------------------------------------------
+def check_zh_typography(page: Page, ctx: Context) -> list[Finding]:
+    if page.lang != "zh" or page.text is None:
+        return []
+    import autocorrect_py
+
+    try:
+        result = autocorrect_py.lint_for(page.text, page.path if page.path.endswith(".md") else "page.md")
+    except Exception:  # noqa: BLE001 - the linter is an aid; a crash in it is not a content error
+        return []
+    out = []
+    for item in result.lines:
+        old, new = item.old.strip(), item.new.strip()
+        out.append(finding("zh-typography", "spacing", page, item.line, old=old[:80], new=new[:80]))
+    return out
+
+
+LANGUAGE_CHECKS = (check_untranslated, check_traditional, check_zh_typography)

@@ -1,0 +1,378 @@
+"""Rules over a single page: encoding, front matter, required sections, unsafe HTML, personal
+data, images, review approvals, event records and gap markers."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from kb.checks import Context, finding
+from kb.findings import Finding
+from kb.pages import Page, iso_date
+
+HEX_RE = re.compile(r"^[0-9a-f]+$")
+
+
+# --- encoding ---------------------------------------------------------------------------------------
+def check_encoding(page: Page, ctx: Context) -> list[Finding]:
+    if page.decode_error is None:
+        if not page.raw.strip():
+            return [finding("encoding", "empty", page, 1)]
+        return []
+    guess, _, offset = page.decode_error.partition("|")
+    if guess == "binary":
+        return [finding("encoding", "binary", page, 1)]
+    line = page.raw[: int(offset or 0)].count(b"\n") + 1
+    looks_like = guess.upper() if guess != "unknown" else "?"
+    code = "gbk" if guess.lower() in {"gbk", "gb2312", "gb18030", "cp936", "big5", "hz"} else "not-utf8"
+    return [finding("encoding", code, page, line, encoding=looks_like, path=page.path)]
+
+
+# --- front matter -----------------------------------------------------------------------------------
+_KIND_CHECK = {
+    "str": lambda v: isinstance(v, str),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "bool": lambda v: isinstance(v, bool),
+    "mapping": lambda v: isinstance(v, dict),
+    "list": lambda v: isinstance(v, list),
+    "date": lambda v: iso_date(v) is not None,
+    "any": lambda v: True,
+}
+
+
+def _suggest(value: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(str(value), options, n=1)
+    return close[0] if close else ""
+
+
+def check_front_matter(page: Page, ctx: Context) -> list[Finding]:
+    if page.text is None:
+        return []
+    out: list[Finding] = []
+    model = ctx.data.model
+    if not page.has_front_matter:
+        return [finding("front-matter", "missing", page, 1)]
+    if page.meta_error:
+        line, problem = page.meta_error
+        return [finding("front-matter", "yaml", page, line, problem=problem)]
+    meta = page.meta
+    for name, spec in model.fields.items():
+        if spec.get("required") and name not in meta:
+            out.append(finding("front-matter", "missing-field", page, 1, field=name))
+    for name, value in meta.items():
+        key = str(name)
+        spec = model.fields.get(key)
+        if spec is None:
+            out.append(finding("front-matter", "unknown-field", page, page.line_of(key), field=key,
+                               suggestion=_suggest(key, list(model.fields)) or "-", known=", ".join(model.fields)))
+            continue
+        kind = spec.get("kind", "any")
+        if value is not None and not _KIND_CHECK.get(kind, _KIND_CHECK["any"])(value):
+            out.append(finding("front-matter", "wrong-type", page, page.line_of(key), field=key, kind=kind,
+                               actual=type(value).__name__))
+    checks: list[tuple[str, Any, list[str]]] = [
+        ("type", meta.get("type"), list(model.types)),
+        ("track", meta.get("track"), list(model.tracks)),
+    ]
+    for key, value, allowed in checks:
+        if key in meta and (not isinstance(value, str) or value not in allowed):
+            out.append(finding("front-matter", "unknown-value", page, page.line_of(key), field=key, value=value,
+                               allowed=" | ".join(allowed), suggestion=_suggest(str(value), allowed) or "-"))
+    if "title" in meta and not (isinstance(meta["title"], str) and meta["title"].strip()):
+        out.append(finding("front-matter", "empty-title", page, page.line_of("title")))
+    out.extend(_check_review_block(page, ctx))
+    out.extend(_check_translation_block(page, ctx))
+    if "event" in meta:
+        out.extend(_check_event_block(page, ctx))
+    return out
+
+
+def _check_review_block(page: Page, ctx: Context) -> list[Finding]:
+    review = page.meta.get("review")
+    line = page.line_of("review")
+    if review is None or not isinstance(review, dict):
+        return []
+    out = []
+    statuses = list(ctx.data.model.review_statuses)
+    status = review.get("status")
+    if status not in statuses:
+        out.append(finding("front-matter", "unknown-value", page, line, field="review.status", value=status,
+                           allowed=" | ".join(statuses), suggestion=_suggest(str(status), statuses) or "-"))
+    unknown = sorted(set(map(str, review)) - {"status", "approvals"})
+    for key in unknown:
+        out.append(finding("front-matter", "unknown-field", page, line, field=f"review.{key}",
+                           suggestion="-", known="status, approvals"))
+    approvals = review.get("approvals", [])
+    if approvals is None:
+        approvals = []
+    if not isinstance(approvals, list):
+        out.append(finding("front-matter", "wrong-type", page, line, field="review.approvals", kind="list",
+                           actual=type(approvals).__name__))
+        return out
+    for item in approvals:
+        if not isinstance(item, dict) or "by" not in item or "date" not in item:
+            out.append(finding("front-matter", "bad-approval", page, line, value=item))
+    return out
+
+
+def _check_translation_block(page: Page, ctx: Context) -> list[Finding]:
+    value = page.translation
+    line = page.line_of("translation")
+    if value is None:
+        return []
+    if page.translation_none is not None:
+        if not page.translation_none:
+            return [finding("front-matter", "none-without-reason", page, line)]
+        return []
+    if not isinstance(value, dict):
+        return [finding("front-matter", "bad-translation", page, line, value=value)]
+    out = []
+    source = value.get("from")
+    languages = [lang for lang in ctx.languages if lang != page.lang]
+    if source not in languages:
+        out.append(finding("front-matter", "bad-translation-from", page, line, value=source, allowed=" | ".join(languages)))
+    digest = value.get("hash")
+    length = ctx.data.model.hash_length
+    if not isinstance(digest, str) or len(digest) != length or not HEX_RE.match(digest):
+        out.append(finding("front-matter", "bad-translation-hash", page, line, value=digest, length=length))
+    extra = sorted(set(map(str, value)) - {"from", "hash"})
+    for key in extra:
+        out.append(finding("front-matter", "unknown-field", page, line, field=f"translation.{key}", suggestion="-",
+                           known="from, hash"))
+    return out
+
+
+def _check_event_block(page: Page, ctx: Context) -> list[Finding]:
+    event = page.meta.get("event")
+    line = page.line_of("event")
+    spec = ctx.data.model.event
+    if not isinstance(event, dict):
+        return []
+    out = []
+    for name, fspec in spec["fields"].items():
+        if fspec.get("required") and name not in event:
+            out.append(finding("front-matter", "missing-field", page, line, field=f"event.{name}"))
+    for key, value in event.items():
+        fspec = spec["fields"].get(str(key))
+        if fspec is None:
+            out.append(finding("front-matter", "unknown-field", page, line, field=f"event.{key}",
+                               suggestion=_suggest(str(key), list(spec["fields"])) or "-", known=", ".join(spec["fields"])))
+        elif value is not None and not _KIND_CHECK[fspec.get("kind", "any")](value):
+            out.append(finding("front-matter", "wrong-type", page, line, field=f"event.{key}", kind=fspec["kind"],
+                               actual=type(value).__name__))
+    for key, allowed in (("kind", spec["kinds"]), ("status", spec["statuses"])):
+        if key in event and event[key] not in allowed:
+            out.append(finding("front-matter", "unknown-value", page, line, field=f"event.{key}", value=event[key],
+                               allowed=" | ".join(allowed), suggestion=_suggest(str(event[key]), allowed) or "-"))
+    participants = event.get("participants")
+    if participants is not None:
+        if not isinstance(participants, dict):
+            pass  # reported as wrong-type above
+        else:
+            for key, value in participants.items():
+                if key not in ("total", "women", "men"):
+                    out.append(finding("front-matter", "unknown-field", page, line, field=f"event.participants.{key}",
+                                       suggestion="-", known="total, women, men"))
+                elif value is not None and not _KIND_CHECK["int"](value):
+                    out.append(finding("front-matter", "wrong-type", page, line, field=f"event.participants.{key}",
+                                       kind="int", actual=type(value).__name__))
+    return out
+
+
+# --- required sections ------------------------------------------------------------------------------
+def check_required_sections(page: Page, ctx: Context) -> list[Finding]:
+    spec = ctx.data.model.types.get(page.type or "")
+    if spec is None or page.text is None or page.meta_error:
+        return []
+    ids = set(page.heading_ids)
+    out = []
+    line = page.body_start
+    for section in spec.required_sections:
+        if section not in ids:
+            out.append(finding("required-section", "missing", page, line, id=section, type=spec.name))
+    if spec.required_any_section and not ids.intersection(spec.required_any_section):
+        out.append(finding("required-section", "missing-any", page, line, ids=" | ".join(spec.required_any_section),
+                           type=spec.name))
+    for name in spec.required_fields:
+        if name not in page.meta:
+            out.append(finding("required-section", "missing-field", page, 1, field=name, type=spec.name))
+    seen: dict[str, int] = {}
+    for h in page.headings:
+        if h.id and h.id in seen:
+            out.append(finding("required-section", "duplicate-id", page, h.line, id=h.id, first=seen[h.id]))
+        elif h.id:
+            seen[h.id] = h.line
+    return out
+
+
+# --- unsafe HTML --------------------------------------------------------------------------------------
+UNSAFE_TAG_RE = re.compile(r"<\s*(script|iframe|object|embed|frame|frameset|applet|base|meta)\b", re.IGNORECASE)
+EVENT_ATTR_RE = re.compile(r"<[a-zA-Z][^>]*?\s(on[a-zA-Z]+)\s*=", re.IGNORECASE)
+JS_URL_RE = re.compile(r"(?:\]\(\s*<?|(?:href|src|action|formaction|xlink:href)\s*=\s*[\"']?)\s*(javascript|vbscript|data:text/html)\s*:?",
+                       re.IGNORECASE)
+
+
+def _code_free_lines(page: Page) -> list[tuple[int, str]]:
+    """Body lines outside fenced code blocks and inline code (raw HTML is live there)."""
+    return [(line, text) for line, text in page.prose]
+
+
+def check_unsafe_html(page: Page, ctx: Context) -> list[Finding]:
+    out = []
+    for line, text in _code_free_lines(page):
+        for m in UNSAFE_TAG_RE.finditer(text):
+            out.append(finding("unsafe-html", "tag", page, line, tag=m.group(1).lower()))
+        for m in EVENT_ATTR_RE.finditer(text):
+            out.append(finding("unsafe-html", "event-attribute", page, line, attribute=m.group(1).lower()))
+        for m in JS_URL_RE.finditer(text):
+            out.append(finding("unsafe-html", "script-url", page, line, scheme=m.group(1).lower()))
+    return out
+
+
+# --- personal data ------------------------------------------------------------------------------------
+MOBILE_RE = re.compile(r"(?<![\d.])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![\d])")
+LANDLINE_RE = re.compile(r"(?<![\d.])(?:\(0\d{2,3}\)\s?|0\d{2,3}-)\d{7,8}(?:-\d{1,5})?(?!\d)")
+ID_RE = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx])(?![\dA-Za-z])")
+EMAIL_RE = re.compile(r"(?<![\w.+-])([\w.+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def valid_resident_id(number: str) -> bool:
+    """GB 11643-1999 checksum and a plausible birth date."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS))
+    if ID_CHECK[total % 11] != number[17].upper():
+        return False
+    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
+    return 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _mask(value: str) -> str:
+    return value[:3] + "*" * max(0, len(value) - 5) + value[-2:] if len(value) > 5 else "***"
+
+
+def check_pii(page: Page, ctx: Context) -> list[Finding]:
+    if page.text is None:
+        return []
+    out = []
+    allowed = tuple(d.lower() for d in ctx.email_allowlist_domains)
+    for number, line in enumerate(page.text.split("\n"), 1):
+        for m in ID_RE.finditer(line):
+            if valid_resident_id(m.group(1)):
+                out.append(finding("pii", "resident-id", page, number, value=_mask(m.group(1))))
+        for m in MOBILE_RE.finditer(line):
+            out.append(finding("pii", "mobile", page, number, value=_mask("".join(m.groups()))))
+        for m in LANDLINE_RE.finditer(line):
+            out.append(finding("pii", "landline", page, number, value=_mask(m.group(0))))
+        for m in EMAIL_RE.finditer(line):
+            domain = m.group(2).lower()
+            if not any(domain == d or domain.endswith("." + d) for d in allowed):
+                out.append(finding("pii", "email", page, number, value=_mask(m.group(0)),
+                                   allowed=", ".join(allowed) or "-"))
+    return out
+
+
+# --- images -------------------------------------------------------------------------------------------
+def check_image_alt(page: Page, ctx: Context) -> list[Finding]:
+    return [finding("image-alt", "empty", page, link.line, src=link.href) for link in page.links
+            if link.image and not link.text.strip()]
+
+
+# --- review ---------------------------------------------------------------------------------------------
+def check_review(page: Page, ctx: Context) -> list[Finding]:
+    if page.text is None or page.meta_error or not isinstance(page.meta.get("review"), dict):
+        return []
+    out = []
+    line = page.line_of("review")
+    orgs = ctx.data.reviewers["organisations"]
+    approvals = page.review.get("approvals") or []
+    approvers: set[str] = set()
+    for item in approvals if isinstance(approvals, list) else []:
+        if not isinstance(item, dict):
+            continue
+        by, when = item.get("by"), item.get("date")
+        if by not in orgs:
+            out.append(finding("review", "unknown-reviewer", page, line, by=by, known=", ".join(orgs)))
+        else:
+            approvers.add(by)
+        day = iso_date(when)
+        if day is None:
+            out.append(finding("review", "bad-date", page, line, by=by, value=when))
+        elif day > ctx.today:
+            out.append(finding("review", "future-date", page, line, by=by, date=day.isoformat(), today=ctx.today.isoformat()))
+    status = page.review_status
+    required = ctx.data.required_reviewers(page.track or "general")
+    missing = [org for org in required if org not in approvers]
+    if status == "approved" and missing:
+        out.append(finding("review", "approved-without-approvals", page, line, missing=", ".join(missing),
+                           track=page.track or "general"))
+    if ctx.release and page.in_manual and status != "approved":
+        out.append(finding("review", "release-unapproved", page, line, status=status or "-",
+                           required=", ".join(required)))
+    return out
+
+
+# --- event records --------------------------------------------------------------------------------------
+def check_event(page: Page, ctx: Context) -> list[Finding]:
+    event = page.meta.get("event")
+    if page.type != "event" or not isinstance(event, dict):
+        return []
+    out: list[Finding] = []
+    line = page.line_of("event")
+    kind, status = event.get("kind"), event.get("status")
+    limits = ctx.data.model.event.get("thresholds", {}).get(kind, {})
+    day = iso_date(event.get("date"))
+    if status == "planned":
+        if day is not None and day < ctx.today:
+            out.append(finding("event", "planned-in-past", page, line, date=day.isoformat()))
+        return out
+    if status != "held":
+        return out
+    participants = event.get("participants") if isinstance(event.get("participants"), dict) else {}
+    total, women, men = (participants.get(k) for k in ("total", "women", "men"))
+    if day is None:
+        out.append(finding("event", "held-without-date", page, line))
+    if kind in ("training", "seminar", "livestream"):
+        if not all(isinstance(v, int) for v in (total, women, men)):
+            out.append(finding("event", "sex-disaggregation", page, line))
+        elif women + men != total:
+            out.append(finding("event", "sum", page, line, women=women, men=men, total=total))
+    if isinstance(total, int):
+        if "participants_min" in limits and total < limits["participants_min"]:
+            out.append(finding("event", "too-few", page, line, kind=kind, total=total, min=limits["participants_min"]))
+        if "participants_max" in limits and total > limits["participants_max"]:
+            out.append(finding("event", "too-many", page, line, kind=kind, total=total, max=limits["participants_max"]))
+    hours = event.get("duration_hours")
+    if "duration_hours_min" in limits and (not isinstance(hours, (int, float)) or hours < limits["duration_hours_min"]):
+        out.append(finding("event", "too-short", page, line, kind=kind, hours=hours, min=limits["duration_hours_min"]))
+    viewers = event.get("viewers")
+    if "viewers_min" in limits and (not isinstance(viewers, int) or viewers < limits["viewers_min"]):
+        out.append(finding("event", "too-few-viewers", page, line, viewers=viewers, min=limits["viewers_min"]))
+    experts = event.get("experts")
+    if "experts_min" in limits and (not isinstance(experts, int) or experts < limits["experts_min"]):
+        out.append(finding("event", "too-few-experts", page, line, experts=experts, min=limits["experts_min"]))
+    if limits.get("requires_section") and limits["requires_section"] not in page.heading_ids:
+        out.append(finding("event", "no-minutes", page, line, id=limits["requires_section"]))
+    return out
+
+
+# --- gaps ---------------------------------------------------------------------------------------------------
+def check_gaps(page: Page, ctx: Context) -> list[Finding]:
+    return [finding("gap", "marked", page, line, text=text) for line, text in page.gaps]
+
+
+PAGE_CHECKS = (
+    check_encoding,
+    check_front_matter,
+    check_required_sections,
+    check_unsafe_html,
+    check_pii,
+    check_image_alt,
+    check_review,
+    check_event,
+    check_gaps,
+)

@@ -1,0 +1,178 @@
+"""Rules over a translation pair: freshness, structure, numbers and glossary terms.
+
+A pair is (source, target): the target is the page whose front matter says
+``translation: {from: <source language>}``; for an untracked pair the default language is taken as
+the source. Findings land on the page a translator has to change, at the matching section."""
+
+from __future__ import annotations
+
+import re
+
+from kb.checks import Context, finding
+from kb.checks.numbers import numbers_in, words_in
+from kb.findings import Finding
+from kb.pages import Page, body_hash
+
+
+def orient(a: Page, b: Page, ctx: Context) -> tuple[Page, Page]:
+    """Return (source, target) for a pair of pages with the same relative path."""
+    for src, tgt in ((a, b), (b, a)):
+        tr = tgt.translation
+        if isinstance(tr, dict) and tr.get("from") == src.lang:
+            return src, tgt
+    return (a, b) if a.lang == ctx.default_language else (b, a)
+
+
+def section_of(page: Page, line: int) -> str | None:
+    current = None
+    for h in page.headings:
+        if h.line > line:
+            break
+        if h.id:
+            current = h.id
+    return current
+
+
+def aligned_line(page: Page, section: str | None) -> int:
+    """Line in *page* of the section with id *section* (falls back to the start of the body)."""
+    if section:
+        for h in page.headings:
+            if h.id == section:
+                return h.line
+    return page.body_start
+
+
+# --- freshness ----------------------------------------------------------------------------------------
+def check_translation_freshness(source: Page, target: Page, ctx: Context) -> list[Finding]:
+    if source.text is None or target.text is None:
+        return []
+    tr = target.translation
+    if target.translation_none is not None or source.translation_none is not None:
+        return []
+    if not isinstance(tr, dict) or "hash" not in tr:
+        if isinstance(source.translation, dict):
+            return []
+        return [finding("stale-translation", "untracked", target, 1, source=source.path, target=target.path)]
+    recorded = str(tr.get("hash"))
+    current = body_hash(source.text, ctx.data.model.hash_length)
+    if recorded != current:
+        return [finding("stale-translation", "stale", target, target.line_of("translation"), source=source.path,
+                        recorded=recorded, current=current, target=target.path)]
+    return []
+
+
+# --- structure -------------------------------------------------------------------------------------------
+def check_structure(source: Page, target: Page, ctx: Context) -> list[Finding]:
+    if source.text is None or target.text is None:
+        return []
+    out: list[Finding] = []
+    src_heads = [(h.level, h.id) for h in source.headings if h.level >= 2]
+    tgt_heads = [(h.level, h.id) for h in target.headings if h.level >= 2]
+    if src_heads != tgt_heads:
+        for i in range(max(len(src_heads), len(tgt_heads))):
+            s = src_heads[i] if i < len(src_heads) else None
+            t = tgt_heads[i] if i < len(tgt_heads) else None
+            if s != t:
+                tgt_list = [h for h in target.headings if h.level >= 2]
+                line = tgt_list[i].line if i < len(tgt_list) else target.body_start
+                out.append(finding("structure-mismatch", "headings", target, line, source=source.path,
+                                   expected=_head(s), actual=_head(t)))
+                break
+    for kind in ("table", "image", "code", "admonition"):
+        src_blocks = [b for b in source.blocks if b.kind == kind]
+        tgt_blocks = [b for b in target.blocks if b.kind == kind]
+        if len(src_blocks) != len(tgt_blocks):
+            line = tgt_blocks[0].line if tgt_blocks else target.body_start
+            out.append(finding("structure-mismatch", "count", target, line, kind=kind, source=source.path,
+                               expected=len(src_blocks), actual=len(tgt_blocks)))
+        elif kind == "admonition":
+            for sb, tb in zip(src_blocks, tgt_blocks):
+                if sb.detail != tb.detail:
+                    out.append(finding("structure-mismatch", "admonition-type", target, tb.line, source=source.path,
+                                       expected=sb.detail, actual=tb.detail))
+                    break
+    return out
+
+
+def _head(item: tuple[int, str | None] | None) -> str:
+    if item is None:
+        return "-"
+    level, ident = item
+    return f"{'#' * level} {{#{ident}}}" if ident else f"{'#' * level} (no id)"
+
+
+# --- numbers ---------------------------------------------------------------------------------------------
+def _numbers_by_line(page: Page) -> list[tuple[int, list[str]]]:
+    rows = [(1, numbers_in(page.title))]
+    rows += [(line, numbers_in(text)) for line, text in page.prose]
+    return [(line, nums) for line, nums in rows if nums]
+
+
+def _available(page: Page) -> set[str]:
+    found: set[str] = set()
+    for _, text in [(1, page.title), *page.prose]:
+        found.update(numbers_in(text))
+        found.update(words_in(text))
+    return found
+
+
+def check_numbers(source: Page, target: Page, ctx: Context) -> list[Finding]:
+    if source.text is None or target.text is None:
+        return []
+    out: list[Finding] = []
+    for this, other in ((source, target), (target, source)):
+        available = _available(other)
+        reported: set[str] = set()
+        for line, nums in _numbers_by_line(this):
+            for num in nums:
+                if num in available or num in reported:
+                    continue
+                reported.add(num)
+                section = section_of(this, line)
+                out.append(finding("number-mismatch", "missing", other, aligned_line(other, section), number=num,
+                                   where=f"{this.path}:{line}", section=section or "-"))
+    return out
+
+
+# --- glossary terms ------------------------------------------------------------------------------------------
+def _occurrences(page: Page, forms: tuple[str, ...], lang: str) -> list[int]:
+    lines = []
+    for line, text in [(1, page.title), *page.prose]:
+        for form in forms:
+            if _contains(text, form, lang):
+                lines.append(line)
+                break
+    return lines
+
+
+def _contains(text: str, form: str, lang: str) -> bool:
+    if lang == "zh":
+        return form in text
+    pattern = re.escape(form.lower()).replace(r"\-", "[- ]?").replace(r"\ ", "[- ]")
+    return re.search(rf"(?<![a-z]){pattern}(?:s|es)?(?![a-z])", text.lower()) is not None
+
+
+def check_terms(source: Page, target: Page, ctx: Context) -> list[Finding]:
+    if source.text is None or target.text is None:
+        return []
+    out: list[Finding] = []
+    pages = {source.lang: source, target.lang: target}
+    if set(pages) != {"zh", "en"}:
+        return []
+    for term in ctx.data.glossary:
+        for this_lang, other_lang in (("zh", "en"), ("en", "zh")):
+            this, other = pages[this_lang], pages[other_lang]
+            here = _occurrences(this, term.forms(this_lang), this_lang)
+            if not here:
+                continue
+            if _occurrences(other, term.forms(other_lang), other_lang):
+                continue
+            section = section_of(this, here[0])
+            out.append(finding("term-mismatch", "missing", other, aligned_line(other, section),
+                               term=term.term(this_lang), translation=term.term(other_lang),
+                               where=f"{this.path}:{here[0]}"))
+    return out
+
+
+PAIR_CHECKS = (check_translation_freshness, check_structure, check_numbers, check_terms)
+

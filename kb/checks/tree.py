@@ -1,0 +1,161 @@
+"""Rules that need the whole tree: missing translations, links and images, deliverables."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import replace
+import re
+from urllib.parse import unquote, urlsplit
+
+from kb.checks import Context, finding
+from kb.data import Deliverable
+from kb.findings import Finding
+from kb.pages import Page
+
+# Files the build writes: links to them are valid although they are not in docs/.
+GENERATED_PREFIXES = ("downloads/", "status.json", "review/")
+SLUG_STRIP_RE = re.compile(r"[^\w\s-]")
+
+
+def check_missing_translation(page: Page, counterpart_exists: bool, ctx: Context) -> list[Finding]:
+    if page.text is None:
+        return []
+    reason = page.translation_none
+    if counterpart_exists:
+        if reason is not None:
+            return [finding("missing-translation", "none-but-exists", page, page.line_of("translation"))]
+        return []
+    if reason:
+        return []
+    others = ", ".join(f"{ctx.docs_dir}/{lang}/{page.rel}" for lang in ctx.languages if lang != page.lang)
+    code = "missing-fallback" if page.lang == ctx.default_language else "missing-no-fallback"
+    return [finding("missing-translation", code, page, 1, expected=others)]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[\s]+", "-", SLUG_STRIP_RE.sub("", text).strip().lower())
+
+
+def check_links(page: Page, pages_by_path: dict[str, Page], ctx: Context) -> list[Finding]:
+    """broken-link and missing-image: relative targets must exist (in this language, or in the
+    default language, which the build falls back to), anchors must exist in the target page."""
+    out: list[Finding] = []
+    base = posixpath.dirname(page.path)
+    lang_root = f"{ctx.docs_dir}/{page.lang}/"
+    for link in page.links:
+        href = link.href.strip()
+        if not href:
+            if not link.image:
+                out.append(finding("broken-link", "empty", page, link.line, text=link.text))
+            continue
+        parts = urlsplit(href)
+        if parts.scheme in ("http", "https") or href.startswith("//"):
+            if link.image:  # the site must load nothing from outside (slow or blocked networks)
+                out.append(finding("missing-image", "external", page, link.line, src=href))
+            continue
+        if parts.scheme:  # mailto:, tel: (pii covers them), javascript: (unsafe-html covers it)
+            continue
+        if href.startswith("#"):
+            anchor = unquote(href[1:])
+            if anchor and not _has_anchor(page, anchor):
+                out.append(finding("broken-link", "anchor", page, link.line, href=href, target=page.path))
+            continue
+        target_rel = unquote(parts.path)
+        if target_rel.startswith("/"):
+            out.append(finding("broken-link", "absolute", page, link.line, href=href))
+            continue
+        target = posixpath.normpath(posixpath.join(base, target_rel))
+        rel_in_lang = target[len(lang_root):] if target.startswith(lang_root) else None
+        if rel_in_lang is not None and rel_in_lang.startswith(GENERATED_PREFIXES):
+            continue
+        candidates = [target]
+        if rel_in_lang is not None:
+            candidates.append(f"{ctx.docs_dir}/{ctx.default_language}/{rel_in_lang}")
+        if target.endswith("/") or not posixpath.splitext(target)[1]:
+            candidates = [posixpath.join(c, "index.md") for c in candidates] + [c + ".md" for c in candidates]
+        found = next((c for c in candidates if c in ctx.files), None)
+        if found is None:
+            if link.image:
+                out.append(finding("missing-image", "missing", page, link.line, src=href, resolved=target))
+            else:
+                out.append(finding("broken-link", "missing", page, link.line, href=href, resolved=target))
+            continue
+        if parts.fragment and found.endswith(".md"):
+            other = pages_by_path.get(found)
+            if other is not None and other.text is not None and not _has_anchor(other, unquote(parts.fragment)):
+                out.append(finding("broken-link", "anchor", page, link.line, href=href, target=found))
+    return out
+
+
+def _has_anchor(page: Page, anchor: str) -> bool:
+    if anchor in page.heading_ids:
+        return True
+    if any(_slug(h.text) == anchor for h in page.headings):
+        return True
+    # footnotes, explicit attribute ids on other elements and HTML ids
+    return f"#{anchor}" in (page.text or "") or f'id="{anchor}"' in (page.text or "")
+
+
+# --- deliverables -------------------------------------------------------------------------------------------
+def deliverable_status(item: Deliverable, pages: dict[str, Page], ctx: Context) -> dict:
+    """What is present, missing and approved for one deliverable, per language."""
+    present, missing, unapproved = [], [], []
+    for rel in item.pages:
+        for lang in item.languages:
+            path = f"{ctx.docs_dir}/{lang}/{rel}"
+            page = pages.get(path)
+            if page is None or page.text is None:
+                missing.append(path)
+                continue
+            present.append(path)
+            if page.review_status != "approved":
+                unapproved.append(path)
+    events_needed = events_held = 0
+    if item.events:
+        kind, track = item.events.get("kind"), item.events.get("track")
+        events_needed = int(item.events.get("count", 0))
+        default_root = f"{ctx.docs_dir}/{ctx.default_language}/"
+        for path, page in pages.items():
+            ev = page.meta.get("event") if page.text is not None else None
+            if (path.startswith(default_root) and isinstance(ev, dict) and ev.get("kind") == kind
+                    and ev.get("status") == "held" and (track is None or page.track == track)):
+                events_held += 1
+    gaps = sum(len(pages[p].gaps) for p in present if p in pages)
+    complete = not missing and not unapproved and events_held >= events_needed and gaps == 0
+    overdue = item.due is not None and item.due < ctx.today and not complete
+    if complete:
+        state = "complete"
+    elif overdue:
+        state = "overdue"
+    elif missing or events_held < events_needed:
+        state = "missing" if not present else "incomplete"
+    else:
+        state = "incomplete"
+    return {
+        "id": item.id, "programme": item.programme, "title": item.title, "source": item.source,
+        "due": item.due.isoformat() if item.due else None, "languages": list(item.languages),
+        "state": state, "present": present, "missing": missing, "unapproved": unapproved,
+        "gaps": gaps, "events_needed": events_needed, "events_held": events_held,
+    }
+
+
+def check_deliverables(items: list[Deliverable], pages: dict[str, Page], ctx: Context, path: str,
+                       lines: dict[str, int]) -> tuple[list[Finding], list[dict]]:
+    out: list[Finding] = []
+    rows = []
+    for item in items:
+        row = deliverable_status(item, pages, ctx)
+        rows.append(row)
+        line = lines.get(item.id, 1)
+        title = item.title.get("en", item.id)
+        for missing in row["missing"]:
+            out.append(finding("deliverables", "page-missing", path, line, id=item.id, title=title, page=missing))
+        if row["events_held"] < row["events_needed"]:
+            out.append(finding("deliverables", "events-short", path, line, id=item.id, title=title,
+                               held=row["events_held"], needed=row["events_needed"]))
+        if row["state"] == "overdue":
+            # A warning while drafting (the status page shows it in red); release mode refuses it.
+            overdue = finding("deliverables", "overdue", path, line, id=item.id, title=title, due=row["due"],
+                              today=ctx.today.isoformat())
+            out.append(replace(overdue, severity="error" if ctx.release else "warning"))
+    return out, rows

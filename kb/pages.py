@@ -1,0 +1,358 @@
+"""Parse a Markdown page into what the checks need: front matter, body, headings, blocks, links.
+
+No Markdown library is used on purpose: the checks need source line numbers and must never fail,
+whatever the input. The parser recognises just the constructs the content model names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BOM = "\ufeff"
+FENCE_RE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<text>.*?)[ \t]*#*[ \t]*$")
+ATTR_ID_RE = re.compile(r"\{[^{}]*#(?P<id>[A-Za-z0-9_:.\-]+)[^{}]*\}\s*$")
+ADMONITION_RE = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]*(?P<type>[\w-]+)")
+TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+LINK_RE = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<href><[^>]+>|[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+HTML_IMG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+GAP_RE = re.compile(r"\[\[gap:\s*(?P<text>[^\]]*?)\s*\]\]")
+INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    id: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """A structural element compared across a translation pair."""
+
+    kind: str  # table | image | code | admonition
+    line: int
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+    line: int
+    image: bool = False
+
+
+@dataclass
+class Page:
+    """One Markdown file. ``path`` is repository-relative; ``rel`` is relative to docs/<lang>/."""
+
+    path: str
+    lang: str
+    rel: str
+    raw: bytes
+    text: str | None = None
+    decode_error: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    meta_error: tuple[int, str] | None = None
+    meta_lines: dict[str, int] = field(default_factory=dict)
+    has_front_matter: bool = False
+    body: str = ""
+    body_start: int = 1  # file line number of the first body line
+    headings: list[Heading] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    prose: list[tuple[int, str]] = field(default_factory=list)  # (line, text) outside code
+    unclosed_fence: int | None = None
+
+    # -- convenience ------------------------------------------------------------------------------
+    @property
+    def type(self) -> str | None:
+        value = self.meta.get("type")
+        return value if isinstance(value, str) else None
+
+    @property
+    def track(self) -> str | None:
+        value = self.meta.get("track")
+        return value if isinstance(value, str) else None
+
+    @property
+    def title(self) -> str:
+        value = self.meta.get("title")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        return Path(self.rel).stem
+
+    @property
+    def review(self) -> dict[str, Any]:
+        value = self.meta.get("review")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def review_status(self) -> str | None:
+        value = self.review.get("status")
+        return value if isinstance(value, str) else None
+
+    @property
+    def translation(self) -> Any:
+        return self.meta.get("translation")
+
+    @property
+    def translation_none(self) -> str | None:
+        """The reason given for a deliberately one-language page, or None."""
+        value = self.translation
+        if isinstance(value, dict) and "none" in value:
+            reason = value.get("none")
+            return str(reason).strip() if reason else ""
+        if value == "none" or value is False:
+            return ""
+        return None
+
+    @property
+    def in_manual(self) -> bool:
+        return self.meta.get("manual", True) is not False
+
+    @property
+    def heading_ids(self) -> list[str]:
+        return [h.id for h in self.headings if h.id]
+
+    def line_of(self, key: str) -> int:
+        return self.meta_lines.get(key, 1)
+
+    def section_lines(self, heading_id: str) -> tuple[int, int] | None:
+        """Body line range (inclusive start, exclusive end) of the section under *heading_id*."""
+        for i, h in enumerate(self.headings):
+            if h.id == heading_id:
+                end = self.body_start + len(self.body.split("\n"))
+                for later in self.headings[i + 1 :]:
+                    if later.level <= h.level:
+                        end = later.line
+                        break
+                return h.line, end
+        return None
+
+    def section_text(self, heading_id: str) -> str:
+        span = self.section_lines(heading_id)
+        if span is None:
+            return ""
+        lines = self.body.split("\n")
+        start, end = span
+        return "\n".join(lines[start - self.body_start + 1 : end - self.body_start])
+
+    @property
+    def gaps(self) -> list[tuple[int, str]]:
+        found = []
+        for i, line in enumerate(self.body.split("\n")):
+            for m in GAP_RE.finditer(line):
+                found.append((self.body_start + i, m.group("text")))
+        for key, value in _walk(self.meta.get("event")):
+            if value is None:
+                found.append((self.line_of("event"), f"event.{key}"))
+        return found
+
+
+def _walk(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    if not isinstance(value, dict):
+        return []
+    out = []
+    for k, v in value.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.extend(_walk(v, key + "."))
+        else:
+            out.append((key, v))
+    return out
+
+
+def normalise_text(text: str) -> str:
+    """BOM stripped, line endings normalised: the form every check sees."""
+    if text.startswith(BOM):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """Return (front matter source or None, body, body's first line number)."""
+    if not text.startswith("---\n") and text != "---":
+        return None, text, 1
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+    return "\n".join(lines[1:]), "", len(lines) + 1
+
+
+def body_hash(text: str, length: int = 12) -> str:
+    """Hash of a page's body as recorded in ``translation.hash``: front matter removed, BOM
+    stripped, line endings normalised, trailing whitespace of every line and of the file stripped."""
+    _, body, _ = split_front_matter(normalise_text(text))
+    canonical = "\n".join(line.rstrip() for line in body.split("\n")).strip("\n")
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:length]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of every top-level key."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    if not hasattr(loader, "key_lines"):
+        loader.key_lines = {}
+    if node.start_mark.line == loader.top_line:
+        for key_node, _ in node.value:
+            if isinstance(key_node.value, str):
+                loader.key_lines[key_node.value] = key_node.start_mark.line
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_front_matter(source: str) -> tuple[dict[str, Any], dict[str, int], tuple[int, str] | None]:
+    """Parse YAML front matter. Lines are 0-based within *source*; the caller offsets them."""
+    loader = _LineLoader(source)
+    loader.top_line = 0
+    loader.key_lines = {}
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}, None
+        loader.top_line = node.start_mark.line
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line if mark else 0
+        return {}, {}, (line, f"{exc.problem or exc.context or 'syntax error'}")
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:  # bad dates, etc.
+        return {}, {}, (0, str(exc).split("\n")[0])
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        return {}, {}, (0, "front matter must be a mapping of fields (key: value)")
+    return data, dict(loader.key_lines), None
+
+
+def decode(raw: bytes) -> tuple[str | None, str | None]:
+    """Decode UTF-8 (with or without BOM). On failure return (None, a description of the bytes)."""
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        guess = "unknown"
+        try:
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(raw[:65536]).best()
+            if best is not None:
+                guess = best.encoding
+        except Exception:  # noqa: BLE001 - a guess is only a hint; never fail on it
+            pass
+        return None, f"{guess}|{exc.start}"
+
+
+def parse_page(path: str, lang: str, rel: str, raw: bytes) -> Page:
+    page = Page(path=path, lang=lang, rel=rel, raw=raw)
+    text, error = decode(raw)
+    if text is None:
+        page.decode_error = error
+        return page
+    if "\x00" in text:
+        page.decode_error = "binary|0"
+        return page
+    text = normalise_text(text)
+    page.text = text
+    fm, body, body_start = split_front_matter(text)
+    page.body, page.body_start = body, body_start
+    if fm is not None:
+        page.has_front_matter = True
+        meta, key_lines, err = parse_front_matter(fm)
+        page.meta = meta
+        page.meta_lines = {k: v + 2 for k, v in key_lines.items()}
+        if err:
+            page.meta_error = (err[0] + 2, err[1])
+    _scan_body(page)
+    return page
+
+
+def _scan_body(page: Page) -> None:
+    fence: tuple[str, int, int] | None = None  # (fence chars, length, start line)
+    in_comment = False
+    lines = page.body.split("\n")
+    prev = ""
+    for offset, line in enumerate(lines):
+        lineno = page.body_start + offset
+        stripped = line.strip()
+        if fence:
+            m = FENCE_RE.match(line.lstrip())
+            if m and m.group("fence")[0] == fence[0] and len(m.group("fence")) >= fence[1] and not m.group("info").strip():
+                fence = None
+            continue
+        # Fences may be indented inside lists and admonitions.
+        m = FENCE_RE.match(line.lstrip())
+        if m and (len(line) - len(line.lstrip())) <= 12:
+            fence = (m.group("fence")[0], len(m.group("fence")), lineno)
+            page.blocks.append(Block("code", lineno, m.group("info").strip().split(" ")[0]))
+            continue
+        if in_comment:
+            if "-->" in line:
+                in_comment = False
+            continue
+        if "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
+            in_comment = True
+            line = line.split("<!--", 1)[0]
+        h = HEADING_RE.match(line)
+        if h:
+            text = h.group("text")
+            ident = None
+            a = ATTR_ID_RE.search(text)
+            if a:
+                ident = a.group("id")
+                text = text[: a.start()].rstrip()
+            page.headings.append(Heading(len(h.group("hashes")), text, ident, lineno))
+            page.prose.append((lineno, text))
+            prev = line
+            continue
+        a = ADMONITION_RE.match(line)
+        if a:
+            page.blocks.append(Block("admonition", lineno, a.group("type").lower()))
+        if TABLE_SEP_RE.match(line) and "|" in prev:
+            page.blocks.append(Block("table", lineno - 1))
+        for im in IMAGE_RE.finditer(line):
+            page.blocks.append(Block("image", lineno, im.group("src")))
+            page.links.append(Link(im.group("src"), im.group("alt"), lineno, image=True))
+        for im in HTML_IMG_RE.finditer(line):
+            src = re.search(r"\bsrc\s*=\s*[\"']([^\"']+)", im.group(0))
+            alt = re.search(r"\balt\s*=\s*[\"']([^\"']*)", im.group(0))
+            page.blocks.append(Block("image", lineno, src.group(1) if src else ""))
+            page.links.append(Link(src.group(1) if src else "", alt.group(1) if alt else "", lineno, image=True))
+        for lk in LINK_RE.finditer(line):
+            href = lk.group("href").strip("<>")
+            page.links.append(Link(href, lk.group("text"), lineno))
+        if stripped:
+            page.prose.append((lineno, INLINE_CODE_RE.sub(" ", HTML_COMMENT_RE.sub(" ", line))))
+        prev = line
+    if fence:
+        page.unclosed_fence = fence[2]
+
+
+def iso_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None

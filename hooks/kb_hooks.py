@@ -133,17 +133,29 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
         context["kb"]["url_for"] = lambda rel_: site.page_url_for(rel_, lang, report.settings.default_language)
     elif template == "kb-glossary.html":
         context["kb"]["glossary"] = site.glossary_entries(data, lang)
-    _remember(lang, page, state)
     return context
 
 
-def _remember(lang: str, page: Any, state: dict) -> None:
-    """Pages of this language in navigation order, for the PDF manual."""
-    STATE.manifest.setdefault(lang, []).append({
-        "rel": state.get("path", ""), "url": page.url, "title": page.title, "dest": page.file.dest_uri,
-        "type": page.meta.get("type"), "manual": page.meta.get("manual", True) is not False,
-        "review": state.get("review"), "fallback": state.get("fallback", False),
-    })
+# --- navigation order, for the PDF manual ------------------------------------------------------------------
+@mkdocs.plugins.event_priority(-150)  # after mkdocs-static-i18n (-100) has localised the navigation
+def on_nav(nav: Any, config: Any, files: Any) -> Any:
+    """Record this language's pages in navigation order with the metadata the manual needs."""
+    settings = STATE.settings
+    if settings is None:
+        return nav
+    lang = _language(config)
+    entries = []
+    for page in nav.pages:
+        file = page.file
+        locale = getattr(file, "locale", lang)
+        rel = getattr(file, "norm_src_uri", file.src_uri)
+        entries.append({
+            "lang": lang, "file_lang": locale, "rel": rel, "path": f"{settings.docs_dir}/{locale}/{rel}",
+            "url": file.url, "dest": file.dest_uri, "title": page.title,
+            "section": page.parent.title if page.parent is not None else None,
+        })
+    STATE.manifest[lang] = entries
+    return nav
 
 
 # --- after each language's build ---------------------------------------------------------------------------
@@ -152,5 +164,10 @@ def on_post_build(config: Any) -> None:
     report, data, settings = STATE.report, STATE.data, STATE.settings
     if report is None or data is None or settings is None:
         return
-    if _is_first_language(config):
-        site.write_status_json(report, data, Path(config.site_dir))
+    if not _is_first_language(config):
+        return  # a language built from inside mkdocs-static-i18n: the outer build finishes the job
+    site.write_status_json(report, data, Path(config.site_dir))
+    if settings.pdf:
+        from kb.manual import build_manuals
+
+        build_manuals(settings, data, report, Path(config.site_dir), STATE.manifest)

@@ -4,9 +4,9 @@ Called by the CLI (./scripts/check), the MkDocs hook and the status page; holds 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable
 
 from kb.checks import Context
 from kb.checks.language import LANGUAGE_CHECKS

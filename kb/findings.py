@@ -4,8 +4,9 @@ parameters; the wording (Chinese and English) and the severity live in data/mess
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any
 
 from kb.data import Rule
 

@@ -255,7 +255,7 @@ def decode(raw: bytes) -> tuple[str | None, str | None]:
             best = from_bytes(raw[:65536]).best()
             if best is not None:
                 guess = best.encoding
-        except Exception:  # noqa: BLE001 - a guess is only a hint; never fail on it
+        except Exception:
             pass
         return None, f"{guess}|{exc.start}"
 

@@ -76,7 +76,7 @@ def status_data(report: Report, data: ProjectData, lang: str) -> dict[str, Any]:
     ]
     findings = [{**f.as_dict(), "rel": _rel(report, f.path)} for f in localised if f.rule != "gap"]
     return {
-        "generated": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "generated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "today": settings.today.isoformat(),
         "mode": "release" if report.release else "draft",
         "totals": {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")},

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.fsutil import write_atomic
-from kb.pages import BOM, body_hash, parse_front_matter, split_front_matter, normalise_text
+from kb.pages import BOM, body_hash, normalise_text, parse_front_matter, split_front_matter
 from kb.settings import Settings
 
 TOP_KEY_RE = re.compile(r"^[^\s#][^:]*:")

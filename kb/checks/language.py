@@ -97,7 +97,7 @@ def check_traditional(page: Page, ctx: Context) -> list[Finding]:
         if simplified == text:
             continue
         if len(simplified) == len(text):
-            pairs = sorted({(a, b) for a, b in zip(text, simplified) if a != b})
+            pairs = sorted({(a, b) for a, b in zip(text, simplified, strict=True) if a != b})
         else:  # a phrase conversion changed the length: name the characters that went away
             pairs = sorted({(a, converter.convert(a)) for a in set(text) - set(simplified)})
         # OpenCC also maps some characters in normal mainland use (二噁英) to rare standard forms
@@ -117,7 +117,7 @@ def check_zh_typography(page: Page, ctx: Context) -> list[Finding]:
 
     try:
         result = autocorrect_py.lint_for(page.text, page.path if page.path.endswith(".md") else "page.md")
-    except Exception:  # noqa: BLE001 - the linter is an aid; a crash in it is not a content error
+    except Exception:
         return []
     out = []
     for item in result.lines:

@@ -244,7 +244,7 @@ def valid_resident_id(number: str) -> bool:
     """GB 11643-1999 checksum and a plausible birth date."""
     if len(number) != 18 or not number[:17].isdigit():
         return False
-    total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS, strict=True))
     if ID_CHECK[total % 11] != number[17].upper():
         return False
     year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])

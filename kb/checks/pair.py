@@ -86,7 +86,7 @@ def check_structure(source: Page, target: Page, ctx: Context) -> list[Finding]:
             out.append(finding("structure-mismatch", "count", target, line, kind=kind, source=source.path,
                                expected=len(src_blocks), actual=len(tgt_blocks)))
         elif kind == "admonition":
-            for sb, tb in zip(src_blocks, tgt_blocks):
+            for sb, tb in zip(src_blocks, tgt_blocks, strict=True):
                 if sb.detail != tb.detail:
                     out.append(finding("structure-mismatch", "admonition-type", target, tb.line, source=source.path,
                                        expected=sb.detail, actual=tb.detail))

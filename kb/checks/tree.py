@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import replace
 import re
+from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
 from kb.checks import Context, finding

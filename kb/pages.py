@@ -244,20 +244,34 @@ def parse_front_matter(source: str) -> tuple[dict[str, Any], dict[str, int], tup
 
 
 def decode(raw: bytes) -> tuple[str | None, str | None]:
-    """Decode UTF-8 (with or without BOM). On failure return (None, a description of the bytes)."""
+    """Decode UTF-8 (with or without BOM). On failure return (None, "<guess>|<byte offset>")."""
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        guess = "unknown"
-        try:
-            from charset_normalizer import from_bytes
+        return None, f"{guess_encoding(raw)}|{exc.start}"
 
-            best = from_bytes(raw[:65536]).best()
-            if best is not None:
-                guess = best.encoding
-        except Exception:
-            pass
-        return None, f"{guess}|{exc.start}"
+
+def guess_encoding(raw: bytes) -> str:
+    """What non-UTF-8 bytes probably are. Chinese legacy encodings are tried first: statistical
+    detectors often take a short GBK text for Korean."""
+    for candidate in ("gb18030", "big5"):
+        try:
+            text = raw.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        letters = [c for c in text if c.isalpha()]
+        han = sum(1 for c in letters if "\u4e00" <= c <= "\u9fff")
+        if letters and han / len(letters) > 0.3:
+            return "GBK" if candidate == "gb18030" else "Big5"
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw[:65536]).best()
+        if best is not None:
+            return best.encoding
+    except Exception:
+        pass
+    return "unknown"
 
 
 def parse_page(path: str, lang: str, rel: str, raw: bytes) -> Page:

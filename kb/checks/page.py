@@ -47,6 +47,13 @@ def _suggest(value: str, options: list[str]) -> str:
     return close[0] if close else ""
 
 
+def _unknown(kind: str, page: Page, line: int, given: object, options: list[str], /, **params: object) -> Finding:
+    """unknown-field / unknown-value, with a "did you mean" when a close match exists."""
+    suggestion = _suggest(str(given), options)
+    code = f"unknown-{kind}-suggest" if suggestion else f"unknown-{kind}"
+    return finding("front-matter", code, page, line, suggestion=suggestion, **params)
+
+
 def check_front_matter(page: Page, ctx: Context) -> list[Finding]:
     if page.text is None:
         return []
@@ -65,8 +72,8 @@ def check_front_matter(page: Page, ctx: Context) -> list[Finding]:
         key = str(name)
         spec = model.fields.get(key)
         if spec is None:
-            out.append(finding("front-matter", "unknown-field", page, page.line_of(key), field=key,
-                               suggestion=_suggest(key, list(model.fields)) or "-", known=", ".join(model.fields)))
+            out.append(_unknown("field", page, page.line_of(key), key, list(model.fields), field=key,
+                                known=", ".join(model.fields)))
             continue
         kind = spec.get("kind", "any")
         if value is not None and not _KIND_CHECK.get(kind, _KIND_CHECK["any"])(value):
@@ -78,8 +85,8 @@ def check_front_matter(page: Page, ctx: Context) -> list[Finding]:
     ]
     for key, value, allowed in checks:
         if key in meta and (not isinstance(value, str) or value not in allowed):
-            out.append(finding("front-matter", "unknown-value", page, page.line_of(key), field=key, value=value,
-                               allowed=" | ".join(allowed), suggestion=_suggest(str(value), allowed) or "-"))
+            out.append(_unknown("value", page, page.line_of(key), value, allowed, field=key, value=value,
+                                allowed=" | ".join(allowed)))
     if "title" in meta and not (isinstance(meta["title"], str) and meta["title"].strip()):
         out.append(finding("front-matter", "empty-title", page, page.line_of("title")))
     out.extend(_check_review_block(page, ctx))
@@ -98,12 +105,12 @@ def _check_review_block(page: Page, ctx: Context) -> list[Finding]:
     statuses = list(ctx.data.model.review_statuses)
     status = review.get("status")
     if status not in statuses:
-        out.append(finding("front-matter", "unknown-value", page, line, field="review.status", value=status,
-                           allowed=" | ".join(statuses), suggestion=_suggest(str(status), statuses) or "-"))
+        out.append(_unknown("value", page, line, status, statuses, field="review.status", value=status,
+                            allowed=" | ".join(statuses)))
     unknown = sorted(set(map(str, review)) - {"status", "approvals"})
     for key in unknown:
-        out.append(finding("front-matter", "unknown-field", page, line, field=f"review.{key}",
-                           suggestion="-", known="status, approvals"))
+        out.append(_unknown("field", page, line, key, ["status", "approvals"], field=f"review.{key}",
+                            known="status, approvals"))
     approvals = review.get("approvals", [])
     if approvals is None:
         approvals = []
@@ -139,8 +146,7 @@ def _check_translation_block(page: Page, ctx: Context) -> list[Finding]:
         out.append(finding("front-matter", "bad-translation-hash", page, line, value=digest, length=length))
     extra = sorted(set(map(str, value)) - {"from", "hash"})
     for key in extra:
-        out.append(finding("front-matter", "unknown-field", page, line, field=f"translation.{key}", suggestion="-",
-                           known="from, hash"))
+        out.append(_unknown("field", page, line, key, ["from", "hash"], field=f"translation.{key}", known="from, hash"))
     return out
 
 
@@ -157,15 +163,15 @@ def _check_event_block(page: Page, ctx: Context) -> list[Finding]:
     for key, value in event.items():
         fspec = spec["fields"].get(str(key))
         if fspec is None:
-            out.append(finding("front-matter", "unknown-field", page, line, field=f"event.{key}",
-                               suggestion=_suggest(str(key), list(spec["fields"])) or "-", known=", ".join(spec["fields"])))
+            out.append(_unknown("field", page, line, key, list(spec["fields"]), field=f"event.{key}",
+                                known=", ".join(spec["fields"])))
         elif value is not None and not _KIND_CHECK[fspec.get("kind", "any")](value):
             out.append(finding("front-matter", "wrong-type", page, line, field=f"event.{key}", kind=fspec["kind"],
                                actual=type(value).__name__))
     for key, allowed in (("kind", spec["kinds"]), ("status", spec["statuses"])):
         if key in event and event[key] not in allowed:
-            out.append(finding("front-matter", "unknown-value", page, line, field=f"event.{key}", value=event[key],
-                               allowed=" | ".join(allowed), suggestion=_suggest(str(event[key]), allowed) or "-"))
+            out.append(_unknown("value", page, line, event[key], allowed, field=f"event.{key}", value=event[key],
+                                allowed=" | ".join(allowed)))
     participants = event.get("participants")
     if participants is not None:
         if not isinstance(participants, dict):
@@ -173,8 +179,8 @@ def _check_event_block(page: Page, ctx: Context) -> list[Finding]:
         else:
             for key, value in participants.items():
                 if key not in ("total", "women", "men"):
-                    out.append(finding("front-matter", "unknown-field", page, line, field=f"event.participants.{key}",
-                                       suggestion="-", known="total, women, men"))
+                    out.append(_unknown("field", page, line, key, ["total", "women", "men"],
+                                        field=f"event.participants.{key}", known="total, women, men"))
                 elif value is not None and not _KIND_CHECK["int"](value):
                     out.append(finding("front-matter", "wrong-type", page, line, field=f"event.participants.{key}",
                                        kind="int", actual=type(value).__name__))

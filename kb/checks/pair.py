@@ -11,7 +11,7 @@ import re
 from kb.checks import Context, finding
 from kb.checks.numbers import numbers_in, words_in
 from kb.findings import Finding
-from kb.pages import Page, body_hash
+from kb.pages import GAP_RE, Page, body_hash
 
 
 def orient(a: Page, b: Page, ctx: Context) -> tuple[Page, Page]:
@@ -138,6 +138,7 @@ def check_numbers(source: Page, target: Page, ctx: Context) -> list[Finding]:
 def _occurrences(page: Page, forms: tuple[str, ...], lang: str) -> list[int]:
     lines = []
     for line, text in [(1, page.title), *page.prose]:
+        text = GAP_RE.sub(" ", text)
         for form in forms:
             if _contains(text, form, lang):
                 lines.append(line)
@@ -148,6 +149,8 @@ def _occurrences(page: Page, forms: tuple[str, ...], lang: str) -> list[int]:
 def _contains(text: str, form: str, lang: str) -> bool:
     if lang == "zh":
         return form in text
+    if form.isupper():  # acronyms (GAP, BAT) are matched as written, not as ordinary words
+        return re.search(rf"(?<![A-Za-z]){re.escape(form)}s?(?![A-Za-z])", text) is not None
     pattern = re.escape(form.lower()).replace(r"\-", "[- ]?").replace(r"\ ", "[- ]")
     return re.search(rf"(?<![a-z]){pattern}(?:s|es)?(?![a-z])", text.lower()) is not None
 

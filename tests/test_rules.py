@@ -1,0 +1,37 @@
+"""Every rule has fixture pairs that must be flagged and pairs that must not be:
+tests/fixtures/rules/<rule-id>/flag/ and .../clean/, each a small docs/{zh,en} tree (and, where the
+rule reads data, a data/ overlay). The engine runs over each; only the rule under test is asserted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sitebuild import FIXTURES, make_project
+
+from kb.engine import run
+
+RULES_DIR = FIXTURES / "rules"
+CASES = sorted((p.parent.name, p.name) for p in RULES_DIR.glob("*/*") if p.is_dir())
+
+
+def test_every_rule_in_the_catalogue_has_both_kinds_of_fixture():
+    from kb.data import load_rules
+
+    catalogue = set(load_rules(Path(__file__).resolve().parents[1] / "data" / "messages.yml"))
+    with_fixtures = {rule for rule, case in CASES if case == "flag"} & {rule for rule, case in CASES if case == "clean"}
+    assert catalogue == with_fixtures, f"rules without flag+clean fixtures: {sorted(catalogue - with_fixtures)}"
+
+
+@pytest.mark.parametrize(("rule", "case"), CASES, ids=[f"{r}-{c}" for r, c in CASES])
+def test_rule_fixture(rule: str, case: str, tmp_path: Path, settings_for):
+    project = make_project(tmp_path, RULES_DIR / rule / case)
+    report = run(settings_for(project), lang="en")
+    hits = [f for f in report.findings if f.rule == rule]
+    if case == "flag":
+        assert hits, f"{rule}: expected findings in {RULES_DIR / rule / case}"
+        for f in hits:
+            assert f.line >= 1 and f.message and f.severity in ("error", "warning", "info")
+            assert (project / f.path).exists(), f.path
+    else:
+        assert not hits, "unexpected findings:\n" + "\n".join(f"{f.path}:{f.line}: {f.message}" for f in hits)

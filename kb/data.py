@@ -85,6 +85,7 @@ class GlossaryTerm:
     track: str
     definition: dict[str, str]
     source: str = ""
+    checked: bool = True  # False: a general word whose translation varies; not checked for term-mismatch
 
     def forms(self, lang: str) -> tuple[str, ...]:
         """Every accepted written form of the term in *lang*, longest first."""
@@ -122,6 +123,7 @@ def load_glossary(path: Path) -> list[GlossaryTerm]:
                 track=str(item.get("track", "general")),
                 definition={k: str(v) for k, v in definition.items()},
                 source=str(item.get("source") or ""),
+                checked=item.get("check", True) is not False,
             )
         )
     return terms

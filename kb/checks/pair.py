@@ -135,45 +135,54 @@ def check_numbers(source: Page, target: Page, ctx: Context) -> list[Finding]:
 
 
 # --- glossary terms ------------------------------------------------------------------------------------------
-def _occurrences(page: Page, forms: tuple[str, ...], lang: str) -> list[int]:
-    lines = []
-    for line, text in [(1, page.title), *page.prose]:
-        text = GAP_RE.sub(" ", text)
-        for form in forms:
-            if _contains(text, form, lang):
-                lines.append(line)
-                break
-    return lines
-
-
-def _contains(text: str, form: str, lang: str) -> bool:
+def _pattern(form: str, lang: str) -> re.Pattern[str]:
     if lang == "zh":
-        return form in text
+        return re.compile(re.escape(form))
     if form.isupper():  # acronyms (GAP, BAT) are matched as written, not as ordinary words
-        return re.search(rf"(?<![A-Za-z]){re.escape(form)}s?(?![A-Za-z])", text) is not None
-    pattern = re.escape(form.lower()).replace(r"\-", "[- ]?").replace(r"\ ", "[- ]")
-    return re.search(rf"(?<![a-z]){pattern}(?:s|es)?(?![a-z])", text.lower()) is not None
+        return re.compile(rf"(?<![A-Za-z]){re.escape(form)}s?(?![A-Za-z])")
+    body = re.escape(form).replace(r"\-", "[- ]?").replace(r"\ ", "[- ]")
+    return re.compile(rf"(?<![A-Za-z]){body}(?:s|es)?(?![A-Za-z])", re.IGNORECASE)
+
+
+def term_lines(page: Page, ctx: Context) -> dict[str, int]:
+    """First line of each glossary term used on *page*. Longer terms are matched first and masked,
+    so "gender mainstreaming" does not also count as a use of "gender"."""
+    forms = sorted(((form, term.id) for term in ctx.data.glossary if term.checked
+                    for form in term.forms(page.lang)), key=lambda x: len(x[0]), reverse=True)
+    patterns = [(_pattern(form, page.lang), term_id) for form, term_id in forms]
+    found: dict[str, int] = {}
+    for line, text in [(1, page.title), *page.prose]:
+        work = GAP_RE.sub(" ", text)
+        for pattern, term_id in patterns:
+            if pattern.search(work):
+                found.setdefault(term_id, line)
+                work = pattern.sub(" ", work)
+    return found
+
+
+def _uses(page: Page, forms: tuple[str, ...]) -> bool:
+    text = "\n".join([page.title, *(GAP_RE.sub(" ", t) for _, t in page.prose)])
+    return any(_pattern(form, page.lang).search(text) for form in forms)
 
 
 def check_terms(source: Page, target: Page, ctx: Context) -> list[Finding]:
     if source.text is None or target.text is None:
         return []
-    out: list[Finding] = []
     pages = {source.lang: source, target.lang: target}
     if set(pages) != {"zh", "en"}:
         return []
-    for term in ctx.data.glossary:
-        for this_lang, other_lang in (("zh", "en"), ("en", "zh")):
-            this, other = pages[this_lang], pages[other_lang]
-            here = _occurrences(this, term.forms(this_lang), this_lang)
-            if not here:
+    terms = {term.id: term for term in ctx.data.glossary}
+    out: list[Finding] = []
+    for this_lang, other_lang in (("zh", "en"), ("en", "zh")):
+        this, other = pages[this_lang], pages[other_lang]
+        for term_id, line in term_lines(this, ctx).items():
+            term = terms[term_id]
+            if _uses(other, term.forms(other_lang)):
                 continue
-            if _occurrences(other, term.forms(other_lang), other_lang):
-                continue
-            section = section_of(this, here[0])
+            section = section_of(this, line)
             out.append(finding("term-mismatch", "missing", other, aligned_line(other, section),
                                term=term.term(this_lang), translation=term.term(other_lang),
-                               where=f"{this.path}:{here[0]}"))
+                               where=f"{this.path}:{line}"))
     return out
 
 

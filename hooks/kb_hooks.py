@@ -31,7 +31,6 @@ class _State:
     settings: Settings | None = None
     data: ProjectData | None = None
     report: engine.Report | None = None
-    env: Any = None
     manifest: dict[str, list[dict]] = {}
 
 
@@ -94,15 +93,11 @@ def on_pre_build(config: Any) -> None:
 
 
 # --- page content ------------------------------------------------------------------------------------------------
-def on_env(env: Any, config: Any, files: Any) -> Any:
-    STATE.env = env
-    return env
-
-
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    if "[[gap:" not in markdown or STATE.env is None:
+    if "[[gap:" not in markdown:
         return markdown
-    template = STATE.env.get_template("partials/kb-gap.html")
+    # The page environment (on_env) comes after all pages are read: use the theme's own loader.
+    template = config.theme.get_env().get_template("partials/kb-gap.html")
     ui = STATE.data.ui.get(_language(config), {}) if STATE.data else {}
     return site.render_gaps(markdown, lambda text: template.render(text=text, ui=ui).strip())
 

@@ -1,0 +1,157 @@
+"""Build a small bilingual fixture site for real and check what readers get: languages, the
+language switch, the fallback notice, nothing loaded from outside, Chinese search, the status page."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sitebuild import FIXTURES, build, make_project
+
+pytestmark = pytest.mark.build
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("site-basic"), FIXTURES / "site-basic", site=True)
+    build(project)
+    return project / "site"
+
+
+def read(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+def test_each_language_has_its_own_root_and_html_lang(site: Path):
+    assert re.search(r'<html lang="zh"', read(site, "index.html"))
+    assert re.search(r'<html lang="en"', read(site, "en/index.html"))
+    assert "首页" in read(site, "index.html")
+    assert "Home" in read(site, "en/index.html")
+
+
+def _switch_links(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<a href="([^"]+)" hreflang="(\w+)"[^>]*class="md-select__link', html)[::1] and
+                [(lang, href) for href, lang in re.findall(r'<a href="([^"]+)" hreflang="(\w+)"[^>]*class="md-select__link', html)])
+
+
+def test_language_switch_opens_the_same_page_in_the_other_language(site: Path):
+    zh = _switch_links(read(site, "mercury/low-mercury/index.html"))
+    en = _switch_links(read(site, "en/mercury/low-mercury/index.html"))
+    assert zh["en"].rstrip("/").endswith("en/mercury/low-mercury")
+    assert en["zh"].rstrip("/").endswith("mercury/low-mercury") and "en/" not in en["zh"]
+
+
+def test_language_switch_says_when_the_page_does_not_exist_in_the_other_language(site: Path):
+    html = read(site, "en/only-english/index.html")
+    assert re.search(r'hreflang="zh"[^>]*class="md-select__link kb-alt-missing"', html)
+    assert "no such page" in html
+
+
+def test_missing_translation_falls_back_with_a_notice_in_the_readers_language(site: Path):
+    html = read(site, "en/only-chinese/index.html")
+    assert "has not been translated into English yet" in html
+    assert 'lang="zh-CN"' in html  # the Chinese content keeps its own language for fonts and screen readers
+    assert "本页尚无英文版" in html
+
+
+def test_gap_markers_render_as_visible_badges(site: Path):
+    assert 'class="kb-gap"' in read(site, "mercury/low-mercury/index.html")
+    assert "[[gap:" not in read(site, "mercury/low-mercury/index.html")
+
+
+class _Fetched(HTMLParser):
+    """URLs a browser fetches while loading a page (not links a reader may click)."""
+
+    FETCHING_LINK_RELS = {"stylesheet", "preload", "modulepreload", "icon", "shortcut", "manifest", "prefetch",
+                          "apple-touch-icon", "preconnect", "dns-prefetch"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag in ("script", "img", "iframe", "source", "video", "audio", "embed", "track", "input") and a.get("src"):
+            self.urls.append(a["src"])
+        if tag == "link" and set(a.get("rel", "").lower().split()) & self.FETCHING_LINK_RELS:
+            self.urls.append(a.get("href", ""))
+        if tag == "object" and a.get("data"):
+            self.urls.append(a["data"])
+        for value in (a.get("srcset", ""), a.get("style", "")):
+            self.urls.extend(re.findall(r"(?:https?:)?//[^\s,'\")]+", value))
+
+
+EXTERNAL = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
+CSS_URL = re.compile(r"""url\(\s*['"]?((?:https?:)?//[^'")\s]+)|@import\s+['"]((?:https?:)?//[^'"]+)""", re.IGNORECASE)
+KNOWN_REMOTE = re.compile(r"fonts\.googleapis|fonts\.gstatic|googletagmanager|google-analytics|cdn\.jsdelivr|unpkg\.com|"
+                          r"cdnjs\.cloudflare|api\.github\.com|polyfill\.io", re.IGNORECASE)
+
+
+def test_nothing_is_fetched_from_outside_the_site(site: Path):
+    problems = []
+    for path in site.rglob("*"):
+        if path.suffix == ".html":
+            parser = _Fetched()
+            parser.feed(path.read_text(encoding="utf-8"))
+            problems += [f"{path.relative_to(site)}: {u}" for u in parser.urls if EXTERNAL.match(u)]
+        elif path.suffix == ".css":
+            problems += [f"{path.relative_to(site)}: {m}" for m in CSS_URL.findall(path.read_text(encoding="utf-8"))]
+        elif path.suffix == ".js" and not path.name.startswith("bundle."):
+            problems += [f"{path.relative_to(site)}: {m}" for m in KNOWN_REMOTE.findall(path.read_text(encoding="utf-8"))]
+    assert not problems, "\n".join(problems)
+
+
+def test_materials_conditional_remote_loads_are_never_triggered(site: Path):
+    """Material's bundle can fetch from unpkg.com (Mermaid diagrams) and api.github.com (repository
+    facts); neither trigger may appear in any page."""
+    bundle = next((site / "assets" / "javascripts").glob("bundle.*.min.js")).read_text(encoding="utf-8")
+    assert "unpkg.com/mermaid" in bundle and "api.github.com" in bundle  # the triggers below still matter
+    for path in site.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert 'data-md-component="source"' not in html, path
+        assert 'class="mermaid"' not in html, path
+
+
+def test_search_index_segments_chinese_and_keeps_glossary_terms_whole(site: Path):
+    index = json.loads(read(site, "search/search_index.json"))
+    docs = index["docs"]
+    text = {d["location"]: d["text"] for d in docs}
+
+    def pages_with(word: str) -> set[str]:
+        return {loc.split("#")[0] for loc, t in text.items() if word in t.replace("\u200b", "")}
+
+    assert "mercury/low-mercury/" in pages_with("低汞触媒")
+    assert "gender/intro/" in pages_with("性别主流化")
+    assert "mercury/low-mercury/" in pages_with("汞")
+    # jieba segmented the text, and the glossary (user dictionary) kept the term in one token
+    segmented = next(t for loc, t in text.items() if loc.startswith("mercury/low-mercury/") and "触媒" in t)
+    assert "\u200b" in segmented and "\u200b低汞触媒\u200b" in segmented
+    assert any(loc.startswith("en/") and "catalyst" in t.lower() for loc, t in text.items())
+
+
+def test_status_page_renders_in_both_languages_and_status_json_is_written(site: Path):
+    zh, en = read(site, "status/index.html"), read(site, "en/status/index.html")
+    assert "译文状态" in zh and "交付成果" in zh and "待补充内容" in zh
+    assert "Translation status" in en and "Deliverables" in en and "Gaps to fill" in en
+    assert "示范企业名称" in zh  # the gap is listed
+    status = json.loads(read(site, "status.json"))
+    assert {"totals", "counts", "pairs", "reviews", "deliverables", "gaps", "findings"} <= set(status)
+    states = {p["rel"]: p["state"] for p in status["pairs"]}
+    assert states["only-chinese.md"] == "missing" and states["only-english.md"] == "missing"
+    assert any(f["rule"] == "missing-translation" for f in status["findings"])
+
+
+def test_draft_pages_show_the_review_status(site: Path):
+    html = read(site, "mercury/low-mercury/index.html")
+    assert "kb-notice--draft" in html and "草稿" in html
+
+
+def test_release_build_refuses_drafts_with_a_clear_message(tmp_path: Path):
+    project = make_project(tmp_path, FIXTURES / "site-basic", site=True)
+    result = build(project, release=True, check=False)
+    assert result.returncode != 0
+    assert "release mode refuses to build" in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr

@@ -221,7 +221,10 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def parse_front_matter(source: str) -> tuple[dict[str, Any], dict[str, int], tuple[int, str] | None]:
     """Parse YAML front matter. Lines are 0-based within *source*; the caller offsets them."""
-    loader = _LineLoader(source)
+    try:
+        loader = _LineLoader(source)
+    except yaml.YAMLError as exc:  # unprintable characters are refused before parsing starts
+        return {}, {}, (0, str(exc).split("\n")[0])
     loader.top_line = 0
     loader.key_lines = {}
     try:

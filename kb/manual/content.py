@@ -1,0 +1,282 @@
+"""One built page's article, made printable: parsed with tinyhtml5 (the HTML5 parser WeasyPrint uses),
+stripped of the web interface, answers split off, ids made unique and links rewritten for the document
+the page goes into. Works on ElementTree elements; only the document shell is templated."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import tinyhtml5
+
+log = logging.getLogger("mkdocs.hooks.kb.manual")
+
+ARTICLE_START = '<article class="md-content__inner'
+ARTICLE_END = "</article>"
+ANSWERS_ID = "answers"
+
+# Web interface inside the article that has no place on paper.
+DROP_CLASSES = frozenset({
+    "headerlink",            # permalink ¶
+    "md-content__button",    # edit / view source
+    "md-source-file",        # git revision date
+    "md-tags",
+    "md-feedback",
+    "kb-page-meta",          # review status aside (the cover and watermark say it)
+    "kb-notice",             # draft / review / fallback / stale notices
+    "footnote-backref",      # ↩
+    "task-list-indicator",
+})
+DROP_TAGS = frozenset({"script", "noscript", "style", "button", "form", "iframe", "object", "embed", "template"})
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+
+
+def classes(el: ET.Element) -> set[str]:
+    return set((el.get("class") or "").split())
+
+
+def add_class(el: ET.Element, name: str) -> None:
+    el.set("class", " ".join(sorted(classes(el) | {name})))
+
+
+def text_of(el: ET.Element) -> str:
+    return re.sub(r"\s+", " ", "".join(el.itertext())).strip()
+
+
+def _remove(parent: ET.Element, child: ET.Element) -> None:
+    """Remove *child* but keep the text that followed it."""
+    if child.tail:
+        index = list(parent).index(child)
+        if index > 0:
+            prev = parent[index - 1]
+            prev.tail = (prev.tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)
+
+
+def _unlink(a: ET.Element) -> None:
+    """A link that leads nowhere on paper: keep its text, drop the link."""
+    a.tag = "span"
+    for attr in ("href", "title", "rel", "target", "hreflang"):
+        a.attrib.pop(attr, None)
+
+
+def _strip_namespaces(el: ET.Element) -> None:
+    """tinyhtml5 puts inline SVG/MathML in their namespaces; ElementTree would print ns0: prefixes.
+    The HTML parser that reads the output puts them back from the tag names."""
+    for node in el.iter():
+        if isinstance(node.tag, str) and node.tag.startswith("{"):
+            ns, _, local = node.tag[1:].partition("}")
+            node.tag = local
+            if local in ("svg", "math") and "xmlns" not in node.attrib:
+                node.set("xmlns", ns)
+        for key in [k for k in node.attrib if k.startswith("{")]:
+            ns, _, local = key[1:].partition("}")
+            value = node.attrib.pop(key)
+            node.set(f"xlink:{local}" if ns == XLINK_NS else local, value)
+
+
+# --- parsing and cleaning (once per built page) ----------------------------------------------------------------
+@dataclass
+class ParsedPage:
+    dest: str                  # site-relative HTML file
+    article: ET.Element        # cleaned, images resolved; ids and links still as built
+    ids: frozenset[str]        # every id in the article (answers included)
+    resources: tuple[str, ...]  # local files the article loads (images), as paths
+
+
+def article_fragment(html: str) -> str:
+    start = html.find(ARTICLE_START)
+    end = html.rfind(ARTICLE_END)
+    if start < 0 or end < start:
+        raise ValueError("no <article class=\"md-content__inner\"> in the built page")
+    return html[start:end + len(ARTICLE_END)]
+
+
+def parse_page(site_dir: Path, dest: str) -> ParsedPage:
+    path = site_dir / dest
+    root = tinyhtml5.parse(article_fragment(path.read_text(encoding="utf-8")), namespace_html_elements=False)
+    article = root.find(".//article")
+    assert article is not None
+    _strip_namespaces(article)
+    _clean(article)
+    resources = _resolve_resources(article, site_dir, dest)
+    ids = frozenset(el.get("id") for el in article.iter() if el.get("id"))
+    return ParsedPage(dest=dest, article=article, ids=ids, resources=tuple(resources))
+
+
+def _clean(el: ET.Element) -> None:
+    for child in list(el):
+        if not isinstance(child.tag, str):  # comments
+            _remove(el, child)
+            continue
+        if child.tag in DROP_TAGS or classes(child) & DROP_CLASSES:
+            _remove(el, child)
+            continue
+        if child.tag == "input" and child.get("type") == "checkbox":
+            # task list: Material draws the box with CSS; print a character instead
+            box = ET.Element("span", {"class": "kb-task"})
+            box.text = "\u2611" if child.get("checked") is not None else "\u2610"
+            box.tail = child.tail
+            el[list(el).index(child)] = box
+            continue
+        if child.tag == "input":
+            _remove(el, child)
+            continue
+        if "tabbed-set" in classes(child):
+            _flatten_tabs(child)
+        if child.tag == "details":
+            child.set("open", "")
+        _clean(child)
+
+
+def _flatten_tabs(tabset: ET.Element) -> None:
+    """Content tabs print one after the other, each under its label."""
+    labels = [text_of(lab) for lab in tabset.iter("label")]
+    blocks = [b for b in tabset.iter("div") if "tabbed-block" in classes(b)]
+    for child in list(tabset):
+        tabset.remove(child)
+    tabset.text = None
+    for i, block in enumerate(blocks):
+        title = ET.SubElement(tabset, "p", {"class": "kb-tab-label"})
+        title.text = labels[i] if i < len(labels) else ""
+        block.tail = None
+        tabset.append(block)
+
+
+def _resolve_resources(article: ET.Element, site_dir: Path, dest: str) -> list[str]:
+    """Image URLs in built HTML are relative to the page: make them absolute file URLs."""
+    found = []
+    base = posixpath.dirname(dest)
+    for img in article.iter("img"):
+        src = img.get("src") or ""
+        img.attrib.pop("srcset", None)
+        img.attrib.pop("loading", None)
+        parts = urlsplit(src)
+        if not src or parts.scheme or src.startswith("//"):
+            continue  # data: stays; http(s) is refused by the renderer's fetcher
+        target = site_dir / posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+        if not target.is_file():
+            log.warning("kb manual: %s: image %s not found in the built site", dest, src)
+            continue
+        img.set("src", target.resolve().as_uri())
+        found.append(str(target.resolve()))
+    return found
+
+
+# --- per document -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    """A page of the document being assembled, as a link target."""
+
+    anchor: str
+    ids: frozenset[str]
+
+
+@dataclass
+class PrintedPage:
+    body: str                        # inner HTML of the article
+    answers: str | None = None       # inner HTML of the answers section (without its heading), if any
+    ids: set[str] = field(default_factory=set)
+
+
+def extract_answers(article: ET.Element) -> list[ET.Element] | None:
+    """Remove the section under <h2 id="answers"> (up to the next h1/h2) and return it, heading first."""
+    children = list(article)
+    for i, child in enumerate(children):
+        if child.tag == "h2" and child.get("id") == ANSWERS_ID:
+            taken = [child]
+            for later in children[i + 1:]:
+                if later.tag in ("h1", "h2"):
+                    break
+                taken.append(later)
+            for el in taken:
+                _remove(article, el)
+            return taken
+    return None
+
+
+def page_target_dest(base_dest: str, href_path: str, site_dir: Path) -> str:
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(base_dest), unquote(href_path)))
+    if href_path.endswith("/") or (site_dir / path).is_dir():
+        path = posixpath.join(path, "index.html")
+    return path.lstrip("/") if path != "." else "index.html"
+
+
+def prepare(parsed: ParsedPage, *, anchor: str, site_dir: Path, targets: dict[str, Target],
+            split_answers: bool, keep_answers: bool) -> PrintedPage:
+    """Print *parsed* into a document whose pages are *targets* (dest -> Target).
+
+    split_answers: take the answers section out of the body. keep_answers: the document prints it
+    elsewhere (the trainer's appendix), so links to it stay links."""
+    article = copy.deepcopy(parsed.article)
+    answers = extract_answers(article) if split_answers else None
+    answer_ids = {el.get("id") for a in answers or () for el in a.iter() if el.get("id")}
+    body_ids = {el.get("id") for el in article.iter() if el.get("id")}
+    local_ids = body_ids | (answer_ids if keep_answers else set())
+    roots = [article, *(answers[1:] if answers else [])]
+    for root in roots:
+        _rewrite_links(root, parsed.dest, anchor, local_ids, site_dir, targets)
+        for el in root.iter():
+            if el.get("id"):
+                el.set("id", f"{anchor}--{el.get('id')}")
+    printed = PrintedPage(body=inner_html(article), ids={f"{anchor}--{i}" for i in local_ids})
+    if answers is not None and keep_answers:
+        printed.answers = "".join(serialize(el) for el in answers[1:])
+    return printed
+
+
+def _rewrite_links(root: ET.Element, dest: str, anchor: str, local_ids: set[str], site_dir: Path,
+                   targets: dict[str, Target]) -> None:
+    for a in root.iter("a"):
+        href = a.get("href")
+        if href is None:
+            continue
+        parts = urlsplit(href)
+        if parts.scheme or href.startswith("//"):
+            if parts.scheme in ("http", "https") and text_of(a).rstrip("/") != href.rstrip("/"):
+                add_class(a, "kb-url")  # the address is printed after the text
+            continue
+        fragment = unquote(parts.fragment)
+        if not parts.path:  # same page
+            if not fragment:
+                a.set("href", f"#{anchor}")
+            elif fragment in local_ids:
+                a.set("href", f"#{anchor}--{fragment}")
+            else:
+                _unlink(a)
+            continue
+        target = targets.get(page_target_dest(dest, parts.path, site_dir))
+        if target is None:
+            _unlink(a)  # a page or file not in this document
+            continue
+        if fragment and fragment in target.ids:
+            a.set("href", f"#{target.anchor}--{fragment}")
+        else:
+            a.set("href", f"#{target.anchor}")
+        if target.anchor != anchor:
+            add_class(a, "kb-xref")  # "(see page N)"
+
+
+def serialize(el: ET.Element) -> str:
+    return ET.tostring(el, encoding="unicode", method="html")
+
+
+def inner_html(el: ET.Element) -> str:
+    from html import escape
+
+    return escape(el.text or "", quote=False) + "".join(serialize(child) for child in el)
+
+
+def anchor_for(rel: str) -> str:
+    stem = rel[:-3] if rel.endswith(".md") else rel
+    return "p-" + (re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").lower() or "page")

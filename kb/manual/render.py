@@ -1,0 +1,252 @@
+"""Render jobs to PDF with WeasyPrint: fonts checked first, results cached by a hash of everything
+that goes into a render, cache misses rendered in parallel processes, every file written atomically."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import multiprocessing
+import os
+import re
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from kb.fsutil import write_atomic
+from kb.manual.errors import FontMissingError, RenderError
+
+CJK_FAMILY = "Noto Sans CJK SC"
+INSTALL_HINT = "install Debian's fonts-noto-cjk: `sudo apt-get install fonts-noto-cjk`"
+CACHE_VERSION = b"kb-manual-cache/1"
+CACHE_MAX_AGE_DAYS = 30  # cached PDFs not used for this long are deleted
+FIT_SCALES = (1.0, 0.92, 0.84, 0.76, 0.68, 0.6)  # root font-size tried for one-page documents (panels)
+_GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "inherit", "initial"}
+
+
+class RenderJob(NamedTuple):
+    """Everything a worker process needs (picklable)."""
+
+    html: str
+    base_url: str
+    stylesheets: tuple[str, ...]
+    output: str
+    name: str = ""
+    fit_one_page: bool = False       # shrink the type until the document fits on one page (panels)
+    resources: tuple[str, ...] = ()  # local files the HTML loads (images): part of the cache key
+
+
+@dataclass
+class Outcome:
+    job: RenderJob
+    rendered: bool            # False: copied from the cache
+    pages: int | None = None  # known when rendered, or read from the cache's record
+    seconds: float = 0.0
+    scale: float = 1.0
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rendered(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.rendered]
+
+    @property
+    def reused(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.rendered]
+
+
+# --- fonts --------------------------------------------------------------------------------------------------------
+def _fc_list(*args: str) -> str:
+    try:
+        out = subprocess.run(["fc-list", *args], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise FontMissingError(f"fontconfig's fc-list could not be run ({exc}); {INSTALL_HINT} (it brings fontconfig)") from None
+    return out.stdout
+
+
+def require_cjk_font() -> None:
+    """The Chinese text needs Noto Sans CJK SC; without it WeasyPrint would print empty boxes."""
+    families = {name.strip() for line in _fc_list(":lang=zh-cn", "family").splitlines() for name in line.split(",")}
+    if CJK_FAMILY not in families:
+        raise FontMissingError(
+            f"the font \"{CJK_FAMILY}\" is not installed (fc-list ':lang=zh-cn' family does not list it); "
+            f"the Chinese PDFs would print empty boxes. To fix it, {INSTALL_HINT}"
+        )
+
+
+def font_families(stylesheets: tuple[str, ...]) -> list[str]:
+    """Every font family named in the stylesheets' font-family declarations."""
+    found: set[str] = set()
+    for path in stylesheets:
+        for m in re.finditer(r"font-family\s*:\s*([^;}]+)", Path(path).read_text(encoding="utf-8")):
+            for name in m.group(1).split(","):
+                name = name.strip().strip("\"'").strip()
+                if name and name.lower() not in _GENERIC_FAMILIES and not name.startswith("var("):
+                    found.add(name)
+    return sorted(found)
+
+
+def font_identity(stylesheets: tuple[str, ...]) -> str:
+    """The installed files of those families (path, size, mtime): a font update invalidates the cache."""
+    lines = []
+    for family in font_families(stylesheets):
+        files = sorted(set(_fc_list("--format", "%{file}\n", family).split()))
+        for f in files:
+            try:
+                st = os.stat(f)
+            except OSError:
+                continue
+            lines.append(f"{family}|{f}|{st.st_size}|{st.st_mtime_ns}")
+        if not files:
+            lines.append(f"{family}|missing")
+    return "\n".join(lines)
+
+
+# --- cache ----------------------------------------------------------------------------------------------------------
+def cache_key(job: RenderJob, engine_version: str, fonts: str) -> str:
+    h = hashlib.sha256(CACHE_VERSION)
+    for part in (engine_version, fonts, job.base_url, "fit" if job.fit_one_page else "flow"):
+        h.update(b"\0" + part.encode("utf-8"))
+    for path in job.stylesheets:
+        h.update(b"\0css\0" + Path(path).name.encode() + b"\0" + Path(path).read_bytes())
+    for path in job.resources:
+        p = Path(path)
+        digest = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "missing"
+        h.update(f"\0res\0{path}\0{digest}".encode())
+    h.update(b"\0html\0" + job.html.encode("utf-8"))
+    return h.hexdigest()
+
+
+def _read_cached(path: Path) -> bytes | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+        return None
+    return data
+
+
+def _cached_pages(path: Path) -> int | None:
+    try:
+        return int(path.with_suffix(".pages").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def prune_cache(cache_dir: Path, keep: set[str], max_age_days: int = CACHE_MAX_AGE_DAYS) -> int:
+    if not cache_dir.is_dir():
+        return 0
+    limit = time.time() - max_age_days * 86400
+    removed = 0
+    for path in cache_dir.glob("*.pdf"):
+        if path.stem in keep:
+            continue
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                path.with_suffix(".pages").unlink(missing_ok=True)
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+# --- rendering ------------------------------------------------------------------------------------------------------
+def _fetcher():
+    from weasyprint.urls import URLFetcher
+
+    # Nothing may load from outside the site: only local files and data: URLs.
+    return URLFetcher(allowed_protocols={"file", "data"})
+
+
+def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
+    """Render one job in this process: (PDF bytes, page count, seconds, type scale used)."""
+    from weasyprint import CSS, HTML
+
+    start = time.perf_counter()
+    fetcher = _fetcher()
+    styles = [CSS(filename=path, url_fetcher=fetcher) for path in job.stylesheets]
+    scales = FIT_SCALES if job.fit_one_page else (1.0,)
+    for scale in scales:
+        html = job.html
+        if scale != 1.0:
+            html = html.replace("</head>", f"<style>html {{ font-size: {scale * 100:.0f}% }}</style></head>", 1)
+        document = HTML(string=html, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
+        if len(document.pages) <= 1:
+            break
+    pdf = document.write_pdf()
+    return pdf, len(document.pages), time.perf_counter() - start, scale
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Outcome], None] | None = None,
+               workers: int | None = None) -> Summary:
+    """Write every job's PDF, from the cache when the same input was rendered before.
+
+    Jobs are rendered in the order given (put the big ones first). A failed job leaves its output
+    file as it was; the others are still written; RenderError lists the failures at the end."""
+    import weasyprint
+
+    start = time.perf_counter()
+    summary = Summary()
+    fonts = font_identity(tuple(sorted({css for job in jobs for css in job.stylesheets})))
+    keys = {job.output: cache_key(job, weasyprint.__version__, fonts) for job in jobs}
+    misses: list[RenderJob] = []
+    for job in jobs:
+        cached = cache_dir / f"{keys[job.output]}.pdf"
+        data = _read_cached(cached)
+        if data is None:
+            misses.append(job)
+            continue
+        write_atomic(Path(job.output), data)
+        os.utime(cached)  # recently used: kept by prune_cache
+        outcome = Outcome(job, rendered=False, pages=_cached_pages(cached))
+        summary.outcomes.append(outcome)
+        if on_done:
+            on_done(outcome)
+
+    failures: list[tuple[str, str]] = []
+
+    def finish(job: RenderJob, result: tuple[bytes, int, float, float]) -> None:
+        pdf, pages, seconds, scale = result
+        key = keys[job.output]
+        write_atomic(cache_dir / f"{key}.pdf", pdf)
+        write_atomic(cache_dir / f"{key}.pages", str(pages))
+        write_atomic(Path(job.output), pdf)
+        outcome = Outcome(job, rendered=True, pages=pages, seconds=seconds, scale=scale)
+        summary.outcomes.append(outcome)
+        if on_done:
+            on_done(outcome)
+
+    n = min(len(misses), workers or os.cpu_count() or 1)
+    if n <= 1:
+        for job in misses:
+            try:
+                finish(job, render_job(job))
+            except Exception as exc:
+                failures.append((job.output, f"{type(exc).__name__}: {exc}"))
+    else:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool:
+            futures = {pool.submit(render_job, job): job for job in misses}
+            for future in concurrent.futures.as_completed(futures):
+                job = futures[future]
+                try:
+                    finish(job, future.result())
+                except Exception as exc:
+                    failures.append((job.output, f"{type(exc).__name__}: {exc}"))
+    prune_cache(cache_dir, set(keys.values()))
+    summary.seconds = time.perf_counter() - start
+    if failures:
+        raise RenderError(failures)
+    return summary

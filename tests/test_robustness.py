@@ -1,0 +1,90 @@
+"""No input may crash the engine: random front matter and Markdown, odd bytes, huge files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sitebuild import REPO
+
+from kb.checks import Context
+from kb.checks.language import LANGUAGE_CHECKS
+from kb.checks.page import PAGE_CHECKS
+from kb.checks.pair import PAIR_CHECKS
+from kb.checks.tree import check_links
+from kb.data import ProjectData
+from kb.engine import run
+from kb.findings import Catalog
+from kb.pages import parse_page
+from kb.settings import load_settings
+
+DATA = ProjectData(load_settings(REPO, environ={"KB_TODAY": "2026-11-21"}))
+CTX = Context(data=DATA, today=DATA.settings.today, files=frozenset())
+CATALOG = Catalog(DATA.rules, "en")
+
+yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
+                         st.dates().map(str))
+fm_values = st.recursive(yaml_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+    st.sampled_from(["status", "approvals", "by", "date", "from", "hash", "none", "kind", "participants", "total"]),
+    inner, max_size=4), max_leaves=8)
+fm_keys = st.sampled_from(["title", "type", "track", "review", "translation", "event", "manual", "x", "summary"])
+md_lines = st.sampled_from([
+    "## 学习目标 {#objectives}", "# T", "```", "~~~~", "!!! note", "| a | b |", "|---|---|", "![](x.png)",
+    "[a](b.md#c)", "<script>x</script>", "13812345678", "11010519491231002X", "[[gap: x]]", "2017 年 8 月 16 日",
+    "50%", "低汞触媒", "Traditional 漢字", "    - option", "1. question", "---", "<!--", "-->", "{#", "\t", "",
+]) | st.text(max_size=40)
+
+
+def _check_everything(raw: bytes, lang: str = "zh") -> None:
+    page = parse_page(f"docs/{lang}/p.md", lang, "p.md", raw)
+    other = parse_page("docs/en/p.md", "en", "p.md", raw)
+    findings = []
+    for check in PAGE_CHECKS + LANGUAGE_CHECKS:
+        findings += check(page, CTX)
+    findings += check_links(page, {page.path: page}, CTX)
+    for check in PAIR_CHECKS:
+        findings += check(page, other, CTX)
+    for f in findings:
+        CATALOG.resolve(f)  # every finding has a message and all its parameters
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(fm_keys, fm_values, max_size=6), st.lists(md_lines, max_size=25))
+def test_random_front_matter_and_markdown_give_findings_never_exceptions(meta: dict, lines: list[str]):
+    import yaml
+
+    text = "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + "\n".join(lines)
+    _check_everything(text.encode("utf-8"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300))
+def test_random_bytes_give_findings_never_exceptions(raw: bytes):
+    _check_everything(raw)
+    _check_everything(b"---\n" + raw + b"\n---\n" + raw)
+
+
+def test_odd_files_in_a_real_tree(tmp_path: Path):
+    root = tmp_path
+    shutil.copy2(REPO / "kb.yml", root / "kb.yml")
+    shutil.copytree(REPO / "data", root / "data")
+    zh = root / "docs" / "zh"
+    zh.mkdir(parents=True)
+    (zh / "empty.md").write_bytes(b"")
+    (zh / "binary.md").write_bytes(bytes(range(256)))
+    (zh / "gbk.md").write_bytes("---\ntitle: 汞\n---\n汞减排".encode("gbk"))
+    (zh / "huge.md").write_bytes(b"a" * 2_100_000)
+    (zh / "fence.md").write_text("---\ntitle: x\n---\n```\nnever closed\n", encoding="utf-8")
+    (zh / "bad-yaml.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    (zh / "list-yaml.md").write_text("---\n- a\n- b\n---\n", encoding="utf-8")
+    (zh / "date-yaml.md").write_text("---\ntitle: x\nreview: {status: approved, approvals: [{by: FECO, date: 2026-02-30}]}\n---\n", encoding="utf-8")
+    report = run(load_settings(root, environ={"KB_TODAY": "2026-11-21"}))
+    rules = {(f.path.split("/")[-1], f.rule) for f in report.findings}
+    assert ("empty.md", "encoding") in rules and ("binary.md", "encoding") in rules
+    assert ("gbk.md", "encoding") in rules and ("huge.md", "encoding") in rules
+    assert ("bad-yaml.md", "front-matter") in rules and ("list-yaml.md", "front-matter") in rules
+    assert ("date-yaml.md", "front-matter") in rules
+    gbk = next(f for f in report.findings if f.path.endswith("gbk.md") and f.rule == "encoding")
+    assert "GBK" in gbk.message and "iconv" in gbk.message

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kb import engine, site  # noqa: E402
+from kb import engine, gitdates, review, site  # noqa: E402
 from kb.data import ProjectData  # noqa: E402
 from kb.findings import format_text  # noqa: E402
 from kb.settings import Settings, SettingsError, load_settings  # noqa: E402
@@ -32,6 +32,8 @@ class _State:
     data: ProjectData | None = None
     report: engine.Report | None = None
     manifest: dict[str, list[dict]] = {}
+    html: dict[str, str] = {}  # rendered body HTML per source path, for the review view
+    dates: dict[str, str] = {}  # repository path -> date of its last commit
 
 
 STATE = _State()
@@ -53,6 +55,7 @@ def _is_first_language(config: Any) -> bool:
 def on_startup(command: str, dirty: bool) -> None:
     STATE.report = None
     STATE.manifest = {}
+    STATE.html = {}
 
 
 @mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
@@ -82,6 +85,7 @@ def on_pre_build(config: Any) -> None:
     lang = settings.default_language
     report = engine.run(settings, data, lang="zh" if lang == "zh" else "en")
     STATE.report = report
+    STATE.dates = gitdates.last_changed(settings.root, settings.docs_dir)
     shown = [f for f in report.findings if f.severity in ("error", "warning")]
     for line in format_text(shown).splitlines():
         log.info(line)
@@ -90,6 +94,68 @@ def on_pre_build(config: Any) -> None:
     if report.release and report.errors:
         raise Abort(f"{summary}; release mode refuses to build. Run ./scripts/check --release for the list.")
     (log.warning if report.errors else log.info)(summary)
+
+
+# --- review view: generated pages, default language only --------------------------------------------------------
+REVIEW_DIR = "review"
+
+
+@mkdocs.plugins.event_priority(-150)  # after mkdocs-static-i18n (-100) has made the language's file list
+def on_files(files: Any, config: Any) -> Any:
+    from mkdocs.structure.files import File
+
+    settings, report = STATE.settings, STATE.report
+    if settings is None or report is None or _language(config) != settings.default_language:
+        return files
+    pairs = [p for p in report.pairs if p["target"] is not None]
+    pages = [("index.md", "---\ntitle: 审校视图 · Review view\ntemplate: kb-review-index.html\n---\n")]
+    pages += [(p["rel"], f"---\ntitle: 审校 · Review\ntemplate: kb-review.html\nkb_review: {p['rel']}\n---\n")
+              for p in pairs]
+    for rel, content in pages:
+        file = File.generated(config, f"{REVIEW_DIR}/{rel}", content=content)
+        file.locale = file.locale_alternate_of = settings.default_language
+        file.alternates = {}
+        file.norm_src_uri = file.src_uri
+        files.append(file)
+    return files
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    if STATE.settings is not None and hasattr(page.file, "locale") and not page.file.src_uri.startswith(REVIEW_DIR + "/"):
+        rel = getattr(page.file, "norm_src_uri", page.file.src_uri)
+        STATE.html[f"{STATE.settings.docs_dir}/{page.file.locale}/{rel}"] = html
+    return html
+
+
+def _rendered(path: str, config: Any) -> str:
+    """Body HTML of a page of another language (rendered once with the site's Markdown settings)."""
+    if path not in STATE.html:
+        import markdown
+
+        from kb.pages import normalise_text, split_front_matter
+
+        text = (STATE.settings.root / path).read_text(encoding="utf-8")
+        _, body, _ = split_front_matter(normalise_text(text))
+        md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+        STATE.html[path] = md.convert(on_page_markdown(body, None, config, None))
+    return STATE.html[path]
+
+
+def _review_context(page: Any, config: Any) -> dict[str, Any]:
+    report, settings = STATE.report, STATE.settings
+    assert report is not None and settings is not None
+    if page.meta.get("template") == "kb-review-index.html":
+        return {"pairs": [p for p in report.pairs if p["target"] is not None],
+                "titles": {path: p.title for path, p in report.pages.items()}}
+    rel = page.meta["kb_review"]
+    zh_path, en_path = (f"{settings.docs_dir}/{lang}/{rel}" for lang in ("zh", "en"))
+    rows = review.align(review.split_sections(_rendered(zh_path, config)),
+                        review.split_sections(_rendered(en_path, config)))
+    findings = [f for f in report.findings if f.path in (zh_path, en_path) and f.rule != "gap"]
+    pair = next(p for p in report.pairs if p["rel"] == rel)
+    return {"rel": rel, "rows": rows, "findings": findings, "pair": pair,
+            "titles": {"zh": report.pages[zh_path].title, "en": report.pages[en_path].title},
+            "urls": {lang: site.page_url_for(rel, lang, settings.default_language) for lang in ("zh", "en")}}
 
 
 # --- page content ------------------------------------------------------------------------------------------------
@@ -110,6 +176,7 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
     lang = _language(config)
     rel = getattr(page.file, "norm_src_uri", page.file.src_uri)
     state = site.page_state(report, lang, rel, page.file.locale)
+    state["updated"] = STATE.dates.get(state["path"])
     alternates = getattr(page.file, "alternates", {})
     state["alternate_missing"] = [a["lang"] for a in config.extra.get("alternate", []) if a["lang"] not in alternates]
     if state.get("source_lang"):
@@ -128,6 +195,8 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
         context["kb"]["url_for"] = lambda rel_: site.page_url_for(rel_, lang, report.settings.default_language)
     elif template == "kb-glossary.html":
         context["kb"]["glossary"] = site.glossary_entries(data, lang)
+    elif template in ("kb-review.html", "kb-review-index.html"):
+        context["kb"]["review"] = _review_context(page, config)
     return context
 
 

@@ -35,8 +35,6 @@ class Settings:
     data_dir: str = "data"
     languages: tuple[str, ...] = ("zh", "en")
     default_language: str = "zh"
-    repo_url: str = ""
-    edit_branch: str = "main"
     email_allowlist_domains: tuple[str, ...] = ()
     release: bool = False
     pdf: bool = True
@@ -65,7 +63,7 @@ class Settings:
         return [x for x in self.languages if x != lang]
 
 
-_STR_KEYS = ("docs_dir", "site_dir", "cache_dir", "data_dir", "default_language", "repo_url", "edit_branch")
+_STR_KEYS = ("docs_dir", "site_dir", "cache_dir", "data_dir", "default_language")
 _LIST_KEYS = ("languages", "email_allowlist_domains")
 
 

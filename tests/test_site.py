@@ -155,3 +155,18 @@ def test_release_build_refuses_drafts_with_a_clear_message(tmp_path: Path):
     assert result.returncode != 0
     assert "release mode refuses to build" in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_review_view_shows_each_pair_side_by_side_with_its_findings(site: Path):
+    index = read(site, "review/index.html")
+    assert "mercury/low-mercury.md" in index
+    html = read(site, "review/mercury/low-mercury/index.html")
+    assert html.count('class="kb-review__row') == 2  # intro + #overview
+    assert '<div class="kb-review__cell" lang="zh-CN">' in html and '<div class="kb-review__cell" lang="en">' in html
+    assert "电石法聚氯乙烯" in html and "Calcium carbide PVC" in html
+    assert "stale-translation" in html  # the pair is untracked: its finding is listed
+
+
+def test_pages_link_to_their_source_for_editing(site: Path):
+    html = read(site, "en/mercury/low-mercury/index.html")
+    assert 'edit/main/docs/en/mercury/low-mercury.md" title="Edit this page"' in html

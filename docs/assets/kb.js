@@ -1,1 +1,342 @@
-/* Project scripts (quiz, glossary hover) are added by the site-features issue. */
+/* Knowledge-site scripts: the self-check quiz on module pages and tap/keyboard access to glossary
+   definitions. Plain ES2017, no libraries, no network. Without JavaScript the page stays as written:
+   questions, then the trainer's answers. */
+(function () {
+  "use strict";
+
+  /* Interface text, by page language (document.documentElement.lang: zh / en). */
+  var STRINGS = {
+    zh: {
+      check: "检查答案",
+      retry: "重新作答",
+      score: "得分：{score} / {total}",
+      scoreNote: "（开放题不计分，可对照参考答案自查）",
+      right: "回答正确",
+      wrong: "回答错误",
+      unanswered: "未作答",
+      correctIs: "正确答案：{letters}",
+      single: "单选题",
+      multiple: "多选题（可选多项）",
+      explanation: "解析",
+      yourAnswer: "你的答案（不计分，仅供自己练习）",
+      showAnswer: "显示参考答案",
+      hideAnswer: "隐藏参考答案",
+      reference: "参考答案",
+      answersHidden: "参考答案已隐藏：请先作答并点击“检查答案”。",
+      showAll: "显示全部参考答案",
+      termHint: "轻触查看定义",
+      letterSep: "、"
+    },
+    en: {
+      check: "Check answers",
+      retry: "Try again",
+      score: "Score: {score} / {total}",
+      scoreNote: " (open questions are not scored: compare with the reference answer)",
+      right: "Correct",
+      wrong: "Incorrect",
+      unanswered: "Not answered",
+      correctIs: "Correct answer: {letters}",
+      single: "Choose one answer",
+      multiple: "Choose all that apply",
+      explanation: "Explanation",
+      yourAnswer: "Your answer (not scored, for your own practice)",
+      showAnswer: "Show reference answer",
+      hideAnswer: "Hide reference answer",
+      reference: "Reference answer",
+      answersHidden: "The trainer's answers are hidden: answer the questions and press \u201cCheck answers\u201d first.",
+      showAll: "Show all answers",
+      termHint: "Tap for the definition",
+      letterSep: ", "
+    }
+  };
+
+  function strings() {
+    var lang = (document.documentElement.lang || "zh").toLowerCase();
+    return lang.indexOf("zh") === 0 ? STRINGS.zh : STRINGS.en;
+  }
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (_, key) { return String(values[key]); });
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") node.textContent = attrs[key];
+      else if (key === "className") node.className = attrs[key];
+      else node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  function nextList(heading) {
+    var node = heading ? heading.nextElementSibling : null;
+    while (node && node.tagName !== "OL" && !/^H[1-6]$/.test(node.tagName)) node = node.nextElementSibling;
+    return node && node.tagName === "OL" ? node : null;
+  }
+
+  /* "B。…", "A、B、D。…", "B. …", "A, B, D. …" → ["B"], ["A", "B", "D"]; anything else → []. */
+  var LETTERS_RE = /^\s*([A-Z](?:\s*[、,，]\s*[A-Z])*)\s*(?:[。.．:：;；)）]|$)/;
+  function answerLetters(li) {
+    var m = LETTERS_RE.exec(li.textContent || "");
+    return m ? m[1].split(/\s*[、,，]\s*/) : [];
+  }
+
+  /* ---------------------------------------------------------------------------------------------
+     Self-check quiz
+     --------------------------------------------------------------------------------------------- */
+  var quizCount = 0;
+
+  function setupQuiz(root) {
+    var exHeading = root.querySelector("#exercises");
+    var ansHeading = root.querySelector("#answers");
+    if (!exHeading || !ansHeading || exHeading.hasAttribute("data-kb-quiz")) return;
+    var questions = nextList(exHeading);
+    var answers = nextList(ansHeading);
+    if (!questions || !answers) return;
+    exHeading.setAttribute("data-kb-quiz", "");
+    var t = strings();
+    var quizId = "kb-quiz-" + (++quizCount);
+    var answerItems = Array.prototype.filter.call(answers.children, function (n) { return n.tagName === "LI"; });
+    var scored = [];
+
+    Array.prototype.filter.call(questions.children, function (n) { return n.tagName === "LI"; })
+      .forEach(function (li, i) {
+        var answer = answerItems[i];
+        if (!answer) return;
+        var options = li.querySelector(":scope > ul");
+        var letters = answerLetters(answer);
+        var qid = quizId + "-q" + (i + 1);
+        if (options && letters.length) scored.push(choiceQuestion(li, options, answer, letters, qid, t));
+        else openQuestion(li, answer, qid, t);
+      });
+
+    /* The trainer's answers stay in the page (print, no-JS) but are hidden until an attempt. */
+    var answerNodes = [ansHeading, answers];
+    answerNodes.forEach(function (n) { n.classList.add("kb-quiz-answers", "kb-quiz-answers--hidden"); });
+    function revealAll() {
+      answerNodes.forEach(function (n) { n.classList.remove("kb-quiz-answers--hidden"); });
+    }
+    if (location.hash === "#answers") revealAll();
+    window.addEventListener("hashchange", function () { if (location.hash === "#answers") revealAll(); });
+
+    questions.classList.add("kb-quiz");
+    questions.setAttribute("data-kb-quiz-id", quizId);
+    if (!scored.length) return;
+
+    var result = el("p", { className: "kb-quiz__result", role: "status", "aria-live": "polite", id: quizId + "-result" });
+    var check = el("button", { type: "button", className: "md-button md-button--primary kb-quiz__check", text: t.check });
+    var retry = el("button", { type: "button", className: "md-button kb-quiz__retry", text: t.retry, hidden: "" });
+    var actions = el("div", { className: "kb-quiz__actions" }, [check, retry, result]);
+    questions.parentNode.insertBefore(actions, questions.nextSibling);
+
+    check.addEventListener("click", function () {
+      var score = 0;
+      scored.forEach(function (q) { if (q.grade()) score += 1; });
+      var hasOpen = questions.querySelector(".kb-quiz__open") !== null;
+      result.textContent = fill(t.score, { score: score, total: scored.length }) + (hasOpen ? t.scoreNote : "");
+      result.classList.toggle("kb-quiz__result--full", score === scored.length);
+      retry.hidden = false;
+    });
+    retry.addEventListener("click", function () {
+      scored.forEach(function (q) { q.reset(); });
+      result.textContent = "";
+      retry.hidden = true;
+      var first = questions.querySelector("input");
+      if (first) first.focus();
+    });
+  }
+
+  function moveQuestionText(li, stopAt) {
+    var text = el("p", { className: "kb-quiz__question" });
+    while (li.firstChild && li.firstChild !== stopAt) text.appendChild(li.firstChild);
+    /* Trim whitespace-only text nodes at the edges. */
+    while (text.lastChild && text.lastChild.nodeType === 3 && !text.lastChild.textContent.trim()) text.removeChild(text.lastChild);
+    li.insertBefore(text, li.firstChild);
+    return text;
+  }
+
+  function explanationBox(answer, label, id) {
+    var box = el("div", { className: "kb-quiz__explanation", id: id, hidden: "" });
+    box.appendChild(el("p", { className: "kb-quiz__explanation-label", text: label }));
+    var body = el("div", { className: "kb-quiz__explanation-body" });
+    Array.prototype.forEach.call(answer.childNodes, function (n) { body.appendChild(n.cloneNode(true)); });
+    /* Cloned content must not duplicate ids. */
+    Array.prototype.forEach.call(body.querySelectorAll("[id]"), function (n) { n.removeAttribute("id"); });
+    box.appendChild(body);
+    return box;
+  }
+
+  function choiceQuestion(li, options, answer, letters, qid, t) {
+    var multiple = letters.length > 1;
+    var question = moveQuestionText(li, options);
+    question.id = qid + "-text";
+    var hint = el("span", { className: "kb-quiz__hint", id: qid + "-hint", text: multiple ? t.multiple : t.single });
+    var group = el("div", {
+      className: "kb-quiz__options",
+      role: multiple ? "group" : "radiogroup",
+      "aria-labelledby": question.id,
+      "aria-describedby": hint.id
+    });
+    var inputs = [];
+    Array.prototype.filter.call(options.children, function (n) { return n.tagName === "LI"; })
+      .forEach(function (opt, j) {
+        var letter = String.fromCharCode(65 + j);
+        var input = el("input", { type: multiple ? "checkbox" : "radio", name: qid, value: letter, id: qid + "-" + letter });
+        var content = el("span", { className: "kb-quiz__option-text" });
+        while (opt.firstChild) content.appendChild(opt.firstChild);
+        var mark = el("span", { className: "kb-quiz__mark", "aria-hidden": "true" });
+        var label = el("label", { className: "kb-quiz__option", for: input.id }, [
+          input, el("span", { className: "kb-quiz__letter", text: letter + "." }), content, mark
+        ]);
+        inputs.push({ input: input, label: label, mark: mark, letter: letter });
+        group.appendChild(label);
+      });
+    options.parentNode.replaceChild(group, options);
+    question.appendChild(document.createTextNode(" "));
+    question.appendChild(hint);
+
+    var feedback = el("p", { className: "kb-quiz__feedback", id: qid + "-feedback", hidden: "" });
+    var explanation = explanationBox(answer, t.explanation, qid + "-explanation");
+    li.appendChild(feedback);
+    li.appendChild(explanation);
+    li.classList.add("kb-quiz__item", "kb-quiz__item--choice");
+
+    function grade() {
+      var chosen = inputs.filter(function (o) { return o.input.checked; }).map(function (o) { return o.letter; });
+      var right = chosen.length === letters.length && letters.every(function (l) { return chosen.indexOf(l) >= 0; });
+      inputs.forEach(function (o) {
+        var isAnswer = letters.indexOf(o.letter) >= 0;
+        o.label.classList.toggle("kb-quiz__option--answer", isAnswer);
+        o.label.classList.toggle("kb-quiz__option--wrong", o.input.checked && !isAnswer);
+        o.mark.textContent = isAnswer ? "\u2714" : (o.input.checked ? "\u2718" : "");
+      });
+      li.classList.toggle("kb-quiz__item--right", right);
+      li.classList.toggle("kb-quiz__item--wrong", !right);
+      var verdict = right ? t.right : (chosen.length ? t.wrong : t.unanswered);
+      feedback.textContent = "";
+      feedback.appendChild(el("span", { className: "kb-quiz__icon", "aria-hidden": "true", text: right ? "\u2714" : "\u2718" }));
+      feedback.appendChild(el("strong", { text: verdict }));
+      if (!right) feedback.appendChild(document.createTextNode(" \u2014 " + fill(t.correctIs, { letters: letters.join(t.letterSep) })));
+      feedback.hidden = false;
+      explanation.hidden = false;
+      group.setAttribute("aria-describedby", hint.id + " " + feedback.id);
+      return right;
+    }
+
+    function reset() {
+      inputs.forEach(function (o) {
+        o.input.checked = false;
+        o.label.classList.remove("kb-quiz__option--answer", "kb-quiz__option--wrong");
+        o.mark.textContent = "";
+      });
+      li.classList.remove("kb-quiz__item--right", "kb-quiz__item--wrong");
+      feedback.hidden = true;
+      explanation.hidden = true;
+      group.setAttribute("aria-describedby", hint.id);
+    }
+
+    return { grade: grade, reset: reset };
+  }
+
+  function openQuestion(li, answer, qid, t) {
+    var stop = li.querySelector(":scope > ul, :scope > ol");
+    var question = moveQuestionText(li, stop);
+    question.id = qid + "-text";
+    var area = el("textarea", { className: "kb-quiz__textarea", id: qid + "-input", rows: "3", "aria-describedby": question.id });
+    var label = el("label", { className: "kb-quiz__textarea-label", for: area.id, text: t.yourAnswer });
+    var explanation = explanationBox(answer, t.reference, qid + "-explanation");
+    var button = el("button", {
+      type: "button", className: "md-button kb-quiz__show", text: t.showAnswer,
+      "aria-expanded": "false", "aria-controls": explanation.id
+    });
+    button.addEventListener("click", function () {
+      var open = explanation.hidden;
+      explanation.hidden = !open;
+      button.setAttribute("aria-expanded", String(open));
+      button.textContent = open ? t.hideAnswer : t.showAnswer;
+    });
+    var box = el("div", { className: "kb-quiz__open" }, [label, area, el("div", { className: "kb-quiz__actions" }, [button])]);
+    li.insertBefore(box, stop ? stop.nextSibling : null);
+    li.appendChild(explanation);
+    li.classList.add("kb-quiz__item", "kb-quiz__item--open");
+  }
+
+  /* ---------------------------------------------------------------------------------------------
+     Glossary terms (<abbr class="kb-term" title="…">). Material's content.tooltips shows the title
+     on hover and on keyboard focus; make the terms focusable, and let a tap on a touch screen toggle
+     the same tooltip (a tap elsewhere, or Escape, closes it).
+     --------------------------------------------------------------------------------------------- */
+  function setupTerms(root) {
+    var terms = root.querySelectorAll("abbr.kb-term:not([data-kb-term])");
+    Array.prototype.forEach.call(terms, function (abbr) {
+      abbr.setAttribute("data-kb-term", "");
+      if (!abbr.hasAttribute("tabindex")) abbr.setAttribute("tabindex", "0");
+    });
+  }
+
+  function setupTermTaps() {
+    if (document.documentElement.hasAttribute("data-kb-term-taps")) return;
+    document.documentElement.setAttribute("data-kb-term-taps", "");
+    var open = null;
+    function close() {
+      if (open) { open.remove(); open = null; }
+    }
+    function show(abbr) {
+      close();
+      var text = abbr.getAttribute("title") || abbr.getAttribute("data-kb-definition") || "";
+      if (!text) return;
+      if (abbr.hasAttribute("title")) {
+        abbr.setAttribute("data-kb-definition", text);
+      }
+      var pop = el("span", { className: "kb-term-pop", role: "tooltip", id: "kb-term-pop" }, [
+        el("span", { className: "kb-term-pop__term", text: abbr.textContent }),
+        el("span", { className: "kb-term-pop__text", text: text })
+      ]);
+      document.body.appendChild(pop);
+      var r = abbr.getBoundingClientRect();
+      var width = Math.min(320, document.documentElement.clientWidth - 16);
+      var left = Math.max(8, Math.min(r.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - width - 8));
+      pop.style.width = width + "px";
+      pop.style.left = left + "px";
+      pop.style.top = (r.bottom + window.scrollY + 6) + "px";
+      abbr.setAttribute("aria-describedby", pop.id);
+      open = pop;
+      open.kbFor = abbr;
+    }
+    /* Only touch input toggles the popover; a mouse or keyboard already gets Material's tooltip. */
+    var lastPointer = "mouse";
+    document.addEventListener("pointerdown", function (e) { lastPointer = e.pointerType || "mouse"; }, true);
+    document.addEventListener("click", function (e) {
+      var abbr = e.target && e.target.closest ? e.target.closest("abbr.kb-term") : null;
+      if (lastPointer !== "touch" && lastPointer !== "pen") {
+        if (!abbr) close();
+        return;
+      }
+      if (abbr) {
+        if (open && open.kbFor === abbr) close();
+        else show(abbr);
+      } else if (!(open && open.contains(e.target))) {
+        close();
+      }
+    });
+    document.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+    window.addEventListener("resize", close);
+  }
+
+  /* --------------------------------------------------------------------------------------------- */
+  function init() {
+    var root = document.querySelector("article.md-content__inner") || document.body;
+    try { setupQuiz(root); } catch (err) { if (window.console) console.warn("kb quiz:", err); }
+    setupTerms(root);
+    setupTermTaps();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+  /* Material's document$ observable (instant navigation) emits after each page swap. */
+  if (typeof window.document$ !== "undefined" && window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(function () { init(); });
+  }
+})();

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import math
 import os
 import re
 import subprocess
@@ -21,6 +22,7 @@ from kb.manual.content import ParsedPage, Target, anchor_for, parse_page, prepar
 TEMPLATE_DIR = ("overrides", "manual")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 APPROVED = "approved"
+GLOSSARY_ANCHOR = "appendix-glossary"
 # Which stylesheets each kind of document uses, in cascade order (files in overrides/manual/).
 STYLESHEETS = {
     "manual": ("content.css", "manual.css"),
@@ -41,6 +43,7 @@ class Chapter:
     type: str | None
     status: str | None
     in_manual: bool
+    track: str | None = None
     section_start: bool = False
     body: Markup = Markup("")
     answers: Markup | None = None
@@ -114,6 +117,7 @@ def plan_language(lang: str, entries: list[dict], report: Any) -> LanguagePlan:
             section=entry.get("section"), type=page.type if page is not None else None,
             status=page.review_status if page is not None else None,
             in_manual=page.in_manual if page is not None else True,
+            track=page.track if page is not None else None,
         )
         if meta.get("template"):
             if ch.type == "glossary" and ch.in_manual:
@@ -220,7 +224,8 @@ class Assembler:
         today: dt.date = self.settings.today
         width, height = PAGE_SIZES_MM[kind]
         watermark = self.env.get_template("watermark.html").render(
-            text=ui["draft_watermark"], width=width, height=height, lang=HTML_LANG.get(lang, lang))
+            text=ui["draft_watermark"], width=width, height=height, lang=HTML_LANG.get(lang, lang),
+            angle=round(math.degrees(math.atan2(height, width)), 2))
         return {
             "lang": lang, "html_lang": HTML_LANG.get(lang, lang), "ui": ui, "kind": kind,
             "edition": ui["manual_date_format"].format(year=today.year, month=today.month, day=today.day),
@@ -240,6 +245,8 @@ class Assembler:
     # -- documents
     def manual(self, plan: LanguagePlan, output: Path) -> Document:
         targets = {ch.entry["dest"]: Target(ch.anchor, self.parsed(ch.entry["dest"]).ids) for ch in plan.chapters}
+        if plan.glossary is not None:  # links to the glossary page lead to the glossary appendix
+            targets[plan.glossary.entry["dest"]] = Target(GLOSSARY_ANCHOR, self.parsed(plan.glossary.entry["dest"]).ids)
         for ch in plan.chapters:
             printed = prepare(self.parsed(ch.entry["dest"]), anchor=ch.anchor, site_dir=self.site_dir,
                               targets=targets, split_answers=ch.type == "module", keep_answers=True)
@@ -278,7 +285,9 @@ class Assembler:
                           split_answers=kind == "handout", keep_answers=False)
         lang = ch.entry["lang"]
         context = self.common(lang, kind, draft=ch.draft)
-        context.update(chapter=ch, body=Markup(printed.body))
+        tracks = self.data.model.tracks
+        context.update(chapter=ch, body=Markup(printed.body),
+                       track_label=tracks.get(ch.track or "", {}).get(lang) or ch.section or "")
         html = self.env.get_template(f"{kind}.html").render(**context)
         return Document(kind, lang, output, html, self.stylesheets(kind), self._resources([ch]), [ch.path])
 

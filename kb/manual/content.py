@@ -219,6 +219,9 @@ def prepare(parsed: ParsedPage, *, anchor: str, site_dir: Path, targets: dict[st
     split_answers: take the answers section out of the body. keep_answers: the document prints it
     elsewhere (the trainer's appendix), so links to it stay links."""
     article = copy.deepcopy(parsed.article)
+    first = next(iter(article), None)
+    if first is not None and first.tag == "h1":
+        _remove(article, first)  # the template prints the title
     answers = extract_answers(article) if split_answers else None
     answer_ids = {el.get("id") for a in answers or () for el in a.iter() if el.get("id")}
     body_ids = {el.get("id") for el in article.iter() if el.get("id")}

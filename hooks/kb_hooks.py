@@ -70,6 +70,10 @@ def on_config(config: Any) -> Any:
         raise Abort(f"configuration error: {exc}") from None
     if Path(config.docs_dir).resolve() != settings.docs_path.resolve():
         raise Abort(f"configuration error: mkdocs.yml docs_dir ({config.docs_dir}) differs from kb.yml ({settings.docs_dir})")
+    offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+    if offline is not None and offline.config.enabled:
+        # Search from file:// needs the iframe-worker shim; Material would load it from unpkg.com.
+        config.extra["polyfills"] = ["assets/vendor/iframe-worker/shim.js"]
     search = config.plugins.get("material/search") or config.plugins.get("search")
     if search is not None:
         search.config.jieba_dict_user = str(site.write_jieba_user_dict(data, settings.cache_path))
@@ -107,7 +111,7 @@ def on_files(files: Any, config: Any) -> Any:
     settings, report = STATE.settings, STATE.report
     if settings is None or report is None or _language(config) != settings.default_language:
         return files
-    pairs = [p for p in report.pairs if p["target"] is not None]
+    pairs = _review_pairs(report)
     pages = [("index.md", "---\ntitle: 审校视图 · Review view\ntemplate: kb-review-index.html\n---\n")]
     pages += [(p["rel"], f"---\ntitle: 审校 · Review\ntemplate: kb-review.html\nkb_review: {p['rel']}\n---\n")
               for p in pairs]
@@ -118,6 +122,11 @@ def on_files(files: Any, config: Any) -> Any:
         file.norm_src_uri = file.src_uri
         files.append(file)
     return files
+
+
+def _review_pairs(report: engine.Report) -> list[dict]:
+    """Translation pairs worth reviewing side by side (generated pages such as the status page are not)."""
+    return [p for p in report.pairs if p["target"] is not None and "template" not in report.pages[p["source"]].meta]
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
@@ -145,7 +154,7 @@ def _review_context(page: Any, config: Any) -> dict[str, Any]:
     report, settings = STATE.report, STATE.settings
     assert report is not None and settings is not None
     if page.meta.get("template") == "kb-review-index.html":
-        return {"pairs": [p for p in report.pairs if p["target"] is not None],
+        return {"pairs": _review_pairs(report),
                 "titles": {path: p.title for path, p in report.pages.items()}}
     rel = page.meta["kb_review"]
     zh_path, en_path = (f"{settings.docs_dir}/{lang}/{rel}" for lang in ("zh", "en"))

@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="build the site (and the PDF manuals) into site/")
     build.add_argument("--release", action="store_true", help="fail on any error finding; refuse drafts")
     build.add_argument("--no-pdf", action="store_true", help="skip the PDF manuals")
+    build.add_argument("--no-offline", action="store_true", help="skip the offline copy (downloads/offline-site.zip)")
 
     serve = sub.add_parser("serve", help="live preview with the checks on")
     serve.add_argument("--pdf", action="store_true", help="also build the PDF manuals")
@@ -105,7 +106,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         env[ENV_RELEASE] = "1"
     if args.no_pdf:
         env[ENV_PDF] = "0"
-    return _mkdocs("build", ["--strict"] if args.release else [], env)
+    status = _mkdocs("build", ["--strict"] if args.release else [], env)
+    if status != 0 or args.no_offline:
+        return status
+    from kb.offline import build_offline_zip
+
+    try:
+        path = build_offline_zip(load_settings(), env)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"offline copy: {path.relative_to(load_settings().root)}", file=sys.stderr)
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -151,28 +151,13 @@ class Page:
         return "\n".join(lines[start - self.body_start + 1 : end - self.body_start])
 
     @property
-    def gaps(self) -> list[tuple[int, str]]:
+    def gap_markers(self) -> list[tuple[int, str]]:
+        """(line, text) of every ``[[gap: …]]`` marker in the body."""
         found = []
         for i, line in enumerate(self.body.split("\n")):
             for m in GAP_RE.finditer(line):
                 found.append((self.body_start + i, m.group("text")))
-        for key, value in _walk(self.meta.get("event")):
-            if value is None:
-                found.append((self.line_of("event"), f"event.{key}"))
         return found
-
-
-def _walk(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    if not isinstance(value, dict):
-        return []
-    out = []
-    for k, v in value.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.extend(_walk(v, key + "."))
-        else:
-            out.append((key, v))
-    return out
 
 
 def normalise_text(text: str) -> str:

@@ -74,7 +74,8 @@ BUILD_PACKAGES=(
   "git|command -v git"
 )
 # What the tests need on top: a browser, and poppler for pdftotext/pdffonts/pdftoppm.
+# KB_CHROMIUM names another Chromium-based browser (e.g. Google Chrome on GitHub's runners).
 TEST_PACKAGES=(
-  "chromium|command -v chromium"
+  "chromium|test -x \"\${KB_CHROMIUM:-}\" || command -v chromium"
   "poppler-utils|command -v pdffonts"
 )

@@ -34,7 +34,7 @@ def test_parse_front_matter_headings_blocks_links_and_gaps():
     assert [(h.level, h.id, h.line) for h in page.headings] == [(2, "objectives", 8)]
     assert [b.kind for b in page.blocks] == ["image", "code", "table", "admonition"]
     assert [(link.href, link.image) for link in page.links] == [("img/a.svg", True), ("02.md#x", False)]
-    assert page.gaps == [(21, "企业名称")]
+    assert page.gap_markers == [(21, "企业名称")]
 
 
 def test_yaml_error_reports_the_file_line():

@@ -67,7 +67,7 @@ def test_module_pair_has_model_front_matter_and_sections(project: Path, capsys: 
         assert "translation" not in p.meta  # the translator stamps it with ./scripts/translated
         assert [h.id for h in p.headings] == MODULE_ORDER
         assert all(h.level == 2 for h in p.headings)
-        assert len(p.gaps) == len(MODULE_ORDER)
+        assert len(p.gap_markers) == len(MODULE_ORDER)
         assert p.title.strip()
     assert [h.text for h in zh.headings][:2] == ["学习目标", "主要内容"]
     assert [h.text for h in en.headings][:2] == ["Learning objectives", "Content"]
@@ -113,7 +113,7 @@ def test_required_sections_come_from_the_content_model(project: Path) -> None:
         if spec.required_any_section:
             assert set(spec.required_any_section) & set(ids), name
         if not ids:
-            assert page(project, "zh", f"t-{name}.md").gaps, name  # a body placeholder at least
+            assert page(project, "zh", f"t-{name}.md").gap_markers, name  # a body placeholder at least
 
 
 def test_event_block_is_planned_with_nulls(project: Path) -> None:

@@ -22,9 +22,6 @@
       showAnswer: "显示参考答案",
       hideAnswer: "隐藏参考答案",
       reference: "参考答案",
-      answersHidden: "参考答案已隐藏：请先作答并点击“检查答案”。",
-      showAll: "显示全部参考答案",
-      termHint: "轻触查看定义",
       letterSep: "、"
     },
     en: {
@@ -43,9 +40,6 @@
       showAnswer: "Show reference answer",
       hideAnswer: "Hide reference answer",
       reference: "Reference answer",
-      answersHidden: "The trainer's answers are hidden: answer the questions and press \u201cCheck answers\u201d first.",
-      showAll: "Show all answers",
-      termHint: "Tap for the definition",
       letterSep: ", "
     }
   };
@@ -264,10 +258,20 @@
   }
 
   /* ---------------------------------------------------------------------------------------------
-     Glossary terms (<abbr class="kb-term" title="…">). Material's content.tooltips shows the title
-     on hover and on keyboard focus; make the terms focusable, and let a tap on a touch screen toggle
-     the same tooltip (a tap elsewhere, or Escape, closes it).
+     Glossary terms (<abbr class="kb-term" title="…">, from kb/glossary_html.py). Material's
+     content.tooltips shows the title on hover, on keyboard focus and on a tap (a tap elsewhere
+     closes it), so the terms only need to be focusable. Without that feature, a tap or click
+     toggles a small popover of our own; Escape or a tap elsewhere closes it.
      --------------------------------------------------------------------------------------------- */
+  function materialTooltips() {
+    var config = document.getElementById("__config");
+    try {
+      return JSON.parse(config.textContent).features.indexOf("content.tooltips") >= 0;
+    } catch (err) {
+      return false;
+    }
+  }
+
   function setupTerms(root) {
     var terms = root.querySelectorAll("abbr.kb-term:not([data-kb-term])");
     Array.prototype.forEach.call(terms, function (abbr) {
@@ -276,61 +280,74 @@
     });
   }
 
-  function setupTermTaps() {
-    if (document.documentElement.hasAttribute("data-kb-term-taps")) return;
-    document.documentElement.setAttribute("data-kb-term-taps", "");
+  function setupTermPopover() {
+    if (materialTooltips() || document.documentElement.hasAttribute("data-kb-term-pop")) return;
+    document.documentElement.setAttribute("data-kb-term-pop", "");
     var open = null;
     function close() {
-      if (open) { open.remove(); open = null; }
+      if (!open) return;
+      open.kbFor.removeAttribute("aria-describedby");
+      open.remove();
+      open = null;
     }
     function show(abbr) {
       close();
-      var text = abbr.getAttribute("title") || abbr.getAttribute("data-kb-definition") || "";
+      var text = abbr.getAttribute("title") || "";
       if (!text) return;
-      if (abbr.hasAttribute("title")) {
-        abbr.setAttribute("data-kb-definition", text);
-      }
       var pop = el("span", { className: "kb-term-pop", role: "tooltip", id: "kb-term-pop" }, [
         el("span", { className: "kb-term-pop__term", text: abbr.textContent }),
         el("span", { className: "kb-term-pop__text", text: text })
       ]);
       document.body.appendChild(pop);
       var r = abbr.getBoundingClientRect();
-      var width = Math.min(320, document.documentElement.clientWidth - 16);
-      var left = Math.max(8, Math.min(r.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - width - 8));
+      var viewport = document.documentElement.clientWidth;
+      var width = Math.min(320, viewport - 16);
+      var left = Math.max(8, Math.min(r.left, viewport - width - 8));
       pop.style.width = width + "px";
-      pop.style.left = left + "px";
+      pop.style.left = (left + window.scrollX) + "px";
       pop.style.top = (r.bottom + window.scrollY + 6) + "px";
       abbr.setAttribute("aria-describedby", pop.id);
+      pop.kbFor = abbr;
       open = pop;
-      open.kbFor = abbr;
     }
-    /* Only touch input toggles the popover; a mouse or keyboard already gets Material's tooltip. */
-    var lastPointer = "mouse";
-    document.addEventListener("pointerdown", function (e) { lastPointer = e.pointerType || "mouse"; }, true);
     document.addEventListener("click", function (e) {
       var abbr = e.target && e.target.closest ? e.target.closest("abbr.kb-term") : null;
-      if (lastPointer !== "touch" && lastPointer !== "pen") {
-        if (!abbr) close();
-        return;
-      }
-      if (abbr) {
-        if (open && open.kbFor === abbr) close();
-        else show(abbr);
-      } else if (!(open && open.contains(e.target))) {
-        close();
+      if (abbr && !(open && open.kbFor === abbr)) show(abbr);
+      else if (!(open && abbr === null && open.contains(e.target))) close();
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") close();
+      else if ((e.key === "Enter" || e.key === " ") && e.target.matches && e.target.matches("abbr.kb-term")) {
+        e.preventDefault();
+        if (open && open.kbFor === e.target) close();
+        else show(e.target);
       }
     });
-    document.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
     window.addEventListener("resize", close);
   }
+
+  /* ---------------------------------------------------------------------------------------------
+     Language switch. mkdocs-static-i18n writes per-page <link rel="alternate" hreflang> tags (for
+     search engines); Material's script takes every such link for a language root and fetches
+     "<link>/sitemap.xml" from it (two 404s per page on a slow network), then rewrites the switch's
+     target from that sitemap. The switch's own links already point at this page in the other
+     language, so hide the head links from Material before it reads them: this script runs before
+     DOMContentLoaded, when Material's document$ first emits. The tags stay in the HTML source.
+     --------------------------------------------------------------------------------------------- */
+  function detachAlternateLinks() {
+    Array.prototype.forEach.call(document.querySelectorAll("head link[rel=alternate][hreflang]"), function (link) {
+      link.setAttribute("data-kb-rel", "alternate");
+      link.removeAttribute("rel");
+    });
+  }
+  detachAlternateLinks();
 
   /* --------------------------------------------------------------------------------------------- */
   function init() {
     var root = document.querySelector("article.md-content__inner") || document.body;
     try { setupQuiz(root); } catch (err) { if (window.console) console.warn("kb quiz:", err); }
     setupTerms(root);
-    setupTermTaps();
+    setupTermPopover();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -367,8 +367,23 @@ def check_event(page: Page, ctx: Context) -> list[Finding]:
 
 
 # --- gaps ---------------------------------------------------------------------------------------------------
+def page_gaps(page: Page, ctx: Context) -> list[tuple[int, str]]:
+    """Gap markers, plus the event fields still empty that matter for the event's kind."""
+    gaps = list(page.gap_markers)
+    event = page.meta.get("event")
+    if page.type == "event" and isinstance(event, dict):
+        wanted = ctx.data.model.event.get("gap_fields", {}).get(event.get("kind"), [])
+        for dotted in wanted:
+            value: Any = event
+            for part in dotted.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is None:
+                gaps.append((page.line_of("event"), f"event.{dotted}"))
+    return gaps
+
+
 def check_gaps(page: Page, ctx: Context) -> list[Finding]:
-    return [finding("gap", "marked", page, line, text=text) for line, text in page.gaps]
+    return [finding("gap", "marked", page, line, text=text) for line, text in page_gaps(page, ctx)]
 
 
 PAGE_CHECKS = (

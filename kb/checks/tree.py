@@ -8,6 +8,7 @@ from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
 from kb.checks import Context, finding
+from kb.checks.page import page_gaps
 from kb.data import Deliverable
 from kb.findings import Finding
 from kb.pages import Page
@@ -120,7 +121,7 @@ def deliverable_status(item: Deliverable, pages: dict[str, Page], ctx: Context) 
             if (path.startswith(default_root) and isinstance(ev, dict) and ev.get("kind") == kind
                     and ev.get("status") == "held" and (track is None or page.track == track)):
                 events_held += 1
-    gaps = sum(len(pages[p].gaps) for p in present if p in pages)
+    gaps = sum(len(page_gaps(pages[p], ctx)) for p in present if p in pages)
     complete = not missing and not unapproved and events_held >= events_needed and gaps == 0
     overdue = item.due is not None and item.due < ctx.today and not complete
     if complete:

@@ -1,0 +1,40 @@
+"""The offline copy of the site: a second build with Material's offline plugin (file:// links,
+inlined search index), zipped into site/downloads/offline-site.zip with the PDF manuals."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from kb.settings import ENV_PDF, Settings
+
+ZIP_NAME = "offline-site.zip"
+TOP_FOLDER = "knowledge-site"  # the folder the zip unpacks into
+
+
+def build_offline_zip(settings: Settings, env: dict[str, str] | None = None) -> Path:
+    site = settings.site_path
+    out = site / "downloads" / ZIP_NAME
+    with tempfile.TemporaryDirectory(prefix="kb-offline-") as tmp:
+        offline_site = Path(tmp) / "site"
+        run_env = {**(env or os.environ), "KB_OFFLINE": "true", ENV_PDF: "0"}
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(offline_site)],
+                                cwd=settings.root, env=run_env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"offline build failed:\n{result.stderr[-4000:]}")
+        for manual in sorted((site / "downloads").glob("manual-*.pdf")):
+            (offline_site / "downloads").mkdir(exist_ok=True)
+            shutil.copy2(manual, offline_site / "downloads" / manual.name)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.tmp")
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+            for path in sorted(offline_site.rglob("*")):
+                if path.is_file() and not path.name.endswith(".gz"):
+                    archive.write(path, f"{TOP_FOLDER}/{path.relative_to(offline_site).as_posix()}")
+        os.replace(partial, out)
+    return out

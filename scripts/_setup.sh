@@ -76,6 +76,6 @@ BUILD_PACKAGES=(
 # What the tests need on top: a browser, and poppler for pdftotext/pdffonts/pdftoppm.
 # KB_CHROMIUM names another Chromium-based browser (e.g. Google Chrome on GitHub's runners).
 TEST_PACKAGES=(
-  "chromium|test -x \"\${KB_CHROMIUM:-}\" || command -v chromium"
+  'chromium|test -x "${KB_CHROMIUM:-/nonexistent}" || command -v chromium'
   "poppler-utils|command -v pdffonts"
 )

@@ -327,6 +327,33 @@
   }
 
   /* ---------------------------------------------------------------------------------------------
+     Printing (print.css): external links print their address unless their text already is the
+     address; collapsed notes (<details>) are opened for the printout and closed again after.
+     --------------------------------------------------------------------------------------------- */
+  function bare(url) {
+    return url.replace(/^https?:\/\//, "").replace(/\/$/, "");
+  }
+
+  function setupPrint(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("a[href^='http://'], a[href^='https://']"), function (a) {
+      if (bare((a.textContent || "").trim()) === bare(a.getAttribute("href"))) a.setAttribute("data-kb-url-shown", "");
+    });
+    if (document.documentElement.hasAttribute("data-kb-print")) return;
+    document.documentElement.setAttribute("data-kb-print", "");
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      opened = Array.prototype.filter.call(document.querySelectorAll("article details:not([open])"), function (d) {
+        d.setAttribute("open", "");
+        return true;
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (d) { d.removeAttribute("open"); });
+      opened = [];
+    });
+  }
+
+  /* ---------------------------------------------------------------------------------------------
      Language switch. mkdocs-static-i18n writes per-page <link rel="alternate" hreflang> tags (for
      search engines); Material's script takes every such link for a language root and fetches
      "<link>/sitemap.xml" from it (two 404s per page on a slow network), then rewrites the switch's
@@ -348,6 +375,7 @@
     try { setupQuiz(root); } catch (err) { if (window.console) console.warn("kb quiz:", err); }
     setupTerms(root);
     setupTermPopover();
+    setupPrint(root);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -32,8 +32,18 @@ def _clean(text: str) -> str:
     return GAP_RE.sub(" ", text)
 
 
-def _term_forms(ctx: Context, lang: str) -> list[str]:
-    return sorted({form for term in ctx.data.glossary for form in term.forms(lang)}, key=len, reverse=True)
+_TERMS_RE: dict[tuple[int, str], re.Pattern[str]] = {}
+
+
+def _terms_re(ctx: Context, lang: str) -> re.Pattern[str]:
+    """One alternation of every glossary form in *lang* (longest first), compiled once per glossary.
+    English forms shorter than 4 letters are left out: they are not prose."""
+    key = (id(ctx.data.glossary), lang)
+    if key not in _TERMS_RE:
+        forms = sorted({f for term in ctx.data.glossary for f in term.forms(lang) if lang == "zh" or len(f) > 3},
+                       key=len, reverse=True)
+        _TERMS_RE[key] = re.compile("|".join(map(re.escape, forms)) or r"(?!x)x", 0 if lang == "zh" else re.IGNORECASE)
+    return _TERMS_RE[key]
 
 
 # --- untranslated ---------------------------------------------------------------------------------------
@@ -42,23 +52,18 @@ def check_untranslated(page: Page, ctx: Context) -> list[Finding]:
         return []
     out = []
     if page.lang == "en":
-        zh_terms = _term_forms(ctx, "zh")
+        zh_terms = _terms_re(ctx, "zh")
         for line, text in page.prose:
-            text = PAREN_RE.sub(" ", _clean(text))
-            for term in zh_terms:
-                if term in text:
-                    text = text.replace(term, " ")
+            text = zh_terms.sub(" ", PAREN_RE.sub(" ", _clean(text)))
             han = "".join(HAN_RUN_RE.findall(text))
             if len(han) >= 4:
                 out.append(finding("untranslated", "chinese-on-english", page, line, sample=han[:20]))
     elif page.lang == "zh":
-        en_terms = _term_forms(ctx, "en")
+        en_terms = _terms_re(ctx, "en")
         for line, text in page.prose:
-            text = PAREN_RE.sub(" ", _clean(text))
-            lowered = text
-            for term in en_terms:
-                if len(term) > 3:
-                    lowered = re.sub(re.escape(term), " ", lowered, flags=re.IGNORECASE)
+            if not WORD_RE.search(text):
+                continue
+            lowered = en_terms.sub(" ", PAREN_RE.sub(" ", _clean(text)))
             for run in re.split(r"[\u3000-\u303f\uff00-\uffef\u3400-\u9fff]+|[.;:!?]\s", lowered):
                 words = WORD_RE.findall(run)
                 stop = sum(1 for w in words if w.lower() in STOPWORDS)

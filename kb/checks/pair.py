@@ -7,6 +7,7 @@ the source. Findings land on the page a translator has to change, at the matchin
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kb.checks import Context, finding
 from kb.checks.numbers import numbers_in, words_in
@@ -135,6 +136,7 @@ def check_numbers(source: Page, target: Page, ctx: Context) -> list[Finding]:
 
 
 # --- glossary terms ------------------------------------------------------------------------------------------
+@lru_cache(maxsize=4096)
 def _pattern(form: str, lang: str) -> re.Pattern[str]:
     if lang == "zh":
         return re.compile(re.escape(form))
@@ -144,12 +146,23 @@ def _pattern(form: str, lang: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z]){body}(?:s|es)?(?![A-Za-z])", re.IGNORECASE)
 
 
+_PATTERN_CACHE: dict[tuple[int, str], list[tuple[re.Pattern[str], str]]] = {}
+
+
+def _term_patterns(ctx: Context, lang: str) -> list[tuple[re.Pattern[str], str]]:
+    """(pattern, term id) for every checked form in *lang*, longest first; compiled once per glossary."""
+    key = (id(ctx.data.glossary), lang)
+    if key not in _PATTERN_CACHE:
+        forms = sorted(((form, term.id) for term in ctx.data.glossary if term.checked for form in term.forms(lang)),
+                       key=lambda x: len(x[0]), reverse=True)
+        _PATTERN_CACHE[key] = [(_pattern(form, lang), term_id) for form, term_id in forms]
+    return _PATTERN_CACHE[key]
+
+
 def term_lines(page: Page, ctx: Context) -> dict[str, int]:
     """First line of each glossary term used on *page*. Longer terms are matched first and masked,
     so "gender mainstreaming" does not also count as a use of "gender"."""
-    forms = sorted(((form, term.id) for term in ctx.data.glossary if term.checked
-                    for form in term.forms(page.lang)), key=lambda x: len(x[0]), reverse=True)
-    patterns = [(_pattern(form, page.lang), term_id) for form, term_id in forms]
+    patterns = _term_patterns(ctx, page.lang)
     found: dict[str, int] = {}
     for line, text in [(1, page.title), *page.prose]:
         work = GAP_RE.sub(" ", text)
@@ -160,9 +173,12 @@ def term_lines(page: Page, ctx: Context) -> dict[str, int]:
     return found
 
 
-def _uses(page: Page, forms: tuple[str, ...]) -> bool:
-    text = "\n".join([page.title, *(GAP_RE.sub(" ", t) for _, t in page.prose)])
-    return any(_pattern(form, page.lang).search(text) for form in forms)
+def _uses(text: str, forms: tuple[str, ...], lang: str) -> bool:
+    return any(_pattern(form, lang).search(text) for form in forms)
+
+
+def _plain_text(page: Page) -> str:
+    return "\n".join([page.title, *(GAP_RE.sub(" ", t) for _, t in page.prose)])
 
 
 def check_terms(source: Page, target: Page, ctx: Context) -> list[Finding]:
@@ -175,9 +191,10 @@ def check_terms(source: Page, target: Page, ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for this_lang, other_lang in (("zh", "en"), ("en", "zh")):
         this, other = pages[this_lang], pages[other_lang]
+        other_text = _plain_text(other)
         for term_id, line in term_lines(this, ctx).items():
             term = terms[term_id]
-            if _uses(other, term.forms(other_lang)):
+            if _uses(other_text, term.forms(other_lang), other_lang):
                 continue
             section = section_of(this, line)
             out.append(finding("term-mismatch", "missing", other, aligned_line(other, section),

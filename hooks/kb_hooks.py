@@ -53,6 +53,7 @@ def _is_first_language(config: Any) -> bool:
 
 # --- start-up and configuration ----------------------------------------------------------------------------
 def on_startup(command: str, dirty: bool) -> None:
+    STATE.settings = STATE.data = None
     STATE.report = None
     STATE.manifest = {}
     STATE.html = {}
@@ -61,11 +62,14 @@ def on_startup(command: str, dirty: bool) -> None:
 @mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
 def on_config(config: Any) -> Any:
     try:
-        STATE.settings = settings = load_settings(ROOT)
-        STATE.data = data = ProjectData(settings)
-        data.model  # noqa: B018 - validate the data files now, with a clear message
-        data.rules  # noqa: B018
-        data.ui  # noqa: B018
+        if STATE.data is None:  # once per command: mkdocs-static-i18n calls on_config once per language
+            settings = load_settings(ROOT)
+            data = ProjectData(settings)
+            data.model  # noqa: B018 - validate the data files now, with a clear message
+            data.rules  # noqa: B018
+            data.ui  # noqa: B018
+            STATE.settings, STATE.data = settings, data
+        settings, data = STATE.settings, STATE.data
     except SettingsError as exc:
         raise Abort(f"configuration error: {exc}") from None
     if Path(config.docs_dir).resolve() != settings.docs_path.resolve():
@@ -244,3 +248,4 @@ def on_post_build(config: Any) -> None:
         from kb.manual import build_manuals
 
         build_manuals(settings, data, report, Path(config.site_dir), STATE.manifest)
+    STATE.data = None  # `mkdocs serve` rebuilds: read the data files afresh next time

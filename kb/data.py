@@ -17,9 +17,13 @@ from kb.settings import Settings, SettingsError
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
+# libyaml's loader when PyYAML was built with it: several times faster on the glossary
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)  # noqa: S506 - a safe loader
     except FileNotFoundError:
         raise SettingsError(f"{path}: data file is missing") from None
     except yaml.YAMLError as exc:

@@ -186,12 +186,15 @@ def body_hash(text: str, length: int = 12) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:length]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every top-level key."""
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: front matter of every page
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that remembers the line of every top-level key."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    mapping = _BaseLoader.construct_mapping(loader, node, deep=deep)
     if not hasattr(loader, "key_lines"):
         loader.key_lines = {}
     if node.start_mark.line == loader.top_line:

@@ -1,0 +1,161 @@
+"""Benchmark of the pipeline (not a timed test): ./scripts/bench.
+
+Generates corpora of N bilingual page pairs, then reports, measured in one run:
+- ./scripts/check time per corpus (linearity);
+- MkDocs build time with the project's hooks against the same build without them (hook overhead);
+- the check's time as a fraction of the build's;
+- the PDF step's figures (scripts/bench_pdf.py), unless --no-pdf."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kb.pages import body_hash
+
+REPO = Path(__file__).resolve().parent.parent
+
+ZH_SENTENCES = [
+    "电石法聚氯乙烯生产使用低汞触媒，可以减少单位产品用汞量。",
+    "《关于汞的水俣公约》于 2017 年 8 月 16 日生效，附件 B 第二部分对氯乙烯单体生产提出了减汞要求。",
+    "企业应建立触媒用汞台账，记录采购、装填、更换和废触媒去向。",
+    "废汞触媒属于含汞废物，须交由有资质的单位回收处理。",
+    "性别主流化要求在项目设计、实施和监测的各个环节考虑妇女和男子的不同需求。",
+    "按性别分列的数据是评估示范单位性别行动计划实施成效的基础。",
+]
+EN_SENTENCES = [
+    "Calcium carbide PVC production uses low-mercury catalysts to reduce mercury use per unit of production.",
+    "The Minamata Convention on Mercury entered into force on 16 August 2017; Annex B, Part II sets mercury reduction "
+    "requirements for vinyl chloride monomer production.",
+    "Plants keep a catalyst mercury ledger covering purchase, loading, replacement and the fate of spent catalyst.",
+    "Spent mercury catalyst is mercury waste and must go to a licensed recovery operator.",
+    "Gender mainstreaming asks that the different needs of women and men be considered in project design, "
+    "implementation and monitoring.",
+    "Sex-disaggregated data is the basis for assessing how the demonstration units implement the gender action plan.",
+]
+
+
+def _page(lang: str, i: int, n: int) -> str:
+    zh = lang == "zh"
+    s = ZH_SENTENCES if zh else EN_SENTENCES
+    heads = (["学习目标", "主要内容", "要点", "练习", "参考答案"] if zh else
+             ["Learning objectives", "Content", "Key points", "Exercises", "Answers"])
+    ids = ["objectives", "content", "key-points", "exercises", "answers"]
+    para = " ".join(s[(i + k) % len(s)] for k in range(4))
+    nxt = f"p{(i + 1) % n:04d}.md"
+    title = f"培训模块 {i}" if zh else f"Training module {i}"
+    table = ("| 指标 | 数值 |\n|---|---|\n| 减少比例 | 50% |\n| 培训人数 | 60 |\n" if zh else
+             "| Indicator | Value |\n|---|---|\n| Reduction | 50% |\n| Trainees | 60 |\n")
+    body = [
+        f"## {heads[0]} {{#{ids[0]}}}\n\n{para}\n",
+        f"## {heads[1]} {{#{ids[1]}}}\n\n{para}\n\n{table}\n" + ("见[下一模块](" if zh else "See [the next module](") + nxt + ")。\n" * zh + ").\n" * (not zh),
+        f"## {heads[2]} {{#{ids[2]}}}\n\n- {s[i % len(s)]}\n- {s[(i + 2) % len(s)]}\n",
+        f"## {heads[3]} {{#{ids[3]}}}\n\n1. {'汞是什么？' if zh else 'What is mercury?'}\n    - A\n    - B\n",
+        f"## {heads[4]} {{#{ids[4]}}}\n\n1. B{'。' if zh else '.'}\n",
+    ]
+    front = f"---\ntitle: {title}\ntype: module\ntrack: mercury\nreview:\n  status: draft\n  approvals: []\n"
+    return front + "---\n\n" + "\n".join(body)
+
+
+def make_corpus(dest: Path, pairs: int) -> Path:
+    """A project folder with the repository's settings, data, theme and hooks and N page pairs."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in ("kb.yml",):
+        shutil.copy2(REPO / name, dest / name)
+    for folder in ("data", "overrides", "hooks", "kb"):
+        shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "docs" / "assets", dest / "docs" / "assets")
+    config = re.sub(r"^nav:\n(?:[ \t]+.*\n|\n)*", "", (REPO / "mkdocs.yml").read_text(encoding="utf-8"), flags=re.M)
+    (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (dest / "mkdocs-nohooks.yml").write_text(re.sub(r"^hooks:\n(?:[ \t]+.*\n)*", "", config, flags=re.M), encoding="utf-8")
+    for lang in ("zh", "en"):
+        (dest / "docs" / lang).mkdir(parents=True, exist_ok=True)
+    for i in range(pairs):
+        zh = _page("zh", i, pairs)
+        en = _page("en", i, pairs).replace("---\n\n", f"translation: {{from: zh, hash: {body_hash(zh)}}}\n---\n\n", 1)
+        (dest / "docs" / "zh" / f"p{i:04d}.md").write_text(zh, encoding="utf-8")
+        (dest / "docs" / "en" / f"p{i:04d}.md").write_text(en, encoding="utf-8")
+    home = "---\ntitle: {t}\ntype: page\ntrack: general\nreview: {{status: draft, approvals: []}}\n---\n\n{b}\n"
+    (dest / "docs/zh/index.md").write_text(home.format(t="首页", b="基准测试语料。"), encoding="utf-8")
+    (dest / "docs/en/index.md").write_text(home.format(t="Home", b="Benchmark corpus."), encoding="utf-8")
+    return dest
+
+
+def _timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in (0, 1):  # check exits 1 when it finds errors: still a measurement
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def bench_checks_and_hooks(sizes: list[int], build_sizes: list[int], work: Path) -> list[dict]:
+    env = {**os.environ, "KB_PDF": "0", "KB_TODAY": "2026-11-21", "NO_MKDOCS_2_WARNING": "1"}
+    rows = []
+    for n in sizes:
+        project = make_corpus(work / f"corpus-{n}", n)
+        row: dict = {"pairs": n, "pages": 2 * n + 2}
+        row["check_s"] = _timed([sys.executable, "-m", "kb.cli", "check", "--format", "json"], project,
+                                {**env, "PYTHONPATH": str(project)})
+        if n in build_sizes:
+            # alternate the two builds so that a warm cache favours neither
+            with_hooks, without = [], []
+            for _ in range(2):
+                without.append(_timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", "mkdocs-nohooks.yml",
+                                       "-d", str(work / "site-a")], project, env))
+                with_hooks.append(_timed([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(work / "site-b")],
+                                         project, env))
+            row["build_without_hooks_s"] = min(without)
+            row["build_with_hooks_s"] = min(with_hooks)
+            row["hook_overhead"] = row["build_with_hooks_s"] / row["build_without_hooks_s"] - 1
+            row["check_vs_build"] = row["check_s"] / row["build_with_hooks_s"]
+        rows.append(row)
+        shutil.rmtree(project, ignore_errors=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="250,500,1000", help="page pairs per corpus for the check (default 250,500,1000)")
+    parser.add_argument("--build-sizes", default="250,1000", help="corpora also built with and without hooks")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF benchmark")
+    parser.add_argument("--pdf-sizes", default="30,120,480", help="page pairs per corpus for the PDF benchmark")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    build_sizes = [int(x) for x in args.build_sizes.split(",") if x]
+    results: dict = {}
+    with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
+        rows = bench_checks_and_hooks(sizes, build_sizes, Path(tmp))
+    results["checks"] = rows
+    print(f"{'pairs':>6} {'check s':>8} {'s/100 pairs':>11} {'build no hooks':>14} {'with hooks':>10} {'overhead':>8} {'check/build':>11}")
+    for r in rows:
+        extra = (f"{r['build_without_hooks_s']:14.2f} {r['build_with_hooks_s']:10.2f} {r['hook_overhead']:8.1%} "
+                 f"{r['check_vs_build']:11.1%}") if "hook_overhead" in r else ""
+        print(f"{r['pairs']:6d} {r['check_s']:8.2f} {100 * r['check_s'] / r['pairs']:11.3f} {extra}")
+    if not args.no_pdf:
+        sys.path.insert(0, str(REPO / "scripts"))
+        try:
+            from bench_pdf import bench_pdf
+        except ImportError as exc:
+            print(f"PDF benchmark not available: {exc}")
+        else:
+            results["pdf"] = bench_pdf(tuple(int(x) for x in args.pdf_sizes.split(",") if x))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

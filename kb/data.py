@@ -23,7 +23,7 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def load_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)  # noqa: S506 - a safe loader
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)  # a safe loader (libyaml or pure Python)
     except FileNotFoundError:
         raise SettingsError(f"{path}: data file is missing") from None
     except yaml.YAMLError as exc:

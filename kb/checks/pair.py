@@ -143,7 +143,9 @@ def _pattern(form: str, lang: str) -> re.Pattern[str]:
     if form.isupper():  # acronyms (GAP, BAT) are matched as written, not as ordinary words
         return re.compile(rf"(?<![A-Za-z]){re.escape(form)}s?(?![A-Za-z])")
     body = re.escape(form).replace(r"\-", "[- ]?").replace(r"\ ", "[- ]")
-    return re.compile(rf"(?<![A-Za-z]){body}(?:s|es)?(?![A-Za-z])", re.IGNORECASE)
+    # A capitalised form is a name ("Party", "Conference of the Parties"): "a third party" is not it.
+    flags = 0 if form[0].isupper() else re.IGNORECASE
+    return re.compile(rf"(?<![A-Za-z]){body}(?:s|es)?(?![A-Za-z])", flags)
 
 
 _PATTERN_CACHE: dict[tuple[int, str], list[tuple[re.Pattern[str], str]]] = {}
@@ -195,6 +197,10 @@ def check_terms(source: Page, target: Page, ctx: Context) -> list[Finding]:
         for term_id, line in term_lines(this, ctx).items():
             term = terms[term_id]
             if _uses(other_text, term.forms(other_lang), other_lang):
+                continue
+            # Chinese text names organisations and conventions by their Latin acronyms too (FECO, GEF)
+            acronyms = tuple(f for f in term.forms("en") if f.isupper())
+            if other_lang == "zh" and acronyms and _uses(other_text, acronyms, "en"):
                 continue
             section = section_of(this, line)
             out.append(finding("term-mismatch", "missing", other, aligned_line(other, section),

@@ -170,3 +170,22 @@ def test_review_view_shows_each_pair_side_by_side_with_its_findings(site: Path):
 def test_pages_link_to_their_source_for_editing(site: Path):
     html = read(site, "en/mercury/low-mercury/index.html")
     assert 'edit/main/docs/en/mercury/low-mercury.md" title="Edit this page"' in html
+
+
+def test_offline_copy_is_a_zip_that_works_from_file_urls_without_outside_scripts(site: Path):
+    import zipfile
+
+    from kb.offline import build_offline_zip
+    from kb.settings import load_settings
+
+    project = site.parent
+    out = build_offline_zip(load_settings(project, environ={"KB_TODAY": "2026-11-21"}))
+    assert out == site / "downloads" / "offline-site.zip"
+    with zipfile.ZipFile(out) as archive:
+        names = set(archive.namelist())
+        assert "knowledge-site/index.html" in names and "knowledge-site/en/index.html" in names
+        assert "knowledge-site/search/search_index.js" in names  # search works without a server
+        home = archive.read("knowledge-site/index.html").decode("utf-8")
+        module = archive.read("knowledge-site/mercury/low-mercury.html").decode("utf-8")
+    assert 'href="mercury/low-mercury.html"' in home  # file:// needs explicit index-less links
+    assert "assets/vendor/iframe-worker/shim.js" in module and "unpkg.com" not in module

@@ -22,7 +22,8 @@
       showAnswer: "显示参考答案",
       hideAnswer: "隐藏参考答案",
       reference: "参考答案",
-      letterSep: "、"
+      letterSep: "、",
+      search: "搜索"
     },
     en: {
       check: "Check answers",
@@ -40,7 +41,8 @@
       showAnswer: "Show reference answer",
       hideAnswer: "Hide reference answer",
       reference: "Reference answer",
-      letterSep: ", "
+      letterSep: ", ",
+      search: "Search"
     }
   };
 
@@ -369,6 +371,12 @@
   }
   detachAlternateLinks();
 
+  /* Material's search overlay is a role="dialog" without a name (axe: aria-dialog-name). */
+  function nameSearchDialog() {
+    var dialog = document.querySelector(".md-search[role=dialog]:not([aria-label]):not([aria-labelledby])");
+    if (dialog) dialog.setAttribute("aria-label", strings().search);
+  }
+
   /* --------------------------------------------------------------------------------------------- */
   function init() {
     var root = document.querySelector("article.md-content__inner") || document.body;
@@ -376,6 +384,7 @@
     setupTerms(root);
     setupTermPopover();
     setupPrint(root);
+    nameSearchDialog();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -34,6 +34,7 @@ class _State:
     manifest: dict[str, list[dict]] = {}
     html: dict[str, str] = {}  # rendered body HTML per source path, for the review view
     dates: dict[str, str] = {}  # repository path -> date of its last commit
+    not_found: str | None = None  # the default language's 404 page
 
 
 STATE = _State()
@@ -233,6 +234,15 @@ def on_nav(nav: Any, config: Any, files: Any) -> Any:
         })
     STATE.manifest[lang] = entries
     return nav
+
+
+# --- the 404 page: one, bilingual, from the default language's build ------------------------------------------
+def on_post_template(output_content: str, template_name: str, config: Any) -> str:
+    if template_name != "404.html" or STATE.settings is None:
+        return output_content
+    if _language(config) == STATE.settings.default_language:
+        STATE.not_found = output_content
+    return STATE.not_found or output_content
 
 
 # --- after each language's build ---------------------------------------------------------------------------

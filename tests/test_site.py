@@ -189,3 +189,9 @@ def test_offline_copy_is_a_zip_that_works_from_file_urls_without_outside_scripts
         module = archive.read("knowledge-site/mercury/low-mercury.html").decode("utf-8")
     assert 'href="mercury/low-mercury.html"' in home  # file:// needs explicit index-less links
     assert "assets/vendor/iframe-worker/shim.js" in module and "unpkg.com" not in module
+
+
+def test_the_404_page_speaks_both_languages_and_is_not_overwritten_by_the_english_build(site: Path):
+    html = read(site, "404.html")
+    assert '<html lang="zh"' in html
+    assert "页面不存在" in html and "Page not found" in html

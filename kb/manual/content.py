@@ -10,6 +10,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -206,10 +207,11 @@ def extract_answers(article: ET.Element) -> list[ET.Element] | None:
 
 
 def page_target_dest(base_dest: str, href_path: str, site_dir: Path) -> str:
+    """The site-relative file a relative link of the page *base_dest* leads to (directory URLs: index.html)."""
     path = posixpath.normpath(posixpath.join(posixpath.dirname(base_dest), unquote(href_path)))
-    if href_path.endswith("/") or (site_dir / path).is_dir():
-        path = posixpath.join(path, "index.html")
-    return path.lstrip("/") if path != "." else "index.html"
+    if href_path.endswith("/") or path == "." or (site_dir / path).is_dir():
+        path = posixpath.normpath(posixpath.join(path, "index.html"))
+    return path.lstrip("/")
 
 
 def prepare(parsed: ParsedPage, *, anchor: str, site_dir: Path, targets: dict[str, Target],
@@ -227,8 +229,10 @@ def prepare(parsed: ParsedPage, *, anchor: str, site_dir: Path, targets: dict[st
     body_ids = {el.get("id") for el in article.iter() if el.get("id")}
     local_ids = body_ids | (answer_ids if keep_answers else set())
     roots = [article, *(answers[1:] if answers else [])]
+    moved = answer_ids if keep_answers else set()
     for root in roots:
-        _rewrite_links(root, parsed.dest, anchor, local_ids, site_dir, targets)
+        # links from the chapter to its answers lead to the appendix: "(see page N)"
+        _rewrite_links(root, parsed.dest, anchor, local_ids, moved if root is article else set(), site_dir, targets)
         for el in root.iter():
             if el.get("id"):
                 el.set("id", f"{anchor}--{el.get('id')}")
@@ -238,8 +242,8 @@ def prepare(parsed: ParsedPage, *, anchor: str, site_dir: Path, targets: dict[st
     return printed
 
 
-def _rewrite_links(root: ET.Element, dest: str, anchor: str, local_ids: set[str], site_dir: Path,
-                   targets: dict[str, Target]) -> None:
+def _rewrite_links(root: ET.Element, dest: str, anchor: str, local_ids: set[str], moved_ids: set[str],
+                   site_dir: Path, targets: dict[str, Target]) -> None:
     for a in root.iter("a"):
         href = a.get("href")
         if href is None:
@@ -255,6 +259,8 @@ def _rewrite_links(root: ET.Element, dest: str, anchor: str, local_ids: set[str]
                 a.set("href", f"#{anchor}")
             elif fragment in local_ids:
                 a.set("href", f"#{anchor}--{fragment}")
+                if fragment in moved_ids:
+                    add_class(a, "kb-xref")
             else:
                 _unlink(a)
             continue
@@ -275,8 +281,6 @@ def serialize(el: ET.Element) -> str:
 
 
 def inner_html(el: ET.Element) -> str:
-    from html import escape
-
     return escape(el.text or "", quote=False) + "".join(serialize(child) for child in el)
 
 

@@ -200,10 +200,16 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
 
     start = time.perf_counter()
     summary = Summary()
-    fonts = font_identity(tuple(sorted({css for job in jobs for css in job.stylesheets})))
-    keys = {job.output: cache_key(job, weasyprint.__version__, fonts) for job in jobs}
+    fonts = font_identity(tuple(sorted({css for job in jobs for css in job.stylesheets if Path(css).is_file()})))
+    failures: list[tuple[str, str]] = []
+    keys: dict[str, str] = {}
     misses: list[RenderJob] = []
     for job in jobs:
+        try:
+            keys[job.output] = cache_key(job, weasyprint.__version__, fonts)
+        except OSError as exc:  # a stylesheet that cannot be read
+            failures.append((job.output, f"{type(exc).__name__}: {exc}"))
+            continue
         cached = cache_dir / f"{keys[job.output]}.pdf"
         data = _read_cached(cached)
         if data is None:
@@ -215,8 +221,6 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
         summary.outcomes.append(outcome)
         if on_done:
             on_done(outcome)
-
-    failures: list[tuple[str, str]] = []
 
     def finish(job: RenderJob, result: tuple[bytes, int, float, float]) -> None:
         pdf, pages, seconds, scale = result

@@ -209,6 +209,10 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
         context["kb"]["url_for"] = lambda rel_: site.page_url_for(rel_, lang, report.settings.default_language)
     elif template == "kb-glossary.html":
         context["kb"]["glossary"] = site.glossary_entries(data, lang)
+    elif template == "kb-downloads.html":
+        from kb.downloads import downloads_for
+
+        context["kb"]["downloads"] = downloads_for(lang, STATE.settings.languages, STATE.manifest.get(lang, []), report)
     elif template in ("kb-review.html", "kb-review-index.html"):
         context["kb"]["review"] = _review_context(page, config)
     return context

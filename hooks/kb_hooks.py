@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kb import engine, gitdates, review, site  # noqa: E402
+from kb import engine, gitdates, review, searchfix, site  # noqa: E402
+from kb.glossary_html import annotate  # noqa: E402
 from kb.data import ProjectData  # noqa: E402
 from kb.findings import format_text  # noqa: E402
 from kb.settings import Settings, SettingsError, load_settings  # noqa: E402
@@ -138,6 +139,9 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     if STATE.settings is not None and hasattr(page.file, "locale") and not page.file.src_uri.startswith(REVIEW_DIR + "/"):
         rel = getattr(page.file, "norm_src_uri", page.file.src_uri)
         STATE.html[f"{STATE.settings.docs_dir}/{page.file.locale}/{rel}"] = html
+    # Glossary terms get their definition on hover and tap (first use on the page, in its own language)
+    if STATE.data is not None and page.meta.get("template") != "kb-glossary.html":
+        html = annotate(html, STATE.data.glossary, getattr(page.file, "locale", _language(config)))
     return html
 
 
@@ -174,6 +178,10 @@ def _review_context(page: Any, config: Any) -> dict[str, Any]:
 
 # --- page content ------------------------------------------------------------------------------------------------
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    if page is not None and STATE.data is not None:  # search ranking by type (content model), unless the page sets it
+        spec = STATE.data.model.types.get(page.meta.get("type", ""))
+        if spec is not None and spec.search_boost and "boost" not in (page.meta.get("search") or {}):
+            page.meta["search"] = {**(page.meta.get("search") or {}), "boost": spec.search_boost}
     if "[[gap:" not in markdown:
         return markdown
     # The page environment (on_env) comes after all pages are read: use the theme's own loader.
@@ -258,6 +266,8 @@ def on_post_build(config: Any) -> None:
     if not _is_first_language(config):
         return  # a language built from inside mkdocs-static-i18n: the outer build finishes the job
     site.write_status_json(report, data, Path(config.site_dir))
+    if not searchfix.patch_search_worker(Path(config.site_dir)):
+        log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/searchfix.py)")
     if settings.pdf:
         from kb.manual import build_manuals
 

@@ -42,6 +42,7 @@ class TypeSpec:
     required_sections: tuple[str, ...]
     required_any_section: tuple[str, ...] = ()
     required_fields: tuple[str, ...] = ()
+    search_boost: float | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class ContentModel:
                 required_sections=tuple(spec.get("required_sections") or ()),
                 required_any_section=tuple(spec.get("required_any_section") or ()),
                 required_fields=tuple(spec.get("required_fields") or ()),
+                search_boost=spec.get("search_boost"),
             )
         return cls(
             fields=raw["fields"],

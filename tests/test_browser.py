@@ -5,7 +5,8 @@ glossary definitions on tap, no request leaving the site, accessibility (axe-cor
 phones, and the weight of a first visit. Screenshots go to $KB_SCREENSHOTS (default: a pytest
 temporary directory, printed with -s).
 
-Chromium: /usr/bin/chromium (override with KB_CHROMIUM). Never `playwright install`: under CI
+Chromium: /usr/bin/chromium (override with KB_CHROMIUM). KB_BROWSER_SITE=<dir> serves an already
+built site instead of building one (local debugging only; ignored under CI). Never `playwright install`: under CI
 (CI=true) a missing browser fails with the install command; locally the tests are skipped."""
 
 from __future__ import annotations
@@ -63,13 +64,40 @@ def _unavailable(reason: str) -> None:
 COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map"}
 
 
+class _CountingWriter:
+    """The response stream, counting the bytes that go out (headers and body)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def write(self, data: bytes) -> int:
+        self.count += len(data)
+        return self.raw.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Static files, gzip-compressed for text like any production static host (GitHub Pages,
-    nginx with gzip_types), so the first-visit weight is what a trainee's phone downloads."""
+    nginx with gzip_types), so the first-visit weight is what a trainee's phone downloads.
+    Every response's size on the wire is appended to the server's `sent` list."""
 
     _cache: dict[Path, bytes] = {}
 
+    def setup(self) -> None:
+        super().setup()
+        self.wfile = _CountingWriter(self.wfile)
+
     def do_GET(self) -> None:
+        start = self.wfile.count
+        try:
+            self._get()
+        finally:
+            self.server.sent.append((self.path, self.wfile.count - start))  # type: ignore[attr-defined]
+
+    def _get(self) -> None:
         url_path = self.path.split("?", 1)[0].split("#", 1)[0]
         path = Path(self.translate_path(url_path))
         if path.is_dir() and url_path.endswith("/"):
@@ -95,6 +123,7 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 class _QuietServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    sent: list[tuple[str, int]]
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # the browser moved on mid-response
@@ -103,6 +132,8 @@ class _QuietServer(http.server.ThreadingHTTPServer):
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if os.environ.get("KB_BROWSER_SITE") and not IN_CI:  # debugging: serve an already built site
+        return Path(os.environ["KB_BROWSER_SITE"])
     site = tmp_path_factory.mktemp("browser") / "site"
     env = {**os.environ, "KB_PDF": "0"}
     result = subprocess.run(
@@ -114,13 +145,19 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def base_url(built_site: Path) -> Any:
+def site_server(built_site: Path) -> Any:
     server = _QuietServer(("127.0.0.1", 0), functools.partial(_SiteHandler, directory=str(built_site)))
+    server.sent = []
     thread = threading.Thread(target=server.serve_forever, name="kb-site", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(site_server: _QuietServer) -> str:
+    return f"http://127.0.0.1:{site_server.server_address[1]}"
 
 
 @pytest.fixture(scope="session")
@@ -171,7 +208,11 @@ class Watch:
         self.errors: list[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
         page.on("console", lambda msg: self.errors.append(f"console.{msg.type}: {msg.text} ({msg.location.get('url', '')})") if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}\n{exc.stack or ''}"))
+
+    def ours(self) -> list[str]:
+        """Errors raised by the project's own script (the console test checks everything)."""
+        return [e for e in self.errors if "/assets/kb.js" in e]
 
 
 def _open(context: BrowserContext, url: str) -> tuple[Page, Watch]:
@@ -218,7 +259,11 @@ def _open_search(page: Page) -> None:
 def _search(page: Page, query: str) -> list[str]:
     """Type *query* into Material's search and return the result links (absolute URLs), best first."""
     _open_search(page)
-    page.locator("input.md-search__input").press_sequentially(query, delay=30)
+    box = page.locator("input.md-search__input")
+    box.press_sequentially(query, delay=30)
+    # Playwright enters CJK text without key events; Material searches on keyup (an IME's committing
+    # key gives one), so press a key that does not change the text.
+    box.press("End")
     page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
     return page.eval_on_selector_all(".md-search-result__item > a.md-search-result__link", "links => links.map(a => a.href)")
 
@@ -345,7 +390,7 @@ def test_quiz_scores_an_answer_and_explains_only_after_the_attempt(
         button.click()
         expect(explanation).to_be_visible()
         assert item.locator(".kb-quiz__show").get_attribute("aria-expanded") == "true"
-    assert not watch.errors, watch.errors
+    assert not watch.ours(), watch.ours()
 
 
 def test_quiz_without_javascript_shows_the_questions_then_the_answers(browser: Browser, base_url: str) -> None:
@@ -380,11 +425,12 @@ def test_glossary_term_shows_its_definition_on_tap_and_focus(browser: Browser, b
         tip = page.locator(".md-tooltip2--active, .kb-term-pop")
         expect(tip.first).to_be_visible()
         expect(tip.first).to_contain_text(definition[:15])
+        page.wait_for_timeout(500)  # let the fade-in finish for the screenshot
         page.screenshot(path=str(shots / "glossary-tap-phone.png"))
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.locator("article h1").tap()
         expect(page.locator(".md-tooltip2--active, .kb-term-pop")).to_have_count(0)
-        assert not watch.errors, watch.errors
+        assert not watch.ours(), watch.ours()
     finally:
         ctx.close()
     desk = _context(browser)
@@ -393,6 +439,7 @@ def test_glossary_term_shows_its_definition_on_tap_and_focus(browser: Browser, b
         term = page.locator("article abbr.kb-term").first
         term.focus()
         expect(page.locator(".md-tooltip2--active")).to_be_visible()
+        page.wait_for_timeout(500)
         page.screenshot(path=str(shots / "glossary-focus-desktop.png"))
     finally:
         desk.close()
@@ -405,6 +452,7 @@ def test_nothing_loads_from_outside_the_site_and_no_console_errors(context: Brow
     # open the search too: it starts a worker and fetches the index
     _open_search(page)
     page.locator("input.md-search__input").press_sequentially("汞")
+    page.locator("input.md-search__input").press("End")
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)
     outside = [url for url in watch.requests if not url.startswith(base_url + "/") and not url.startswith(("data:", "blob:"))]
@@ -461,7 +509,7 @@ def test_axe_reports_no_serious_violations_in_the_review_view(context: BrowserCo
 def test_phone_screen_has_no_horizontal_overflow(phone: BrowserContext, base_url: str, shots: Path, path: str) -> None:
     page, _ = _open(phone, base_url + path)
     name = path.strip("/").replace("/", "-")
-    page.screenshot(path=str(shots / f"phone-{name}.png"), full_page=True)
+    page.screenshot(path=str(shots / f"phone-{name}.png"))
     width = page.evaluate("document.documentElement.scrollWidth")
     culprits = page.evaluate(
         """(limit) => [...document.querySelectorAll('body *')]
@@ -472,17 +520,46 @@ def test_phone_screen_has_no_horizontal_overflow(phone: BrowserContext, base_url
     assert width <= PHONE["width"], f"{path} scrolls sideways on a 375 px phone: scrollWidth={width}; {culprits}"
 
 
+# --- printing ---------------------------------------------------------------------------------------------------------
+def test_print_shows_only_the_content_and_the_quiz_as_plain_questions_then_answers(context: BrowserContext, base_url: str) -> None:
+    page, _ = _open(context, base_url + QUIZ_ZH)
+    assert page.locator("link[rel=stylesheet][href$='assets/print.css']").count() == 1, (
+        "assets/print.css is not linked: add it to extra_css in mkdocs.yml"
+    )
+    _quiz_attempt(page, "检查答案")
+    page.emulate_media(media="print")
+    for chrome in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer", ".md-content__button",
+                   ".md-search", ".md-select"):
+        for i in range(page.locator(chrome).count()):
+            expect(page.locator(chrome).nth(i)).to_be_hidden()
+    expect(page.locator("article .headerlink").first).to_be_hidden()
+    # the quiz: questions and options as text, no controls or marks, then the trainer's answers
+    expect(page.locator("#answers")).to_be_visible()
+    expect(page.locator(".kb-quiz__submit")).to_be_hidden()
+    expect(page.locator(".kb-quiz__options input").first).to_be_hidden()
+    expect(page.locator(".kb-quiz__explanation").first).to_be_hidden()
+    expect(page.locator(".kb-quiz__option").first).to_be_visible()
+    width = page.evaluate("document.querySelector('article').getBoundingClientRect().width")
+    assert width > DESKTOP["width"] * 0.9, f"content is {width}px wide in print, not the full page"
+    # external links print their address; internal ones do not
+    external = page.locator("article a[href^='http']:not([data-kb-url-shown])")
+    if external.count():
+        after = external.first.evaluate("a => getComputedStyle(a, '::after').content")
+        assert "http" in after, after
+    internal = page.locator("article a[href^='../']").first
+    if internal.count():
+        assert internal.evaluate("a => getComputedStyle(a, '::after').content") in ("none", "normal")
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF"
+
+
 # --- weight of a first visit ------------------------------------------------------------------------------------------
-def test_first_visit_to_a_module_page_transfers_under_500_kb(browser: Browser, base_url: str) -> None:
+def test_first_visit_to_a_module_page_transfers_under_500_kb(browser: Browser, base_url: str, site_server: _QuietServer) -> None:
+    """Bytes on the wire (headers and gzip bodies, counted by the server, so the search worker's
+    own downloads count too) for a first visit with an empty cache, until the network is idle."""
     ctx = _context(browser)  # a fresh context: empty cache
     try:
         page = ctx.new_page()
-        cdp = ctx.new_cdp_session(page)
-        cdp.send("Network.enable")
-        urls: dict[str, str] = {}
-        transferred: dict[str, int] = {}
-        cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
-        cdp.on("Network.loadingFinished", lambda e: transferred.__setitem__(e["requestId"], int(e["encodedDataLength"])))
         bodies: dict[str, int] = {}
 
         def body_size(response: Any) -> None:
@@ -492,12 +569,16 @@ def test_first_visit_to_a_module_page_transfers_under_500_kb(browser: Browser, b
                 pass
 
         page.on("response", body_size)
+        site_server.sent.clear()
         page.goto(base_url + MODULE_ZH, wait_until="networkidle")
-        page.wait_for_timeout(500)
-        total = sum(transferred.values())
-        lines = [f"{size:>9,}  {urls.get(rid, rid)[len(base_url):]}" for rid, size in sorted(transferred.items(), key=lambda kv: -kv[1])]
-        print(f"\nfirst visit to {MODULE_ZH}: {total:,} bytes transferred (gzip), {sum(bodies.values()):,} bytes uncompressed")
+        page.wait_for_timeout(1000)
+        sent = list(site_server.sent)
+        total = sum(size for _, size in sent)
+        lines = [f"{size:>9,}  {path}" for path, size in sorted(sent, key=lambda row: -row[1])]
+        print(f"\nfirst visit to {MODULE_ZH}: {total:,} bytes transferred ({len(sent)} responses, gzip), "
+              f"{sum(bodies.values()):,} bytes uncompressed")
         print("\n".join(lines))
+        assert any(path.startswith("/search/search_index.json") for path, _ in sent), "the search index was not loaded"
         assert total < FIRST_VISIT_BUDGET, f"first visit transfers {total:,} bytes (aim: under {FIRST_VISIT_BUDGET:,}):\n" + "\n".join(lines)
     finally:
         ctx.close()
@@ -511,14 +592,19 @@ def test_screenshot_of_the_quiz_after_an_attempt(browser: Browser, base_url: str
         page, watch = _open(ctx, base_url + QUIZ_ZH)
         _quiz_attempt(page, "检查答案")
         page.locator(".kb-quiz__show").first.click()
-        page.locator("#exercises").scroll_into_view_if_needed()
-        page.evaluate("document.getElementById('exercises').scrollIntoView()")
+        page.evaluate("window.scrollTo(0, document.getElementById('exercises').getBoundingClientRect().top + window.scrollY - 70)")
+        page.wait_for_timeout(300)
         path = shots / f"quiz-after-attempt-{'phone' if phone else 'desktop'}.png"
         page.screenshot(path=str(path))
-        page.locator("ol.kb-quiz").screenshot(path=str(path.with_name(path.stem + "-full.png")))
+        box = page.evaluate(
+            """() => { const top = document.getElementById('exercises').getBoundingClientRect().top + window.scrollY;
+                       const end = document.querySelector('.kb-quiz__submit').getBoundingClientRect().bottom + window.scrollY;
+                       return {x: 0, y: top, width: document.documentElement.clientWidth, height: end - top}; }"""
+        )
+        page.screenshot(path=str(path.with_name(path.stem + "-full.png")), full_page=True, clip=box)
         assert path.stat().st_size > 10_000
         if phone:
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        assert not watch.errors, watch.errors
+        assert not watch.ours(), watch.ours()
     finally:
         ctx.close()

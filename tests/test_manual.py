@@ -267,7 +267,7 @@ def test_contents_list_page_numbers_and_bookmarks(built: SimpleNamespace, lang: 
     starts = [bookmark_page(pdf, title) for title in chapters]
     assert starts == sorted(set(starts)), starts
     pages = pages_text(pdf)
-    for title, start in zip(chapters, starts):
+    for title, start in zip(chapters, starts, strict=True):
         assert squash(title) in squash(pages[start - 1])
     # the contents list shows each chapter with the page it starts on
     contents = pages_text(pdf)[1]
@@ -416,14 +416,14 @@ def test_handout_and_panel(built: SimpleNamespace, lang: str) -> None:
 
 # --- failures -------------------------------------------------------------------------------------------------------
 def test_a_failed_render_leaves_the_previous_pdf_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint.document import Document
+
     from kb.manual import RenderError
     from kb.manual.render import RenderJob, render_all
 
-    from weasyprint.document import Document
-
     real_write_pdf = Document.write_pdf
 
-    def failing_write_pdf(self, *args, **kwargs):  # noqa: ANN001, ANN202 - a render that fails half-way
+    def failing_write_pdf(self, *args, **kwargs):  # a render that fails half-way
         if self.metadata.title == "bad":
             raise RuntimeError("simulated failure while writing the PDF")
         return real_write_pdf(self, *args, **kwargs)
@@ -451,12 +451,26 @@ def test_a_failed_render_leaves_the_previous_pdf_intact(tmp_path: Path, monkeypa
 
 
 def test_a_missing_cjk_font_is_an_error_saying_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kb.manual import FontMissingError
-    from kb.manual import render
+    from kb.manual import FontMissingError, render
 
     monkeypatch.setattr(render, "_fc_list", lambda *args: "DejaVu Sans\nNoto Sans CJK JP\n")
     with pytest.raises(FontMissingError, match=r"fonts-noto-cjk.*sudo apt-get install fonts-noto-cjk"):
         render.require_cjk_font()
+
+
+def test_build_stops_before_rendering_when_the_cjk_font_is_missing(built: SimpleNamespace, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.data import ProjectData
+    from kb.manual import FontMissingError, build_manuals, render
+    from kb.settings import load_settings
+
+    monkeypatch.setattr(render, "_fc_list", lambda *args: "")
+    settings = load_settings(built.project, environ={"KB_TODAY": TODAY})
+    entry = {"lang": "zh", "file_lang": "zh", "rel": "index.md", "path": "docs/zh/index.md", "url": "./",
+             "dest": "index.html", "title": None, "section": None}
+    with pytest.raises(FontMissingError, match="fonts-noto-cjk"):
+        build_manuals(settings, ProjectData(settings), None, tmp_path, {"zh": [entry]})
+    assert not list(tmp_path.rglob("*.pdf"))  # no PDF of empty boxes
 
 
 def test_release_mode_refuses_unapproved_pages(built: SimpleNamespace) -> None:

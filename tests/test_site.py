@@ -195,3 +195,10 @@ def test_the_404_page_speaks_both_languages_and_is_not_overwritten_by_the_englis
     html = read(site, "404.html")
     assert '<html lang="zh"' in html
     assert "页面不存在" in html and "Page not found" in html
+
+
+def test_search_worker_is_patched_to_keep_the_last_word_of_a_chinese_query(site: Path):
+    from kb.searchfix import FIXED
+
+    worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    assert FIXED in worker.read_text(encoding="utf-8")

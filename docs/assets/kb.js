@@ -124,7 +124,7 @@
     var result = el("p", { className: "kb-quiz__result", role: "status", "aria-live": "polite", id: quizId + "-result" });
     var check = el("button", { type: "button", className: "md-button md-button--primary kb-quiz__check", text: t.check });
     var retry = el("button", { type: "button", className: "md-button kb-quiz__retry", text: t.retry, hidden: "" });
-    var actions = el("div", { className: "kb-quiz__actions" }, [check, retry, result]);
+    var actions = el("div", { className: "kb-quiz__actions kb-quiz__submit" }, [check, retry, result]);
     questions.parentNode.insertBefore(actions, questions.nextSibling);
 
     check.addEventListener("click", function () {
@@ -145,6 +145,15 @@
   }
 
   function moveQuestionText(li, stopAt) {
+    /* A loose list already wraps the question in a <p>: use it. */
+    var before = [];
+    for (var n = li.firstChild; n && n !== stopAt; n = n.nextSibling) {
+      if (n.nodeType === 1 || (n.nodeType === 3 && n.textContent.trim())) before.push(n);
+    }
+    if (before.length === 1 && before[0].tagName === "P") {
+      before[0].classList.add("kb-quiz__question");
+      return before[0];
+    }
     var text = el("p", { className: "kb-quiz__question" });
     while (li.firstChild && li.firstChild !== stopAt) text.appendChild(li.firstChild);
     /* Trim whitespace-only text nodes at the edges. */

@@ -17,7 +17,7 @@ from typing import Any
 
 from kb.manual.assemble import Assembler, Document, LanguagePlan, git_version, plan_language, single_outputs
 from kb.manual.errors import FontMissingError, ManualError, RenderError, UnapprovedPagesError
-from kb.manual.render import Outcome, RenderJob, Summary, render_all, require_cjk_font
+from kb.manual.render import Outcome, RenderJob, Summary, harfbuzz_subsetting, render_all, require_cjk_font
 
 __all__ = [
     "FontMissingError", "ManualError", "RenderError", "UnapprovedPagesError", "build_manuals", "plan_documents",
@@ -70,10 +70,13 @@ def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifes
     """Make every PDF of the build; return their paths. Raises a ManualError subclass with a clear message
     (missing font, unapproved pages in release mode, failed renders)."""
     site_dir = Path(site_dir)
-    plans, documents = plan_documents(settings, data, report, site_dir, manifests)
-    if not documents:
+    if not any(manifests.get(lang) for lang in settings.languages):
         return []
     require_cjk_font()  # every stylesheet sets Noto Sans CJK SC first, for both languages
+    if not harfbuzz_subsetting():
+        log.warning("kb manual: WeasyPrint cannot load libharfbuzz-subset; it subsets the CJK fonts with fontTools, "
+                    "10-20 s slower per PDF. Install Debian's libharfbuzz-subset0.")
+    plans, documents = plan_documents(settings, data, report, site_dir, manifests)
     jobs = [to_job(doc, site_dir) for doc in documents]
     summary: Summary = render_all(jobs, settings.cache_path / "pdf", on_done=lambda o: _log_outcome(site_dir, o))
     log.info(

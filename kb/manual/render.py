@@ -80,6 +80,13 @@ def require_cjk_font() -> None:
         )
 
 
+def harfbuzz_subsetting() -> bool:
+    """Does WeasyPrint subset fonts with HarfBuzz (fast) rather than fontTools (slow for CJK)?"""
+    from weasyprint.text import ffi
+
+    return getattr(ffi, "harfbuzz_subset", None) is not None
+
+
 def font_families(stylesheets: tuple[str, ...]) -> list[str]:
     """Every font family named in the stylesheets' font-family declarations."""
     found: set[str] = set()

@@ -20,9 +20,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from kb import engine, gitdates, review, searchfix, site  # noqa: E402
-from kb.glossary_html import annotate  # noqa: E402
 from kb.data import ProjectData  # noqa: E402
 from kb.findings import format_text  # noqa: E402
+from kb.glossary_html import annotate  # noqa: E402
 from kb.settings import Settings, SettingsError, load_settings  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.kb")

@@ -226,6 +226,14 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
     return context
 
 
+def _ancestors(page: Any) -> list[str]:
+    titles, parent = [], page.parent
+    while parent is not None:
+        titles.insert(0, parent.title)
+        parent = parent.parent
+    return titles
+
+
 # --- navigation order, for the PDF manual ------------------------------------------------------------------
 @mkdocs.plugins.event_priority(-150)  # after mkdocs-static-i18n (-100) has localised the navigation
 def on_nav(nav: Any, config: Any, files: Any) -> Any:
@@ -242,7 +250,8 @@ def on_nav(nav: Any, config: Any, files: Any) -> Any:
         entries.append({
             "lang": lang, "file_lang": locale, "rel": rel, "path": f"{settings.docs_dir}/{locale}/{rel}",
             "url": file.url, "dest": file.dest_uri, "title": page.title,
-            "section": page.parent.title if page.parent is not None else None,
+            # the whole section path ("汞减排（PVC 行业） · 培训模块"): both programmes have "培训模块"
+            "section": " · ".join(_ancestors(page)) or None,
         })
     STATE.manifest[lang] = entries
     return nav
@@ -269,7 +278,10 @@ def on_post_build(config: Any) -> None:
     if not searchfix.patch_search_worker(Path(config.site_dir)):
         log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/searchfix.py)")
     if settings.pdf:
-        from kb.manual import build_manuals
+        from kb.manual import ManualError, build_manuals
 
-        build_manuals(settings, data, report, Path(config.site_dir), STATE.manifest)
+        try:
+            build_manuals(settings, data, report, Path(config.site_dir), STATE.manifest)
+        except ManualError as exc:  # a missing font, drafts in release mode, a failed render: say what to do
+            raise Abort(f"PDF manuals: {exc}") from None
     STATE.data = None  # `mkdocs serve` rebuilds: read the data files afresh next time

@@ -35,8 +35,6 @@ DROP_CLASSES = frozenset({
     "task-list-indicator",
 })
 DROP_TAGS = frozenset({"script", "noscript", "style", "button", "form", "iframe", "object", "embed", "template"})
-HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 
 

@@ -254,8 +254,8 @@ def test_contents_list_page_numbers_and_bookmarks(built: SimpleNamespace, lang: 
     marks = outline(pdf)
     levels = {title: level for level, title, _ in marks}
     # nav sections are level 1, their pages level 2; appendices level 1 with one entry per module
-    module_section = next(t for lv, t, _ in marks if lv == 1 and t.lower() == "modules")
-    panel_section = next(t for lv, t, _ in marks if lv == 1 and t.lower() == "panels")
+    module_section = next(t for lv, t, _ in marks if lv == 1 and t.lower().endswith("modules"))  # whole section path
+    panel_section = next(t for lv, t, _ in marks if lv == 1 and t.lower().endswith("panels"))
     assert levels[MODULE[lang]] == 2 and levels[PANEL[lang]] == 2
     titles = [t for _, t, _ in marks]
     assert titles.index(module_section) < titles.index(MODULE[lang]) < titles.index(panel_section) < titles.index(PANEL[lang])

@@ -57,8 +57,8 @@ def _is_first_language(config: Any) -> bool:
 def on_startup(command: str, dirty: bool) -> None:
     STATE.settings = STATE.data = None
     STATE.report = None
-    STATE.manifest = {}
-    STATE.html = {}
+    STATE.manifest, STATE.html, STATE.dates = {}, {}, {}
+    STATE.not_found = None
 
 
 @mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
@@ -226,6 +226,7 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
     return context
 
 
+# --- navigation order, for the PDF manual ------------------------------------------------------------------
 def _ancestors(page: Any) -> list[str]:
     titles, parent = [], page.parent
     while parent is not None:
@@ -234,7 +235,6 @@ def _ancestors(page: Any) -> list[str]:
     return titles
 
 
-# --- navigation order, for the PDF manual ------------------------------------------------------------------
 @mkdocs.plugins.event_priority(-150)  # after mkdocs-static-i18n (-100) has localised the navigation
 def on_nav(nav: Any, config: Any, files: Any) -> Any:
     """Record this language's pages in navigation order with the metadata the manual needs."""
@@ -274,14 +274,16 @@ def on_post_build(config: Any) -> None:
         return
     if not _is_first_language(config):
         return  # a language built from inside mkdocs-static-i18n: the outer build finishes the job
-    site.write_status_json(report, data, Path(config.site_dir))
-    if not searchfix.patch_search_worker(Path(config.site_dir)):
-        log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/searchfix.py)")
-    if settings.pdf:
-        from kb.manual import ManualError, build_manuals
+    try:
+        site.write_status_json(report, data, Path(config.site_dir))
+        if not searchfix.patch_search_worker(Path(config.site_dir)):
+            log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/searchfix.py)")
+        if settings.pdf:
+            from kb.manual import ManualError, build_manuals
 
-        try:
-            build_manuals(settings, data, report, Path(config.site_dir), STATE.manifest)
-        except ManualError as exc:  # a missing font, drafts in release mode, a failed render: say what to do
-            raise Abort(f"PDF manuals: {exc}") from None
-    STATE.data = None  # `mkdocs serve` rebuilds: read the data files afresh next time
+            try:
+                build_manuals(settings, data, report, Path(config.site_dir), STATE.manifest)
+            except ManualError as exc:  # a missing font, drafts in release mode, a failed render: say what to do
+                raise Abort(f"PDF manuals: {exc}") from None
+    finally:
+        STATE.data = None  # `mkdocs serve` rebuilds: read the data files afresh next time

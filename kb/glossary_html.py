@@ -47,19 +47,65 @@ class Term(Protocol):
     def forms(self, lang: str) -> tuple[str, ...]: ...
 
 
-def _form_pattern(form: str, lang: str) -> str:
-    body = r"[\s\u00a0]+".join(re.escape(part) for part in form.split())
+def _edges(form: str, lang: str) -> tuple[str, str, bool]:
+    """(boundary before, suffix after, case-sensitive) of one written form."""
     if lang == "zh" and re.search(r"[^\x00-\x7f]", form):
         # A Chinese form: substring match, with a boundary only next to Latin letters or digits.
         before = rf"(?<!{_LATIN})" if re.match(_LATIN, form) else ""
         after = rf"(?!{_LATIN})" if re.search(rf"{_LATIN}$", form) else ""
-        return before + body + after
+        return before, after, True
     before = rf"(?<!{_WORD})" if re.match(_WORD, form) else ""
     after = rf"(?!{_WORD})" if re.search(rf"{_WORD}$", form) else ""
     plural = "(?:e?s)?" if re.search(r"[A-Za-z]$", form) else ""
-    if any(c.isupper() for c in form[1:]):
-        return before + body + plural + after
-    return f"(?i:{before}{body}{plural}{after})"
+    return before, plural + after, any(c.isupper() for c in form[1:])
+
+
+def _trie(forms: list[tuple[str, str]], lang: str) -> str:
+    """One regex for many forms, as a character trie: at each position the engine follows one path
+    instead of trying hundreds of alternatives (glossary terms on every page of a large site).
+    Each form ends in an empty named group, so ``match.lastgroup`` names the form that matched;
+    longer continuations are tried first, so the longest form wins, as with a plain alternation."""
+    by_boundary: dict[str, dict] = {}
+    suffix: dict[str, str] = {}
+    for name, form in forms:
+        before, after, _ = _edges(form, lang)
+        suffix[name] = after
+        node = by_boundary.setdefault(before, {})
+        for part in re.split(r"(\s+)", form):
+            for token in ([r"[\s\u00a0]+"] if part.isspace() else [re.escape(c) for c in part]):
+                node = node.setdefault(token, {})
+        node.setdefault("", []).append(name)
+
+    def emit(node: dict) -> str:
+        children = sorted(((k, v) for k, v in node.items() if k), key=lambda kv: -_depth(kv[1]))
+        branches = [key + emit(child) for key, child in children]
+        branches += [f"{suffix[name]}(?P<{name}>)" for name in node.get("", [])]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return "|".join(before + emit(node) for before, node in by_boundary.items())
+
+
+def _depth(node: dict) -> int:
+    return 1 + max((_depth(v) for k, v in node.items() if k), default=0)
+
+
+_PATTERNS: dict[tuple, tuple[re.Pattern[str], dict[str, str]]] = {}
+
+
+def _pattern_for(forms: list[str], lang: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """The compiled matcher for a set of forms, and group name -> form; built once per glossary."""
+    key = (lang, tuple(forms))
+    if key not in _PATTERNS:
+        groups = {f"t{i}": form for i, form in enumerate(forms)}
+        sensitive = [(n, f) for n, f in groups.items() if _edges(f, lang)[2]]
+        insensitive = [(n, f) for n, f in groups.items() if not _edges(f, lang)[2]]
+        alternatives = []
+        if sensitive:
+            alternatives.append(_trie(sensitive, lang))
+        if insensitive:
+            alternatives.append(f"(?i:{_trie(insensitive, lang)})")
+        _PATTERNS[key] = (re.compile("|".join(alternatives)), groups)
+    return _PATTERNS[key]
 
 
 def _definition(term: Term, lang: str) -> str:
@@ -128,8 +174,7 @@ def annotate(html_text: str, terms: Sequence[Term], lang: str) -> str:
     if not form_owner or not html_text:
         return html_text
     forms = sorted(form_owner, key=lambda f: (-len(f), f))
-    groups = {f"t{i}": form for i, form in enumerate(forms)}
-    pattern = re.compile("|".join(f"(?P<{name}>{_form_pattern(form, lang)})" for name, form in groups.items()))
+    pattern, groups = _pattern_for(forms, lang)
     done: set[str] = set(_TERM_ID_RE.findall(html_text))
 
     parser = _Tokens(html_text)

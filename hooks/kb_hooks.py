@@ -95,6 +95,7 @@ def on_pre_build(config: Any) -> None:
     lang = settings.default_language
     report = engine.run(settings, data, lang="zh" if lang == "zh" else "en")
     STATE.report = report
+    STATE.html = {}
     STATE.dates = gitdates.last_changed(settings.root, settings.docs_dir)
     shown = [f for f in report.findings if f.severity in ("error", "warning")]
     for line in format_text(shown).splitlines():
@@ -106,74 +107,15 @@ def on_pre_build(config: Any) -> None:
     (log.warning if report.errors else log.info)(summary)
 
 
-# --- review view: generated pages, default language only --------------------------------------------------------
-REVIEW_DIR = "review"
-
-
-@mkdocs.plugins.event_priority(-150)  # after mkdocs-static-i18n (-100) has made the language's file list
-def on_files(files: Any, config: Any) -> Any:
-    from mkdocs.structure.files import File
-
-    settings, report = STATE.settings, STATE.report
-    if settings is None or report is None or _language(config) != settings.default_language:
-        return files
-    pairs = _review_pairs(report)
-    pages = [("index.md", "---\ntitle: 审校视图 · Review view\ntemplate: kb-review-index.html\n---\n")]
-    pages += [(p["rel"], f"---\ntitle: 审校 · Review\ntemplate: kb-review.html\nkb_review: {p['rel']}\n---\n")
-              for p in pairs]
-    for rel, content in pages:
-        file = File.generated(config, f"{REVIEW_DIR}/{rel}", content=content)
-        file.locale = file.locale_alternate_of = settings.default_language
-        file.alternates = {}
-        file.norm_src_uri = file.src_uri
-        files.append(file)
-    return files
-
-
-def _review_pairs(report: engine.Report) -> list[dict]:
-    """Translation pairs worth reviewing side by side (generated pages such as the status page are not)."""
-    return [p for p in report.pairs if p["target"] is not None and "template" not in report.pages[p["source"]].meta]
-
-
+# --- review view: body HTML of every page as built, for the side-by-side pages written at the end ----------------
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
-    if STATE.settings is not None and hasattr(page.file, "locale") and not page.file.src_uri.startswith(REVIEW_DIR + "/"):
+    if STATE.settings is not None and hasattr(page.file, "locale"):
         rel = getattr(page.file, "norm_src_uri", page.file.src_uri)
-        STATE.html[f"{STATE.settings.docs_dir}/{page.file.locale}/{rel}"] = html
+        STATE.html.setdefault(f"{STATE.settings.docs_dir}/{page.file.locale}/{rel}", html)
     # Glossary terms get their definition on hover and tap (first use on the page, in its own language)
     if STATE.data is not None and page.meta.get("template") != "kb-glossary.html":
         html = annotate(html, STATE.data.glossary, getattr(page.file, "locale", _language(config)))
     return html
-
-
-def _rendered(path: str, config: Any) -> str:
-    """Body HTML of a page of another language (rendered once with the site's Markdown settings)."""
-    if path not in STATE.html:
-        import markdown
-
-        from kb.pages import normalise_text, split_front_matter
-
-        text = (STATE.settings.root / path).read_text(encoding="utf-8")
-        _, body, _ = split_front_matter(normalise_text(text))
-        md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
-        STATE.html[path] = md.convert(on_page_markdown(body, None, config, None))
-    return STATE.html[path]
-
-
-def _review_context(page: Any, config: Any) -> dict[str, Any]:
-    report, settings = STATE.report, STATE.settings
-    assert report is not None and settings is not None
-    if page.meta.get("template") == "kb-review-index.html":
-        return {"pairs": _review_pairs(report),
-                "titles": {path: p.title for path, p in report.pages.items()}}
-    rel = page.meta["kb_review"]
-    zh_path, en_path = (f"{settings.docs_dir}/{lang}/{rel}" for lang in ("zh", "en"))
-    rows = review.align(review.split_sections(_rendered(zh_path, config)),
-                        review.split_sections(_rendered(en_path, config)))
-    findings = [f for f in report.findings if f.path in (zh_path, en_path) and f.rule != "gap"]
-    pair = next(p for p in report.pairs if p["rel"] == rel)
-    return {"rel": rel, "rows": rows, "findings": findings, "pair": pair,
-            "titles": {"zh": report.pages[zh_path].title, "en": report.pages[en_path].title},
-            "urls": {lang: site.page_url_for(rel, lang, settings.default_language) for lang in ("zh", "en")}}
 
 
 # --- page content ------------------------------------------------------------------------------------------------
@@ -221,8 +163,6 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
         from kb.downloads import downloads_for
 
         context["kb"]["downloads"] = downloads_for(lang, STATE.settings.languages, STATE.manifest.get(lang, []), report)
-    elif template in ("kb-review.html", "kb-review-index.html"):
-        context["kb"]["review"] = _review_context(page, config)
     return context
 
 
@@ -276,6 +216,7 @@ def on_post_build(config: Any) -> None:
         return  # a language built from inside mkdocs-static-i18n: the outer build finishes the job
     try:
         site.write_status_json(report, data, Path(config.site_dir))
+        review.write_review_pages(config.theme.get_env(), report, STATE.html, Path(config.site_dir), data.ui)
         if not searchfix.patch_search_worker(Path(config.site_dir)):
             log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/searchfix.py)")
         if settings.pdf:

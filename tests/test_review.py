@@ -11,3 +11,15 @@ def test_sections_are_split_at_h2_and_aligned_by_id():
     rows = align(zh, en)
     assert [(i, bool(a), bool(b)) for i, a, b in rows] == [
         ("_intro", True, True), ("objectives", True, True), ("zh-only", True, False), ("en-only", False, True)]
+
+
+def test_relative_urls_are_rebased_and_absolute_ones_kept():
+    from kb.review import rebase, review_path
+
+    html = '<img src="img/a.svg"><a href="../x/">x</a><a href="#y">y</a><a href="https://e.org/">e</a><a href="/r">r</a>'
+    assert rebase(html, "../../m/p/") == (
+        '<img src="../../m/p/img/a.svg"><a href="../../m/p/../x/">x</a><a href="../../m/p/#y">y</a>'
+        '<a href="https://e.org/">e</a><a href="/r">r</a>')
+    assert review_path("mercury/modules/01-x.md") == "review/mercury/modules/01-x/index.html"
+    assert review_path("gender/index.md") == "review/gender/index.html"
+    assert review_path("index.md") == "review/index/index.html"  # review/index.html lists the pairs

@@ -8,7 +8,9 @@ written to disk is named by language."""
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import sys
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +33,31 @@ log = logging.getLogger("mkdocs.hooks.kb")
 class _State:
     settings: Settings | None = None
     data: ProjectData | None = None
-    report: engine.Report | None = None
+    _report: engine.Report | None = None
+    pending: Future | None = None  # the checks, running in a second process while MkDocs reads pages
+    pending_dates: Future | None = None
+    command: str = "build"
     manifest: dict[str, list[dict]] = {}
     html: dict[str, str] = {}  # rendered body HTML per source path, for the review view
     dates: dict[str, str] = {}  # repository path -> date of its last commit
     not_found: str | None = None  # the default language's 404 page
+
+
+    @property
+    def report(self) -> engine.Report | None:
+        """The check report; waits for the background run the first time it is needed."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self._report = pending.result()
+            _announce(self._report)
+        if self.pending_dates is not None:
+            pending_dates, self.pending_dates = self.pending_dates, None
+            self.dates = pending_dates.result()
+        return self._report
+
+    @report.setter
+    def report(self, value: engine.Report | None) -> None:
+        self._report, self.pending = value, None
 
 
 STATE = _State()
@@ -55,6 +77,7 @@ def _is_first_language(config: Any) -> bool:
 
 # --- start-up and configuration ----------------------------------------------------------------------------
 def on_startup(command: str, dirty: bool) -> None:
+    STATE.command = command
     STATE.settings = STATE.data = None
     STATE.report = None
     STATE.manifest, STATE.html, STATE.dates = {}, {}, {}
@@ -88,15 +111,29 @@ def on_config(config: Any) -> Any:
 
 # --- checks (once per build cycle, at the first language) ---------------------------------------------------
 def on_pre_build(config: Any) -> None:
-    if not _is_first_language(config) and STATE.report is not None:
+    if not _is_first_language(config) and (STATE.pending is not None or STATE._report is not None):
         return
     settings, data = STATE.settings, STATE.data
     assert settings is not None and data is not None
-    lang = settings.default_language
-    report = engine.run(settings, data, lang="zh" if lang == "zh" else "en")
-    STATE.report = report
     STATE.html = {}
-    STATE.dates = gitdates.last_changed(settings.root, settings.docs_dir)
+    lang = "zh" if settings.default_language == "zh" else "en"
+    if settings.release or STATE.command != "build" or not hasattr(multiprocessing, "get_context"):
+        # release: fail before anything is written; serve: no fork next to the file watcher's threads
+        STATE.report = engine.run(settings, data, lang=lang)
+        STATE.dates = gitdates.last_changed(settings.root, settings.docs_dir)
+        _announce(STATE.report)
+        return
+    # The checks need none of MkDocs's work: run them on the other core while MkDocs reads the pages,
+    # and wait for them when the first page is rendered.
+    checks = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    STATE.pending = checks.submit(engine.run, settings, data, lang=lang)
+    checks.shutdown(wait=False)  # the submitted run still completes; the worker exits after it
+    dates = ThreadPoolExecutor(max_workers=1)  # git runs in its own process: a thread is enough
+    STATE.pending_dates = dates.submit(gitdates.last_changed, settings.root, settings.docs_dir)
+    dates.shutdown(wait=False)
+
+
+def _announce(report: engine.Report) -> None:
     shown = [f for f in report.findings if f.severity in ("error", "warning")]
     for line in format_text(shown).splitlines():
         log.info(line)

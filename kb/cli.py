@@ -22,18 +22,20 @@ def default_lang() -> str:
 
 
 class UsageError(Exception):
-    pass
+    """Exit status 2: the command line is wrong."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with the usage, as argparse does, but testable
+class Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError (exit 2 through main()) instead of exiting: testable."""
+
+    def error(self, message: str) -> None:
         self.print_usage(sys.stderr)
         raise UsageError(message)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="kb", description="Knowledge-site tools")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = Parser(prog="kb", description="Knowledge-site tools")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     check = sub.add_parser("check", help="run the completeness checks")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from kb.cli import Parser, UsageError
 from kb.data import ContentModel, ProjectData, TypeSpec, load_yaml
 from kb.fsutil import write_atomic
 from kb.settings import Settings, SettingsError, load_settings
@@ -92,22 +93,12 @@ MESSAGES = {
 LANGUAGE_NAMES = {"zh": {"zh": "中文", "en": "Chinese"}, "en": {"zh": "英文", "en": "English"}}
 
 
-class UsageError(Exception):
-    """Exit status 2: the command line or the data files are wrong."""
-
-
 class Refused(Exception):
     """Exit status 1: a file is in the way; nothing was written."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 through main(), testable
-        self.print_usage(sys.stderr)
-        raise UsageError(message)
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="./scripts/new",
         description="Scaffold a new page pair (docs/zh/PATH.md and docs/en/PATH.md) with the front matter and "
                     "the required sections of TYPE.",

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kb.site import page_url_for
+
 H2_RE = re.compile(r"<h2\b[^>]*\bid=\"(?P<id>[^\"]+)\"[^>]*>(?P<title>.*?)</h2>", re.DOTALL)
 TAG_RE = re.compile(r"<[^>]+>")
 PERMALINK_RE = re.compile(r"<a class=\"headerlink\"[^>]*>.*?</a>", re.DOTALL)
@@ -87,7 +89,7 @@ def write_review_pages(env: Any, report: Any, html_by_path: dict[str, str], site
             continue  # not in this build (e.g. excluded from the navigation and the files)
         target = review_path(rel)
         root = "../" * target.count("/")
-        urls = {lang: page_url(rel, lang, settings.default_language) for lang in (zh, en)}
+        urls = {lang: page_url_for(rel, lang, settings.default_language) for lang in (zh, en)}
         sections = {lang: split_sections(rebase(html_by_path[paths[lang]], root + urls[lang])) for lang in (zh, en)}
         findings = [f for f in report.findings if f.path in paths.values() and f.rule != "gap"]
         html = pair_template.render(
@@ -106,16 +108,6 @@ def write_review_pages(env: Any, report: Any, html_by_path: dict[str, str], site
 def review_pairs(report: Any) -> list[dict]:
     """Translation pairs worth reviewing side by side (generated pages such as the status page are not)."""
     return [p for p in report.pairs if p["target"] is not None and "template" not in report.pages[p["source"]].meta]
-
-
-def page_url(rel: str, lang: str, default_language: str) -> str:
-    """Site-relative URL of a page with directory URLs (default language at /, others under /<lang>/)."""
-    stem = rel[:-3] if rel.endswith(".md") else rel
-    if stem == "index" or stem.endswith("/index"):
-        stem = stem[: -len("index")]
-    else:
-        stem += "/"
-    return ("" if lang == default_language else f"{lang}/") + stem
 
 
 def _write(path: Path, html: str) -> Path:

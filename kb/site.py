@@ -122,9 +122,12 @@ def glossary_entries(data: ProjectData, lang: str) -> list[dict[str, Any]]:
 
 
 def page_url_for(rel: str, lang: str, default_language: str) -> str:
-    """Site-relative URL of a page with directory URLs (zh at /, other languages under /<lang>/)."""
-    from kb.review import page_url
-
-    return page_url(rel, lang, default_language)
+    """Site-relative URL of a page with directory URLs (default language at /, others under /<lang>/)."""
+    stem = rel[:-3] if rel.endswith(".md") else rel
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem[: -len("index")]
+    else:
+        stem += "/"
+    return ("" if lang == default_language else f"{lang}/") + stem
 
 

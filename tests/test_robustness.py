@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from kb.findings import Catalog
 from kb.pages import parse_page
 from kb.settings import load_settings
 
+# Local runs explore new examples every time; CI replays a fixed sequence so a submission's result
+# does not depend on the luck of the draw.
+IN_CI = os.environ.get("CI") == "true"
 DATA = ProjectData(load_settings(REPO, environ={"KB_TODAY": "2026-11-21"}))
 CTX = Context(data=DATA, today=DATA.settings.today, files=frozenset())
 CATALOG = Catalog(DATA.rules, "en")
@@ -50,7 +54,7 @@ def _check_everything(raw: bytes, lang: str = "zh") -> None:
         CATALOG.resolve(f)  # every finding has a message and all its parameters
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=IN_CI)
 @given(st.dictionaries(fm_keys, fm_values, max_size=6), st.lists(md_lines, max_size=25))
 def test_random_front_matter_and_markdown_give_findings_never_exceptions(meta: dict, lines: list[str]):
     import yaml
@@ -59,7 +63,7 @@ def test_random_front_matter_and_markdown_give_findings_never_exceptions(meta: d
     _check_everything(text.encode("utf-8"))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=IN_CI)
 @given(st.binary(max_size=300))
 def test_random_bytes_give_findings_never_exceptions(raw: bytes):
     _check_everything(raw)

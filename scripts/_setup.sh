@@ -19,9 +19,19 @@ ensure_venv() {
   fi
   if [ ! -x "$PY" ]; then
     say "setup: creating virtual environment in .venv"
-    if ! "$base_python" -m venv "$VENV"; then
-      say "error: could not create .venv. On Debian run: apt-get install python3-venv"
-      exit 1
+    if ! "$base_python" -m venv "$VENV" >/dev/null 2>&1; then
+      rm -rf "$VENV"
+      # Debian's python3 comes without ensurepip: it is in python3-venv
+      if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        say "setup: installing Debian's python3-venv"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+      fi
+      if ! "$base_python" -m venv "$VENV"; then
+        rm -rf "$VENV"
+        say "error: could not create .venv. run:   sudo apt-get install -y python3-venv"
+        exit 1
+      fi
     fi
   fi
   local want have stamp="$VENV/.requirements.sha256"

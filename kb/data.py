@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -212,7 +212,6 @@ class ProjectData:
     """Everything under data/, loaded lazily and once."""
 
     settings: Settings
-    _cache: dict[str, Any] = field(default_factory=dict)
 
     def _path(self, name: str) -> Path:
         return self.settings.data_path / name

@@ -3,15 +3,12 @@ Only that one front-matter entry changes; every other byte of the file stays as 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from kb.fsutil import write_atomic
 from kb.pages import BOM, body_hash, normalise_text, parse_front_matter, split_front_matter
 from kb.settings import Settings
-
-TOP_KEY_RE = re.compile(r"^[^\s#][^:]*:")
 
 
 class StampError(Exception):

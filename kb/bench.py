@@ -131,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-sizes", default="250,1000", help="corpora also built with and without hooks")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF benchmark")
     parser.add_argument("--pdf-sizes", default="30,120,480", help="page pairs per corpus for the PDF benchmark")
+    parser.add_argument("--peer", action="store_true",
+                        help="install the peer (requirements-bench.txt: mkdocs-to-pdf) and measure it too")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",") if x]
@@ -144,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         extra = (f"{r['build_without_hooks_s']:14.2f} {r['build_with_hooks_s']:10.2f} {r['hook_overhead']:8.1%} "
                  f"{r['check_vs_build']:11.1%}") if "hook_overhead" in r else ""
         print(f"{r['pairs']:6d} {r['check_s']:8.2f} {100 * r['check_s'] / r['pairs']:11.3f} {extra}")
+    if args.peer:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r",
+                        str(REPO / "requirements-bench.txt")], check=True)
     if not args.no_pdf:
         sys.path.insert(0, str(REPO / "scripts"))
         try:

@@ -256,8 +256,40 @@ def _child(mode: str, project: Path, lang: str, result: Path) -> None:
 
 def peer_status() -> str:
     if importlib.util.find_spec("mkdocs_to_pdf") is None:
-        return "peer not installed"
-    return "installed (not measured: it needs one build per language; see ARCHITECTURE-pdf.md)"
+        return "peer not installed (./scripts/bench --peer installs requirements-bench.txt)"
+    return "mkdocs-to-pdf 0.12.1, one build per language"
+
+
+def peer_config(project: Path, lang: str) -> Path:
+    """The corpus's configuration for mkdocs-to-pdf: one language (it cannot do both in one build),
+    without our hooks (the peer's pipeline alone), the plugin last."""
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"^hooks:\n(?:[ \t]+.*\n)*", "", config, flags=re.M)
+    config = config.replace("  - i18n:\n", f"  - i18n:\n      build_only_locale: {lang}\n", 1)
+    plugin = (f"  - to-pdf:\n      output_path: downloads/peer-{lang}.pdf\n"
+              f"      toc_title: {'目录' if lang == 'zh' else 'Contents'}\n      cover_title: bench\n")
+    config = re.sub(r"^(markdown_extensions:)", plugin + "\n\\1", config, count=1, flags=re.M)
+    path = project / f"mkdocs-peer-{lang}.yml"
+    path.write_text(config, encoding="utf-8")
+    return path
+
+
+def peer_build(project: Path, lang: str) -> dict:
+    """One mkdocs-to-pdf build (site and PDF) of one language, with its peak memory."""
+    config = peer_config(project, lang)
+    site = project / f"site-peer-{lang}"
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+                            cwd=project, env=_env(False), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"mkdocs-to-pdf build failed ({lang}):\n{stderr[-3000:]}")
+    pdf = site / "downloads" / f"peer-{lang}.pdf"
+    from pypdf import PdfReader
+
+    return {"seconds": seconds, "pdf_pages": len(PdfReader(pdf).pages), "peak_mb": usage.ru_maxrss / 1024}
 
 
 def bench_pdf(corpus_sizes: tuple[int, ...] = (30, 120, 480), workdir: Path | None = None) -> dict:
@@ -284,6 +316,12 @@ def bench_pdf(corpus_sizes: tuple[int, ...] = (30, 120, 480), workdir: Path | No
                 }
             row["full_build_cold"] = mkdocs_build(project, pdf=True)
             row["full_build_warm"] = mkdocs_build(project, pdf=True)
+            if importlib.util.find_spec("mkdocs_to_pdf") is not None:
+                peer = {lang: peer_build(project, lang) for lang in ("zh", "en")}
+                row["peer"] = peer
+                row["peer_total_s"] = sum(p["seconds"] for p in peer.values())
+                # ours also makes a handout per module and the panels; the peer makes the two manuals only
+                row["peer_over_ours"] = row["peer_total_s"] / row["full_build_cold"]["seconds"]
             results["corpora"].append(row)
             print_row(row)
             if workdir is None:
@@ -308,6 +346,11 @@ def print_row(row: dict) -> None:
                 f"{warm['rendered']!s:>8}") if i == 0 else ""
         print(f"{row['pairs']:5d} {lang:>4} {r['pdf_pages']:6d} {r['seconds']:7.1f} {r['ms_per_pdf_page']:6.0f} "
               f"{r['plain_seconds']:7.1f} {r['ratio_to_plain']:5.2f} {r['peak_mb']:7.0f} | {tail}")
+    if "peer" in row:
+        per = ", ".join(f"{lang} {p['seconds']:.1f} s ({p['pdf_pages']} pp, {p['peak_mb']:.0f} MB)"
+                        for lang, p in row["peer"].items())
+        print(f"{row['pairs']:5d} peer mkdocs-to-pdf, one build per language: {per}; total {row['peer_total_s']:.1f} s "
+              f"= {row['peer_over_ours']:.2f}x our whole cold build (site, manuals, handouts, panels)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import time
 from pathlib import Path
 
 from kb.pages import body_hash
+from kb.sample import copy_project, without_hooks
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -69,15 +69,9 @@ def make_corpus(dest: Path, pairs: int) -> Path:
     """A project folder with the repository's settings, data, theme and hooks and N page pairs."""
     if dest.exists():
         shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    for name in ("kb.yml",):
-        shutil.copy2(REPO / name, dest / name)
-    for folder in ("data", "overrides", "hooks", "kb"):
-        shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPO / "docs" / "assets", dest / "docs" / "assets")
-    config = re.sub(r"^nav:\n(?:[ \t]+.*\n|\n)*", "", (REPO / "mkdocs.yml").read_text(encoding="utf-8"), flags=re.M)
-    (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
-    (dest / "mkdocs-nohooks.yml").write_text(re.sub(r"^hooks:\n(?:[ \t]+.*\n)*", "", config, flags=re.M), encoding="utf-8")
+    copy_project(dest, site=True)
+    config = (dest / "mkdocs.yml").read_text(encoding="utf-8")
+    (dest / "mkdocs-nohooks.yml").write_text(without_hooks(config), encoding="utf-8")
     for lang in ("zh", "en"):
         (dest / "docs" / lang).mkdir(parents=True, exist_ok=True)
     for i in range(pairs):

@@ -36,6 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from kb.sample import copy_project, without_hooks  # noqa: E402 - after the path set-up above
+
 ZH = [
     "电石法聚氯乙烯生产使用低汞触媒，可以明显减少单位产品的用汞量。",
     "《关于汞的水俣公约》于 2017 年 8 月 16 日生效，附件 B 第二部分对氯乙烯单体生产提出了减汞要求。",
@@ -149,13 +151,7 @@ def make_corpus(dest: Path, pairs: int) -> Path:
     """A project folder with the repository's settings, data, theme, hooks and kb, and N module pairs."""
     if dest.exists():
         shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    shutil.copy2(REPO / "kb.yml", dest / "kb.yml")
-    for folder in ("data", "overrides", "hooks", "kb"):
-        shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPO / "docs" / "assets", dest / "docs" / "assets")
-    config = re.sub(r"^nav:\n(?:[ \t]+.*\n|\n)*", "", (REPO / "mkdocs.yml").read_text(encoding="utf-8"), flags=re.M)
-    (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
+    copy_project(dest, site=True)
     for lang in ("zh", "en"):
         root = dest / "docs" / lang
         (root / "modules" / "img").mkdir(parents=True)
@@ -264,7 +260,7 @@ def peer_config(project: Path, lang: str) -> Path:
     """The corpus's configuration for mkdocs-to-pdf: one language (it cannot do both in one build),
     without our hooks (the peer's pipeline alone), the plugin last."""
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
-    config = re.sub(r"^hooks:\n(?:[ \t]+.*\n)*", "", config, flags=re.M)
+    config = without_hooks(config)
     config = config.replace("  - i18n:\n", f"  - i18n:\n      build_only_locale: {lang}\n", 1)
     plugin = (f"  - to-pdf:\n      output_path: downloads/peer-{lang}.pdf\n"
               f"      toc_title: {'目录' if lang == 'zh' else 'Contents'}\n      cover_title: bench\n")

@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from kb.sample import copy_project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 TODAY = "2026-11-21"  # the date the fixtures' deliverables and approvals are measured against
 
 
-def without_nav(mkdocs_yml: str) -> str:
-    """The project's mkdocs.yml with its nav removed, so a fixture's own pages make the navigation."""
-    return re.sub(r"^nav:\n(?:[ \t]+.*\n|\n)*", "", mkdocs_yml, flags=re.MULTILINE)
-
-
 def make_project(dest: Path, *overlays: Path, site: bool = False) -> Path:
-    """Copy the settings and data files of the repository into *dest*, then each overlay (a folder
-    with docs/ and optionally data/) on top. With site=True also what a build needs."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(REPO / "kb.yml", dest / "kb.yml")
-    shutil.copytree(REPO / "data", dest / "data", dirs_exist_ok=True)
-    if site:
-        (dest / "mkdocs.yml").write_text(without_nav((REPO / "mkdocs.yml").read_text(encoding="utf-8")), encoding="utf-8")
-        for folder in ("overrides", "hooks", "kb"):
-            shutil.copytree(REPO / folder, dest / folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copytree(REPO / "docs" / "assets", dest / "docs" / "assets", dirs_exist_ok=True)
+    """A sample project (kb.sample.copy_project) with each overlay (a folder with docs/ and
+    optionally data/) copied on top."""
+    copy_project(dest, site=site)
     for overlay in overlays:
         shutil.copytree(overlay, dest, dirs_exist_ok=True)
     return dest

@@ -31,6 +31,8 @@ import yaml
 from fontTools.ttLib import TTCollection, TTFont
 from pypdf import PdfReader
 
+from kb.sample import copy_project
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "manual"
 TODAY = "2026-11-21"
@@ -49,14 +51,7 @@ WEB_INTERFACE = ["跳转至", "Skip to content", "编辑此页", "Edit this page
 
 # --- building the fixture site -------------------------------------------------------------------------------
 def make_project(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    mkdocs_yml = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    (dest / "mkdocs.yml").write_text(re.sub(r"^nav:\n(?:[ \t]+.*\n|\n)*", "", mkdocs_yml, flags=re.MULTILINE),
-                                     encoding="utf-8")
-    shutil.copy2(REPO / "kb.yml", dest / "kb.yml")
-    for folder in ("data", "overrides", "hooks", "kb"):
-        shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPO / "docs" / "assets", dest / "docs" / "assets")
+    copy_project(dest, site=True)
     shutil.copytree(FIXTURE / "docs", dest / "docs", dirs_exist_ok=True)
     return dest
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +18,7 @@ from kb.data import ProjectData
 from kb.engine import run
 from kb.findings import Catalog
 from kb.pages import parse_page
+from kb.sample import copy_project
 from kb.settings import load_settings
 
 # Local runs explore new examples every time; CI replays a fixed sequence so a submission's result
@@ -71,9 +71,7 @@ def test_random_bytes_give_findings_never_exceptions(raw: bytes):
 
 
 def test_odd_files_in_a_real_tree(tmp_path: Path):
-    root = tmp_path
-    shutil.copy2(REPO / "kb.yml", root / "kb.yml")
-    shutil.copytree(REPO / "data", root / "data")
+    root = copy_project(tmp_path)
     zh = root / "docs" / "zh"
     zh.mkdir(parents=True)
     (zh / "empty.md").write_bytes(b"")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from kb import scaffold
 from kb.data import ProjectData
 from kb.engine import run
 from kb.pages import parse_page
+from kb.sample import copy_project
 from kb.settings import REPO_ROOT, load_settings
 
 MODULE_ORDER = ["objectives", "content", "risks", "lessons", "key-points", "exercises", "answers", "sources"]
@@ -22,8 +22,7 @@ ALLOWED = {("gap", "info"), ("stale-translation", "warning")}
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project with the repository's kb.yml and data/, and an empty docs/."""
-    shutil.copy(REPO_ROOT / "kb.yml", tmp_path / "kb.yml")
-    shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
+    copy_project(tmp_path)
     for name in ("KB_RELEASE", "KB_TODAY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KB_LANG", "en")

@@ -28,14 +28,11 @@ def test_no_front_matter_is_an_error():
 
 
 def _project(tmp_path: Path) -> Path:
+    from kb.sample import copy_project
+
     (tmp_path / "docs" / "zh").mkdir(parents=True)
     (tmp_path / "docs" / "en").mkdir(parents=True)
-    repo = Path(__file__).resolve().parents[1]
-    (tmp_path / "kb.yml").write_text((repo / "kb.yml").read_text(encoding="utf-8"), encoding="utf-8")
-    import shutil
-
-    shutil.copytree(repo / "data", tmp_path / "data")
-    return tmp_path
+    return copy_project(tmp_path)
 
 
 def test_cli_stamps_the_hash_of_the_source_body(tmp_path: Path, monkeypatch, capsys):

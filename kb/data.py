@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -212,6 +213,14 @@ class ProjectData:
     """Everything under data/, loaded lazily and once."""
 
     settings: Settings
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        """A value derived from the data (compiled glossary patterns…), made once and kept with the
+        data it came from: reloaded data gets fresh values."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     def _path(self, name: str) -> Path:
         return self.settings.data_path / name

@@ -32,18 +32,15 @@ def _clean(text: str) -> str:
     return GAP_RE.sub(" ", text)
 
 
-_TERMS_RE: dict[tuple[int, str], re.Pattern[str]] = {}
-
-
 def _terms_re(ctx: Context, lang: str) -> re.Pattern[str]:
     """One alternation of every glossary form in *lang* (longest first), compiled once per glossary.
     English forms shorter than 4 letters are left out: they are not prose."""
-    key = (id(ctx.data.glossary), lang)
-    if key not in _TERMS_RE:
+    def make() -> re.Pattern[str]:
         forms = sorted({f for term in ctx.data.glossary for f in term.forms(lang) if lang == "zh" or len(f) > 3},
                        key=len, reverse=True)
-        _TERMS_RE[key] = re.compile("|".join(map(re.escape, forms)) or r"(?!x)x", 0 if lang == "zh" else re.IGNORECASE)
-    return _TERMS_RE[key]
+        return re.compile("|".join(map(re.escape, forms)) or r"(?!x)x", 0 if lang == "zh" else re.IGNORECASE)
+
+    return ctx.data.memo(("untranslated-terms", lang), make)
 
 
 # --- untranslated ---------------------------------------------------------------------------------------

@@ -148,17 +148,14 @@ def _pattern(form: str, lang: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z]){body}(?:s|es)?(?![A-Za-z])", flags)
 
 
-_PATTERN_CACHE: dict[tuple[int, str], list[tuple[re.Pattern[str], str]]] = {}
-
-
 def _term_patterns(ctx: Context, lang: str) -> list[tuple[re.Pattern[str], str]]:
     """(pattern, term id) for every checked form in *lang*, longest first; compiled once per glossary."""
-    key = (id(ctx.data.glossary), lang)
-    if key not in _PATTERN_CACHE:
+    def make() -> list[tuple[re.Pattern[str], str]]:
         forms = sorted(((form, term.id) for term in ctx.data.glossary if term.checked for form in term.forms(lang)),
                        key=lambda x: len(x[0]), reverse=True)
-        _PATTERN_CACHE[key] = [(_pattern(form, lang), term_id) for form, term_id in forms]
-    return _PATTERN_CACHE[key]
+        return [(_pattern(form, lang), term_id) for form, term_id in forms]
+
+    return ctx.data.memo(("term-patterns", lang), make)
 
 
 def term_lines(page: Page, ctx: Context) -> dict[str, int]:

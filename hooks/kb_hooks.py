@@ -41,6 +41,7 @@ class _State:
     html: dict[str, str] = {}  # rendered body HTML per source path, for the review view
     dates: dict[str, str] = {}  # repository path -> date of its last commit
     not_found: str | None = None  # the default language's 404 page
+    gap_template: Any = None  # the gap badge's template, compiled once per command
 
 
     @property
@@ -81,7 +82,7 @@ def on_startup(command: str, dirty: bool) -> None:
     STATE.settings = STATE.data = None
     STATE.report = None
     STATE.manifest, STATE.html, STATE.dates = {}, {}, {}
-    STATE.not_found = None
+    STATE.not_found = STATE.gap_template = None
 
 
 @mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
@@ -163,8 +164,10 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
             page.meta["search"] = {**(page.meta.get("search") or {}), "boost": spec.search_boost}
     if "[[gap:" not in markdown:
         return markdown
-    # The page environment (on_env) comes after all pages are read: use the theme's own loader.
-    template = config.theme.get_env().get_template("partials/kb-gap.html")
+    # The page environment (on_env) comes after all pages are read: use the theme's own loader, once.
+    if STATE.gap_template is None:
+        STATE.gap_template = config.theme.get_env().get_template("partials/kb-gap.html")
+    template = STATE.gap_template
     ui = STATE.data.ui.get(_language(config), {}) if STATE.data else {}
     return site.render_gaps(markdown, lambda text: template.render(text=text, ui=ui).strip())
 

@@ -220,14 +220,9 @@ JS_URL_RE = re.compile(r"(?:\]\(\s*<?|(?:href|src|action|formaction|xlink:href)\
                        re.IGNORECASE)
 
 
-def _code_free_lines(page: Page) -> list[tuple[int, str]]:
-    """Body lines outside fenced code blocks and inline code (raw HTML is live there)."""
-    return [(line, text) for line, text in page.prose]
-
-
 def check_unsafe_html(page: Page, ctx: Context) -> list[Finding]:
     out = []
-    for line, text in _code_free_lines(page):
+    for line, text in page.prose:  # outside code blocks and inline code: raw HTML is live there
         for m in UNSAFE_TAG_RE.finditer(text):
             out.append(finding("unsafe-html", "tag", page, line, tag=m.group(1).lower()))
         for m in EVENT_ATTR_RE.finditer(text):

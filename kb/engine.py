@@ -44,6 +44,12 @@ class Report:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
 
+    def pair_for(self, rel: str) -> dict | None:
+        """The translation pair of the pages at docs/<lang>/<rel>."""
+        if not hasattr(self, "_pairs_by_rel"):
+            self._pairs_by_rel = {p["rel"]: p for p in self.pairs}
+        return self._pairs_by_rel.get(rel)
+
     def findings_for(self, path: str) -> list[Finding]:
         return [f for f in self.findings if f.path == path]
 

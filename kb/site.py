@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.data import ProjectData
-from kb.engine import Report, pair_state
+from kb.engine import Report
 from kb.fsutil import write_atomic
 from kb.pages import GAP_RE
 
@@ -44,9 +44,10 @@ def page_state(report: Report, lang: str, rel: str, file_lang: str) -> dict[str,
     state["type"] = page.type
     state["single_language"] = page.translation_none
     tr = page.translation
-    if isinstance(tr, dict) and tr.get("from") in settings.languages and not state["fallback"]:
-        source = report.pages.get(f"{settings.docs_dir}/{tr['from']}/{rel}")
-        state["translation"] = pair_state(source, page, len(str(tr.get("hash", ""))) or 12)
+    pair = report.pair_for(rel)
+    if isinstance(tr, dict) and tr.get("from") in settings.languages and not state["fallback"] and pair \
+            and pair["target"] == path:
+        state["translation"] = pair["state"]  # as the engine found it: current, stale or untracked
         state["source_lang"] = tr["from"]
     state["findings"] = [f.as_dict() for f in report.findings_for(path) if f.severity in ("error", "warning")]
     return state

@@ -202,3 +202,11 @@ def test_search_worker_is_patched_to_keep_the_last_word_of_a_chinese_query(site:
 
     worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
     assert FIXED in worker.read_text(encoding="utf-8")
+
+
+def test_a_stale_translation_tells_readers_and_links_to_the_source(tmp_path: Path):
+    project = make_project(tmp_path, FIXTURES / "rules" / "stale-translation" / "flag", site=True)
+    build(project)
+    html = (project / "site" / "en" / "source-changed-after-translation" / "index.html").read_text(encoding="utf-8")
+    assert "kb-notice--stale" in html and "may be outdated" in html
+    assert 'href="../../source-changed-after-translation/" hreflang="zh"' in html

@@ -202,7 +202,7 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
     elif template == "kb-downloads.html":
         from kb.downloads import downloads_for
 
-        context["kb"]["downloads"] = downloads_for(lang, STATE.settings.languages, STATE.manifest.get(lang, []), report)
+        context["kb"]["downloads"] = downloads_for(STATE.settings, data, lang, STATE.manifest, report)
     return context
 
 

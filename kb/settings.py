@@ -52,8 +52,9 @@ class ManualSpec(_Model):
     subtitle: dict[str, NonEmpty] = Field(default_factory=dict)
 
     def includes(self, *, type: str | None, track: str | None, in_manual: bool = True) -> bool:
-        """Is a page of this type and track printed in this manual? (`manual: false` leaves it out.)"""
-        return in_manual and track == self.track and type in self.types
+        """Is a page of this type and track printed in this manual? (`manual: false` leaves it out.)
+        The glossary page is in every manual: its appendix prints the terms the chapters use."""
+        return in_manual and ((track == self.track and type in self.types) or type == "glossary")
 
 
 class PanelPrint(_Model):

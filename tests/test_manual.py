@@ -367,7 +367,7 @@ def test_contents_list_page_numbers_and_bookmarks(built: SimpleNamespace, lang: 
         assert squash(title) in squash(pages[start - 1])
     # the contents list shows each chapter with the page it starts on
     contents = pages_text(pdf)[1]
-    for title in (CASE[lang], MODULE[lang], UI[lang]["manual_appendix_glossary"]):
+    for title in (CASE[lang], MODULE[lang], UI[lang]["manual_appendix_glossary"], UI[lang]["manual_review_record"]):
         m = re.search(re.escape(title) + r"\s*\.{3,}\s*(\d+)", contents)
         assert m, (title, contents)
         assert int(m.group(1)) == bookmark_page(pdf, title)
@@ -681,3 +681,19 @@ def test_released_manual_has_no_watermark_and_a_review_record(released: SimpleNa
     html = page.read_text(encoding="utf-8")
     assert re.search(r'href="[^"]*manual-mercury-en\.pdf"', html) and not re.search(r'href="[^"]*manual-gender', html)
     assert html.count(UI[lang]["dl_not_released"]) >= 2  # both gender manuals (and the refused handouts/panels)
+
+
+def test_offline_copy_carries_and_lists_the_four_manuals(built: SimpleNamespace) -> None:
+    import zipfile
+
+    from kb.offline import build_offline_zip
+    from kb.settings import load_settings
+
+    out = build_offline_zip(load_settings(built.project, environ={"KB_TODAY": TODAY}))
+    with zipfile.ZipFile(out) as archive:
+        names = set(archive.namelist())
+        page = archive.read("knowledge-site/en/downloads.html").decode("utf-8")
+    assert {n for n in names if n.endswith(".pdf") and "/downloads/manual-" in n} == {
+        f"knowledge-site/downloads/{p.name}" for p in built.manuals.values()}
+    assert sorted(h.rsplit("/", 1)[-1] for h in re.findall(r'href="([^"]*manual-[^"]*\.pdf)"', page)) == sorted(
+        p.name for p in built.manuals.values())

@@ -33,6 +33,7 @@ from kb.manual.assemble import (
     manual_plans,
     plan_language,
     single_outputs,
+    single_refused,
     with_own_approval,
 )
 from kb.manual.errors import FontMissingError, ManualError, RenderError
@@ -108,7 +109,7 @@ def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
             for ch, out in single_outputs(chapters, downloads / folder / plan.lang):
                 ch = with_own_approval(data, report, ch)
                 gaps = ((ch.path, ch.gaps),) if kind == "panel" and ch.gaps else ()
-                if settings.release and (ch.draft or gaps):
+                if settings.release and single_refused(kind, ch):
                     pages = (ch.approval,) if ch.approval is not None and ch.draft else ()
                     refused.append(Refusal(out, kind, plan.lang, None, pages, gaps))
                 else:

@@ -195,6 +195,11 @@ def with_own_approval(data: Any, report: Any, ch: Chapter) -> Chapter:
     return replace(ch, approval=approval_state(report, ch.path, tuple(data.required_reviewers(ch.track or "general"))))
 
 
+def single_refused(kind: str, ch: Chapter) -> bool:
+    """Release mode: is this handout or panel kept back? (Not approved, or a panel with gaps.)"""
+    return ch.draft or (kind == "panel" and ch.gaps > 0)
+
+
 # --- shared context ---------------------------------------------------------------------------------------------
 def git_version(root: Path) -> str | None:
     """`git describe --always --dirty` of the checkout, or None when it is not one (or git is missing)."""

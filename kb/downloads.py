@@ -8,7 +8,14 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from kb.manual.assemble import LanguagePlan, manual_plans, plan_language, single_outputs, single_refused, with_own_approval
+from kb.manual.assemble import (
+    LanguagePlan,
+    manual_plans,
+    plan_language,
+    single_outputs,
+    single_refused,
+    with_own_approval,
+)
 from kb.offline import ZIP_NAME
 
 DOWNLOADS = PurePosixPath("downloads")

@@ -94,6 +94,7 @@ def on_config(config: Any) -> Any:
             data.model  # noqa: B018 - validate the data files now, with a clear message
             data.rules  # noqa: B018
             data.ui  # noqa: B018
+            settings.check_manuals(data.model.tracks, data.model.types)
             STATE.settings, STATE.data = settings, data
         settings, data = STATE.settings, STATE.data
     except SettingsError as exc:

@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from kb.data import ProjectData
     from kb.engine import run
     from kb.findings import format_github, format_json, format_text
 
@@ -77,7 +78,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                 only.append(path.relative_to(settings.root).as_posix())
             except ValueError:
                 raise UsageError(f"{p}: not inside the repository {settings.root}") from None
-    report = run(settings, release=args.release or settings.release, lang=lang, only=only)
+    data = ProjectData(settings)
+    settings.check_manuals(data.model.tracks, data.model.types)
+    report = run(settings, data, release=args.release or settings.release, lang=lang, only=only)
     findings = report.findings
     if args.format == "json":
         print(format_json(findings))

@@ -123,6 +123,18 @@ class Settings(_Model):
     def other_languages(self, lang: str) -> list[str]:
         return [x for x in self.languages if x != lang]
 
+    def check_manuals(self, tracks: Any, types: Any) -> None:
+        """The manuals name tracks and content types of data/content-model.yml (kb.yml cannot know
+        them when it is parsed): a typo would print an empty manual, so it is a SettingsError."""
+        for mid, spec in self.manuals.items():
+            if spec.track not in tracks:
+                raise SettingsError(f"{self.root / 'kb.yml'}: 'manuals.{mid}.track': unknown track '{spec.track}'; "
+                                    f"data/content-model.yml has {', '.join(tracks)}")
+            unknown = [t for t in spec.types if t not in types]
+            if unknown:
+                raise SettingsError(f"{self.root / 'kb.yml'}: 'manuals.{mid}.types': unknown content type(s) "
+                                    f"{', '.join(unknown)}; data/content-model.yml has {', '.join(types)}")
+
     def replace(self, **changes: Any) -> Settings:
         """A copy with some values changed (validated again)."""
         return Settings.model_validate({**dict(self), **changes})

@@ -45,3 +45,21 @@ def test_mistakes_name_the_file_and_the_key(tmp_path: Path, text: str, message: 
 def test_a_bad_date_in_the_environment_is_a_settings_error(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="KB_TODAY='soon' is not a date"):
         load_settings(write(tmp_path, "docs_dir: docs\n"), environ={"KB_TODAY": "soon"})
+
+
+def test_a_manual_naming_an_unknown_track_or_type_is_a_settings_error(tmp_path: Path) -> None:
+    from kb.data import ProjectData
+    from kb.sample import copy_project
+
+    root = copy_project(tmp_path)
+    text = (root / "kb.yml").read_text(encoding="utf-8")
+    (root / "kb.yml").write_text(text.replace("track: gender\n", "track: gendre\n"), encoding="utf-8")
+    settings = load_settings(root, environ={})
+    model = ProjectData(settings).model
+    with pytest.raises(SettingsError, match=r"kb\.yml: 'manuals\.gender\.track': unknown track 'gendre'"):
+        settings.check_manuals(model.tracks, model.types)
+    (root / "kb.yml").write_text(text.replace("types: [module, policy, case]", "types: [module, policies]", 1), encoding="utf-8")
+    settings = load_settings(root, environ={})
+    with pytest.raises(SettingsError, match=r"'manuals\.mercury\.types': unknown content type\(s\) policies"):
+        settings.check_manuals(model.tracks, model.types)
+    load_settings(REPO_ROOT, environ={}).check_manuals(model.tracks, model.types)  # the project's own are fine

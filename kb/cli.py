@@ -39,14 +39,14 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="run the completeness checks")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
-    check.add_argument("--release", action="store_true", help="release mode: drafts in the manual are errors")
+    check.add_argument("--release", action="store_true", help="release mode: errors fail; unapproved pages of a training manual are listed (that manual is not released)")
     check.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the messages")
     check.add_argument("--min-severity", choices=("error", "warning", "info"), default="warning",
                        help="lowest severity printed in text format (default: warning)")
     check.add_argument("paths", nargs="*", help="limit the report to these files or folders")
 
     build = sub.add_parser("build", help="build the site (and the PDF manuals) into site/")
-    build.add_argument("--release", action="store_true", help="fail on any error finding; refuse drafts")
+    build.add_argument("--release", action="store_true", help="fail on any error finding; release each manual, handout and panel whose pages are approved, refuse the others")
     build.add_argument("--no-pdf", action="store_true", help="skip the PDF manuals")
     build.add_argument("--no-offline", action="store_true", help="skip the offline copy (downloads/offline-site.zip)")
 

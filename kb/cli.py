@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kb import generator
 from kb.settings import ENV_LANG, ENV_PDF, ENV_RELEASE, SettingsError, load_settings
 
 
@@ -99,7 +100,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _mkdocs(command: str, extra: list[str], env: dict[str, str]) -> int:
     root = load_settings().root
-    return subprocess.call([sys.executable, "-m", "mkdocs", command, *extra], cwd=root, env=env)
+    try:
+        argv = generator.command(command, *extra, environ=env)
+    except generator.GeneratorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return subprocess.call(argv, cwd=root, env=env)
 
 
 def cmd_build(args: argparse.Namespace) -> int:

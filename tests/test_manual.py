@@ -22,7 +22,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -31,6 +30,7 @@ import yaml
 from fontTools.ttLib import TTCollection, TTFont
 from pypdf import PdfReader
 
+from kb import generator
 from kb.sample import copy_project
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,7 +59,7 @@ def make_project(dest: Path) -> Path:
 def build(project: Path) -> str:
     env = {**os.environ, "KB_PDF": "1", "KB_TODAY": TODAY}
     env.pop("KB_RELEASE", None)
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project, env=env,
+    proc = subprocess.run(generator.command("build"), cwd=project, env=env,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return proc.stderr + proc.stdout

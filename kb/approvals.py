@@ -486,11 +486,15 @@ def findings(approvals: dict[str, PairApproval], pages: dict[str, Page], ctx: Co
                 out.append(finding(RULE, a.problem, a.path, a.line, **a.params))
         # review.status: approved must mean verified approvals; the review rule already reports
         # organisations with no entry at all, this reports those whose entry does not hold
-        typed = {a.org for a in pair.approvals}
-        unverified = [org for org in pair.lacking() if org in typed]
+        # (on a translation, whose approvals are recorded on the source page, all that is lacking)
         for path in pair.paths.values():
             page = pages.get(path)
-            if page is not None and page.review_status == "approved" and unverified:
+            if page is None or page.review_status != "approved":
+                continue
+            own = {a.org for a in pair.approvals if a.path == path}
+            translation = isinstance(page.translation, dict) and "from" in page.translation
+            unverified = [org for org in pair.lacking() if translation or org in own]
+            if unverified:
                 out.append(finding(RULE, "not-approved", page, page.line_of("review"), orgs=", ".join(unverified)))
     return [replace(f, severity=severity) for f in out]
 

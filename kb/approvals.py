@@ -29,6 +29,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -389,16 +390,21 @@ def _verify(settings: Settings, pending: list[tuple[PairApproval, Approval]], fi
     by_file: dict[str, list[Approval]] = {}
     for _, a in pending:
         by_file.setdefault(a.path, []).append(a)
+    # (git runs in its own processes: threads overlap them)
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        blames = dict(zip(by_file, pool.map(lambda item: git.blame(item[0], [a.line for a in item[1]]), by_file.items()),
+                          strict=True))
     for path, approvals in by_file.items():
-        blamed = git.blame(path, [a.line for a in approvals])
         for a in approvals:
-            a.commit = blamed.get(a.line, (ZERO, ""))[0]
+            a.commit = blames[path].get(a.line, (ZERO, ""))[0]
     # 2. who signed those commits: one log per organisation over its distinct commits
     commits_by_org: dict[str, set[str]] = {}
     for _, a in pending:
         if a.commit != ZERO and a.commit not in boundary:
             commits_by_org.setdefault(a.org, set()).add(a.commit)
-    verdicts = {org: git.signatures(files[org], commits) for org, commits in commits_by_org.items()}
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        verdicts = dict(zip(commits_by_org, pool.map(lambda item: git.signatures(files[item[0]], item[1]),
+                                                     commits_by_org.items()), strict=True))
     keys = {org: signer_keys(path) for org, path in files.items()}
     for _, a in pending:
         a.params.update(commit=a.commit[:10], file=_repo_rel(settings, files[a.org]), path=a.path)

@@ -121,12 +121,15 @@ class PairApproval:
 
     def language_state(self, lang: str) -> str:
         """For one language: approved (every organisation approved this text), changed (a signed
-        approval covers an earlier version of it) or unapproved."""
+        approval covers an earlier version of it), unchanged (every organisation signed this text,
+        but the other language changed since) or unapproved."""
         best = [a for org in self.required if (a := self.for_org(org)) is not None and a.signed]
         if any(lang in a.changed for a in best):
             return "changed"
         if self.approved:
             return "approved"
+        if best and len(best) == len(self.required):
+            return "unchanged"
         return "unapproved"
 
     def outdated(self) -> list[Approval]:
@@ -149,7 +152,7 @@ def approval_entries(page: Page) -> list[Entry]:
     lines = [page.line_of("review")] * len(items)
     try:
         root = yaml.compose(fm or "", Loader=SafeLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, RecursionError):
         root = None
     if isinstance(root, yaml.MappingNode):
         review = next((v for k, v in root.value if getattr(k, "value", None) == "review"), None)

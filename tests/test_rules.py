@@ -51,3 +51,18 @@ def test_number_ranges_follow_gbt_15834(tmp_path: Path, settings_for):
     ]
     assert all(f.path.endswith("docs/zh/ranges-not-as-gbt-15834.md") for f in ranges)
     assert "GB/T 15834" in ranges[0].message and "“50～80”" in ranges[0].message
+
+
+def test_a_phrase_the_glossary_excludes_is_not_counted_as_the_shorter_term(tmp_path: Path, settings_for):
+    """'not total mercury use' is not the term 'total mercury' (总汞): with the glossary's exclusion the
+    pair is clean; without it, the same pages are flagged."""
+    page = "docs/zh/phrase-containing-a-shorter-term.md"
+    project = make_project(tmp_path / "with", RULES_DIR / "term-mismatch" / "clean")
+    hits = [f for f in run(settings_for(project), lang="en").findings if f.rule == "term-mismatch"]
+    assert not hits
+    project = make_project(tmp_path / "without", RULES_DIR / "term-mismatch" / "clean")
+    glossary = project / "data" / "glossary.yml"
+    glossary.write_text(glossary.read_text(encoding="utf-8").replace("  excluding: {en: [total mercury use]}\n", ""),
+                        encoding="utf-8")
+    hits = [f for f in run(settings_for(project), lang="en").findings if f.rule == "term-mismatch"]
+    assert [(f.path.endswith(page), f.params["term"]) for f in hits] == [(True, "total mercury")]

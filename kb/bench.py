@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from kb import generator
 from kb.pages import body_hash
 from kb.sample import copy_project, without_hooks
 
@@ -106,9 +107,8 @@ def bench_checks_and_hooks(sizes: list[int], build_sizes: list[int], work: Path)
             # alternate the two builds so that a warm cache favours neither
             with_hooks, without = [], []
             for _ in range(2):
-                without.append(_timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", "mkdocs-nohooks.yml",
-                                       "-d", str(work / "site-a")], project, env))
-                with_hooks.append(_timed([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(work / "site-b")],
+                without.append(_timed(generator.command("build", "-q", "-f", "mkdocs-nohooks.yml", "-d", str(work / "site-a")), project, env))
+                with_hooks.append(_timed(generator.command("build", "-q", "-d", str(work / "site-b")),
                                          project, env))
             row["build_without_hooks_s"] = min(without)
             row["build_with_hooks_s"] = min(with_hooks)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m kb.cli build|serve|check|translated`` (the scripts/ wrappers call it).
+"""Command line: ``python -m kb.cli build|serve|check|translated|approve`` (the scripts/ wrappers call it).
 
 Exit status: 0 success, 1 errors found (or the build failed), 2 usage or configuration mistake."""
 
@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kb import generator
 from kb.settings import ENV_LANG, ENV_PDF, ENV_RELEASE, SettingsError, load_settings
 
 
@@ -57,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("translated", help="stamp translated pages with their source's hash")
     tr.add_argument("--from", dest="source_lang", default=None, help="language of the source (default: the other)")
     tr.add_argument("paths", nargs="+")
+
+    ap = sub.add_parser("approve", help="record an organisation's approval of page pairs in a signed commit")
+    ap.add_argument("--as", dest="org", required=True, help="the approving organisation (data/reviewers.yml)")
+    ap.add_argument("--name", default=None, help="the reviewer's name (default: git config user.name)")
+    ap.add_argument("--revoke", action="store_true", help="withdraw the organisation's approval instead")
+    ap.add_argument("paths", nargs="+")
     return parser
 
 
@@ -102,7 +109,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _mkdocs(command: str, extra: list[str], env: dict[str, str]) -> int:
     root = load_settings().root
-    return subprocess.call([sys.executable, "-m", "mkdocs", command, *extra], cwd=root, env=env)
+    try:
+        argv = generator.command(command, *extra, environ=env)
+    except generator.GeneratorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return subprocess.call(argv, cwd=root, env=env)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -151,7 +163,30 @@ def cmd_translated(args: argparse.Namespace) -> int:
     return status
 
 
-COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "translated": cmd_translated}
+def cmd_approve(args: argparse.Namespace) -> int:
+    from kb.approvals import Git
+    from kb.approve import ApproveError, approve
+    from kb.data import ProjectData
+
+    settings = load_settings()
+    name = args.name
+    if name is None and not args.revoke:
+        name = Git(settings.root).run("config", "--get", "user.name").stdout.strip()
+    try:
+        outcome = approve(settings, ProjectData(settings), [Path(p) for p in args.paths], args.org, name or "",
+                          revoke=args.revoke)
+    except ApproveError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
+    verb = "revoked" if args.revoke else "approved"
+    print(f"{args.org} {verb}: {', '.join(outcome.files)} (review.status: {outcome.status}); signed commit {outcome.commit[:10]}")
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "translated": cmd_translated,
+            "approve": cmd_approve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -93,6 +93,9 @@ class GlossaryTerm:
     definition: dict[str, str]
     source: str = ""
     checked: bool = True  # False: a general word whose translation varies; not checked for term-mismatch
+    # Per language: longer phrases that contain a form of the term but name something else
+    # ("total mercury use" is not "total mercury"); term-mismatch does not count them as the term.
+    excluding: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def forms(self, lang: str) -> tuple[str, ...]:
         """Every accepted written form of the term in *lang*, longest first."""
@@ -120,6 +123,10 @@ def load_glossary(path: Path) -> list[GlossaryTerm]:
             seen[key] = where
         definition = item.get("definition") or {}
         _require(isinstance(definition, dict), path, f"{where}: 'definition' must be a mapping of zh/en")
+        excluding = item.get("excluding") or {}
+        _require(isinstance(excluding, dict) and set(excluding) <= {"zh", "en"}
+                 and all(isinstance(v, list) and all(isinstance(s, str) and s.strip() for s in v) for v in excluding.values()),
+                 path, f"{where}: 'excluding' must map zh/en to lists of phrases")
         terms.append(
             GlossaryTerm(
                 id=item["id"],
@@ -131,6 +138,7 @@ def load_glossary(path: Path) -> list[GlossaryTerm]:
                 definition={k: str(v) for k, v in definition.items()},
                 source=str(item.get("source") or ""),
                 checked=item.get("check", True) is not False,
+                excluding={lang: tuple(s.strip() for s in v) for lang, v in excluding.items()},
             )
         )
     return terms

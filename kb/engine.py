@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kb import approvals as approvals_mod
+from kb.approvals import PairApproval
 from kb.checks import Context
 from kb.checks.language import LANGUAGE_CHECKS
 from kb.checks.page import PAGE_CHECKS
@@ -32,6 +34,8 @@ class Report:
     lang: str
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     catalog_rules: dict = field(default_factory=dict, repr=False)
+    # verified approvals per pair, keyed like pairs by the path relative to docs/<lang>/ (kb/approvals.py)
+    approvals: dict[str, PairApproval] = field(default_factory=dict)
 
     def in_language(self, lang: str) -> list[Finding]:
         """The same findings with their messages in *lang*."""
@@ -49,6 +53,10 @@ class Report:
         if not hasattr(self, "_pairs_by_rel"):
             self._pairs_by_rel = {p["rel"]: p for p in self.pairs}
         return self._pairs_by_rel.get(rel)
+
+    def approval_for(self, rel: str) -> PairApproval | None:
+        """The verified approval state of the pair at docs/<lang>/<rel>."""
+        return self.approvals.get(rel)
 
     def findings_for(self, path: str) -> list[Finding]:
         return [f for f in self.findings if f.path == path]
@@ -135,6 +143,7 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     for page in pages.values():
         by_rel.setdefault(page.rel, {})[page.lang] = page
     pairs = []
+    groups: list[tuple[str, Page, Page | None]] = []  # (rel, source, target) for the approvals
     for rel in sorted(by_rel):
         group = by_rel[rel]
         for page in group.values():
@@ -148,10 +157,15 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
                     raw.extend(check(source, target, ctx))
             pairs.append({"rel": rel, "source": source.path, "target": target.path,
                           "state": pair_state(source, target, data.model.hash_length)})
+            groups.append((rel, source, target))
         else:
             (page,) = group.values()
+            groups.append((rel, page, None))
             state = "single" if page.translation_none else "missing"
             pairs.append({"rel": rel, "source": page.path, "target": None, "state": state})
+    approved = approvals_mod.compute(settings, data, groups)
+    raw.extend(approvals_mod.findings(approved, pages, ctx))
+    ctx.approved_paths = frozenset(path for pair in approved.values() if pair.approved for path in pair.paths.values())
     deliverables_path = settings.data_path / "deliverables.yml"
     found, rows = check_deliverables(data.deliverables, pages, ctx,
                                      deliverables_path.relative_to(settings.root).as_posix(),
@@ -168,4 +182,4 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
         counts.setdefault(f.rule, {}).setdefault(f.severity, 0)
         counts[f.rule][f.severity] += 1
     return Report(settings=settings, findings=findings, pages=pages, pairs=pairs, deliverables=rows,
-                  release=release, lang=lang, counts=counts, catalog_rules=data.rules)
+                  release=release, lang=lang, counts=counts, catalog_rules=data.rules, approvals=approved)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
+from kb import generator
 from kb.manual.assemble import manual_filename
 from kb.settings import ENV_PDF, Settings
 
@@ -25,7 +25,7 @@ def build_offline_zip(settings: Settings, env: dict[str, str] | None = None) -> 
     with tempfile.TemporaryDirectory(prefix="kb-offline-") as tmp:
         offline_site = Path(tmp) / "site"
         run_env = {**(env or os.environ), "KB_OFFLINE": "true", ENV_PDF: "0"}
-        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(offline_site)],
+        result = subprocess.run(generator.command("build", "--quiet", "-d", str(offline_site), environ=run_env),
                                 cwd=settings.root, env=run_env, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"offline build failed:\n{result.stderr[-4000:]}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kb.approvals import outdated_diffs, pair_summary
 from kb.site import page_url_for
 
 H2_RE = re.compile(r"<h2\b[^>]*\bid=\"(?P<id>[^\"]+)\"[^>]*>(?P<title>.*?)</h2>", re.DOTALL)
@@ -92,14 +93,18 @@ def write_review_pages(env: Any, report: Any, html_by_path: dict[str, str], site
         urls = {lang: page_url_for(rel, lang, settings.default_language) for lang in (zh, en)}
         sections = {lang: split_sections(rebase(html_by_path[paths[lang]], root + urls[lang])) for lang in (zh, en)}
         findings = [f for f in report.findings if f.path in paths.values() and f.rule != "gap"]
+        approval = report.approvals.get(rel)
+        summary = pair_summary(approval) if approval is not None else None
+        diffs = outdated_diffs(settings.root, approval) if approval is not None and approval.outdated() else []
         html = pair_template.render(
+            approval=summary, diffs=diffs,
             root=root, stylesheets=css, ui=ui, rel=rel, pair=pair, findings=findings, urls=urls,
             rows=align(sections[zh], sections[en]),
             titles={"zh": report.pages[paths[zh]].title, "en": report.pages[paths[en]].title},
         )
         written.append(_write(site_dir / target, html))
         rows_for_index.append({**pair, "title": report.pages[paths[zh]].title, "review_url": target[: -len("index.html")],
-                               "findings": len(findings)})
+                               "findings": len(findings), "approval": summary["state"] if summary else "none"})
     html = index_template.render(root="../", stylesheets=css, ui=ui, pairs=rows_for_index)
     written.append(_write(site_dir / "review" / "index.html", html))
     return written

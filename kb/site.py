@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kb.approvals import pair_summary, shown_status
 from kb.data import ProjectData
 from kb.engine import Report
 from kb.fsutil import write_atomic
@@ -39,8 +40,14 @@ def page_state(report: Report, lang: str, rel: str, file_lang: str) -> dict[str,
     state: dict[str, Any] = {"path": path, "fallback": file_lang != lang, "file_lang": file_lang}
     if page is None:
         return state
-    state["review"] = page.review_status or "draft"
-    state["approvals"] = [a for a in page.review.get("approvals") or [] if isinstance(a, dict)]
+    # the status readers see comes from the verified approvals (kb/approvals.py), not the typed status
+    approval = report.approval_for(rel)
+    state["review"] = shown_status(approval, page.review_status)
+    state["approvals"] = [{"by": a.org, "name": a.name, "date": a.date}
+                          for a in (approval.approvals if approval else []) if a.state == "valid"]
+    # signed approvals of an earlier text: "changed since FECO approved it on DATE"
+    state["outdated"] = [{"org": a.org, "date": a.date, "this_page": page.lang in a.changed}
+                         for a in (approval.outdated() if approval else [])]
     state["type"] = page.type
     state["single_language"] = page.translation_none
     tr = page.translation
@@ -61,13 +68,18 @@ def status_data(report: Report, data: ProjectData, lang: str) -> dict[str, Any]:
         for rule, sev in sorted(report.counts.items())
     ]
     reviews = []
+    approvals = approvals_status(report, data, lang)
+    shown = {row["rel"]: row for row in approvals}
     for path, page in sorted(report.pages.items()):
         if page.lang != lang and not (page.lang == settings.default_language and not _exists(report, lang, page.rel)):
             continue
-        approvals = [a for a in page.review.get("approvals") or [] if isinstance(a, dict)]
+        row = shown.get(page.rel)
         reviews.append({
             "path": path, "rel": page.rel, "title": page.title, "type": page.type, "track": page.track,
-            "status": page.review_status, "approvals": [f"{a.get('by')} {a.get('date')}" for a in approvals],
+            # verified: "approved" only when every organisation's approval holds for both languages
+            "status": row["shown"] if row else (page.review_status or "draft"),
+            "typed": page.review_status,
+            "approvals": [f"{a['org']} {a['date']}" for a in (row["approvals"] if row else []) if a["state"] == "valid"],
             "required": data.required_reviewers(page.track or "general"),
         })
     localised = report.in_language(lang)
@@ -84,10 +96,33 @@ def status_data(report: Report, data: ProjectData, lang: str) -> dict[str, Any]:
         "counts": counts,
         "pairs": report.pairs,
         "reviews": reviews,
+        "approvals": approvals,
         "deliverables": report.deliverables,
         "gaps": gaps,
         "findings": findings,
     }
+
+
+def approvals_status(report: Report, data: ProjectData, lang: str) -> list[dict[str, Any]]:
+    """The approvals block of the status page (overrides/partials/kb-approvals.html) and status.json:
+    one row per pair that has approvals or claims to be approved, with both languages' state, who
+    approved which version when, and the typed statuses when the two pages disagree."""
+    rows = []
+    for rel, pair in sorted(report.approvals.items()):
+        pages = {lg: report.pages.get(path) for lg, path in pair.paths.items()}
+        typed = {lg: (p.review_status or "draft") if p is not None else "-" for lg, p in pages.items()}
+        if not pair.approvals and "approved" not in typed.values():
+            continue
+        title_page = pages.get(lang) or next(iter(p for p in pages.values() if p is not None), None)
+        rows.append({
+            **pair_summary(pair),
+            "title": title_page.title if title_page is not None else rel,
+            "typed": typed,
+            "typed_differs": len(set(typed.values())) > 1,
+            "shown": shown_status(pair, next((s for s in typed.values() if s == "approved"), None)
+                                  or next(iter(typed.values()), None)),
+        })
+    return rows
 
 
 def _exists(report: Report, lang: str, rel: str) -> bool:

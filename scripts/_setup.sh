@@ -74,7 +74,8 @@ ensure_system_packages() {
 }
 
 # What the build needs: CJK fonts with Simplified Chinese forms, and HarfBuzz subsetting and Pango
-# for WeasyPrint (fontTools subsetting of CJK fonts is several times slower).
+# for WeasyPrint (fontTools subsetting of CJK fonts is several times slower); git and ssh-keygen
+# (openssh-client) to verify the approvals' SSH-signed commits (kb/approvals.py).
 BUILD_PACKAGES=(
   "fontconfig|command -v fc-list"
   "fonts-noto-cjk|fc-list ':lang=zh-cn' family | grep -q 'Noto Sans CJK SC'"
@@ -82,6 +83,7 @@ BUILD_PACKAGES=(
   "libpangoft2-1.0-0|ldconfig -p | grep -q 'libpangoft2-1.0.so.0'"
   "libharfbuzz-subset0|ldconfig -p | grep -q 'libharfbuzz-subset.so.0'"
   "git|command -v git"
+  "openssh-client|command -v ssh-keygen"
 )
 # What the tests need on top: a browser, and poppler for pdftotext/pdffonts/pdftoppm.
 # KB_CHROMIUM names another Chromium-based browser (e.g. Google Chrome on GitHub's runners).

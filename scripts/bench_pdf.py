@@ -36,7 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from kb.sample import copy_project, without_hooks  # noqa: E402 - after the path set-up above
+from kb import generator  # noqa: E402 - after the path set-up above
+from kb.sample import copy_project, without_hooks  # noqa: E402
 
 ZH = [
     "电石法聚氯乙烯生产使用低汞触媒，可以明显减少单位产品的用汞量。",
@@ -185,7 +186,7 @@ def _env(pdf: bool) -> dict[str, str]:
 
 def mkdocs_build(project: Path, pdf: bool) -> dict:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project, env=_env(pdf),
+    proc = subprocess.run(generator.command("build"), cwd=project, env=_env(pdf),
                           capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:

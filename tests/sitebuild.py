@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+from kb import generator
 from kb.sample import copy_project
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ def build(project: Path, *args: str, pdf: bool = False, release: bool = False, c
     env.pop("KB_RELEASE", None)
     if release:
         env["KB_RELEASE"] = "1"
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", *args], cwd=project, env=env,
+    result = subprocess.run(generator.command("build", *args), cwd=project, env=env,
                             capture_output=True, text=True, timeout=600)
     if check and result.returncode != 0:
         raise AssertionError(f"mkdocs build failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")

@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from kb import generator
+
 try:
     from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 except ImportError:  # pragma: no cover - reported by the browser fixture
@@ -137,7 +139,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("browser") / "site"
     env = {**os.environ, "KB_PDF": "0"}
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-d", str(site)],
+        generator.command("build", "-d", str(site)),
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, f"mkdocs build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"

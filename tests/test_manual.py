@@ -31,6 +31,7 @@ import yaml
 from fontTools.ttLib import TTCollection, TTFont
 from pypdf import PdfReader
 
+from kb import generator
 from kb.sample import copy_project
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,7 +81,7 @@ def build(project: Path, *args: str, release: bool = False) -> str:
     env.pop("KB_RELEASE", None)
     if release:
         env["KB_RELEASE"] = "1"
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", *args], cwd=project, env=env,
+    proc = subprocess.run([*generator.command("build"), *args], cwd=project, env=env,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return proc.stderr + proc.stdout
@@ -487,7 +488,8 @@ def test_review_record_lists_every_chapter_and_what_it_lacks(built: SimpleNamesp
         assert squash(title) in squash(record)
     assert "UNIDO" in record and "UNDP" not in record
     assert squash("版本 unversioned" if lang == "zh" else "Version unversioned") in squash(record)
-    assert record.count(UI[lang]["manual_review_not_approved"]) == (8 if lang == "zh" else 6)  # pages x 2 organisations
+    # chapters x FECO and UNIDO, and the glossary (general track) x FECO
+    assert record.count(UI[lang]["manual_review_not_approved"]) == (7 if lang == "zh" else 5)
 
 
 def test_fonts_are_embedded_and_subset(built: SimpleNamespace) -> None:
@@ -613,29 +615,75 @@ def test_build_stops_before_rendering_when_the_cjk_font_is_missing(built: Simple
     assert not list(tmp_path.rglob("*.pdf"))  # no PDF of empty boxes
 
 
-def approve(project: Path, rel: str, orgs: tuple[str, ...]) -> None:
-    """Give the page pair docs/{zh,en}/<rel> status approved with approvals by *orgs*."""
-    for lang in LANGS:
-        path = project / "docs" / lang / rel
-        if not path.exists():
-            continue
-        text = path.read_text(encoding="utf-8")
-        block = "".join(f"\n    - {{by: {org}, date: 2026-11-0{i + 1}, name: Fixture reviewer {org}}}" for i, org in enumerate(orgs))
-        new = re.sub(r"review:\n  status: [\w-]+\n  approvals: \[\]", f"review:\n  status: approved\n  approvals:{block}", text)
-        assert new != text, path
-        path.write_text(new, encoding="utf-8")
+class SignedRepo:
+    """The sample project in its own git repository, with throw-away SSH keys listed for each
+    organisation, so that approvals are made the real way (./scripts/approve: signed commits) and
+    verified by the release build (kb/approvals.py)."""
+
+    def __init__(self, root: Path, home: Path) -> None:
+        self.root, self.home = root, home
+        self.env = {**os.environ, "GIT_CONFIG_GLOBAL": str(home / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
+                    "KB_TODAY": TODAY, "KB_PDF": "0"}
+        self.env.pop("KB_RELEASE", None)
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "user.name", "Fixture Reviewer")
+        self.git("config", "user.email", "reviewer@example.org")
+        self.git("config", "gpg.format", "ssh")
+
+    def git(self, *args: str) -> str:
+        result = subprocess.run(["git", *args], cwd=self.root, env=self.env, capture_output=True, text=True)
+        assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+        return result.stdout
+
+    def kb(self, *args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "kb.cli", *args], cwd=self.root, env=self.env,
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, f"kb {' '.join(args)}: {result.stdout}\n{result.stderr}"
+        return result.stdout
+
+    def key(self, org: str) -> Path:
+        private = self.home / org.lower()
+        if not private.exists():
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", org, "-f", str(private)], check=True)
+        return private.with_suffix(".pub")
+
+    def list_keys(self, orgs: tuple[str, ...]) -> None:
+        for org in orgs:
+            with (self.root / "data" / "signers" / f"{org}.allowed_signers").open("a", encoding="utf-8") as handle:
+                handle.write(f"{org.lower()}@example.org namespaces=\"git\" {self.key(org).read_text().strip()}\n")
+
+    def commit_all(self, message: str) -> None:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--no-gpg-sign", "-m", message)
+
+    def approve(self, rel: str, org: str) -> None:
+        self.git("config", "user.signingkey", str(self.key(org)))
+        self.kb("approve", f"docs/zh/{rel}", "--as", org, "--name", f"Fixture reviewer {org}")
+
+
+APPROVED_MERCURY = ("mercury/modules/01-test-module.md", "mercury/cases/01-test-case.md",
+                    "mercury/policy/zh-only-policy.md", "mercury/panels/01-test-panel.md")
 
 
 @pytest.fixture(scope="session")
 def released(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    """Release build (as ./scripts/build --release: KB_RELEASE=1, --strict) with the mercury pages
-    approved by FECO and UNIDO and the gender module still a draft."""
-    project = make_project(tmp_path_factory.mktemp("released") / "project")
+    """Release build (as ./scripts/build --release: KB_RELEASE=1, --strict) with the mercury pages and
+    the glossary approved in signed commits by their track's organisations (FECO and UNIDO; the
+    glossary: FECO) and the gender module still a draft."""
+    if shutil.which("ssh-keygen") is None or shutil.which("git") is None:
+        pytest.skip("needs git and ssh-keygen (openssh-client)")
+    base = tmp_path_factory.mktemp("released")
+    project = make_project(base / "project")
     shutil.copytree(FIXTURE.parent / "manual-release", project, dirs_exist_ok=True)  # data/: no deliverables due
-    for rel in ("mercury/modules/01-test-module.md", "mercury/cases/01-test-case.md",
-                "mercury/policy/zh-only-policy.md", "mercury/panels/01-test-panel.md"):
-        approve(project, rel, ("FECO", "UNIDO"))
-    approve(project, "glossary.md", ("FECO", "UNIDO", "UNDP"))
+    repo = SignedRepo(project, base)
+    repo.list_keys(("FECO", "UNIDO"))
+    repo.commit_all("Sample project")
+    repo.kb("translated", *[str(p) for p in (project / "docs" / "en").rglob("*.md")])  # an approval covers both texts
+    repo.commit_all("Translations stamped")
+    for rel in APPROVED_MERCURY:
+        for org in ("FECO", "UNIDO"):
+            repo.approve(rel, org)
+    repo.approve("glossary.md", "FECO")
     stale = project / "site" / "downloads" / "manual-gender-en.pdf"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"%PDF-1.7 an old draft %%EOF")
@@ -672,10 +720,10 @@ def test_released_manual_has_no_watermark_and_a_review_record(released: SimpleNa
     assert squash(UI[lang]["manual_review_approved"].format(total=total)) in cover
     record = "\n".join(pages_text(pdf)[bookmark_page(pdf, UI[lang]["manual_review_record"]) - 1:])
     assert UI[lang]["manual_review_not_approved"] not in record
-    for org, day in (("FECO", "2026-11-01"), ("UNIDO", "2026-11-02")):
-        assert squash(UI[lang]["manual_review_approved_on"].format(date=day)) in squash(record)
+    approved_on = squash(UI[lang]["manual_review_approved_on"].format(date=TODAY))
+    assert squash(record).count(approved_on) == 2 * (total - 1) + 1  # chapters x FECO and UNIDO, glossary x FECO
+    for org in ("FECO", "UNIDO"):
         assert f"Fixture reviewer {org}" in record
-    assert record.count("2026-11-02") == total
     # the downloads page says which manuals are not released yet
     page = released.site / ("downloads/index.html" if lang == "zh" else "en/downloads/index.html")
     html = page.read_text(encoding="utf-8")

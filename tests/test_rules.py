@@ -28,10 +28,41 @@ def test_rule_fixture(rule: str, case: str, tmp_path: Path, settings_for):
     project = make_project(tmp_path, RULES_DIR / rule / case)
     report = run(settings_for(project), lang="en")
     hits = [f for f in report.findings if f.rule == rule]
-    if case == "flag":
+    if case.startswith("flag"):  # "flag" or "flag-<behaviour>": a second flagged case kept apart from the first
         assert hits, f"{rule}: expected findings in {RULES_DIR / rule / case}"
         for f in hits:
             assert f.line >= 1 and f.message and f.severity in ("error", "warning", "info")
             assert (project / f.path).exists(), f.path
     else:
         assert not hits, "unexpected findings:\n" + "\n".join(f"{f.path}:{f.line}: {f.message}" for f in hits)
+
+
+def test_number_ranges_follow_gbt_15834(tmp_path: Path, settings_for):
+    """Values take the wave dash, spans of years the one-em dash; dates, standard numbers and codes keep
+    their hyphens. Each finding names the range as written and as it should be written."""
+    project = make_project(tmp_path, RULES_DIR / "zh-typography" / "flag-number-range")
+    report = run(settings_for(project), lang="zh")
+    ranges = [f for f in report.findings if f.rule == "zh-typography" and f.code == "number-range"]
+    assert sorted((f.line, f.params["old"], f.params["new"]) for f in ranges) == [
+        (8, "50–80", "50～80"),
+        (11, "10 至 15", "10～15"),
+        (11, "2025～2028", "2025—2028"),
+        (11, "7—9", "7～9"),
+    ]
+    assert all(f.path.endswith("docs/zh/ranges-not-as-gbt-15834.md") for f in ranges)
+    assert "GB/T 15834" in ranges[0].message and "“50～80”" in ranges[0].message
+
+
+def test_a_phrase_the_glossary_excludes_is_not_counted_as_the_shorter_term(tmp_path: Path, settings_for):
+    """'not total mercury use' is not the term 'total mercury' (总汞): with the glossary's exclusion the
+    pair is clean; without it, the same pages are flagged."""
+    page = "docs/zh/phrase-containing-a-shorter-term.md"
+    project = make_project(tmp_path / "with", RULES_DIR / "term-mismatch" / "clean")
+    hits = [f for f in run(settings_for(project), lang="en").findings if f.rule == "term-mismatch"]
+    assert not hits
+    project = make_project(tmp_path / "without", RULES_DIR / "term-mismatch" / "clean")
+    glossary = project / "data" / "glossary.yml"
+    glossary.write_text(glossary.read_text(encoding="utf-8").replace("  excluding: {en: [total mercury use]}\n", ""),
+                        encoding="utf-8")
+    hits = [f for f in run(settings_for(project), lang="en").findings if f.rule == "term-mismatch"]
+    assert [(f.path.endswith(page), f.params["term"]) for f in hits] == [(True, "total mercury")]

@@ -25,6 +25,14 @@ class Context:
     email_allowlist_domains: tuple[str, ...] = ()
     docs_dir: str = "docs"
     manuals: dict[str, Any] = field(default_factory=dict)  # kb.yml manuals: id -> ManualSpec
+    # pages whose pair has verified approvals (kb.approvals), set by the engine before the
+    # deliverables are counted; None: not computed (then the typed review.status is taken)
+    approved_paths: frozenset[str] | None = None
+
+    def is_approved(self, page: Page) -> bool:
+        if self.approved_paths is None:
+            return page.review_status == "approved"
+        return page.path in self.approved_paths
 
 
 def finding(rule: str, code: str, where: Page | str, line: int, /, **params: object) -> Finding:

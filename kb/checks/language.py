@@ -128,4 +128,33 @@ def check_zh_typography(page: Page, ctx: Context) -> list[Finding]:
     return out
 
 
-LANGUAGE_CHECKS = (check_untranslated, check_traditional, check_zh_typography)
+# Number ranges (GB/T 15834-2011, 连接号): a range of values takes the wave dash "～" (50～80 人，第 6～8 款);
+# the start and end of a period of time takes the one-em dash "—" (2025—2028 年). No spaces around either.
+# The hyphen is left alone: it is the separator of dates (2026-12-31), standard numbers (GB 15581-2016)
+# and codes, not a range mark. "50 至 80" between two bare numbers is one more way of writing the same range.
+RANGE_RE = re.compile(r"(?<![\d.:])(\d[\d,.]*%?)(\s*)([–—―~～]|至)(\s*)(\d[\d,.]*%?)(?![\d.:])")
+YEAR_RE = re.compile(r"^(?:1[5-9]|20)\d\d$")
+
+
+def number_ranges(text: str) -> list[tuple[str, str]]:
+    """(as written, as GB/T 15834 writes it) for every number range in *text* that is written otherwise."""
+    out = []
+    for m in RANGE_RE.finditer(_clean(text)):
+        start, gap1, dash, gap2, end = m.groups()
+        expected = "—" if YEAR_RE.match(start) and YEAR_RE.match(end) else "～"
+        if dash != expected or gap1 or gap2:
+            out.append((m.group(0), f"{start}{expected}{end}"))
+    return out
+
+
+def check_number_ranges(page: Page, ctx: Context) -> list[Finding]:
+    if page.lang != "zh" or page.text is None:
+        return []
+    summary = page.meta.get("summary")
+    fields = [(page.line_of(key), value) for key, value in (("title", page.title), ("summary", summary))
+              if isinstance(value, str)]
+    return [finding("zh-typography", "number-range", page, line, old=old, new=new)
+            for line, text in [*fields, *page.prose] for old, new in number_ranges(text)]
+
+
+LANGUAGE_CHECKS = (check_untranslated, check_traditional, check_zh_typography, check_number_ranges)

@@ -141,18 +141,42 @@ def _pattern(form: str, lang: str) -> re.Pattern[str]:
     if lang == "zh":
         return re.compile(re.escape(form))
     if form.isupper():  # acronyms (GAP, BAT) are matched as written, not as ordinary words
-        return re.compile(rf"(?<![A-Za-z]){re.escape(form)}s?(?![A-Za-z])")
+        # ... and not when a number follows: COP28 is the climate conference, not the Minamata COP
+        return re.compile(rf"(?<![A-Za-z]){re.escape(form)}s?(?![A-Za-z0-9])")
     body = re.escape(form).replace(r"\-", "[- ]?").replace(r"\ ", "[- ]")
     # A capitalised form is a name ("Party", "Conference of the Parties"): "a third party" is not it.
     flags = 0 if form[0].isupper() else re.IGNORECASE
-    return re.compile(rf"(?<![A-Za-z]){body}(?:s|es)?(?![A-Za-z])", flags)
+    # plurals: -s, -es, and -y to -ies ("Parties", "ies" after a consonant)
+    plural = "(?:s|es)?" if not re.search(r"[^aeiou]y$", form) else ""
+    if not plural:
+        body = body[:-1] + "(?:y|ies)"
+    return re.compile(rf"(?<![A-Za-z]){body}{plural}(?![A-Za-z])", flags)
 
 
-def _term_patterns(ctx: Context, lang: str) -> list[tuple[re.Pattern[str], str]]:
-    """(pattern, term id) for every checked form in *lang*, longest first; compiled once per glossary."""
-    def make() -> list[tuple[re.Pattern[str], str]]:
-        forms = sorted(((form, term.id) for term in ctx.data.glossary if term.checked for form in term.forms(lang)),
-                       key=lambda x: len(x[0]), reverse=True)
+# Link targets, bare URLs and attribute lists ({#id}) are addresses, not prose: "02-low-mercury-catalyst.md"
+# is not a use of "low-mercury catalyst".
+NOT_PROSE_RE = re.compile(r"\]\([^)]*\)|(?:https?://|www\.)\S+|\{[^{}]*\}")
+
+
+# Chinese title marks inside a name do not make it another name: 全球环境基金《性别平等政策》 is the term
+# 全球环境基金性别平等政策.
+TITLE_MARKS_RE = re.compile("[《》〈〉]")
+
+
+def _prose_text(text: str) -> str:
+    text = NOT_PROSE_RE.sub(lambda m: "]" if m.group(0).startswith("]") else " ", text)
+    return GAP_RE.sub(" ", TITLE_MARKS_RE.sub("", text))
+
+
+def _term_patterns(ctx: Context, lang: str) -> list[tuple[re.Pattern[str], str | None]]:
+    """(pattern, term id) for every checked form in *lang*, longest first; compiled once per glossary.
+    A term's excluded phrases come in with the id None: they are masked like a longer term, so the
+    shorter form inside them is not counted, but they are not a use of anything."""
+    def make() -> list[tuple[re.Pattern[str], str | None]]:
+        forms: list[tuple[str, str | None]] = [
+            (form, term.id) for term in ctx.data.glossary if term.checked for form in term.forms(lang)]
+        forms += [(phrase, None) for term in ctx.data.glossary if term.checked for phrase in term.excluding.get(lang, ())]
+        forms.sort(key=lambda x: len(x[0]), reverse=True)
         return [(_pattern(form, lang), term_id) for form, term_id in forms]
 
     return ctx.data.memo(("term-patterns", lang), make)
@@ -164,20 +188,23 @@ def term_lines(page: Page, ctx: Context) -> dict[str, int]:
     patterns = _term_patterns(ctx, page.lang)
     found: dict[str, int] = {}
     for line, text in [(1, page.title), *page.prose]:
-        work = GAP_RE.sub(" ", text)
+        work = _prose_text(text)
         for pattern, term_id in patterns:
             if pattern.search(work):
-                found.setdefault(term_id, line)
+                if term_id is not None:
+                    found.setdefault(term_id, line)
                 work = pattern.sub(" ", work)
     return found
 
 
-def _uses(text: str, forms: tuple[str, ...], lang: str) -> bool:
+def _uses(text: str, forms: tuple[str, ...], lang: str, excluding: tuple[str, ...] = ()) -> bool:
+    for phrase in excluding:  # "total mercury use" on the other page is not a use of "total mercury"
+        text = _pattern(phrase, lang).sub(" ", text)
     return any(_pattern(form, lang).search(text) for form in forms)
 
 
 def _plain_text(page: Page) -> str:
-    return "\n".join([page.title, *(GAP_RE.sub(" ", t) for _, t in page.prose)])
+    return "\n".join([page.title, *(_prose_text(t) for _, t in page.prose)])
 
 
 def check_terms(source: Page, target: Page, ctx: Context) -> list[Finding]:
@@ -193,7 +220,7 @@ def check_terms(source: Page, target: Page, ctx: Context) -> list[Finding]:
         other_text = _plain_text(other)
         for term_id, line in term_lines(this, ctx).items():
             term = terms[term_id]
-            if _uses(other_text, term.forms(other_lang), other_lang):
+            if _uses(other_text, term.forms(other_lang), other_lang, term.excluding.get(other_lang, ())):
                 continue
             # Chinese text names organisations and conventions by their Latin acronyms too (FECO, GEF)
             acronyms = tuple(f for f in term.forms("en") if f.isupper())

@@ -109,7 +109,7 @@ def deliverable_status(item: Deliverable, pages: dict[str, Page], ctx: Context) 
                 missing.append(path)
                 continue
             present.append(path)
-            if page.review_status != "approved":
+            if not ctx.is_approved(page):
                 unapproved.append(path)
     events_needed = events_held = 0
     if item.events:

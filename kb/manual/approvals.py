@@ -2,14 +2,17 @@
 organisations, what does it lack, and who approved it when?
 
 Everything in kb/manual (release decisions, refusal lists, the review record page, the downloads
-page) goes through ``approval_state``. Today it reads the page's front matter
-(``review.status`` and ``review.approvals``); once approvals are verified (signed, hash-bound
-commits), only this function changes to read the verified state from the engine report."""
+page) goes through ``approval_state``. It reads the verified approvals of the engine report
+(``Report.approval_for``, kb/approvals.py: signed commits, bound to both languages' text): an
+approval typed into the front matter by hand counts for nothing here either.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from kb.approvals import VALID
 
 APPROVED = "approved"
 
@@ -29,6 +32,11 @@ class ApprovalState:
     lacking: tuple[str, ...]      # organisations whose approval is missing
 
     @property
+    def asked(self) -> set[str]:
+        """The organisations whose approval this page needs."""
+        return {a.org for a in self.approvals} | set(self.lacking)
+
+    @property
     def approved(self) -> bool:
         return self.status == APPROVED and not self.lacking
 
@@ -43,20 +51,15 @@ class ApprovalState:
 
 
 def approval_state(report: Any, path: str, orgs: list[str] | tuple[str, ...]) -> ApprovalState:
-    """The sign-off of the page at repository path *path*, asked for organisations *orgs*."""
+    """The sign-off of the page at repository path *path*, asked for organisations *orgs*: who has a
+    valid (signed, current) approval of the page pair, and who is lacking."""
     page = report.pages.get(path)
-    if page is None:
-        return ApprovalState(path, None, (), tuple(orgs))
-    items = page.review.get("approvals") or []
-    found: dict[str, Approval] = {}
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict) and isinstance(item.get("by"), str) and item["by"] in orgs:
-            date = item.get("date")
-            name = item.get("name")
-            found.setdefault(item["by"], Approval(item["by"], None if date is None else str(date),
-                                                  name if isinstance(name, str) and name.strip() else None))
+    pair = report.approval_for(page.rel) if page is not None else None
+    if page is None or pair is None:
+        return ApprovalState(path, page.review_status if page is not None else None, (), tuple(orgs))
+    valid = [a for org in orgs if (a := pair.for_org(org)) is not None and a.state == VALID]
     return ApprovalState(
         path=path, status=page.review_status,
-        approvals=tuple(found[o] for o in orgs if o in found),
-        lacking=tuple(o for o in orgs if o not in found),
+        approvals=tuple(Approval(a.org, a.date or None, a.name or None) for a in valid),
+        lacking=tuple(pair.lacking(orgs)),
     )

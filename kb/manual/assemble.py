@@ -184,8 +184,8 @@ def manual_plans(settings: Any, data: Any, report: Any, plan: LanguagePlan) -> l
             ch.section_start = ch.section is not None and ch.section != previous
             previous = ch.section
         glossary = None
-        if plan.glossary is not None:
-            glossary = replace(plan.glossary, approval=approval_state(report, plan.glossary.path, orgs))
+        if plan.glossary is not None:  # the shared glossary page is signed off by its own track's organisations
+            glossary = with_own_approval(data, report, plan.glossary)
         out.append(ManualPlan(manual_id, spec, plan.lang, orgs, chapters, glossary))
     return out
 
@@ -353,9 +353,10 @@ class Assembler:
             title=plan.spec.title[plan.lang], subtitle=plan.spec.subtitle.get(plan.lang, ""),
             description=" · ".join(x for x in (plan.spec.title[plan.lang], plan.spec.subtitle.get(plan.lang)) if x),
             partners=" · ".join(org_names[o] for o in plan.orgs[1:]) or ui["manual_partners"],
-            record=[{"chapter": ch, "orgs": [{"id": o, "name": org_names[o],
-                                               "approval": next((a for a in ch.approval.approvals if a.org == o), None)}
-                                              for o in plan.orgs] if ch.approval else []}
+            record=[{"chapter": ch, "orgs": [
+                        {"id": o, "name": org_names[o], "required": o in ch.approval.asked,
+                         "approval": next((a for a in ch.approval.approvals if a.org == o), None)}
+                        for o in plan.orgs] if ch.approval else []}
                     for ch in counted],
             record_orgs=[org_names[o] for o in plan.orgs],
         )

@@ -1,0 +1,412 @@
+"""Approvals bound to the text and to the organisation's key (kb/approvals.py, ./scripts/approve).
+
+Each test makes a small sample project in a throw-away git repository with throw-away SSH keys
+(ssh-keygen -t ed25519 -N ''), approves through the real command, and asserts what the release
+check and the reader get."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sitebuild import TODAY, build
+
+from kb.approvals import PairApproval, fingerprint, shown_status
+from kb.approve import approval_item, edit_review
+from kb.cli import main
+from kb.engine import run
+from kb.pages import body_hash
+from kb.sample import copy_project
+from kb.settings import load_settings
+
+pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None or shutil.which("git") is None,
+                                reason="needs git and ssh-keygen (openssh-client)")
+
+REL = "mercury/catalyst.md"
+ZH = ("---\ntitle: 废触媒\ntype: page\ntrack: mercury\nreview: {status: draft, approvals: []}\n---\n\n"
+      "# 废触媒\n\n废触媒应按危险废物管理。\n")
+EN_BODY = "\n# Spent catalyst\n\nSpent catalyst is managed as hazardous waste.\n"
+
+
+def en_page(zh: str = ZH, body: str = EN_BODY) -> str:
+    return ("---\ntitle: Spent catalyst\ntype: page\ntrack: mercury\nreview: {status: draft, approvals: []}\n"
+            f"translation: {{from: zh, hash: {body_hash(zh)}}}\n---\n{body}")
+
+
+class Repo:
+    """A sample project in its own git repository, with keys and allowed-signers files."""
+
+    def __init__(self, root: Path, keys: Path) -> None:
+        self.root, self.keys = root, keys
+
+    def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True)
+        if check and result.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)}: {result.stderr}")
+        return result
+
+    def key(self, name: str) -> Path:
+        private = self.keys / name
+        if not private.exists():
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(private)], check=True)
+        return private.with_suffix(".pub")
+
+    def allow(self, org: str, name: str, options: str = 'namespaces="git"') -> None:
+        path = self.root / "data" / "signers" / f"{org}.allowed_signers"
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"{name}@example.org {options} {self.key(name).read_text().strip()}\n")
+        self.git("add", str(path))
+        self.git("commit", "-q", "--no-gpg-sign", "-m", f"List {name}'s key for {org}")
+
+    def use(self, name: str | None) -> None:
+        """Sign as *name* (None: signing not configured)."""
+        if name is None:
+            self.git("config", "--unset", "user.signingkey", check=False)
+            self.git("config", "--unset", "gpg.format", check=False)
+        else:
+            self.git("config", "gpg.format", "ssh")
+            self.git("config", "user.signingkey", str(self.key(name)))
+
+    def write(self, rel: str, text: str) -> None:
+        (self.root / rel).write_text(text, encoding="utf-8")
+
+    def read(self, rel: str) -> str:
+        return (self.root / rel).read_text(encoding="utf-8")
+
+    def commit(self, message: str, *, sign_as: str | None = None) -> None:
+        self.git("add", "-A")
+        if sign_as:
+            self.git("-c", "gpg.format=ssh", "-c", f"user.signingkey={self.key(sign_as)}", "commit", "-q", "-S", "-m", message)
+        else:
+            self.git("commit", "-q", "--no-gpg-sign", "-m", message)
+
+    def approve(self, org: str, *args: str, sign_as: str | None = None, paths: tuple[str, ...] = (f"docs/zh/{REL}",)) -> int:
+        self.use(sign_as or org.lower())
+        return main(["approve", *[str(self.root / p) for p in paths], "--as", org, *args])
+
+    def report(self, release: bool = True):
+        return run(load_settings(self.root, environ={"KB_TODAY": TODAY}), release=release, lang="en")
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
+    root = copy_project(tmp_path / "project")
+    (root / "docs" / "zh" / "mercury").mkdir(parents=True)
+    (root / "docs" / "en" / "mercury").mkdir(parents=True)
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))  # nobody's own git configuration
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("KB_TODAY", TODAY)
+    monkeypatch.setattr("kb.settings.REPO_ROOT", root)
+    r = Repo(root, keys)
+    r.git("init", "-q", "-b", "main")
+    r.git("config", "user.name", "Test Reviewer")
+    r.git("config", "user.email", "reviewer@example.org")
+    r.write(f"docs/zh/{REL}", ZH)
+    r.write(f"docs/en/{REL}", en_page())
+    r.commit("Pages")
+    r.allow("FECO", "feco")
+    r.allow("UNIDO", "unido")
+    return r
+
+
+def approval_findings(report, code: str | None = None) -> list:
+    return [f for f in report.findings if f.rule == "approval" and (code is None or f.code == code)]
+
+
+def problems(report) -> dict[str, str]:
+    return {a.org: a.problem for a in report.approvals[REL].approvals}
+
+
+# --- the whole way: approve, verify, release ----------------------------------------------------------------------
+def test_both_organisations_approve_and_release_passes(repo: Repo, capsys) -> None:
+    assert repo.approve("FECO", "--name", "Reviewer A") == 0
+    assert repo.approve("UNIDO", "--name", "王某") == 0
+    assert "signed commit" in capsys.readouterr().out
+    report = repo.report(release=True)
+    pair = report.approvals[REL]
+    assert pair.approved and pair.state == "approved" and pair.lacking() == []
+    assert pair.approved_by(["FECO"]) and pair.approved_by(["FECO", "UNIDO"])
+    assert {a.org: a.signer for a in pair.approvals} == {"FECO": "feco@example.org", "UNIDO": "unido@example.org"}
+    assert not approval_findings(report)
+    assert not [f for f in report.errors if f.path.endswith(REL)], [f.message for f in report.errors]
+    # status set on both pages once every organisation of the track has approved
+    assert "  status: approved\n" in repo.read(f"docs/zh/{REL}")
+    assert "status: approved" in repo.read(f"docs/en/{REL}")
+    assert shown_status(pair, "approved") == "approved"
+
+
+def test_approve_writes_only_its_line_and_makes_a_signed_commit(repo: Repo) -> None:
+    assert repo.approve("FECO") == 0
+    zh_after_feco = repo.read(f"docs/zh/{REL}")
+    assert repo.approve("UNIDO", "--name", "王某") == 0
+    zh, en = repo.read(f"docs/zh/{REL}"), repo.read(f"docs/en/{REL}")
+    hashes = f"zh: {body_hash(ZH)}, en: {body_hash(en_page())}"
+    assert zh == ZH.replace("review: {status: draft, approvals: []}\n",
+                            "review:\n  status: approved\n  approvals:\n"
+                            f"    - {{by: FECO, name: Test Reviewer, date: {TODAY}, {hashes}}}\n"
+                            f"    - {{by: UNIDO, name: 王某, date: {TODAY}, {hashes}}}\n")
+    # FECO's line is byte for byte what FECO's commit wrote: blame still gives it to FECO's commit
+    assert zh_after_feco.split("\n")[7] == zh.split("\n")[7]
+    assert en == en_page().replace("status: draft", "status: approved")
+    assert repo.git("log", "-1", "--format=%s").stdout.strip() == f"Approve docs/zh/{REL}, docs/en/{REL} as UNIDO"
+    assert sorted(repo.git("show", "--name-only", "--format=", "HEAD").stdout.split()) == [f"docs/en/{REL}", f"docs/zh/{REL}"]
+    signers = repo.root / "data" / "signers" / "UNIDO.allowed_signers"
+    verify = repo.git("-c", f"gpg.ssh.allowedSignersFile={signers}", "verify-commit", "HEAD", check=False)
+    assert verify.returncode == 0, verify.stderr
+    assert repo.git("status", "--porcelain").stdout == ""
+
+
+def test_approve_without_signing_set_up_exits_2_with_the_git_config_commands(repo: Repo, capsys) -> None:
+    repo.use(None)
+    before = repo.read(f"docs/zh/{REL}")
+    assert main(["approve", str(repo.root / "docs" / "zh" / REL), "--as", "UNIDO"]) == 2
+    err = capsys.readouterr().err
+    assert "git config --global gpg.format ssh" in err
+    assert "git config --global user.signingkey" in err
+    assert repo.read(f"docs/zh/{REL}") == before
+    assert repo.git("log", "-1", "--format=%s").stdout.strip() == "List unido's key for UNIDO"
+
+
+def test_revoke_removes_the_line_in_a_signed_commit(repo: Repo) -> None:
+    repo.approve("FECO")
+    repo.approve("UNIDO")
+    assert repo.approve("UNIDO", "--revoke") == 0
+    zh = repo.read(f"docs/zh/{REL}")
+    assert "by: UNIDO" not in zh and "by: FECO" in zh and "status: in-review" in zh
+    assert "status: in-review" in repo.read(f"docs/en/{REL}")
+    assert repo.git("log", "-1", "--format=%s").stdout.startswith(f"Revoke approval of docs/zh/{REL}")
+    signers = repo.root / "data" / "signers" / "UNIDO.allowed_signers"
+    assert repo.git("-c", f"gpg.ssh.allowedSignersFile={signers}", "verify-commit", "HEAD", check=False).returncode == 0
+    pair = repo.report().approvals[REL]
+    assert pair.lacking() == ["UNIDO"] and not pair.approved
+    assert problems(repo.report()) == {"FECO": ""}
+
+
+# --- who signed -------------------------------------------------------------------------------------------------------
+def _hand_line(org: str, zh_hash: str | None = None, en_hash: str | None = None) -> str:
+    return (f"    - {{by: {org}, date: {TODAY}, zh: {zh_hash or body_hash(ZH)}, "
+            f"en: {en_hash or body_hash(en_page())}}}\n")
+
+
+def _hand_approve(repo: Repo, line: str) -> None:
+    text = repo.read(f"docs/zh/{REL}")
+    repo.write(f"docs/zh/{REL}", text.replace("review: {status: draft, approvals: []}\n",
+                                               "review:\n  status: approved\n  approvals:\n" + line))
+
+
+def test_unsigned_approval_commit_is_refused(repo: Repo) -> None:
+    repo.approve("FECO")
+    text = repo.read(f"docs/zh/{REL}")
+    repo.write(f"docs/zh/{REL}", text.replace("  approvals:\n", "  approvals:\n" + _hand_line("UNIDO")))
+    repo.commit("Add UNIDO approval")
+    report = repo.report()
+    assert problems(report)["UNIDO"] == "unsigned"
+    (f,) = approval_findings(report, "unsigned")
+    assert f.severity == "error" and f.path == f"docs/zh/{REL}" and f.line == 8  # the line itself
+    assert "./scripts/approve" in f.message and "UNIDO.allowed_signers" in f.message
+    assert repo.report(release=False).approvals[REL].lacking() == ["UNIDO"]
+    assert approval_findings(repo.report(release=False), "unsigned")[0].severity == "warning"
+
+
+def test_forged_entry_typed_by_another_organisations_reviewer_is_refused(repo: Repo) -> None:
+    """A FECO reviewer types UNIDO's approval (with the right hashes) and signs with the FECO key."""
+    _hand_approve(repo, _hand_line("FECO") + _hand_line("UNIDO"))
+    repo.commit("Approve both", sign_as="feco")
+    report = repo.report()
+    assert problems(report) == {"FECO": "", "UNIDO": "other-org-key"}
+    (f,) = approval_findings(report, "other-org-key")
+    assert "FECO" in f.message and f.severity == "error"
+    assert not report.approvals[REL].approved
+    assert approval_findings(report, "not-approved")  # typed "approved" that does not verify
+
+
+def test_unlisted_key_is_refused(repo: Repo) -> None:
+    _hand_approve(repo, _hand_line("UNIDO"))
+    repo.commit("Approve", sign_as="stranger")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "unlisted-key"}
+    assert fingerprint(repo.key("stranger").read_text().split()[1]) in approval_findings(report, "unlisted-key")[0].message
+
+
+def test_expired_key_is_refused(repo: Repo) -> None:
+    repo.allow("UNIDO", "old", 'namespaces="git",valid-before="20200101"')
+    _hand_approve(repo, _hand_line("UNIDO"))
+    repo.commit("Approve", sign_as="old")
+    assert problems(repo.report()) == {"UNIDO": "key-not-valid"}
+
+
+def test_uncommitted_approval_line_is_refused(repo: Repo) -> None:
+    _hand_approve(repo, _hand_line("UNIDO"))
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "uncommitted"}
+
+
+def test_squash_merged_approval_names_the_missing_signed_commit(repo: Repo) -> None:
+    repo.git("switch", "-q", "-c", "review")
+    repo.approve("UNIDO")
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--squash", "review")
+    repo.git("commit", "-q", "--no-gpg-sign", "-m", f"Review (#12)\n\n* Approve docs/zh/{REL}, docs/en/{REL} as UNIDO")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "squashed"}
+    assert "merge commit" in approval_findings(report, "squashed")[0].message
+    # the same approval merged with a merge commit keeps the reviewer's signed commit
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.git("merge", "-q", "--no-ff", "--no-gpg-sign", "-m", "Merge review", "review")
+    assert problems(repo.report()) == {"UNIDO": ""}
+
+
+# --- what was approved ------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_body_changed_after_approval_makes_it_outdated(repo: Repo, lang: str) -> None:
+    repo.approve("FECO")
+    repo.approve("UNIDO")
+    path = f"docs/{lang}/{REL}"
+    old, new = ("废触媒应按危险废物管理。", "废触媒可与一般固体废物一起处置。") if lang == "zh" else \
+        ("is managed as hazardous waste", "may be disposed of with general solid waste")
+    repo.write(path, repo.read(path).replace(old, new))
+    repo.commit("Edit")
+    report = repo.report()
+    pair = report.approvals[REL]
+    assert pair.state == "outdated" and not pair.approved and pair.lacking() == ["FECO", "UNIDO"]
+    assert {a.changed for a in pair.approvals} == {(lang,)}
+    assert pair.language_state(lang) == "changed"
+    assert pair.language_state("en" if lang == "zh" else "zh") == "unchanged"
+    found = approval_findings(report, "outdated")
+    assert len(found) == 2 and all(f.severity == "error" for f in found)
+    assert f"on {TODAY}" in found[0].message
+    assert all(f.severity == "warning" for f in approval_findings(repo.report(release=False), "outdated"))
+
+
+def test_restamping_the_translation_after_a_source_change_does_not_renew(repo: Repo) -> None:
+    repo.approve("FECO")
+    repo.approve("UNIDO")
+    zh = repo.read(f"docs/zh/{REL}").replace("废触媒应按危险废物管理。", "废触媒可与一般固体废物一起处置。")
+    repo.write(f"docs/zh/{REL}", zh)
+    assert main(["translated", str(repo.root / "docs" / "en" / REL)]) == 0
+    repo.commit("Reverse the rule and restamp")
+    report = repo.report()
+    assert not [f for f in report.findings if f.rule == "stale-translation"]
+    assert report.approvals[REL].state == "outdated"
+    assert {a.changed for a in report.approvals[REL].approvals} == {("zh",)}
+    assert report.errors
+
+
+def test_a_hash_matching_no_version_is_refused(repo: Repo) -> None:
+    _hand_approve(repo, _hand_line("UNIDO", zh_hash="0123456789ab"))
+    repo.commit("Approve", sign_as="unido")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "hash-unknown"}
+    assert "0123456789ab" in approval_findings(report, "hash-unknown")[0].message
+
+
+def test_not_a_git_repository_is_a_finding_not_a_traceback(repo: Repo) -> None:
+    _hand_approve(repo, _hand_line("UNIDO"))
+    shutil.rmtree(repo.root / ".git")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "no-git"}
+    assert "not a git repository" in approval_findings(report, "no-git")[0].message
+
+
+# --- history --------------------------------------------------------------------------------------------------------------
+def test_shallow_clone_is_deepened_or_fails_release_with_the_command(repo: Repo, tmp_path: Path) -> None:
+    repo.approve("FECO")
+    repo.approve("UNIDO")
+    repo.write("README.md", "later commit\n")
+    repo.commit("Later")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True)
+    settings = load_settings(clone, environ={"KB_TODAY": TODAY})
+    # the origin is reachable: the check deepens the clone and the approvals verify
+    report = run(settings, release=True)
+    assert report.approvals[REL].approved
+    assert subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=clone, capture_output=True,
+                          text=True).stdout.strip() == "false"
+    # the origin is gone: release fails, naming the command to run
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(shallow)], check=True)
+    subprocess.run(["git", "remote", "set-url", "origin", str(tmp_path / "gone")], cwd=shallow, check=True)
+    report = run(load_settings(shallow, environ={"KB_TODAY": TODAY}), release=True)
+    found = approval_findings(report, "shallow")
+    assert len(found) == 2 and all(f.severity == "error" for f in found)
+    assert "git fetch --unshallow" in found[0].message
+    assert not report.approvals[REL].approved
+
+
+# --- pure parts --------------------------------------------------------------------------------------------------------------
+def test_edit_review_keeps_every_other_byte_bom_and_crlf() -> None:
+    text = ("\ufeff---\r\ntitle: T\r\nreview:\r\n  status: in-review\r\n  approvals:\r\n"
+            "    - {by: FECO, date: 2026-11-01, zh: aaa, en: bbb}\r\n    - {by: UNIDO, date: 2026-11-02, zh: x, en: y}\r\n"
+            "translation: {from: zh, hash: abc}\r\n---\r\nBody  \r\n")
+    out = edit_review(text, "UNIDO", "{by: UNIDO, date: 2026-11-20, zh: ccc, en: ddd}", "approved")
+    assert out == text.replace("    - {by: UNIDO, date: 2026-11-02, zh: x, en: y}\r\n",
+                               "    - {by: UNIDO, date: 2026-11-20, zh: ccc, en: ddd}\r\n").replace("in-review", "approved")
+    removed = edit_review(text, "FECO", None, None)
+    assert removed == text.replace("    - {by: FECO, date: 2026-11-01, zh: aaa, en: bbb}\r\n", "")
+
+
+def test_edit_review_turns_a_flow_review_into_one_line_per_approval() -> None:
+    text = "---\ntitle: T\nreview: {status: draft, approvals: []}\ntype: page\n---\n\nBody\n"
+    out = edit_review(text, "FECO", "{by: FECO, date: 2026-11-20, zh: a, en: b}", "in-review")
+    assert out == ("---\ntitle: T\nreview:\n  status: in-review\n  approvals:\n"
+                   "    - {by: FECO, date: 2026-11-20, zh: a, en: b}\ntype: page\n---\n\nBody\n")
+
+
+def test_approval_item_is_one_flow_mapping_that_reads_back() -> None:
+    import datetime as dt
+
+    import yaml
+
+    line = approval_item("UNIDO", "王某", dt.date(2026, 11, 30), {"zh": "012345678901", "en": "abcdefabcdef"})
+    assert "\n" not in line
+    assert yaml.safe_load(line) == {"by": "UNIDO", "name": "王某", "date": dt.date(2026, 11, 30),
+                                    "zh": "012345678901", "en": "abcdefabcdef"}
+
+
+def test_fingerprint_matches_ssh_keygen(tmp_path: Path) -> None:
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "k")], check=True)
+    listed = subprocess.run(["ssh-keygen", "-l", "-f", str(tmp_path / "k.pub")], capture_output=True, text=True).stdout
+    assert fingerprint((tmp_path / "k.pub").read_text().split()[1]) == listed.split()[1]
+
+
+def test_pair_approval_without_approvals_lacks_every_organisation() -> None:
+    pair = PairApproval(rel="x.md", track="gender", required=("FECO", "UNDP"), paths={}, hashes={})
+    assert pair.lacking() == ["FECO", "UNDP"] and pair.lacking(["UNDP"]) == ["UNDP"]
+    assert not pair.approved and pair.state == "none"
+    assert shown_status(pair, "approved") == "in-review" and shown_status(pair, None) == "draft"
+
+
+# --- what readers see ---------------------------------------------------------------------------------------------------------
+def test_built_site_shows_the_outdated_approval_on_the_page_and_the_status_page(repo: Repo) -> None:
+    signers = {p: p.read_bytes() for p in (repo.root / "data" / "signers").iterdir()}
+    copy_project(repo.root, site=True)  # what a build needs (it copies data/ again: keep the keys listed)
+    for path, raw in signers.items():
+        path.write_bytes(raw)
+    status = "---\ntitle: 完成情况\ntemplate: kb-status.html\ntype: page\ntrack: general\nreview: {status: draft, approvals: []}\n---\n"
+    repo.write("docs/zh/status.md", status)
+    repo.write("docs/en/status.md", status.replace("完成情况", "Status"))
+    repo.commit("Site")
+    repo.approve("FECO")
+    repo.approve("UNIDO")
+    en = repo.read(f"docs/en/{REL}").replace("is managed as hazardous waste", "may go with general waste")
+    repo.write(f"docs/en/{REL}", en)
+    repo.commit("Edit the English page")
+    build(repo.root, extra_env={"GIT_CONFIG_GLOBAL": "/dev/null"})
+    site = repo.root / "site"
+    en_html = (site / "en" / "mercury" / "catalyst" / "index.html").read_text(encoding="utf-8")
+    zh_html = (site / "mercury" / "catalyst" / "index.html").read_text(encoding="utf-8")
+    assert f"Changed since FECO approved it on {TODAY}: this approval no longer holds." in en_html
+    assert f"Changed since UNIDO approved it on {TODAY}" in en_html
+    assert f"自 FECO 于 {TODAY} 批准以来，另一种语言的页面已修改" in zh_html
+    assert "kb-badge--approved" not in en_html
+    status_html = (site / "en" / "status" / "index.html").read_text(encoding="utf-8")
+    block = status_html.split('id="approvals"', 1)[1].split("</section>", 1)[0]
+    assert f'data-rel="{REL}"' in block and "Changed since approved" in block
+    assert 'data-lang="en">en：changed since approval' in block and 'data-lang="zh">zh：unchanged since approval' in block
+    review = (site / "review" / "mercury" / "catalyst" / "index.html").read_text(encoding="utf-8")
+    assert "-Spent catalyst is managed as hazardous waste." in review
+    assert "+Spent catalyst may go with general waste." in review

@@ -94,6 +94,7 @@ def on_config(config: Any) -> Any:
             data.model  # noqa: B018 - validate the data files now, with a clear message
             data.rules  # noqa: B018
             data.ui  # noqa: B018
+            settings.check_manuals(data.model.tracks, data.model.types)
             STATE.settings, STATE.data = settings, data
         settings, data = STATE.settings, STATE.data
     except SettingsError as exc:
@@ -202,7 +203,7 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
     elif template == "kb-downloads.html":
         from kb.downloads import downloads_for
 
-        context["kb"]["downloads"] = downloads_for(lang, STATE.settings.languages, STATE.manifest.get(lang, []), report)
+        context["kb"]["downloads"] = downloads_for(STATE.settings, data, lang, STATE.manifest, report)
     return context
 
 

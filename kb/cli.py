@@ -40,14 +40,14 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="run the completeness checks")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
-    check.add_argument("--release", action="store_true", help="release mode: drafts in the manual are errors")
+    check.add_argument("--release", action="store_true", help="release mode: errors fail; unapproved pages of a training manual are listed (that manual is not released)")
     check.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the messages")
     check.add_argument("--min-severity", choices=("error", "warning", "info"), default="warning",
                        help="lowest severity printed in text format (default: warning)")
     check.add_argument("paths", nargs="*", help="limit the report to these files or folders")
 
     build = sub.add_parser("build", help="build the site (and the PDF manuals) into site/")
-    build.add_argument("--release", action="store_true", help="fail on any error finding; refuse drafts")
+    build.add_argument("--release", action="store_true", help="fail on any error finding; release each manual, handout and panel whose pages are approved, refuse the others")
     build.add_argument("--no-pdf", action="store_true", help="skip the PDF manuals")
     build.add_argument("--no-offline", action="store_true", help="skip the offline copy (downloads/offline-site.zip)")
 
@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from kb.data import ProjectData
     from kb.engine import run
     from kb.findings import format_github, format_json, format_text
 
@@ -84,7 +85,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                 only.append(path.relative_to(settings.root).as_posix())
             except ValueError:
                 raise UsageError(f"{p}: not inside the repository {settings.root}") from None
-    report = run(settings, release=args.release or settings.release, lang=lang, only=only)
+    data = ProjectData(settings)
+    settings.check_manuals(data.model.tracks, data.model.types)
+    report = run(settings, data, release=args.release or settings.release, lang=lang, only=only)
     findings = report.findings
     if args.format == "json":
         print(format_json(findings))

@@ -1,25 +1,65 @@
-"""What the downloads page lists, from the same plan the PDF step renders (one naming rule)."""
+"""What the downloads page lists, from the same plan the PDF step renders (one naming rule, one
+release decision): the training manuals of kb.yml in every language, this language's handouts and
+panels, and the offline copy. In release mode a document whose pages are not all approved is listed
+as not released yet (the PDF step does not write it)."""
 
 from __future__ import annotations
 
 from pathlib import PurePosixPath
 from typing import Any
 
-from kb.manual.assemble import plan_language, single_outputs
+from kb.manual.assemble import (
+    LanguagePlan,
+    manual_plans,
+    plan_language,
+    single_outputs,
+    single_refused,
+    with_own_approval,
+)
 from kb.offline import ZIP_NAME
 
 DOWNLOADS = PurePosixPath("downloads")
 
 
-def downloads_for(lang: str, languages: tuple[str, ...], manifest: list[dict], report: Any) -> dict[str, Any]:
+def report_manifest(report: Any, lang: str) -> list[dict]:
+    """The pages of *lang* as navigation entries, for a language whose navigation is not known yet
+    (mkdocs-static-i18n builds one language after the other)."""
+    return [{"lang": lang, "file_lang": lang, "rel": p.rel, "path": p.path, "url": "", "dest": "",
+             "title": None, "section": None} for p in report.pages.values() if p.lang == lang]
+
+
+def _plan(lang: str, manifests: dict[str, list[dict]], report: Any) -> LanguagePlan:
+    return plan_language(lang, manifests.get(lang) or report_manifest(report, lang), report)
+
+
+def downloads_for(settings: Any, data: Any, lang: str, manifests: dict[str, list[dict]], report: Any) -> dict[str, Any]:
     """Site-relative paths and titles of the manuals, this language's handouts and panels, and the
-    offline copy."""
-    plan = plan_language(lang, manifest, report)
+    offline copy; `released` is False for what a release build refuses."""
+    manuals = []
+    for other in settings.languages:
+        for m in manual_plans(settings, data, report, _plan(other, manifests, report)):
+            manuals.append({"id": m.id, "lang": other, "title": m.spec.title[other],
+                            "path": str(DOWNLOADS / m.filename),
+                            "released": not (settings.release and m.refused())})
+    plan = _plan(lang, manifests, report)
+
+    def singles(kind: str, folder: str, chapters: list) -> list[dict[str, Any]]:
+        rows = []
+        for ch, out in single_outputs(chapters, PurePosixPath(lang)):
+            ch = with_own_approval(data, report, ch)
+            refused = settings.release and single_refused(kind, ch)
+            rows.append({"title": ch.title, "path": str(DOWNLOADS / folder / lang / out.name), "released": not refused})
+        return rows
+
     return {
-        "manuals": [{"lang": other, "path": str(DOWNLOADS / f"manual-{other}.pdf")} for other in languages],
-        "handouts": [{"title": ch.title, "path": str(DOWNLOADS / "handouts" / lang / out.name)}
-                     for ch, out in single_outputs(plan.handouts, PurePosixPath(lang))],
-        "panels": [{"title": ch.title, "path": str(DOWNLOADS / "panels" / lang / out.name)}
-                   for ch, out in single_outputs(plan.panels, PurePosixPath(lang))],
+        "manuals": manuals,
+        "handouts": singles("handout", "handouts", plan.handouts),
+        "panels": singles("panel", "panels", plan.panels),
+        "panel_size": {"width": _num(settings.print.panel.width_mm / 10), "height": _num(settings.print.panel.height_mm / 10),
+                       "bleed": _num(settings.print.panel.bleed_mm)},
         "offline": str(DOWNLOADS / ZIP_NAME),
     }
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"

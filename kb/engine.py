@@ -96,6 +96,7 @@ def make_context(settings: Settings, data: ProjectData, files: frozenset[str], r
         data=data, today=settings.today, release=release, files=files,
         default_language=settings.default_language, languages=settings.languages,
         email_allowlist_domains=settings.email_allowlist_domains, docs_dir=settings.docs_dir,
+        manuals=dict(settings.manuals),
     )
 
 

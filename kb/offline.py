@@ -1,5 +1,6 @@
 """The offline copy of the site: a second build with Material's offline plugin (file:// links,
-inlined search index), zipped into site/downloads/offline-site.zip with the PDF manuals."""
+inlined search index), zipped into site/downloads/offline-site.zip with the training manuals of kb.yml
+that the build wrote (site/downloads/manual-<id>-<lang>.pdf; a refused release manual is not there)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from kb import generator
+from kb.manual.assemble import manual_filename
 from kb.settings import ENV_PDF, Settings
 
 ZIP_NAME = "offline-site.zip"
@@ -27,7 +29,8 @@ def build_offline_zip(settings: Settings, env: dict[str, str] | None = None) -> 
                                 cwd=settings.root, env=run_env, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"offline build failed:\n{result.stderr[-4000:]}")
-        for manual in sorted((site / "downloads").glob("manual-*.pdf")):
+        names = [manual_filename(mid, lang) for mid in settings.manuals for lang in settings.languages]
+        for manual in [site / "downloads" / name for name in names if (site / "downloads" / name).is_file()]:
             (offline_site / "downloads").mkdir(exist_ok=True)
             shutil.copy2(manual, offline_site / "downloads" / manual.name)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -55,7 +55,10 @@ def test_usage_and_configuration_mistakes_exit_2(project: Path, capsys):
     assert "configuration error" in capsys.readouterr().err
 
 
-def test_release_mode_reports_drafts(project: Path, capsys):
+def test_release_mode_reports_drafts_of_a_training_manual(project: Path, capsys):
+    make_project(project, FIXTURES / "rules" / "required-section" / "clean")  # a draft mercury module
     main(["check", "--release", "--format", "json", "--lang", "en"])
     findings = json.loads(capsys.readouterr().out)
-    assert any(f["rule"] == "review" and "Release mode" in f["message"] for f in findings)
+    drafts = [f for f in findings if f["rule"] == "review" and f["code"] == "release-unapproved"]
+    assert sorted(f["path"] for f in drafts) == ["docs/en/complete-module.md", "docs/zh/complete-module.md"]
+    assert all(f["severity"] == "warning" and "'mercury' training manual" in f["message"] for f in drafts)

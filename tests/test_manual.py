@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -37,13 +38,32 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "manual"
 TODAY = "2026-11-21"
 UI = yaml.safe_load((REPO / "data" / "ui.yml").read_text(encoding="utf-8"))
+KB = yaml.safe_load((REPO / "kb.yml").read_text(encoding="utf-8"))
 MM = 72 / 25.4
+LANGS = ("zh", "en")
+MANUALS = ("mercury", "gender")
 
 MODULE = {"zh": "测试模块：触媒用汞管理", "en": "Test module: mercury in catalysts"}
+CASE = {"zh": "测试案例：台账核对", "en": "Test case: reconciling the ledger"}
+GENDER = {"zh": "测试性别模块：性别主流化入门", "en": "Test gender module: introducing gender mainstreaming"}
 PANEL = {"zh": "测试展板：减汞成效", "en": "Test panel: reduction results"}
 HOME = {"zh": "测试手册首页", "en": "Test manual home"}
 ANSWER_TEXT = {"zh": "答案甲乙丙", "en": "answer alpha bravo charlie"}
 WATERMARK = {"zh": "草稿", "en": "DRAFT"}
+# text that only one page has: which manual may print it (None: no training manual)
+ONLY_ON = {
+    "mercury": {"zh": ["台账必须与采购记录一致", "某测试企业核对触媒用汞台账"],
+                "en": ["The ledger must agree", "A test enterprise reconciles"]},
+    "gender": {"zh": ["性别模块专用文字子丑"], "en": ["Gender module text november"]},
+    None: {"zh": ["指南页面专用文字辛壬", "活动记录专用文字癸", "报告模板专用文字寅卯", "隐藏页面专用文字丁戊",
+                  "本页是 PDF 手册测试站点的首页"],
+           "en": ["Guide page text kilo lima", "Event record text mike", "Report template text oscar",
+                  "Hidden page text", "This is the home page of the PDF manual test site"]},
+}
+GLOSSARY_DEFINITION = {  # a term each programme's pages use, from data/glossary.yml
+    "mercury": {"zh": "《水俣公约》所称的汞指元素汞", "en": "Under the Minamata Convention, elemental mercury"},
+    "gender": {"zh": "评估任何计划行动（包括立法、政策或方案）", "en": "The process of assessing the implications for women and men"},
+}
 WEB_INTERFACE = ["跳转至", "Skip to content", "编辑此页", "Edit this page", "Permanent link", "¶",
                  "审校状态：", "Review status:", UI["zh"]["review_draft"], UI["en"]["review_draft"],
                  UI["zh"]["review_in_review"], UI["en"]["review_in_review"]]
@@ -56,13 +76,19 @@ def make_project(dest: Path) -> Path:
     return dest
 
 
-def build(project: Path) -> str:
+def build(project: Path, *args: str, release: bool = False) -> str:
     env = {**os.environ, "KB_PDF": "1", "KB_TODAY": TODAY}
     env.pop("KB_RELEASE", None)
-    proc = subprocess.run(generator.command("build"), cwd=project, env=env,
+    if release:
+        env["KB_RELEASE"] = "1"
+    proc = subprocess.run([*generator.command("build"), *args], cwd=project, env=env,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return proc.stderr + proc.stdout
+
+
+def manual_paths(site: Path) -> dict[tuple[str, str], Path]:
+    return {(m, lang): site / "downloads" / f"manual-{m}-{lang}.pdf" for m in MANUALS for lang in LANGS}
 
 
 @pytest.fixture(scope="session")
@@ -75,9 +101,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     site = project / "site"
     return SimpleNamespace(
         project=project, site=site, first=first, second=second, cache=cache, cached_before=cached_before,
-        manual={lang: site / "downloads" / f"manual-{lang}.pdf" for lang in ("zh", "en")},
-        handout={lang: site / "downloads" / "handouts" / lang / "01-test-module.pdf" for lang in ("zh", "en")},
-        panel={lang: site / "downloads" / "panels" / lang / "01-test-panel.pdf" for lang in ("zh", "en")},
+        manuals=manual_paths(site),
+        manual={lang: site / "downloads" / f"manual-mercury-{lang}.pdf" for lang in LANGS},
+        handout={lang: site / "downloads" / "handouts" / lang / "01-test-module.pdf" for lang in LANGS},
+        panel={lang: site / "downloads" / "panels" / lang / "01-test-panel.pdf" for lang in LANGS},
     )
 
 
@@ -89,7 +116,8 @@ def pages_text(pdf: Path, raw: bool = False) -> list[str]:
 
 
 def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Text without white space, and without the hyphens of words hyphenated at a line end."""
+    return re.sub(r"\s+", "", re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text))
 
 
 def outline(pdf: Path) -> list[tuple[int, str, int]]:
@@ -203,76 +231,150 @@ def all_pdfs(built: SimpleNamespace) -> list[Path]:
 # --- outputs ----------------------------------------------------------------------------------------------------------
 def test_every_pdf_is_written_with_its_page_size(built: SimpleNamespace) -> None:
     a4 = (210 * MM, 297 * MM)
-    banner = (800 * MM, 1800 * MM)
-    for lang in ("zh", "en"):
-        for pdf, size in ((built.manual[lang], a4), (built.handout[lang], a4), (built.panel[lang], banner)):
+    banner = (800 * MM, 1800 * MM)  # the trim box (kb.yml print.panel); the media box adds the bleed
+    for lang in LANGS:
+        sizes = [*((built.manuals[m, lang], a4) for m in MANUALS), (built.handout[lang], a4), (built.panel[lang], banner)]
+        for pdf, size in sizes:
             assert pdf.is_file(), pdf
-            reader = PdfReader(pdf)
-            for page in reader.pages:
-                assert float(page.mediabox.width) == pytest.approx(size[0], abs=1)
-                assert float(page.mediabox.height) == pytest.approx(size[1], abs=1)
+            for page in PdfReader(pdf).pages:
+                assert float(page.trimbox.width) == pytest.approx(size[0], abs=1)
+                assert float(page.trimbox.height) == pytest.approx(size[1], abs=1)
         assert len(PdfReader(built.panel[lang]).pages) == 1  # a banner is one sheet
-    # nothing else, and no temporary files left behind
+    # nothing else (no combined manual of both programmes), and no temporary files left behind
     assert sorted(p.relative_to(built.site / "downloads").as_posix() for p in all_pdfs(built)) == [
-        "handouts/en/01-test-module.pdf", "handouts/zh/01-test-module.pdf", "manual-en.pdf", "manual-zh.pdf",
+        "handouts/en/01-gender-module.pdf", "handouts/en/01-test-module.pdf",
+        "handouts/zh/01-gender-module.pdf", "handouts/zh/01-test-module.pdf",
+        "manual-gender-en.pdf", "manual-gender-zh.pdf", "manual-mercury-en.pdf", "manual-mercury-zh.pdf",
         "panels/en/01-test-panel.pdf", "panels/zh/01-test-panel.pdf",
     ]
     assert not [p for p in (built.site / "downloads").rglob("*") if p.name.endswith(".tmp")]
 
 
 def test_second_build_reuses_every_pdf_from_the_cache(built: SimpleNamespace) -> None:
-    assert "kb manual: 6 PDFs rendered, 0 reused" in built.first
-    assert "kb manual: 0 PDFs rendered, 6 reused" in built.second
+    assert "kb manual: 10 PDFs rendered, 0 reused" in built.first
+    assert "kb manual: 0 PDFs rendered, 10 reused" in built.second
     assert sorted(p.name for p in built.cache.iterdir()) == built.cached_before
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("manual", MANUALS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_outline_holds_only_the_programmes_chapters(built: SimpleNamespace, manual: str, lang: str) -> None:
+    pdf = built.manuals[manual, lang]
+    marks = outline(pdf)
+    titles = [t for _, t, _ in marks]
+    mine = [MODULE[lang], CASE[lang]] if manual == "mercury" else [GENDER[lang]]
+    others = [GENDER[lang]] if manual == "mercury" else [MODULE[lang], CASE[lang]]
+    for title in mine:
+        assert title in titles, (title, titles)
+    for title in [*others, PANEL[lang], HOME[lang], "测试指南页", "Test guide page", "测试活动记录", "Test event record",
+                  "测试报告模板", "Test report template"]:
+        assert title not in titles, (title, titles)
+    text = "\n".join(pages_text(pdf))
+    other = "gender" if manual == "mercury" else "mercury"
+    for expected in ONLY_ON[manual][lang]:
+        assert expected in text, expected
+    for absent in [*ONLY_ON[other][lang], *ONLY_ON[None][lang]]:
+        assert absent not in text, absent
+    # the glossary appendix holds the terms the programme's pages use, not the other programme's
+    assert squash(GLOSSARY_DEFINITION[manual][lang]) in squash(text)
+    assert squash(GLOSSARY_DEFINITION[other][lang]) not in squash(text)
+    # appendices and review record close the outline
+    assert titles[-1] == UI[lang]["manual_review_record"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_cover_and_metadata(built: SimpleNamespace, lang: str) -> None:
     ui = UI[lang]
+    spec = KB["manuals"]["mercury"]
     cover = pages_text(built.manual[lang])[0]
     edition = "2026 年 11 月 21 日" if lang == "zh" else "2026-11-21"
-    # fixture: 4 (en) or 5 (zh) printed pages incl. the glossary; only the home page is approved
-    review = "草稿：共 5 页，其中 4 页尚未批准" if lang == "zh" else "Draft: 3 of 4 pages not yet approved"
-    for text in (ui["manual_programme"], ui["manual_title"], edition, "unversioned", review, ui["manual_organisation"]):
+    # mercury: module, case (and in Chinese the Chinese-only policy page) and the glossary; none approved
+    review = "草稿：共 4 页，其中 4 页尚未批准" if lang == "zh" else "Draft: 3 of 3 pages not yet approved"
+    partner = "联合国工业发展组织（UNIDO）" if lang == "zh" else "United Nations Industrial Development Organization (UNIDO)"
+    for text in (ui["manual_programme"], spec["title"][lang], spec["subtitle"][lang], edition, "unversioned", review,
+                 ui["manual_organisation"], partner):
         assert squash(text) in squash(cover), (text, cover)
+    assert "UNDP" not in cover
     reader = PdfReader(built.manual[lang])
     meta = reader.metadata
-    assert meta.title == ui["manual_title"]
+    assert meta.title == spec["title"][lang]
     assert meta.author == ui["manual_organisation"]
-    assert meta.subject == ui["manual_description"]
-    assert reader.trailer["/Root"]["/Lang"] == ("zh-CN" if lang == "zh" else "en")
+    assert meta.subject == f"{spec['title'][lang]} · {spec['subtitle'][lang]}"
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdfs_are_tagged_with_language_and_title_shown(built: SimpleNamespace, lang: str) -> None:
+    for pdf in [*(built.manuals[m, lang] for m in MANUALS), built.handout[lang], built.panel[lang]]:
+        root = PdfReader(pdf).trailer["/Root"]
+        assert root["/Lang"] == ("zh-CN" if lang == "zh" else "en"), pdf.name
+        assert bool(root["/MarkInfo"]["/Marked"]), pdf.name
+        tree = root["/StructTreeRoot"].get_object()
+        kids = tree["/K"]
+        kids = kids if isinstance(kids, list) else [kids]
+        assert kids and kids[0].get_object()["/S"] == "/Document", pdf.name
+        assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"]), pdf.name
+        assert outline(pdf), pdf.name  # bookmarks
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_panel_has_bleed_and_crop_marks(built: SimpleNamespace, lang: str) -> None:
+    bleed = KB["print"]["panel"]["bleed_mm"] * MM
+    page = PdfReader(built.panel[lang]).pages[0]
+    media, trim, bleedbox = page.mediabox, page.trimbox, page.bleedbox
+    # the trim box is the banner, inside the media box by the bleed (twice: the crop marks sit outside it)
+    assert float(trim.width) == pytest.approx(800 * MM, abs=0.5)
+    for edge in ("left", "bottom"):
+        assert float(getattr(trim, edge)) - float(getattr(media, edge)) == pytest.approx(2 * bleed, abs=0.5)
+        assert float(getattr(trim, edge)) - float(getattr(bleedbox, edge)) == pytest.approx(bleed, abs=0.5)
+    for edge in ("right", "top"):
+        assert float(getattr(media, edge)) - float(getattr(trim, edge)) == pytest.approx(2 * bleed, abs=0.5)
+        assert float(getattr(bleedbox, edge)) - float(getattr(trim, edge)) == pytest.approx(bleed, abs=0.5)
+    # crop marks: at 72 dpi (1 px = 1 pt), the top-left corner of the sheet outside the bleed carries a
+    # dark line along the trim edge (row 2 x bleed) and nothing else; the coloured band starts at the bleed
+    side = int(2 * bleed) + 4
+    pgm = subprocess.run(["pdftoppm", "-r", "72", "-gray", "-x", "0", "-y", "0", "-W", str(side), "-H", str(side),
+                          str(built.panel[lang])], capture_output=True, check=True).stdout
+    header = pgm.split(b"\n", 3)
+    width, height = map(int, header[1].split())
+    pixels = header[3]
+    at = lambda x, y: pixels[y * width + x]  # noqa: E731
+    mark_row = round(2 * bleed)
+    assert min(at(x, y) for x in range(0, int(bleed) - 2) for y in (mark_row - 1, mark_row, mark_row + 1)) < 100
+    assert min(at(x, y) for x in range(0, int(bleed) - 2) for y in range(0, int(bleed) - 2)) > 200
+    assert at(int(bleed) + 3, int(bleed) + 3) < 150  # the band reaches into the bleed
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_contents_list_page_numbers_and_bookmarks(built: SimpleNamespace, lang: str) -> None:
     pdf = built.manual[lang]
     marks = outline(pdf)
     levels = {title: level for level, title, _ in marks}
-    # nav sections are level 1, their pages level 2; appendices level 1 with one entry per module
-    module_section = next(t for lv, t, _ in marks if lv == 1 and t.lower().endswith("modules"))  # whole section path
-    panel_section = next(t for lv, t, _ in marks if lv == 1 and t.lower().endswith("panels"))
-    assert levels[MODULE[lang]] == 2 and levels[PANEL[lang]] == 2
+    # nav sections (without the programme's own top section) are level 1, their pages level 2
+    module_section = next(t for lv, t, _ in marks if lv == 1 and t.lower().endswith("modules"))
+    case_section = next(t for lv, t, _ in marks if lv == 1 and t.lower().endswith("cases"))
+    assert " · " not in module_section and " · " not in case_section
+    assert levels[MODULE[lang]] == 2 and levels[CASE[lang]] == 2
     titles = [t for _, t, _ in marks]
-    assert titles.index(module_section) < titles.index(MODULE[lang]) < titles.index(panel_section) < titles.index(PANEL[lang])
     assert titles[0] == UI[lang]["manual_contents"]
-    assert titles[-3:] == [UI[lang]["manual_appendix_glossary"], UI[lang]["manual_appendix_answers"], MODULE[lang]]
+    assert titles[-4:] == [UI[lang]["manual_appendix_glossary"], UI[lang]["manual_appendix_answers"], MODULE[lang],
+                           UI[lang]["manual_review_record"]]
     # every chapter starts on a new page, in navigation order, with its title
-    chapters = [HOME[lang], MODULE[lang], PANEL[lang], UI[lang]["manual_appendix_glossary"],
-                UI[lang]["manual_appendix_answers"]]
-    starts = [bookmark_page(pdf, title) for title in chapters]
+    chapters = [CASE[lang], MODULE[lang], UI[lang]["manual_appendix_glossary"], UI[lang]["manual_appendix_answers"],
+                UI[lang]["manual_review_record"]]
+    starts = [bookmark_page(pdf, title, level=None if i != 1 else 2) for i, title in enumerate(chapters)]
     assert starts == sorted(set(starts)), starts
     pages = pages_text(pdf)
     for title, start in zip(chapters, starts, strict=True):
         assert squash(title) in squash(pages[start - 1])
     # the contents list shows each chapter with the page it starts on
     contents = pages_text(pdf)[1]
-    for title in (HOME[lang], MODULE[lang], PANEL[lang], UI[lang]["manual_appendix_glossary"]):
+    for title in (CASE[lang], MODULE[lang], UI[lang]["manual_appendix_glossary"], UI[lang]["manual_review_record"]):
         m = re.search(re.escape(title) + r"\s*\.{3,}\s*(\d+)", contents)
         assert m, (title, contents)
         assert int(m.group(1)) == bookmark_page(pdf, title)
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_running_header_and_page_footer(built: SimpleNamespace, lang: str) -> None:
     pages = pages_text(built.manual[lang])
     total = len(pages)
@@ -280,21 +382,20 @@ def test_running_header_and_page_footer(built: SimpleNamespace, lang: str) -> No
         footer = f"第 {number} 页 / 共 {total} 页" if lang == "zh" else f"Page {number} of {total}"
         assert squash(footer) in squash(text), (number, text[-200:])
     assert not re.search(r"第\d+页/共|Page\d+of", squash(pages[0]))  # no footer on the cover
-    start = bookmark_page(built.manual[lang], MODULE[lang])
+    start = bookmark_page(built.manual[lang], MODULE[lang], level=2)
     continuation = pages[start]  # the module's second page: its title only in the running header
-    assert MODULE[lang] in continuation and UI[lang]["manual_title"] in continuation
+    assert MODULE[lang] in continuation and KB["manuals"]["mercury"]["title"][lang] in continuation
     # the table's header row repeats on the continuation page
     assert ("序号" if lang == "zh" else "Responsible") in continuation
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_only_the_content_is_printed(built: SimpleNamespace, lang: str) -> None:
     for pdf in (built.manual[lang], built.handout[lang], built.panel[lang]):
         text = "\n".join(pages_text(pdf))
         for web in WEB_INTERFACE:
             assert web not in text, (pdf.name, web)
     text = "\n".join(pages_text(built.manual[lang]))
-    assert "Hidden page text" not in text and "隐藏页面专用文字" not in text  # manual: false
     # a page missing in English is not printed from its Chinese fallback
     assert ("仅中文页面专用文字己庚" in text) == (lang == "zh")
     # admonition, code, task list, footnote, gap and external link address print
@@ -303,19 +404,44 @@ def test_only_the_content_is_printed(built: SimpleNamespace, lang: str) -> None:
                      "记录以千克为单位" if lang == "zh" else "Recorded in kilograms",
                      UI[lang]["gap"]):
         assert squash(expected) in squash(text), expected
-    # the glossary appendix is printed from data/glossary.yml
-    assert "《水俣公约》所称的汞指元素汞" in text if lang == "zh" else "Under the Minamata Convention, elemental mercury" in text
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_multiple_choice_options_print_with_the_answer_keys_letters(built: SimpleNamespace, lang: str) -> None:
+    options = {"zh": ["销售记录", "采购记录", "考勤记录", "设备记录"],
+               "en": ["the sales records", "the purchase records", "the attendance records", "the equipment records"]}
+    gender = {"zh": ["统计企业产量", "开展性别分析", "计算用汞量"],
+              "en": ["count what an enterprise produces", "carry out a gender analysis", "calculate the mercury used"]}
+    for pdf, opts in ((built.manual[lang], options[lang]), (built.handout[lang], options[lang]),
+                      (built.manuals["gender", lang], gender[lang])):
+        text = "\n".join(pages_text(pdf))
+        for letter, option in zip("ABCD", opts, strict=False):
+            assert re.search(rf"(?m)^\s*{letter}\.\s*{re.escape(option)}", text), (pdf.name, letter, option)
+        assert "•" not in "".join(line for line in text.splitlines() if any(o in line for o in opts))
+    # the answer key names the same letter
+    key = "2. B。采购记录" if lang == "zh" else "2. B. The purchase records"
+    assert squash(key) in squash("\n".join(pages_text(built.manual[lang])))
+
+
+def test_english_words_are_not_broken_apart(built: SimpleNamespace) -> None:
+    text = "\n".join(pages_text(built.manual["en"], raw=True))
+    # narrow table columns keep their words whole
+    assert not re.search(r"Require\s+d\b|summar\s+y\b|Requi\s*-?\s*\n\s*red", text)
+    assert text.count("Required") >= 3
+    # a word hyphenated at a line break ends with a plain hyphen-minus, never U+2010 set apart
+    assert "\u2010" not in text
+    assert not re.search(r"\w \u2010|\u2010 \w|\w - \w", text)
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_answers_move_to_the_trainers_appendix(built: SimpleNamespace, lang: str) -> None:
     pdf = built.manual[lang]
     pages = pages_text(pdf)
     appendix = bookmark_page(pdf, UI[lang]["manual_appendix_answers"])
-    module = bookmark_page(pdf, MODULE[lang])
+    module = bookmark_page(pdf, MODULE[lang], level=2)
     with_answer = [n for n, text in enumerate(pages, 1) if ANSWER_TEXT[lang] in squash(text) or ANSWER_TEXT[lang] in text]
     assert with_answer and min(with_answer) >= appendix
-    chapter = "\n".join(pages[module - 1:bookmark_page(pdf, PANEL[lang]) - 1])
+    chapter = "\n".join(pages[module - 1:bookmark_page(pdf, UI[lang]["manual_appendix_glossary"]) - 1])
     assert ("练习" if lang == "zh" else "Exercises") in chapter
     assert ("参考答案" if lang == "zh" else "Answers\n") not in chapter.replace("参考答案（", "")
     # the chapter's link to its answers points at the appendix, with the page
@@ -325,37 +451,45 @@ def test_answers_move_to_the_trainers_appendix(built: SimpleNamespace, lang: str
     assert ANSWER_TEXT[lang] not in "\n".join(pages_text(built.handout[lang]))
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_links_between_chapters_give_the_page(built: SimpleNamespace, lang: str) -> None:
     pdf = built.manual[lang]
-    panel = bookmark_page(pdf, PANEL[lang])
-    module = bookmark_page(pdf, MODULE[lang])
+    module = bookmark_page(pdf, MODULE[lang], level=2)
     text = squash("\n".join(pages_text(pdf)))
     if lang == "zh":
-        assert squash(f"展板见展板一（见第 {panel} 页）") in text
         assert squash(f"详见测试模块（见第 {module} 页）") in text
+        assert "展板见展板一（见第" not in text  # the panel is not in the manual: plain text
     else:
-        assert squash(f"See panel one (see page {panel})") in text
-        assert squash(f"see the test module (see page {module})") in text
+        assert squash(f"See the test module (see page {module})") in text
+        assert squash("See panel one (see page") not in text
     reader = PdfReader(pdf)
-    links = [a.get_object() for a in reader.pages[module - 1].get("/Annots", []) if a.get_object()["/Subtype"] == "/Link"]
+    case = bookmark_page(pdf, CASE[lang], level=2)
+    links = [a.get_object() for a in reader.pages[case - 1].get("/Annots", []) if a.get_object()["/Subtype"] == "/Link"]
     internal = [a for a in links if "/Dest" in a or a.get("/A", {}).get("/S") in ("/GoTo",)]
-    assert internal, "the module page has no in-document links"
+    assert internal, "the case page has no in-document links"
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_draft_chapters_carry_the_watermark(built: SimpleNamespace, lang: str) -> None:
     pdf = built.manual[lang]
     pages = pages_text(pdf, raw=True)
-    home = bookmark_page(pdf, HOME[lang])
-    module = bookmark_page(pdf, MODULE[lang])
-    panel = bookmark_page(pdf, PANEL[lang])  # in review: watermarked too
-    for number in range(module, panel + 1):
+    for number in range(bookmark_page(pdf, CASE[lang], level=2), len(pages) + 1):
         assert WATERMARK[lang] in squash(pages[number - 1]), number
-    assert WATERMARK[lang] not in squash(pages[home - 1])  # approved
-    assert squash(pages[0]).count(WATERMARK[lang]) == (1 if lang == "zh" else 0)  # cover: only "草稿：共 5 页…"
+    assert squash(pages[0]).count(WATERMARK[lang]) == (1 if lang == "zh" else 0)  # cover: only "草稿：共 4 页…"
     assert WATERMARK[lang] in squash(pages_text(built.panel[lang], raw=True)[0])
     assert WATERMARK[lang] in squash(pages_text(built.handout[lang], raw=True)[0])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_review_record_lists_every_chapter_and_what_it_lacks(built: SimpleNamespace, lang: str) -> None:
+    pdf = built.manual[lang]
+    record = "\n".join(pages_text(pdf, raw=True)[bookmark_page(pdf, UI[lang]["manual_review_record"]) - 1:])
+    for title in (CASE[lang], MODULE[lang], UI[lang]["manual_appendix_glossary"]):
+        assert squash(title) in squash(record)
+    assert "UNIDO" in record and "UNDP" not in record
+    assert squash("版本 unversioned" if lang == "zh" else "Version unversioned") in squash(record)
+    # chapters x FECO and UNIDO, and the glossary (general track) x FECO
+    assert record.count(UI[lang]["manual_review_not_approved"]) == (7 if lang == "zh" else 5)
 
 
 def test_fonts_are_embedded_and_subset(built: SimpleNamespace) -> None:
@@ -394,7 +528,7 @@ def test_chinese_uses_simplified_glyph_forms(built: SimpleNamespace) -> None:
         assert shown[ch] == sc_glyph, ch
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_handout_and_panel(built: SimpleNamespace, lang: str) -> None:
     handout = pages_text(built.handout[lang])
     assert MODULE[lang] in handout[0] and UI[lang]["manual_handout"] in handout[0]
@@ -403,10 +537,23 @@ def test_handout_and_panel(built: SimpleNamespace, lang: str) -> None:
     assert outline(built.handout[lang])[0][1] == MODULE[lang]
     panel = pages_text(built.panel[lang])[0]
     assert PANEL[lang] in panel
-    # the SVG figure was found and drawn (its text is in the PDF), in the panel and in the manual
+    # the SVG figure was found and drawn (its text is in the PDF); panels are not in the training manual
     figure = "图形文字甲" if lang == "zh" else "Figure text alpha"
     assert figure in panel
-    assert figure in "\n".join(pages_text(built.manual[lang]))
+    assert figure not in "\n".join(pages_text(built.manual[lang]))
+
+
+def test_downloads_page_lists_the_four_manuals(built: SimpleNamespace) -> None:
+    for lang, page in (("zh", built.site / "downloads" / "index.html"), ("en", built.site / "en" / "downloads" / "index.html")):
+        html = page.read_text(encoding="utf-8")
+        hrefs = re.findall(r'href="([^"]*manual-[^"]*\.pdf)"', html)
+        assert sorted(h.rsplit("/", 1)[-1] for h in hrefs) == sorted(p.name for p in built.manuals.values()), lang
+        for href in hrefs:  # each link resolves to the file the PDF step wrote
+            target = (page.parent / href).resolve()
+            assert target.is_file(), (lang, href)
+        for spec in KB["manuals"].values():
+            assert spec["title"][lang] in html
+        assert "manual-zh.pdf" not in html and "manual-en.pdf" not in html
 
 
 # --- failures -------------------------------------------------------------------------------------------------------
@@ -468,22 +615,134 @@ def test_build_stops_before_rendering_when_the_cjk_font_is_missing(built: Simple
     assert not list(tmp_path.rglob("*.pdf"))  # no PDF of empty boxes
 
 
-def test_release_mode_refuses_unapproved_pages(built: SimpleNamespace) -> None:
-    from kb import engine
-    from kb.data import ProjectData
-    from kb.manual import UnapprovedPagesError, plan_documents
+class SignedRepo:
+    """The sample project in its own git repository, with throw-away SSH keys listed for each
+    organisation, so that approvals are made the real way (./scripts/approve: signed commits) and
+    verified by the release build (kb/approvals.py)."""
+
+    def __init__(self, root: Path, home: Path) -> None:
+        self.root, self.home = root, home
+        self.env = {**os.environ, "GIT_CONFIG_GLOBAL": str(home / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
+                    "KB_TODAY": TODAY, "KB_PDF": "0"}
+        self.env.pop("KB_RELEASE", None)
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "user.name", "Fixture Reviewer")
+        self.git("config", "user.email", "reviewer@example.org")
+        self.git("config", "gpg.format", "ssh")
+
+    def git(self, *args: str) -> str:
+        result = subprocess.run(["git", *args], cwd=self.root, env=self.env, capture_output=True, text=True)
+        assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+        return result.stdout
+
+    def kb(self, *args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "kb.cli", *args], cwd=self.root, env=self.env,
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, f"kb {' '.join(args)}: {result.stdout}\n{result.stderr}"
+        return result.stdout
+
+    def key(self, org: str) -> Path:
+        private = self.home / org.lower()
+        if not private.exists():
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", org, "-f", str(private)], check=True)
+        return private.with_suffix(".pub")
+
+    def list_keys(self, orgs: tuple[str, ...]) -> None:
+        for org in orgs:
+            with (self.root / "data" / "signers" / f"{org}.allowed_signers").open("a", encoding="utf-8") as handle:
+                handle.write(f"{org.lower()}@example.org namespaces=\"git\" {self.key(org).read_text().strip()}\n")
+
+    def commit_all(self, message: str) -> None:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--no-gpg-sign", "-m", message)
+
+    def approve(self, rel: str, org: str) -> None:
+        self.git("config", "user.signingkey", str(self.key(org)))
+        self.kb("approve", f"docs/zh/{rel}", "--as", org, "--name", f"Fixture reviewer {org}")
+
+
+APPROVED_MERCURY = ("mercury/modules/01-test-module.md", "mercury/cases/01-test-case.md",
+                    "mercury/policy/zh-only-policy.md", "mercury/panels/01-test-panel.md")
+
+
+@pytest.fixture(scope="session")
+def released(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """Release build (as ./scripts/build --release: KB_RELEASE=1, --strict) with the mercury pages and
+    the glossary approved in signed commits by their track's organisations (FECO and UNIDO; the
+    glossary: FECO) and the gender module still a draft."""
+    if shutil.which("ssh-keygen") is None or shutil.which("git") is None:
+        pytest.skip("needs git and ssh-keygen (openssh-client)")
+    base = tmp_path_factory.mktemp("released")
+    project = make_project(base / "project")
+    shutil.copytree(FIXTURE.parent / "manual-release", project, dirs_exist_ok=True)  # data/: no deliverables due
+    repo = SignedRepo(project, base)
+    repo.list_keys(("FECO", "UNIDO"))
+    repo.commit_all("Sample project")
+    repo.kb("translated", *[str(p) for p in (project / "docs" / "en").rglob("*.md")])  # an approval covers both texts
+    repo.commit_all("Translations stamped")
+    for rel in APPROVED_MERCURY:
+        for org in ("FECO", "UNIDO"):
+            repo.approve(rel, org)
+    repo.approve("glossary.md", "FECO")
+    repo.approve("index.md", "FECO")  # the home page's hand-typed approval would fail the release (not in a manual)
+    stale = project / "site" / "downloads" / "manual-gender-en.pdf"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"%PDF-1.7 an old draft %%EOF")
+    log = build(project, "--strict", release=True)  # exit status 0 is asserted in build()
+    return SimpleNamespace(project=project, site=project / "site", log=log, manuals=manual_paths(project / "site"))
+
+
+def test_release_writes_the_approved_programmes_manual_and_refuses_the_other(released: SimpleNamespace) -> None:
+    for lang in LANGS:
+        assert released.manuals["mercury", lang].is_file()
+        assert not released.manuals["gender", lang].exists()  # refused (the stale copy is gone too)
+        assert not (released.site / "downloads" / "panels" / lang / "01-test-panel.pdf").exists()  # gaps
+        assert (released.site / "downloads" / "handouts" / lang / "01-test-module.pdf").is_file()
+        assert not (released.site / "downloads" / "handouts" / lang / "01-gender-module.pdf").exists()
+    log = released.log
+    block = log[log.index("release refused downloads/manual-gender-en.pdf"):]
+    assert block.startswith("release refused downloads/manual-gender-en.pdf: pages are not approved")
+    assert "  - docs/en/gender/modules/01-gender-module.md: lacks FECO, UNDP; review.status is draft" in block
+    assert "release refused downloads/manual-mercury" not in log
+    assert re.search(r"release refused downloads/panels/en/01-test-panel\.pdf: the panel has gaps:\n"
+                     r"  - docs/en/mercury/panels/01-test-panel\.md: 1 gap marker", log)
+    # the checks name the manual a draft keeps out
+    assert "'gender' training manual" in log or "“gender”培训手册" in log
+    assert "kb manual: 4 PDFs rendered, 0 reused from the cache, 6 refused for release" in log
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_released_manual_has_no_watermark_and_a_review_record(released: SimpleNamespace, lang: str) -> None:
+    pdf = released.manuals["mercury", lang]
+    pages = pages_text(pdf, raw=True)
+    assert not any(WATERMARK[lang] in squash(p) for p in pages[1:])
+    cover = squash(pages[0])
+    total = 4 if lang == "zh" else 3
+    assert squash(UI[lang]["manual_review_approved"].format(total=total)) in cover
+    record = "\n".join(pages_text(pdf)[bookmark_page(pdf, UI[lang]["manual_review_record"]) - 1:])
+    assert UI[lang]["manual_review_not_approved"] not in record
+    approved_on = squash(UI[lang]["manual_review_approved_on"].format(date=TODAY))
+    assert squash(record).count(approved_on) == 2 * (total - 1) + 1  # chapters x FECO and UNIDO, glossary x FECO
+    for org in ("FECO", "UNIDO"):
+        assert f"Fixture reviewer {org}" in record
+    # the downloads page says which manuals are not released yet
+    page = released.site / ("downloads/index.html" if lang == "zh" else "en/downloads/index.html")
+    html = page.read_text(encoding="utf-8")
+    assert re.search(r'href="[^"]*manual-mercury-en\.pdf"', html) and not re.search(r'href="[^"]*manual-gender', html)
+    assert html.count(UI[lang]["dl_not_released"]) >= 2  # both gender manuals (and the refused handouts/panels)
+
+
+def test_offline_copy_carries_and_lists_the_four_manuals(built: SimpleNamespace) -> None:
+    import zipfile
+
+    from kb.offline import build_offline_zip
     from kb.settings import load_settings
 
-    settings = dataclasses.replace(load_settings(built.project, environ={"KB_TODAY": TODAY}), release=True)
-    data = ProjectData(settings)
-    report = engine.run(settings, data, release=False)
-    manifests = {
-        lang: [{"lang": lang, "file_lang": lang, "rel": p.rel, "path": p.path, "url": "", "dest": "",
-                "title": None, "section": None} for p in report.pages.values() if p.lang == lang]
-        for lang in ("zh", "en")
-    }
-    with pytest.raises(UnapprovedPagesError) as err:
-        plan_documents(settings, data, report, built.site, manifests)
-    message = str(err.value)
-    assert "docs/zh/mercury/modules/01-test-module.md" in message and "docs/en/mercury/panels/01-test-panel.md" in message
-    assert "docs/zh/index.md" not in message  # approved
+    out = build_offline_zip(load_settings(built.project, environ={"KB_TODAY": TODAY}))
+    with zipfile.ZipFile(out) as archive:
+        names = set(archive.namelist())
+        page = archive.read("knowledge-site/en/downloads.html").decode("utf-8")
+    assert {n for n in names if n.endswith(".pdf") and "/downloads/manual-" in n} == {
+        f"knowledge-site/downloads/{p.name}" for p in built.manuals.values()}
+    assert sorted(h.rsplit("/", 1)[-1] for h in re.findall(r'href="([^"]*manual-[^"]*\.pdf)"', page)) == sorted(
+        p.name for p in built.manuals.values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from kb.data import ProjectData
 from kb.findings import Finding
@@ -23,6 +24,7 @@ class Context:
     languages: tuple[str, ...] = ("zh", "en")
     email_allowlist_domains: tuple[str, ...] = ()
     docs_dir: str = "docs"
+    manuals: dict[str, Any] = field(default_factory=dict)  # kb.yml manuals: id -> ManualSpec
     # pages whose pair has verified approvals (kb.approvals), set by the engine before the
     # deliverables are counted; None: not computed (then the typed review.status is taken)
     approved_paths: frozenset[str] | None = None

@@ -313,9 +313,10 @@ def check_review(page: Page, ctx: Context) -> list[Finding]:
     if status == "approved" and missing and not is_translation:
         out.append(finding("review", "approved-without-approvals", page, line, missing=", ".join(missing),
                            track=page.track or "general"))
-    if ctx.release and page.in_manual and status != "approved":
-        out.append(finding("review", "release-unapproved", page, line, status=status or "-",
-                           required=", ".join(required)))
+    for manual_id, spec in ctx.manuals.items() if ctx.release and status != "approved" else ():
+        if spec.includes(type=page.type, track=page.track, in_manual=page.in_manual):
+            out.append(finding("review", "release-unapproved", page, line, status=status or "-", manual=manual_id,
+                               required=", ".join(required)))
     return out
 
 

@@ -1,6 +1,7 @@
-"""Which pages go into which PDF, and the HTML of each PDF: the manual per language (cover, contents,
-chapters in navigation order, glossary and trainer's appendices), a handout per module page and a
-large-format panel per panel page. The HTML comes from the Jinja2 templates in overrides/manual/."""
+"""Which pages go into which PDF, and the HTML of each PDF: a training manual per programme and
+language (kb.yml `manuals`: cover, contents, chapters in navigation order, glossary and trainer's
+appendices, review record), a handout per module page and a large-format panel per panel page. The
+HTML comes from the Jinja2 templates in overrides/manual/."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ import math
 import os
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from kb.manual.approvals import ApprovalState, approval_state
 from kb.manual.content import ParsedPage, Target, anchor_for, parse_page, prepare
 
 TEMPLATE_DIR = ("overrides", "manual")
@@ -29,7 +31,7 @@ STYLESHEETS = {
     "handout": ("content.css", "manual.css", "handout.css"),
     "panel": ("content.css", "panel.css"),
 }
-PAGE_SIZES_MM = {"manual": (210, 297), "handout": (210, 297), "panel": (800, 1800)}
+A4_MM = (210, 297)
 
 
 @dataclass
@@ -48,10 +50,12 @@ class Chapter:
     body: Markup = Markup("")
     answers: Markup | None = None
     ids: set[str] = field(default_factory=set)
+    gaps: int = 0                         # [[gap: ...]] markers on the page
+    approval: ApprovalState | None = None  # sign-off by the organisations of the document it is printed in
 
     @property
     def draft(self) -> bool:
-        return self.status != APPROVED
+        return not self.approval.approved if self.approval is not None else self.status != APPROVED
 
     @property
     def path(self) -> str:
@@ -73,21 +77,44 @@ class Document:
     stylesheets: tuple[str, ...]
     resources: tuple[str, ...]
     pages: list[str]  # repository paths of the site pages printed in it
+    manual: str | None = None  # id of the training manual (kb.yml manuals), for manuals
+    bleed_mm: float = 0.0      # press bleed (panels, kb.yml print.panel)
 
 
 @dataclass
 class LanguagePlan:
     lang: str
-    chapters: list[Chapter]       # manual chapters, navigation order
+    chapters: list[Chapter]       # pages that may go into a training manual, navigation order
     glossary: Chapter | None      # the glossary page, printed as an appendix from data/glossary.yml
     handouts: list[Chapter]       # module pages
     panels: list[Chapter]         # panel pages
 
-    def printed_pages(self) -> list[Chapter]:
-        seen: dict[str, Chapter] = {}
-        for ch in [*self.chapters, *([self.glossary] if self.glossary else []), *self.handouts, *self.panels]:
-            seen.setdefault(ch.path, ch)
-        return list(seen.values())
+
+@dataclass
+class ManualPlan:
+    """One training manual in one language: its chapters and their sign-off."""
+
+    id: str
+    spec: Any                     # kb.settings.ManualSpec
+    lang: str
+    orgs: tuple[str, ...]         # who must approve every printed page (data/reviewers.yml, the track's list)
+    chapters: list[Chapter]
+    glossary: Chapter | None
+
+    @property
+    def filename(self) -> str:
+        return manual_filename(self.id, self.lang)
+
+    def printed(self) -> list[Chapter]:
+        return [*self.chapters, *([self.glossary] if self.glossary else [])]
+
+    def refused(self) -> list[ApprovalState]:
+        """The printed pages that keep this manual out of a release (empty: it can be released)."""
+        return [ch.approval for ch in self.printed() if ch.approval is not None and not ch.approval.approved]
+
+
+def manual_filename(manual_id: str, lang: str) -> str:
+    return f"manual-{manual_id}-{lang}.pdf"
 
 
 # --- selection ------------------------------------------------------------------------------------------------
@@ -116,7 +143,7 @@ def plan_language(lang: str, entries: list[dict], report: Any) -> LanguagePlan:
         ch = Chapter(
             entry=entry, anchor=anchor,
             title=entry.get("title") or page.title, section=entry.get("section"), type=page.type,
-            status=page.review_status, in_manual=page.in_manual, track=page.track,
+            status=page.review_status, in_manual=page.in_manual, track=page.track, gaps=len(page.gap_markers),
         )
         if page.meta.get("template"):
             if ch.type == "glossary" and ch.in_manual:
@@ -128,11 +155,49 @@ def plan_language(lang: str, entries: list[dict], report: Any) -> LanguagePlan:
             handouts.append(ch)
         elif ch.type == "panel":
             panels.append(ch)
-    previous: object = object()
-    for ch in chapters:
-        ch.section_start = ch.section is not None and ch.section != previous
-        previous = ch.section
     return LanguagePlan(lang=lang, chapters=chapters, glossary=glossary, handouts=handouts, panels=panels)
+
+
+def _local_sections(sections: list[str | None]) -> list[str | None]:
+    """A programme's manual needs no programme prefix: the navigation components all its chapters
+    share are left out, keeping at least the last ("汞减排（PVC 行业） · 培训模块" -> "培训模块")."""
+    paths = [s.split(" · ") if s else None for s in sections]
+    known = [p for p in paths if p]
+    common = 0
+    while known and all(len(p) > common + 1 and p[common] == known[0][common] for p in known):
+        common += 1
+    return [" · ".join(p[common:]) if p else None for p in paths]
+
+
+def manual_plans(settings: Any, data: Any, report: Any, plan: LanguagePlan) -> list[ManualPlan]:
+    """Every training manual of kb.yml in *plan*'s language: the pages of its track and types, in
+    navigation order, each with its sign-off by the track's organisations."""
+    out = []
+    for manual_id, spec in settings.manuals.items():
+        orgs = tuple(data.required_reviewers(spec.track))
+        chapters = [replace(ch, approval=approval_state(report, ch.path, orgs)) for ch in plan.chapters
+                    if spec.includes(type=ch.type, track=ch.track, in_manual=ch.in_manual)]
+        for ch, section in zip(chapters, _local_sections([ch.section for ch in chapters]), strict=True):
+            ch.section = section
+        previous: object = object()
+        for ch in chapters:
+            ch.section_start = ch.section is not None and ch.section != previous
+            previous = ch.section
+        glossary = None
+        if plan.glossary is not None:  # the shared glossary page is signed off by its own track's organisations
+            glossary = with_own_approval(data, report, plan.glossary)
+        out.append(ManualPlan(manual_id, spec, plan.lang, orgs, chapters, glossary))
+    return out
+
+
+def with_own_approval(data: Any, report: Any, ch: Chapter) -> Chapter:
+    """A handout or panel: signed off by its own track's organisations."""
+    return replace(ch, approval=approval_state(report, ch.path, tuple(data.required_reviewers(ch.track or "general"))))
+
+
+def single_refused(kind: str, ch: Chapter) -> bool:
+    """Release mode: is this handout or panel kept back? (Not approved, or a panel with gaps.)"""
+    return ch.draft or (kind == "panel" and ch.gaps > 0)
 
 
 # --- shared context ---------------------------------------------------------------------------------------------
@@ -218,10 +283,16 @@ class Assembler:
     def stylesheets(self, kind: str) -> tuple[str, ...]:
         return tuple(str(self.template_dir / name) for name in STYLESHEETS[kind])
 
+    def page_size_mm(self, kind: str) -> tuple[float, float]:
+        if kind == "panel":
+            panel = self.settings.print.panel
+            return panel.width_mm, panel.height_mm
+        return A4_MM
+
     def common(self, lang: str, kind: str, draft: bool) -> dict[str, Any]:
         ui = self.data.ui.get(lang, {})
         today: dt.date = self.settings.today
-        width, height = PAGE_SIZES_MM[kind]
+        width, height = self.page_size_mm(kind)
         watermark = self.env.get_template("watermark.html").render(
             text=ui["draft_watermark"], width=width, height=height, lang=HTML_LANG.get(lang, lang),
             angle=round(math.degrees(math.atan2(height, width)), 2))
@@ -231,7 +302,14 @@ class Assembler:
             "created": today.isoformat(),
             "version": self.version or ui["manual_unversioned"],
             "watermark": Markup(watermark), "draft": draft,
+            "title": ui["manual_title"], "subtitle": ui["manual_subtitle"], "description": ui["manual_description"],
+            "partners": ui["manual_partners"], "panel": self.settings.print.panel,
         }
+
+    def org_names(self, orgs: tuple[str, ...], lang: str) -> list[str]:
+        names = self.data.reviewers["organisations"]
+        return [f"{names.get(o, {}).get(lang, o)}（{o}）" if lang == "zh" else f"{names.get(o, {}).get(lang, o)} ({o})"
+                for o in orgs]
 
     def _resources(self, chapters: list[Chapter]) -> tuple[str, ...]:
         found: list[str] = []
@@ -242,10 +320,13 @@ class Assembler:
         return tuple(found)
 
     # -- documents
-    def manual(self, plan: LanguagePlan, output: Path) -> Document:
+    def manual(self, plan: ManualPlan, output: Path) -> Document:
+        glossary_terms: set[str] = set()
+        for ch in plan.chapters:
+            glossary_terms |= self.parsed(ch.entry["dest"]).terms
         targets = {ch.entry["dest"]: Target(ch.anchor, self.parsed(ch.entry["dest"]).ids) for ch in plan.chapters}
         if plan.glossary is not None:  # links to the glossary page lead to the glossary appendix
-            targets[plan.glossary.entry["dest"]] = Target(GLOSSARY_ANCHOR, self.parsed(plan.glossary.entry["dest"]).ids)
+            targets[plan.glossary.entry["dest"]] = Target(GLOSSARY_ANCHOR, frozenset(f"term-{t}" for t in glossary_terms))
         for ch in plan.chapters:
             printed = prepare(self.parsed(ch.entry["dest"]), anchor=ch.anchor, site_dir=self.site_dir,
                               targets=targets, split_answers=ch.type == "module", keep_answers=True)
@@ -253,7 +334,8 @@ class Assembler:
             ch.answers = Markup(printed.answers) if printed.answers is not None else None
             ch.ids = printed.ids
         answered = [ch for ch in plan.chapters if ch.answers is not None]
-        counted = [*plan.chapters, *([plan.glossary] if plan.glossary else [])]
+        glossary = self._glossary(plan.lang, glossary_terms) if plan.glossary else None
+        counted = plan.printed() if glossary else list(plan.chapters)
         unapproved = [ch for ch in counted if ch.draft]
         groups: list[dict[str, Any]] = []
         for ch in plan.chapters:
@@ -261,21 +343,32 @@ class Assembler:
                 groups.append({"section": ch.section, "chapters": []})
             groups[-1]["chapters"].append(ch)
         context = self.common(plan.lang, "manual", draft=bool(unapproved))
+        ui = context["ui"]
+        org_names = dict(zip(plan.orgs, self.org_names(plan.orgs, plan.lang), strict=True))
         context.update(
             chapters=plan.chapters, groups=groups, answered=answered,
             answers_draft=any(ch.draft for ch in answered),
-            glossary=self._glossary(plan) if plan.glossary else None,
-            glossary_chapter=plan.glossary,
+            glossary=glossary, glossary_chapter=plan.glossary if glossary else None,
             total=len(counted), unapproved=len(unapproved),
+            title=plan.spec.title[plan.lang], subtitle=plan.spec.subtitle.get(plan.lang, ""),
+            description=" · ".join(x for x in (plan.spec.title[plan.lang], plan.spec.subtitle.get(plan.lang)) if x),
+            partners=" · ".join(org_names[o] for o in plan.orgs[1:]) or ui["manual_partners"],
+            record=[{"chapter": ch, "orgs": [
+                        {"id": o, "name": org_names[o], "required": o in ch.approval.asked,
+                         "approval": next((a for a in ch.approval.approvals if a.org == o), None)}
+                        for o in plan.orgs] if ch.approval else []}
+                    for ch in counted],
+            record_orgs=[org_names[o] for o in plan.orgs],
         )
         html = self.env.get_template("manual.html").render(**context)
         return Document("manual", plan.lang, output, html, self.stylesheets("manual"),
-                        self._resources(plan.chapters), [ch.path for ch in counted])
+                        self._resources(plan.chapters), [ch.path for ch in counted], manual=plan.id)
 
-    def _glossary(self, plan: LanguagePlan) -> list[dict[str, Any]]:
+    def _glossary(self, lang: str, used: set[str]) -> list[dict[str, Any]]:
+        """The glossary rows (same as the website's glossary page) of the terms the chapters use."""
         from kb.site import glossary_entries
 
-        return glossary_entries(self.data, plan.lang)
+        return [row for row in glossary_entries(self.data, lang) if row["id"] in used]
 
     def single(self, kind: str, ch: Chapter, output: Path) -> Document:
         """A handout (module page, answers left out) or a panel."""
@@ -285,10 +378,13 @@ class Assembler:
         lang = ch.entry["lang"]
         context = self.common(lang, kind, draft=ch.draft)
         tracks = self.data.model.tracks
+        orgs = tuple(self.data.required_reviewers(ch.track or "general"))
         context.update(chapter=ch, body=Markup(printed.body),
-                       track_label=tracks.get(ch.track or "", {}).get(lang) or ch.section or "")
+                       track_label=tracks.get(ch.track or "", {}).get(lang) or ch.section or "",
+                       partners=" · ".join(self.org_names(orgs[1:], lang)) or context["partners"])
         html = self.env.get_template(f"{kind}.html").render(**context)
-        return Document(kind, lang, output, html, self.stylesheets(kind), self._resources([ch]), [ch.path])
+        bleed = self.settings.print.panel.bleed_mm if kind == "panel" else 0.0
+        return Document(kind, lang, output, html, self.stylesheets(kind), self._resources([ch]), [ch.path], bleed_mm=bleed)
 
 
 def single_outputs(chapters: list[Chapter], folder: Path) -> list[tuple[Chapter, Path]]:

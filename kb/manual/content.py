@@ -21,6 +21,7 @@ log = logging.getLogger("mkdocs.hooks.kb.manual")
 ARTICLE_START = '<article class="md-content__inner'
 ARTICLE_END = "</article>"
 ANSWERS_ID = "answers"
+EXERCISES_ID = "exercises"
 
 # Web interface inside the article that has no place on paper.
 DROP_CLASSES = frozenset({
@@ -91,6 +92,7 @@ class ParsedPage:
     article: ET.Element        # cleaned, images resolved; ids and links still as built
     ids: frozenset[str]        # every id in the article (answers included)
     resources: tuple[str, ...]  # local files the article loads (images), as paths
+    terms: frozenset[str] = frozenset()  # glossary term ids the page uses (marked by the glossary hook)
 
 
 def article_fragment(html: str) -> str:
@@ -108,9 +110,31 @@ def parse_page(site_dir: Path, dest: str) -> ParsedPage:
     assert article is not None
     _strip_namespaces(article)
     _clean(article)
+    letter_options(article)
     resources = _resolve_resources(article, site_dir, dest)
     ids = frozenset(el.get("id") for el in article.iter() if el.get("id"))
-    return ParsedPage(dest=dest, article=article, ids=ids, resources=tuple(resources))
+    terms = frozenset(el.get("data-term-id") for el in article.iter("abbr")
+                      if "kb-term" in classes(el) and el.get("data-term-id"))
+    return ParsedPage(dest=dest, article=article, ids=ids, resources=tuple(resources), terms=terms)
+
+
+def letter_options(article: ET.Element) -> None:
+    """Multiple-choice options (a bullet list inside a numbered question of the exercises section)
+    print with letters A, B, C..., as the answer key names them ("1. B")."""
+    children = list(article)
+    inside = False
+    for child in children:
+        if child.tag in ("h1", "h2"):
+            inside = child.get("id") == EXERCISES_ID
+            continue
+        if not inside:
+            continue
+        for ol in [child] if child.tag == "ol" else child.iter("ol"):
+            for li in ol.findall("li"):
+                for ul in li.findall("ul"):
+                    ul.tag = "ol"
+                    ul.set("type", "A")
+                    add_class(ul, "kb-options")
 
 
 def _clean(el: ET.Element) -> None:

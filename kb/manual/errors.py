@@ -11,18 +11,6 @@ class FontMissingError(ManualError):
     """A font the manuals need is not installed."""
 
 
-class UnapprovedPagesError(ManualError):
-    """Release mode: pages that are not approved would be printed."""
-
-    def __init__(self, pages: list[str]) -> None:
-        self.pages = pages
-        listed = "\n".join(f"  - {p}" for p in pages)
-        super().__init__(
-            f"release mode refuses to print {len(pages)} page(s) that are not approved "
-            f"(review.status must be 'approved'):\n{listed}"
-        )
-
-
 class RenderError(ManualError):
     """One or more PDFs failed to render; the files they would have replaced are left as they were."""
 

@@ -20,7 +20,10 @@ from kb.manual.errors import FontMissingError, RenderError
 
 CJK_FAMILY = "Noto Sans CJK SC"
 INSTALL_HINT = "install Debian's fonts-noto-cjk: `sudo apt-get install fonts-noto-cjk`"
-CACHE_VERSION = b"kb-manual-cache/1"
+CACHE_VERSION = b"kb-manual-cache/2"
+# Every PDF is written as PDF/UA-1: tagged (structure tree, /MarkInfo /Marked), /Lang from <html lang>,
+# DisplayDocTitle in the viewer preferences; bookmarks come from the stylesheets. Part of the cache key.
+PDF_OPTIONS: dict[str, str] = {"pdf_variant": "pdf/ua-1"}
 CACHE_MAX_AGE_DAYS = 30  # cached PDFs not used for this long are deleted
 FIT_SCALES = (1.0, 0.92, 0.84, 0.76, 0.68, 0.6)  # root font-size tried for one-page documents (panels)
 _GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "inherit", "initial"}
@@ -36,6 +39,7 @@ class RenderJob(NamedTuple):
     name: str = ""
     fit_one_page: bool = False       # shrink the type until the document fits on one page (panels)
     resources: tuple[str, ...] = ()  # local files the HTML loads (images): part of the cache key
+    bleed_mm: float = 0.0            # press bleed around the trim box (panels): the PDF BleedBox
 
 
 @dataclass
@@ -118,7 +122,8 @@ def font_identity(stylesheets: tuple[str, ...]) -> str:
 # --- cache ----------------------------------------------------------------------------------------------------------
 def cache_key(job: RenderJob, engine_version: str, fonts: str) -> str:
     h = hashlib.sha256(CACHE_VERSION)
-    for part in (engine_version, fonts, job.base_url, "fit" if job.fit_one_page else "flow"):
+    options = ",".join(f"{k}={v}" for k, v in sorted(PDF_OPTIONS.items()))
+    for part in (engine_version, fonts, job.base_url, "fit" if job.fit_one_page else "flow", options, f"bleed={job.bleed_mm}"):
         h.update(b"\0" + part.encode("utf-8"))
     for path in job.stylesheets:
         h.update(b"\0css\0" + Path(path).name.encode() + b"\0" + Path(path).read_bytes())
@@ -188,8 +193,24 @@ def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
         document = HTML(string=html, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
         if len(document.pages) <= 1:
             break
-    pdf = document.write_pdf()
+    pdf = document.write_pdf(finisher=_bleed_box(job.bleed_mm) if job.bleed_mm else None, **PDF_OPTIONS)
     return pdf, len(document.pages), time.perf_counter() - start, scale
+
+
+def _bleed_box(bleed_mm: float) -> Callable:
+    """WeasyPrint sets the PDF BleedBox at most 10 pt outside the TrimBox; the printer needs the real
+    bleed. (The CSS bleed area is twice as wide when crop marks are drawn: they sit in its outer half.)"""
+    bleed = bleed_mm * 72 / 25.4
+
+    def finish(document: object, pdf: object) -> None:
+        import pydyf
+
+        for obj in pdf.objects:  # type: ignore[attr-defined]
+            if isinstance(obj, pydyf.Dictionary) and "TrimBox" in obj:
+                left, top, right, bottom = obj["TrimBox"]
+                obj["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed, bottom + bleed])
+
+    return finish
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:

@@ -172,8 +172,11 @@ def on_files(files: Any, config: Any) -> Any:
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     # Nothing executable reaches a reader: the page's HTML through the allow-list (kb/safety.py)
     html = safety.sanitise(html)
-    if page.title and not getattr(page, "_kb_title_escaped", False):  # titles are printed raw by Material
-        page.title = safety.escape_title(page.title)
+    if not getattr(page, "_kb_title_escaped", False):  # Material prints page.title and page.meta.title raw
+        if isinstance(page.meta.get("title"), str):
+            page.meta["title"] = safety.escape_title(page.meta["title"])
+        if page.title:
+            page.title = safety.escape_title(page.title)
         page._kb_title_escaped = True
     if STATE.settings is not None and hasattr(page.file, "locale"):
         rel = getattr(page.file, "norm_src_uri", page.file.src_uri)

@@ -362,8 +362,8 @@ def parse_page(path: str, lang: str, rel: str, raw: bytes, limits: Any = None) -
     if "\x00" in text:
         page.decode_error = "binary|0"
         return page
-    page.mixed_line_endings = "\r" in text and len({"\r\n" in text, "\n" in text.replace("\r\n", ""),
-                                                     "\r" in text.replace("\r\n", "")} - {False}) > 1
+    rest = text.replace("\r\n", "")
+    page.mixed_line_endings = ("\r\n" in text) + ("\n" in rest) + ("\r" in rest) > 1
     text = normalise_text(text)
     if limits is not None:
         from kb.boundary import over_limits

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kb.boundary import check_path, read_checked, walk
 from kb.checks import Context
 from kb.checks.language import LANGUAGE_CHECKS
 from kb.checks.page import PAGE_CHECKS
 from kb.checks.pair import PAIR_CHECKS, orient
 from kb.checks.tree import check_deliverables, check_links, check_missing_translation
-from kb.boundary import check_path, read_checked, walk
 from kb.data import Limits, ProjectData
 from kb.findings import Catalog, Finding, sort_findings
 from kb.pages import Page, body_hash, parse_page

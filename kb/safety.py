@@ -77,7 +77,9 @@ def sanitise(fragment: str) -> str:
 def escape_title(title: str) -> str:
     """A page title as Material prints it (raw, into <title>, the navigation and the heading):
     markup escaped, so that a title is always text."""
-    return html.escape(html.unescape(title), quote=True) if any(c in title for c in "<>&\"'") else title
+    if not any(c in title for c in '<>&"'):
+        return title  # apostrophes stay: Material quotes its attributes with "
+    return html.escape(html.unescape(title), quote=False).replace('"', "&quot;")
 
 
 # --- what the sanitiser removes -----------------------------------------------------------------------------------

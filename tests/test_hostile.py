@@ -212,7 +212,43 @@ def test_a_release_build_refuses_the_hostile_site(hostile, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+BROWSER_PROBE = r"""
+import functools, http.server, json, sys, threading
+from playwright.sync_api import sync_playwright
+site, chromium, args = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=site)
+handler.log_message = lambda *a, **k: None
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+dialogs, console = [], []
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path=chromium, args=args)
+    page = browser.new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("console", lambda m: console.append(m.text))
+    page.goto(f"http://127.0.0.1:{server.server_port}/attack/", wait_until="load")
+    for el in page.query_selector_all("article h1, article p, article a")[:60]:
+        try:
+            el.hover(timeout=500)  # what onmouseover / onclick attributes targeted
+            el.click(timeout=500, no_wait_after=True)
+        except Exception:
+            pass
+        if page.url.rstrip("/").split("/")[-1] != "attack":
+            page.go_back()
+    page.wait_for_timeout(300)
+    pwned = page.evaluate("window.__pwned === undefined ? null : String(window.__pwned)")
+    browser.close()
+server.shutdown()
+print(json.dumps({"pwned": pwned, "dialogs": dialogs, "console": console}))
+"""
+
+
 def test_the_attack_page_runs_no_script_in_chromium(hostile):
+    """Loaded, hovered and clicked in Chromium (in its own process: the browser tests keep a
+    Playwright session open in this one), the page runs none of its scripts."""
+    import json
+    import sys
+
     pytest.importorskip("playwright")
     from test_browser import CHROMIUM, CHROMIUM_ARGS, IN_CI
 
@@ -220,39 +256,10 @@ def test_the_attack_page_runs_no_script_in_chromium(hostile):
         if IN_CI:
             pytest.fail(f"no Chromium at {CHROMIUM}")
         pytest.skip("no Chromium")
-    import functools
-    import http.server
-    import threading
-
-    from playwright.sync_api import sync_playwright
-
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(hostile["site"]))
-    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    dialogs: list[str] = []
-    console: list[str] = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("console", lambda m: console.append(m.text))
-            page.goto(f"http://127.0.0.1:{server.server_port}/attack/", wait_until="load")
-            for selector in ("h1", "p", "a"):  # hover and click what the attributes targeted
-                for el in page.query_selector_all(f"article {selector}")[:30]:
-                    try:
-                        el.hover(timeout=500)
-                    except Exception:
-                        pass
-            for el in page.query_selector_all("article a")[:30]:
-                href = el.get_attribute("href") or ""
-                if not href.startswith(("http", "/", ".", "#")) and href:
-                    el.click(timeout=500)
-            page.wait_for_timeout(300)
-            assert page.evaluate("window.__pwned") is None
-            browser.close()
-    finally:
-        server.shutdown()
-    assert not dialogs
-    assert not [c for c in console if "__pwned" in c]
+    result = subprocess.run([sys.executable, "-c", BROWSER_PROBE, str(hostile["site"]), str(CHROMIUM),
+                             json.dumps(CHROMIUM_ARGS)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["pwned"] is None, seen
+    assert not seen["dialogs"]
+    assert not [c for c in seen["console"] if "__pwned" in c]

@@ -119,6 +119,37 @@ def bench_checks_and_hooks(sizes: list[int], build_sizes: list[int], work: Path)
     return rows
 
 
+PATHOLOGICAL = {
+    # one page each; a line of 1 MB is over the limits and refused before parsing, the others are
+    # just under the limits (data/limits.yml) and go through every check, Markdown included
+    "1 MB line of '<a '": lambda: "<a " * 350_000,
+    "5,000 '[' over 50 lines": lambda: "\n".join(["[" * 100] * 50),
+    "4,900 chars of '`'": lambda: "a" + "`" * 4_900,
+    "4,900 chars of '*' and '_'": lambda: "*_" * 2_450,
+    "4,900 chars of '{'": lambda: "{" * 4_900,
+    "list nested 24 levels": lambda: "\n".join("    " * i + "- x" for i in range(25)),
+    "10,000 lines of '<!--'": lambda: "\n".join(["<!-- " + "x" * 20] * 10_000),
+}
+
+
+def bench_pathological(work: Path) -> list[dict]:
+    """./scripts/check on one project per pathological page: wall time of the whole command."""
+    env = {**os.environ, "KB_PDF": "0", "KB_TODAY": "2026-11-21"}
+    rows = []
+    front = "---\ntitle: x\ntype: page\ntrack: general\nreview: {status: draft, approvals: []}\n---\n\n"
+    for name, make in PATHOLOGICAL.items():
+        project = work / "pathological"
+        if project.exists():
+            shutil.rmtree(project)
+        copy_project(project, site=True)  # the project's own kb/ and mkdocs.yml: checked is this page only
+        (project / "docs" / "zh").mkdir(parents=True, exist_ok=True)
+        (project / "docs" / "zh" / "p.md").write_text(front + make() + "\n", encoding="utf-8")
+        seconds = _timed([sys.executable, "-m", "kb.cli", "check", "--format", "json"], project,
+                         {**env, "PYTHONPATH": str(project)})
+        rows.append({"input": name, "check_s": seconds})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="250,500,1000", help="page pairs per corpus for the check (default 250,500,1000)")
@@ -128,13 +159,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peer", action="store_true",
                         help="install the peer (requirements-bench.txt: mkdocs-to-pdf) and measure it too")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--pathological-only", action="store_true",
+                        help="only time ./scripts/check on pathological pages (1 MB line, long runs, deep nesting)")
     args = parser.parse_args(argv)
+    if args.pathological_only:
+        with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
+            patho = bench_pathological(Path(tmp))
+        for r in patho:
+            print(f"{r['check_s']:7.2f} s  ./scripts/check on {r['input']}")
+        if args.json:
+            args.json.write_text(json.dumps({"pathological": patho}, indent=2), encoding="utf-8")
+        return 0
     sizes = [int(x) for x in args.sizes.split(",") if x]
     build_sizes = [int(x) for x in args.build_sizes.split(",") if x]
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
         rows = bench_checks_and_hooks(sizes, build_sizes, Path(tmp))
+        patho = bench_pathological(Path(tmp))
     results["checks"] = rows
+    results["pathological"] = patho
+    for r in patho:
+        print(f"{r['check_s']:7.2f} s  ./scripts/check on {r['input']}")
     print(f"{'pairs':>6} {'check s':>8} {'s/100 pairs':>11} {'build no hooks':>14} {'with hooks':>10} {'overhead':>8} {'check/build':>11}")
     for r in rows:
         extra = (f"{r['build_without_hooks_s']:14.2f} {r['build_with_hooks_s']:10.2f} {r['hook_overhead']:8.1%} "

@@ -188,6 +188,31 @@ def load_deliverables(path: Path) -> list[Deliverable]:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """data/limits.yml: what any page may be before it is parsed or rendered."""
+
+    page_bytes: int = 300_000
+    line_chars: int = 5_000
+    block_chars: int = 20_000
+    block_markup: int = 300
+    page_markup: int = 4_000
+    nesting: int = 24
+
+    @classmethod
+    def load(cls, path: Path) -> Limits:
+        if not path.exists():
+            return cls()
+        raw = load_yaml(path) or {}
+        _require(isinstance(raw, dict), path, "expected a mapping of limit -> number")
+        known = set(cls.__dataclass_fields__)
+        for key, value in raw.items():
+            _require(key in known, path, f"unknown limit {key} (known: {', '.join(sorted(known))})")
+            _require(isinstance(value, int) and not isinstance(value, bool) and value > 0, path,
+                     f"{key} must be a positive whole number")
+        return cls(**raw)
+
+
+@dataclass(frozen=True)
 class Message:
     severity: str
     text: dict[str, str]
@@ -259,6 +284,10 @@ class ProjectData:
     @cached_property
     def rules(self) -> dict[str, Rule]:
         return load_rules(self._path("messages.yml"))
+
+    @cached_property
+    def limits(self) -> Limits:
+        return Limits.load(self._path("limits.yml"))
 
     @cached_property
     def ui(self) -> dict[str, dict[str, str]]:

@@ -10,17 +10,16 @@ from pathlib import Path
 
 from kb import approvals as approvals_mod
 from kb.approvals import PairApproval
+from kb.boundary import check_path, read_checked, walk
 from kb.checks import Context
 from kb.checks.language import LANGUAGE_CHECKS
 from kb.checks.page import PAGE_CHECKS
 from kb.checks.pair import PAIR_CHECKS, orient
 from kb.checks.tree import check_deliverables, check_links, check_missing_translation
-from kb.data import ProjectData
+from kb.data import Limits, ProjectData
 from kb.findings import Catalog, Finding, sort_findings
 from kb.pages import Page, body_hash, parse_page
 from kb.settings import Settings
-
-MAX_BYTES = 2_000_000  # larger files are reported, not parsed (a pasted data dump, a binary)
 
 
 @dataclass
@@ -62,33 +61,30 @@ class Report:
         return [f for f in self.findings if f.path == path]
 
 
-def discover(settings: Settings) -> tuple[dict[str, Page], frozenset[str]]:
-    """Parse every Markdown page under docs/<lang>/ and list every file under docs/."""
+def discover(settings: Settings, limits: Limits | None = None) -> tuple[dict[str, Page], frozenset[str], list[Finding]]:
+    """Parse every Markdown page under docs/<lang>/ and list every file under docs/ that may be read
+    (kb.boundary); what may not be read is a finding, and its file is not listed."""
+    limits = limits or Limits()
     pages: dict[str, Page] = {}
     files: set[str] = set()
+    refused: list[Finding] = []
     docs = settings.docs_path
     if not docs.is_dir():
-        return pages, frozenset()
-    for path in sorted(docs.rglob("*")):
-        if not path.is_file():
-            continue
+        return pages, frozenset(), refused
+    for path, is_dir_link in walk(docs):
         rel_repo = path.relative_to(settings.root).as_posix()
-        files.add(rel_repo)
         rel_docs = path.relative_to(docs).as_posix()
         lang, _, rel = rel_docs.partition("/")
-        if lang not in settings.languages or not rel.endswith(".md"):
+        is_page = lang in settings.languages and rel.endswith(".md") and not is_dir_link
+        raw, refusal = read_checked(path, docs, limits, page=is_page) if (is_page or path.suffix.lower() == ".svg"
+                                                                          or is_dir_link) else (None, check_path(path, docs))
+        if refusal is not None:
+            refused.append(Finding(refusal.rule, refusal.code, rel_repo, refusal.line, dict(refusal.params)))
             continue
-        pages[rel_repo] = load_page(path, rel_repo, lang, rel)
-    return pages, frozenset(files)
-
-
-def load_page(path: Path, rel_repo: str, lang: str, rel: str) -> Page:
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        page = Page(path=rel_repo, lang=lang, rel=rel, raw=b"")
-        page.decode_error = f"too-large|{size}"
-        return page
-    return parse_page(rel_repo, lang, rel, path.read_bytes())
+        files.add(rel_repo)
+        if is_page:
+            pages[rel_repo] = parse_page(rel_repo, lang, rel, raw or b"", limits)
+    return pages, frozenset(files), refused
 
 
 def make_context(settings: Settings, data: ProjectData, files: frozenset[str], release: bool) -> Context:
@@ -127,12 +123,13 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
         lang: str = "en", only: Iterable[str] | None = None) -> Report:
     data = data or ProjectData(settings)
     release = settings.release if release is None else release
-    pages, files = discover(settings)
+    pages, files, refused = discover(settings, data.limits)
     ctx = make_context(settings, data, files, release)
-    raw: list[Finding] = []
+    raw: list[Finding] = list(refused)
     for page in pages.values():
-        if page.decode_error and page.decode_error.startswith("too-large"):
-            raw.append(Finding("encoding", "too-large", page.path, 1, {"size": page.decode_error.split("|")[1]}))
+        if page.refusal is not None:
+            r = page.refusal
+            raw.append(Finding(r.rule, r.code, page.path, r.line, dict(r.params)))
             continue
         for check in PAGE_CHECKS + LANGUAGE_CHECKS:
             raw.extend(check(page, ctx))

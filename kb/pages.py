@@ -16,17 +16,91 @@ from typing import Any
 import yaml
 
 BOM = "\ufeff"
-FENCE_RE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<text>.*?)[ \t]*#*[ \t]*$")
-ATTR_ID_RE = re.compile(r"\{[^{}]*#(?P<id>[A-Za-z0-9_:.\-]+)[^{}]*\}\s*$")
-ADMONITION_RE = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]*(?P<type>[\w-]+)")
-TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
-LINK_RE = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<href><[^>]+>|[^)\s]+)(?:\s+\"[^\"]*\")?\)")
-HTML_IMG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-GAP_RE = re.compile(r"\[\[gap:\s*(?P<text>[^\]]*?)\s*\]\]")
-INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
-HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+# Every pattern here is linear on any line (no nested or overlapping quantifiers; classes stop at
+# the next opening bracket, so a line of 5,000 "[" costs 5,000 steps, not 25 million). Lines are at
+# most data/limits.yml line_chars long when they get here.
+FENCE_RE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}+|~{3,}+)(?P<info>.*)$")
+HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ \t]++(?P<text>.*)$")
+ATTR_ID_RE = re.compile(r"#(?P<id>[A-Za-z0-9_:.\-]++)")
+ADMONITION_RE = re.compile(r"^(?P<indent>[ \t]*+)(?:!!!|\?\?\?\+?)[ \t]*+(?P<type>[\w-]++)")
+TABLE_CELL_RE = re.compile(r"[ \t]*+:?-{3,}+:?[ \t]*+")
+IMAGE_RE = re.compile(r"!\[(?P<alt>[^\[\]]*+)\]\((?P<src>[^()\s\[\]]++)(?:\s++\"[^\"]*+\")?\)")
+LINK_RE = re.compile(r"(?<!!)\[(?P<text>[^\[\]]*+)\]\((?P<href><[^<>\n]++>|[^()\s\[\]<>]++)(?:\s++\"[^\"]*+\")?\)")
+HTML_IMG_RE = re.compile(r"<img\b[^<>]*+>", re.IGNORECASE)
+IMG_SRC_RE = re.compile(r"\bsrc\s*+=\s*+[\"']([^\"']++)")
+IMG_ALT_RE = re.compile(r"\balt\s*+=\s*+[\"']([^\"']*+)")
+GAP_RE = re.compile(r"\[\[gap:(?P<text>[^\[\]]*+)\]\]")
+BACKTICKS_RE = re.compile(r"`++")
+
+
+def strip_inline_code(line: str) -> str:
+    """The line with inline code spans (CommonMark: a run of n backticks up to the next run of
+    exactly n) replaced by a space. One pass over the backtick runs, not a backtracking pattern."""
+    runs = [(m.start(), m.end()) for m in BACKTICKS_RE.finditer(line)]
+    if len(runs) < 2:
+        return line
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    cursor = {length: 0 for length in by_length}
+    out, pos, i = [], 0, 0
+    while i < len(runs):
+        start, end = runs[i]
+        same = by_length[end - start]
+        k = cursor[end - start]
+        while k < len(same) and same[k] <= i:
+            k += 1
+        cursor[end - start] = k
+        if k == len(same):
+            i += 1
+            continue
+        j = same[k]
+        out.append(line[pos:start])
+        out.append(" ")
+        pos = runs[j][1]
+        i = j + 1
+    out.append(line[pos:])
+    return "".join(out)
+
+
+def strip_comments(line: str) -> str:
+    """``<!-- … -->`` on one line replaced by a space (str.find: linear)."""
+    out, pos = [], 0
+    while True:
+        start = line.find("<!--", pos)
+        if start < 0:
+            break
+        end = line.find("-->", start + 4)
+        if end < 0:
+            break
+        out.append(line[pos:start] + " ")
+        pos = end + 3
+    out.append(line[pos:])
+    return "".join(out)
+
+
+def is_table_separator(line: str) -> bool:
+    stripped = line.strip()
+    if stripped.startswith("|"):
+        stripped = stripped[1:]
+    if stripped.endswith("|"):
+        stripped = stripped[:-1]
+    return bool(stripped) and all(TABLE_CELL_RE.fullmatch(cell) for cell in stripped.split("|"))
+
+
+def heading_text(text: str) -> tuple[str, str | None]:
+    """A heading's text without closing #s and its {#id} attribute list, and the id."""
+    text = text.rstrip(" \t").rstrip("#").rstrip(" \t")
+    ident = None
+    if text.endswith("}") and "{" in text:
+        open_at = text.rindex("{")
+        inner = text[open_at + 1:-1]
+        if "}" not in inner:
+            m = ATTR_ID_RE.search(inner)
+            if m:
+                ident = m.group("id")
+                text = text[:open_at].rstrip()
+    return text, ident
 
 
 @dataclass(frozen=True)
@@ -75,6 +149,9 @@ class Page:
     links: list[Link] = field(default_factory=list)
     prose: list[tuple[int, str]] = field(default_factory=list)  # (line, text) outside code
     unclosed_fence: int | None = None
+    duplicate_keys: list[tuple[str, int]] = field(default_factory=list)  # (key, file line): YAML keeps the last
+    mixed_line_endings: bool = False
+    refusal: Any = None  # kb.boundary.Refusal: the file was not parsed (symlink, over a limit, unreadable…)
 
     # -- convenience ------------------------------------------------------------------------------
     @property
@@ -156,7 +233,7 @@ class Page:
         found = []
         for i, line in enumerate(self.body.split("\n")):
             for m in GAP_RE.finditer(line):
-                found.append((self.body_start + i, m.group("text")))
+                found.append((self.body_start + i, m.group("text").strip()))
         return found
 
 
@@ -197,6 +274,12 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
     mapping = _BaseLoader.construct_mapping(loader, node, deep=deep)
     if not hasattr(loader, "key_lines"):
         loader.key_lines = {}
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+        if key in seen:
+            loader.duplicates.append((str(key), key_node.start_mark.line))
+        seen.add(key)
     if node.start_mark.line == loader.top_line:
         for key_node, _ in node.value:
             if isinstance(key_node.value, str):
@@ -207,14 +290,17 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def parse_front_matter(source: str) -> tuple[dict[str, Any], dict[str, int], tuple[int, str] | None]:
-    """Parse YAML front matter. Lines are 0-based within *source*; the caller offsets them."""
+def parse_front_matter(source: str, duplicates: list[tuple[str, int]] | None = None
+                      ) -> tuple[dict[str, Any], dict[str, int], tuple[int, str] | None]:
+    """Parse YAML front matter. Lines are 0-based within *source*; the caller offsets them.
+    Keys given twice in one mapping (PyYAML silently keeps the last) are appended to *duplicates*."""
     try:
         loader = _LineLoader(source)
     except yaml.YAMLError as exc:  # unprintable characters are refused before parsing starts
         return {}, {}, (0, str(exc).split("\n")[0])
     loader.top_line = 0
     loader.key_lines = {}
+    loader.duplicates = duplicates if duplicates is not None else []
     try:
         node = loader.get_single_node()
         if node is None:
@@ -265,7 +351,9 @@ def guess_encoding(raw: bytes) -> str:
     return "unknown"
 
 
-def parse_page(path: str, lang: str, rel: str, raw: bytes) -> Page:
+def parse_page(path: str, lang: str, rel: str, raw: bytes, limits: Any = None) -> Page:
+    """Parse a page. With *limits* (kb.data.Limits), a page over a limit is not parsed at all:
+    ``page.refusal`` says which limit, and ``page.text`` stays None."""
     page = Page(path=path, lang=lang, rel=rel, raw=raw)
     text, error = decode(raw)
     if text is None:
@@ -274,13 +362,23 @@ def parse_page(path: str, lang: str, rel: str, raw: bytes) -> Page:
     if "\x00" in text:
         page.decode_error = "binary|0"
         return page
+    rest = text.replace("\r\n", "")
+    page.mixed_line_endings = ("\r\n" in text) + ("\n" in rest) + ("\r" in rest) > 1
     text = normalise_text(text)
+    if limits is not None:
+        from kb.boundary import over_limits
+
+        page.refusal = over_limits(text, limits)
+        if page.refusal is not None:
+            return page
     page.text = text
     fm, body, body_start = split_front_matter(text)
     page.body, page.body_start = body, body_start
     if fm is not None:
         page.has_front_matter = True
-        meta, key_lines, err = parse_front_matter(fm)
+        duplicates: list[tuple[str, int]] = []
+        meta, key_lines, err = parse_front_matter(fm, duplicates)
+        page.duplicate_keys = [(key, line + 2) for key, line in duplicates]
         page.meta = meta
         page.meta_lines = {k: v + 2 for k, v in key_lines.items()}
         if err:
@@ -317,12 +415,7 @@ def _scan_body(page: Page) -> None:
             line = line.split("<!--", 1)[0]
         h = HEADING_RE.match(line)
         if h:
-            text = h.group("text")
-            ident = None
-            a = ATTR_ID_RE.search(text)
-            if a:
-                ident = a.group("id")
-                text = text[: a.start()].rstrip()
+            text, ident = heading_text(h.group("text"))
             page.headings.append(Heading(len(h.group("hashes")), text, ident, lineno))
             page.prose.append((lineno, text))
             prev = line
@@ -330,21 +423,21 @@ def _scan_body(page: Page) -> None:
         a = ADMONITION_RE.match(line)
         if a:
             page.blocks.append(Block("admonition", lineno, a.group("type").lower()))
-        if TABLE_SEP_RE.match(line) and "|" in prev:
+        if "|" in prev and "---" in line and is_table_separator(line):
             page.blocks.append(Block("table", lineno - 1))
         for im in IMAGE_RE.finditer(line):
             page.blocks.append(Block("image", lineno, im.group("src")))
             page.links.append(Link(im.group("src"), im.group("alt"), lineno, image=True))
         for im in HTML_IMG_RE.finditer(line):
-            src = re.search(r"\bsrc\s*=\s*[\"']([^\"']+)", im.group(0))
-            alt = re.search(r"\balt\s*=\s*[\"']([^\"']*)", im.group(0))
+            src = IMG_SRC_RE.search(im.group(0))
+            alt = IMG_ALT_RE.search(im.group(0))
             page.blocks.append(Block("image", lineno, src.group(1) if src else ""))
             page.links.append(Link(src.group(1) if src else "", alt.group(1) if alt else "", lineno, image=True))
         for lk in LINK_RE.finditer(line):
             href = lk.group("href").strip("<>")
             page.links.append(Link(href, lk.group("text"), lineno))
         if stripped:
-            page.prose.append((lineno, INLINE_CODE_RE.sub(" ", HTML_COMMENT_RE.sub(" ", line))))
+            page.prose.append((lineno, strip_inline_code(strip_comments(line))))
         prev = line
     if fence:
         page.unclosed_fence = fence[2]

@@ -85,8 +85,30 @@ def test_odd_files_in_a_real_tree(tmp_path: Path):
     report = run(load_settings(root, environ={"KB_TODAY": "2026-11-21"}))
     rules = {(f.path.split("/")[-1], f.rule) for f in report.findings}
     assert ("empty.md", "encoding") in rules and ("binary.md", "encoding") in rules
-    assert ("gbk.md", "encoding") in rules and ("huge.md", "encoding") in rules
+    assert ("gbk.md", "encoding") in rules and ("huge.md", "input-limits") in rules
     assert ("bad-yaml.md", "front-matter") in rules and ("list-yaml.md", "front-matter") in rules
     assert ("date-yaml.md", "front-matter") in rules
     gbk = next(f for f in report.findings if f.path.endswith("gbk.md") and f.rule == "encoding")
     assert "GBK" in gbk.message and "iconv" in gbk.message
+
+
+pathological_runs = st.sampled_from(["<a ", "[", "`", "*", "_", "{", "<!--", "](", "![", "[[gap:", "<img ", "#", " ", "\t",
+                                     "> ", "- ", "{#", "&#x09;", "javascript:", "13800138000"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=IN_CI)
+@given(st.lists(st.tuples(pathological_runs, st.integers(1, 3000)), min_size=1, max_size=6),
+       st.integers(0, 60), st.booleans())
+def test_long_runs_and_deep_nesting_give_findings_never_exceptions(runs: list[tuple[str, int]], depth: int, quote: bool):
+    """Long runs of markup characters and deep nesting: findings (input-limits when over the limits),
+    never an exception, a RecursionError or a hang (the time per page is in ./scripts/bench)."""
+    line = "".join(chunk * count for chunk, count in runs)
+    nested = "\n".join(("> " * i if quote else "    " * i) + "- x" for i in range(depth))
+    text = "---\ntitle: x\n---\n" + line + "\n\n" + nested + "\n"
+    page = parse_page("docs/zh/p.md", "zh", "p.md", text.encode("utf-8"), DATA.limits)
+    findings = []
+    for check in PAGE_CHECKS + LANGUAGE_CHECKS:
+        findings += check(page, CTX)
+    for f in findings:
+        CATALOG.resolve(f)
+    assert page.refusal is not None or page.text is not None

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from typing import Any
 
 from kb.checks import Context, finding
 from kb.findings import Finding
 from kb.pages import Page, iso_date
+from kb.safety import Renderer, locate, removed
+from kb.settings import REPO_ROOT
 
 HEX_RE = re.compile(r"^[0-9a-f]+$")
 
@@ -19,6 +22,8 @@ def check_encoding(page: Page, ctx: Context) -> list[Finding]:
     if page.decode_error is None:
         if not page.raw.strip():
             return [finding("encoding", "empty", page, 1)]
+        if page.mixed_line_endings:
+            return [finding("encoding", "mixed-line-endings", page, 1)]
         return []
     guess, _, offset = page.decode_error.partition("|")
     if guess == "binary":
@@ -65,6 +70,8 @@ def check_front_matter(page: Page, ctx: Context) -> list[Finding]:
         line, problem = page.meta_error
         return [finding("front-matter", "yaml", page, line, problem=problem)]
     meta = page.meta
+    for key, line in page.duplicate_keys:
+        out.append(finding("front-matter", "duplicate-key", page, line, field=key))
     for name, spec in model.fields.items():
         if spec.get("required") and name not in meta:
             out.append(finding("front-matter", "missing-field", page, 1, field=name))
@@ -214,21 +221,40 @@ def check_required_sections(page: Page, ctx: Context) -> list[Finding]:
 
 
 # --- unsafe HTML --------------------------------------------------------------------------------------
-UNSAFE_TAG_RE = re.compile(r"<\s*(script|iframe|object|embed|frame|frameset|applet|base|meta)\b", re.IGNORECASE)
-EVENT_ATTR_RE = re.compile(r"<[a-zA-Z][^>]*?\s(on[a-zA-Z]+)\s*=", re.IGNORECASE)
-JS_URL_RE = re.compile(r"(?:\]\(\s*<?|(?:href|src|action|formaction|xlink:href)\s*=\s*[\"']?)\s*(javascript|vbscript|data:text/html)\s*:?",
-                       re.IGNORECASE)
+def _renderer(ctx: Context) -> Renderer:
+    """The site's Markdown (extensions from the project's mkdocs.yml, else this repository's)."""
+
+    def make() -> Renderer:
+        config = ctx.data.settings.root / "mkdocs.yml"
+        return Renderer(config if config.is_file() else REPO_ROOT / "mkdocs.yml")
+
+    return ctx.data.memo("markdown-renderer", make)
 
 
 def check_unsafe_html(page: Page, ctx: Context) -> list[Finding]:
+    """What the build's sanitiser (kb.safety) would remove from this page, found by rendering the
+    page with the same Markdown extensions as the build: attribute lists, reference links, raw HTML
+    and code spans are seen exactly as MkDocs sees them."""
+    if page.text is None:
+        return []
+    try:
+        rendered = _renderer(ctx).render(page.body)
+    except Exception as exc:  # RecursionError on pathological nesting, an extension's own bug
+        return [finding("unsafe-html", "not-rendered", page, page.body_start, problem=type(exc).__name__)]
     out = []
-    for line, text in page.prose:  # outside code blocks and inline code: raw HTML is live there
-        for m in UNSAFE_TAG_RE.finditer(text):
-            out.append(finding("unsafe-html", "tag", page, line, tag=m.group(1).lower()))
-        for m in EVENT_ATTR_RE.finditer(text):
-            out.append(finding("unsafe-html", "event-attribute", page, line, attribute=m.group(1).lower()))
-        for m in JS_URL_RE.finditer(text):
-            out.append(finding("unsafe-html", "script-url", page, line, scheme=m.group(1).lower()))
+    lines = page.body.split("\n")
+    for item in removed(rendered):
+        line = page.body_start + locate(lines, item)
+        if item.kind == "tag":
+            out.append(finding("unsafe-html", "tag", page, line, tag=item.name))
+        elif item.kind == "event-attribute":
+            out.append(finding("unsafe-html", "event-attribute", page, line, attribute=item.name))
+        elif item.kind == "script-url":
+            out.append(finding("unsafe-html", "script-url", page, line, scheme=item.name))
+        elif item.kind == "url":
+            out.append(finding("unsafe-html", "url", page, line, value=item.value))
+        else:
+            out.append(finding("unsafe-html", "attribute", page, line, tag=item.tag, attribute=item.name))
     return out
 
 
@@ -256,19 +282,61 @@ def _mask(value: str) -> str:
     return value[:3] + "*" * max(0, len(value) - 5) + value[-2:] if len(value) > 5 else "***"
 
 
+DIGIT_GAP_RE = re.compile(r"(?<=\d)[ \u00a0\-\u2010-\u2015]{1,2}(?=\d)")
+CARD_RE = re.compile(r"(?<![\dA-Za-z])([2-6]\d{12,18})(?![\dA-Za-z])")
+# a number followed by one of these is a quantity, not a phone or card number
+UNIT_RE = re.compile(r"\s*+(?:吨|千克|公斤|克|万|亿|元|美元|个|人|家|台|套|次|件|条|项|米|公里|平方|立方|年|%|‰|"
+                     r"(?:t|kg|mg|g|km|m|mm|l|ml|kwh|mwh|usd|cny|rmb|tons?|tonnes?|yuan)\b)", re.IGNORECASE)
+# a number after one of these (within a few characters) is a batch, order or product number
+BATCH_RE = re.compile(r"(?:批号|批次|编号|型号|订单号?|合同号|序列号|lot|batch|serial|order|no\.?|#)\s*+[:：]?\s*+$",
+                      re.IGNORECASE)
+
+
+def normalise_for_pii(line: str) -> str:
+    """Full-width digits, ＠ and ．, ideographic spaces and full-width hyphens made ASCII (NFKC), and
+    single spaces or hyphens between digits removed, so that 138 0013 8000 reads as one number."""
+    text = unicodedata.normalize("NFKC", line)
+    return DIGIT_GAP_RE.sub("", text)
+
+
+def _is_quantity_or_batch(text: str, start: int, end: int) -> bool:
+    return bool(UNIT_RE.match(text, end)) or bool(BATCH_RE.search(text[max(0, start - 12):start]))
+
+
+def luhn(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
 def check_pii(page: Page, ctx: Context) -> list[Finding]:
     if page.text is None:
         return []
     out = []
     allowed = tuple(d.lower() for d in ctx.email_allowlist_domains)
-    for number, line in enumerate(page.text.split("\n"), 1):
+    for number, raw_line in enumerate(page.text.split("\n"), 1):
+        if not any(c.isdigit() or c in "@\uff20" for c in raw_line):
+            continue
+        line = normalise_for_pii(raw_line)
+        ids = set()
         for m in ID_RE.finditer(line):
-            if valid_resident_id(m.group(1)):
+            if valid_resident_id(m.group(1)) and not _is_quantity_or_batch(line, m.start(), m.end()):
+                ids.add(m.group(1))
                 out.append(finding("pii", "resident-id", page, number, value=_mask(m.group(1))))
         for m in MOBILE_RE.finditer(line):
-            out.append(finding("pii", "mobile", page, number, value=_mask("".join(m.groups()))))
+            if not _is_quantity_or_batch(line, m.start(), m.end()):
+                out.append(finding("pii", "mobile", page, number, value=_mask("".join(m.groups()))))
         for m in LANDLINE_RE.finditer(line):
-            out.append(finding("pii", "landline", page, number, value=_mask(m.group(0))))
+            if not _is_quantity_or_batch(line, m.start(), m.end()):
+                out.append(finding("pii", "landline", page, number, value=_mask(m.group(0))))
+        for m in CARD_RE.finditer(line):
+            digits = m.group(1)
+            if digits not in ids and luhn(digits) and not _is_quantity_or_batch(line, m.start(), m.end()):
+                out.append(finding("pii", "bank-card", page, number, value=_mask(digits)))
         for m in EMAIL_RE.finditer(line):
             domain = m.group(2).lower()
             if not any(domain == d or domain.endswith("." + d) for d in allowed):

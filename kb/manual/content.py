@@ -35,7 +35,8 @@ DROP_CLASSES = frozenset({
     "footnote-backref",      # ↩
     "task-list-indicator",
 })
-DROP_TAGS = frozenset({"script", "noscript", "style", "button", "form", "iframe", "object", "embed", "template"})
+DROP_TAGS = frozenset({"script", "noscript", "style", "button", "form", "iframe", "object", "embed", "template",
+                       "link", "meta", "base", "frame", "frameset", "applet", "audio", "video", "source", "track"})
 XLINK_NS = "http://www.w3.org/1999/xlink"
 
 
@@ -145,6 +146,10 @@ def _clean(el: ET.Element) -> None:
         if child.tag in DROP_TAGS or classes(child) & DROP_CLASSES:
             _remove(el, child)
             continue
+        # nothing on paper may pull in a file: no attachments, no styles that load anything
+        child.attrib.pop("rel", None)
+        if "url(" in (child.get("style") or "").replace(" ", "").lower():
+            child.attrib.pop("style")
         if child.tag == "input" and child.get("type") == "checkbox":
             # task list: Material draws the box with CSS; print a character instead
             box = ET.Element("span", {"class": "kb-task"})

@@ -171,11 +171,37 @@ def prune_cache(cache_dir: Path, keep: set[str], max_age_days: int = CACHE_MAX_A
 
 
 # --- rendering ------------------------------------------------------------------------------------------------------
-def _fetcher():
+MANUAL_STYLES = Path(__file__).resolve().parents[2] / "overrides" / "manual"
+
+
+def _fetcher(base_url: str = "", stylesheets: tuple[str, ...] = ()):
+    """WeasyPrint's fetcher, closed: file: URLs only when their real path (symlinks resolved) is
+    inside the built site or the manual's stylesheet folders, data: URLs only for images. Everything
+    else (other files, http(s), data: documents, ../ escapes) is refused and logged."""
+    import logging
+    from urllib.parse import unquote, urlsplit
+    from urllib.request import url2pathname
+
     from weasyprint.urls import URLFetcher
 
-    # Nothing may load from outside the site: only local files and data: URLs.
-    return URLFetcher(allowed_protocols={"file", "data"})
+    log = logging.getLogger("mkdocs.hooks.kb.manual")
+    roots = {os.path.realpath(MANUAL_STYLES)} | {os.path.realpath(Path(css).parent) for css in stylesheets}
+    if base_url.startswith("file:"):
+        roots.add(os.path.realpath(url2pathname(unquote(urlsplit(base_url).path))))
+
+    class ClosedFetcher(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):  # type: ignore[override]
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data" and url[5:].lstrip().lower().startswith("image/"):
+                return super().fetch(url, headers)
+            if scheme == "file":
+                real = os.path.realpath(url2pathname(unquote(urlsplit(url).path)))
+                if any(real == root or real.startswith(root + os.sep) for root in roots):
+                    return super().fetch(url, headers)
+            log.warning("kb manual: refused to load %s (outside the built site)", url[:200])
+            raise ValueError(f"kb: refused to load {url[:200]}")
+
+    return ClosedFetcher(allowed_protocols={"file", "data"})
 
 
 def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
@@ -183,7 +209,7 @@ def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
     from weasyprint import CSS, HTML
 
     start = time.perf_counter()
-    fetcher = _fetcher()
+    fetcher = _fetcher(job.base_url, job.stylesheets)
     styles = [CSS(filename=path, url_fetcher=fetcher) for path in job.stylesheets]
     scales = FIT_SCALES if job.fit_one_page else (1.0,)
     for scale in scales:
@@ -193,6 +219,10 @@ def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
         document = HTML(string=html, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
         if len(document.pages) <= 1:
             break
+    # No file ever travels inside a PDF: no attachments, whatever the HTML asked for.
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links[:] = [link for link in page.links if link[0] != "attachment"]
     pdf = document.write_pdf(finisher=_bleed_box(job.bleed_mm) if job.bleed_mm else None, **PDF_OPTIONS)
     return pdf, len(document.pages), time.perf_counter() - start, scale
 

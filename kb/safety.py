@@ -1,0 +1,261 @@
+"""What may reach a reader: the one allow-list sanitiser for page HTML (nh3, the Python binding of
+Rust's ammonia), the Markdown rendering the checks use to see what the build will produce, what the
+sanitiser would remove (for the unsafe-html rule) and the checks of SVG files.
+
+The hook sanitises every page's HTML with :func:`sanitise` after Markdown; the unsafe-html rule renders
+the same Markdown with the same extensions and reports :func:`removed` — so what authors are told and
+what the build does cannot disagree. No MkDocs imports here."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import nh3
+import yaml
+
+# --- the allow-list ---------------------------------------------------------------------------------------------
+# Everything Python-Markdown with the extensions in mkdocs.yml and Material produce for our pages:
+# admonitions and details, content tabs (radio inputs and labels), task lists (checkboxes),
+# footnotes, tables, Pygments highlighting spans, abbr (glossary), definition lists, images.
+TAGS = frozenset(nh3.ALLOWED_TAGS - {"map", "area", "center", "acronym", "tt", "strike", "nav", "header", "footer",
+                                     "hgroup", "article", "aside"}
+                 | {"input", "label", "section", "figure", "figcaption"})
+GENERIC_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "role", "tabindex", "hidden"})
+TAG_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "a": frozenset({"href", "hreflang", "name"}),
+    "img": frozenset({"src", "alt", "width", "height", "loading"}),
+    "abbr": frozenset({"data-term-id"}),
+    "span": frozenset({"data-kb-gap", "data-linenos"}),
+    "div": frozenset({"data-tabs"}),
+    "td": frozenset({"style", "colspan", "rowspan", "align"}),
+    "th": frozenset({"style", "colspan", "rowspan", "align", "scope"}),
+    "ol": frozenset({"start", "type", "reversed"}),
+    "li": frozenset({"value"}),
+    "input": frozenset({"checked", "disabled", "name"}),
+    "label": frozenset({"for"}),
+    "details": frozenset({"open"}),
+    "time": frozenset({"datetime"}),
+    "code": frozenset({"data-lang"}),
+    "pre": frozenset(),
+    "col": frozenset({"span", "width"}),
+    "colgroup": frozenset({"span"}),
+    "q": frozenset({"cite"}),
+    "blockquote": frozenset({"cite"}),
+}
+TAG_ATTRIBUTE_VALUES = {"input": {"type": {"checkbox", "radio"}}}
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+STYLE_PROPERTIES = frozenset({"text-align"})
+# removed together with their content (the content of these is code, not text)
+CLEAN_CONTENT_TAGS = frozenset({"script", "style", "svg", "math", "iframe", "object", "embed", "template",
+                                "noscript", "textarea", "select", "frameset", "frame", "applet", "title", "xmp"})
+URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "cite", "poster", "background",
+                            "data", "srcset", "ping"})
+
+
+def sanitise(fragment: str) -> str:
+    """The page HTML with everything outside the allow-list removed."""
+    return nh3.clean(
+        fragment,
+        tags=set(TAGS),
+        clean_content_tags=set(CLEAN_CONTENT_TAGS),
+        attributes={"*": set(GENERIC_ATTRIBUTES), **{k: set(v) for k, v in TAG_ATTRIBUTES.items()}},
+        tag_attribute_values={t: {a: set(v) for a, v in av.items()} for t, av in TAG_ATTRIBUTE_VALUES.items()},
+        url_schemes=set(URL_SCHEMES),
+        filter_style_properties=set(STYLE_PROPERTIES),
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def escape_title(title: str) -> str:
+    """A page title as Material prints it (raw, into <title>, the navigation and the heading):
+    markup escaped, so that a title is always text."""
+    if not any(c in title for c in '<>&"'):
+        return title  # apostrophes stay: Material quotes its attributes with "
+    return html.escape(html.unescape(title), quote=False).replace('"', "&quot;")
+
+
+# --- what the sanitiser removes -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Removal:
+    kind: str      # tag | event-attribute | script-url | url | attribute
+    name: str      # tag or attribute name (script-url: the scheme; url: the address)
+    value: str = ""  # the attribute's value, shortened
+    tag: str = ""
+
+
+class _Inventory(HTMLParser):
+    """Start tags and (tag, attribute) pairs of an HTML fragment, with attribute values."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: Counter[str] = Counter()
+        self.attrs: Counter[tuple[str, str, str]] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags[tag] += 1
+        for name, value in attrs:
+            # style is rewritten (properties filtered), not only kept or dropped: compare its presence
+            self.attrs[(tag, name, "" if name == "style" else (value or ""))] += 1
+
+    handle_startendtag = handle_starttag
+
+
+def _inventory(fragment: str) -> _Inventory:
+    inv = _Inventory()
+    inv.feed(fragment)
+    inv.close()
+    return inv
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x20]+")
+
+
+def url_scheme(value: str) -> str:
+    """The scheme a browser would see: entities decoded, tabs, newlines and spaces inside removed."""
+    cleaned = _CONTROL_RE.sub("", html.unescape(value)).lower()
+    if cleaned.startswith("data:"):
+        return "data:" + cleaned[5:].split(";", 1)[0].split(",", 1)[0]
+    return urlsplit(cleaned).scheme if ":" in cleaned.split("/", 1)[0] else ""
+
+
+def removed(fragment: str) -> list[Removal]:
+    """What :func:`sanitise` takes out of *fragment*, once per kind and name."""
+    before, after = _inventory(fragment), _inventory(sanitise(fragment))
+    out: list[Removal] = []
+    for tag in sorted(before.tags - after.tags):
+        if tag not in TAGS:
+            out.append(Removal("tag", tag))
+    seen: set[tuple[str, str]] = set()
+    for tag, name, value in sorted(before.attrs - after.attrs):
+        if tag not in TAGS:
+            continue  # reported with its tag
+        if name.startswith("on"):
+            key = ("event-attribute", name)
+        elif name in URL_ATTRIBUTES:
+            scheme = url_scheme(value)
+            key = ("script-url", scheme) if scheme in ("javascript", "vbscript") or scheme.startswith("data:") else ("url", value[:80])
+        else:
+            key = ("attribute", name)
+        if key not in seen:
+            seen.add(key)
+            out.append(Removal(key[0], key[1], value[:80], tag))
+    return out
+
+
+def locate(lines: list[str], item: Removal) -> int:
+    """Index of the first source line that shows *item* (its value, else its name), as written or
+    with entities decoded; 0 when none does (the finding then points at the start of the body)."""
+    needles = [n.lower() for n in (item.value, item.name) if len(n) >= 2]
+    for decode in (False, True):
+        for needle in needles:
+            for index, line in enumerate(lines):
+                text = html.unescape(line) if decode else line
+                if needle in text.lower():
+                    return index
+    return 0
+
+
+# --- Markdown as the build renders it -------------------------------------------------------------------------------
+class _TolerantLoader(yaml.SafeLoader):
+    """mkdocs.yml uses tags such as !ENV and !!python/name: read them as plain values."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)
+
+
+_TolerantLoader.add_multi_constructor("!", _any_tag)
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
+
+
+def markdown_extensions(mkdocs_yml: Path) -> tuple[list[str], dict[str, dict]]:
+    """The Markdown extensions and their settings from mkdocs.yml (none when it is missing)."""
+    if not mkdocs_yml.is_file():
+        return [], {}
+    raw = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    names: list[str] = []
+    configs: dict[str, dict] = {}
+    for item in raw.get("markdown_extensions") or []:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict):
+            for name, config in item.items():
+                names.append(name)
+                if isinstance(config, dict):
+                    configs[name] = config
+    return names, configs
+
+
+class Renderer:
+    """Python-Markdown with the site's extensions, reused page after page (reset in between)."""
+
+    def __init__(self, mkdocs_yml: Path) -> None:
+        import markdown
+
+        names, configs = markdown_extensions(mkdocs_yml)
+        try:
+            self.md = markdown.Markdown(extensions=names, extension_configs=configs)
+        except Exception:  # an extension that is not installed: fall back to plain Markdown, still sanitised
+            self.md = markdown.Markdown(extensions=["attr_list", "md_in_html", "tables", "footnotes"])
+
+    def render(self, text: str) -> str:
+        self.md.reset()
+        return self.md.convert(text)
+
+
+# --- SVG files ------------------------------------------------------------------------------------------------------
+SVG_SCRIPT_TAGS = frozenset({"script", "foreignobject", "iframe", "object", "embed", "handler", "listener"})
+SVG_ANIMATION_TAGS = frozenset({"animate", "set", "animatetransform", "animatemotion"})
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+@dataclass(frozen=True)
+class SvgProblem:
+    kind: str  # script | event-attribute | external | animation | not-xml
+    detail: str
+    line: int = 1
+
+
+def check_svg(raw: bytes) -> list[SvgProblem]:
+    """Scripts, event handlers, animation and references to anything outside the file in an SVG,
+    parsed with defusedxml (no entities, no external DTDs: a billion-laughs file is refused)."""
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+
+    try:
+        root = DET.fromstring(raw)
+    except (DefusedXmlException, SyntaxError, ValueError) as exc:  # ParseError is a SyntaxError
+        return [SvgProblem("not-xml", str(exc).split("\n")[0][:120])]
+    out: list[SvgProblem] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        local = el.tag.rsplit("}", 1)[-1].lower()
+        if local in SVG_SCRIPT_TAGS:
+            out.append(SvgProblem("script", f"<{local}>"))
+        elif local in SVG_ANIMATION_TAGS:
+            out.append(SvgProblem("animation", f"<{local}>"))
+        elif local == "style" and re.search(r"@import|url\s*\(", el.text or "", re.IGNORECASE):
+            out.append(SvgProblem("external", "<style> @import/url()"))
+        for name, value in el.attrib.items():
+            attr = name.rsplit("}", 1)[-1].lower()
+            if attr.startswith("on"):
+                out.append(SvgProblem("event-attribute", attr))
+            elif attr == "href" or name == XLINK_HREF:
+                if not value.strip().startswith("#"):
+                    out.append(SvgProblem("external", f"{attr}={value[:80]}"))
+            elif "url(" in value.replace(" ", "").lower() and "url(#" not in value.replace(" ", "").lower():
+                out.append(SvgProblem("external", f"{attr}={value[:80]}"))
+    return out

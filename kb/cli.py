@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kb import generator
+from kb import generator, sitedir
 from kb.settings import ENV_LANG, ENV_PDF, ENV_RELEASE, SettingsError, load_settings
 
 
@@ -123,17 +123,29 @@ def cmd_build(args: argparse.Namespace) -> int:
         env[ENV_RELEASE] = "1"
     if args.no_pdf:
         env[ENV_PDF] = "0"
-    status = _mkdocs("build", ["--strict"] if args.release else [], env)
-    if status != 0 or args.no_offline:
-        return status
-    from kb.offline import build_offline_zip
-
+    settings = load_settings()
+    # Built beside site/ and swapped in when complete: a killed or failed build keeps the last site
+    staging = sitedir.building_dir(settings.site_path)
     try:
-        path = build_offline_zip(load_settings(), env)
-    except RuntimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"offline copy: {path.relative_to(load_settings().root)}", file=sys.stderr)
+        status = _mkdocs("build", [*(["--strict"] if args.release else []), "--site-dir", str(staging)], env)
+        if status == 0 and not args.no_offline:
+            from kb.offline import build_offline_zip
+
+            try:
+                path = build_offline_zip(settings, env, site=staging)
+            except RuntimeError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                status = 1
+            else:
+                print(f"offline copy: {settings.site_dir}/{path.relative_to(staging).as_posix()}", file=sys.stderr)
+    except BaseException:
+        sitedir.discard(staging)
+        raise
+    if status != 0:
+        sitedir.discard(staging)
+        print(f"the previous {settings.site_dir}/ is kept as it was", file=sys.stderr)
+        return status
+    sitedir.swap_in(staging, settings.site_path)
     return 0
 
 

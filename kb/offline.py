@@ -19,8 +19,9 @@ ZIP_NAME = "offline-site.zip"
 TOP_FOLDER = "knowledge-site"  # the folder the zip unpacks into
 
 
-def build_offline_zip(settings: Settings, env: dict[str, str] | None = None) -> Path:
-    site = settings.site_path
+def build_offline_zip(settings: Settings, env: dict[str, str] | None = None, site: Path | None = None) -> Path:
+    """The offline copy of the site built in *site* (default: the settings' site folder)."""
+    site = site or settings.site_path
     out = site / "downloads" / ZIP_NAME
     with tempfile.TemporaryDirectory(prefix="kb-offline-") as tmp:
         offline_site = Path(tmp) / "site"

@@ -74,7 +74,7 @@ def test_the_draft_build_of_a_hostile_site_completes(hostile):
     result = hostile["build"]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert (hostile["site"] / "attack" / "index.html").is_file()
-    assert (hostile["site"] / "downloads" / "manual-zh.pdf").is_file()
+    assert (hostile["site"] / "downloads" / "manual-mercury-zh.pdf").is_file()  # the attack page is a mercury policy page
     assert "Traceback" not in result.stderr
 
 
@@ -114,7 +114,7 @@ def test_pdfs_carry_no_attachments_and_no_foreign_images(hostile):
 
 
 def test_the_manual_was_built_from_the_attack_page_without_its_attacks(hostile):
-    text = _pdf_texts(hostile["site"])[hostile["site"] / "downloads" / "manual-zh.pdf"]
+    text = _pdf_texts(hostile["site"])[hostile["site"] / "downloads" / "manual-mercury-zh.pdf"]
     assert "End of the attack page." in text  # the page is printed: its attacks are what is missing
 
 

@@ -53,12 +53,28 @@ class Repo:
             subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(private)], check=True)
         return private.with_suffix(".pub")
 
-    def allow(self, org: str, name: str, options: str = 'namespaces="git"') -> None:
+    def signer_line(self, org: str, name: str, options: str = 'namespaces="git"') -> None:
+        """Append *name*'s key to *org*'s allowed-signers file (not committed)."""
         path = self.root / "data" / "signers" / f"{org}.allowed_signers"
         with path.open("a", encoding="utf-8") as handle:
             handle.write(f"{name}@example.org {options} {self.key(name).read_text().strip()}\n")
-        self.git("add", str(path))
-        self.git("commit", "-q", "--no-gpg-sign", "-m", f"List {name}'s key for {org}")
+
+    def allow(self, org: str, name: str, options: str = 'namespaces="git"', *, sign_as: str | None = "feco") -> str:
+        """List *name*'s key for *org* in a commit signed by *sign_as* (the maintainer's FECO key by
+        default, as CONTRIBUTING says); returns the commit."""
+        self.signer_line(org, name, options)
+        self.commit(f"List {name}'s key for {org}", sign_as=sign_as)
+        return self.head()
+
+    def head(self) -> str:
+        return self.git("rev-parse", "HEAD").stdout.strip()
+
+    def record_root(self, commit: str, *, sign_as: str | None = "feco") -> None:
+        """Record *commit* as the trust root in data/reviewers.yml (signers_root)."""
+        text = self.read("data/reviewers.yml")
+        assert 'signers_root: ""' in text
+        self.write("data/reviewers.yml", text.replace('signers_root: ""', f"signers_root: {commit}"))
+        self.commit("Record the signers trust root", sign_as=sign_as)
 
     def use(self, name: str | None) -> None:
         """Sign as *name* (None: signing not configured)."""
@@ -108,8 +124,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     r.write(f"docs/zh/{REL}", ZH)
     r.write(f"docs/en/{REL}", en_page())
     r.commit("Pages")
-    r.allow("FECO", "feco")
-    r.allow("UNIDO", "unido")
+    # the maintainers' trust root: the first commit listing FECO's key, recorded in a commit signed with it
+    r.record_root(r.allow("FECO", "feco"))
+    r.allow("UNIDO", "unido")  # signed with the listed FECO key
     return r
 
 
@@ -382,7 +399,7 @@ def test_pair_approval_without_approvals_lacks_every_organisation() -> None:
 
 # --- what readers see ---------------------------------------------------------------------------------------------------------
 def test_built_site_shows_the_outdated_approval_on_the_page_and_the_status_page(repo: Repo) -> None:
-    signers = {p: p.read_bytes() for p in (repo.root / "data" / "signers").iterdir()}
+    signers = {p: p.read_bytes() for p in [*(repo.root / "data" / "signers").iterdir(), repo.root / "data" / "reviewers.yml"]}
     copy_project(repo.root, site=True)  # what a build needs (it copies data/ again: keep the keys listed)
     for path, raw in signers.items():
         path.write_bytes(raw)

@@ -191,9 +191,10 @@ def establish(git: Git, reviewers_rel: str, signers_dir: str, *, shallow: bool =
             signatures = git.signatures(union, to_verify)
     declared = policies[commits[-1]].root if commits else ""
     roots: list[str] = []
+    candidates: list[tuple[str, Cause]] = []  # (organisation, cause) of every other would-be root
     for commit in commits:
         states[commit] = _step(commit, [states[p] for p in parents[commit] if p in states], policies[commit],
-                               keys[commit], changes[commit], signatures.get(commit), declared, roots)
+                               keys[commit], changes[commit], signatures.get(commit), declared, roots, candidates)
     if commits:
         head, head_policy = states[commits[-1]], policies[commits[-1]]
         committed = {org: texts[commits[-1]].get(org) or "" for org, _ in head_policy.files}
@@ -201,14 +202,15 @@ def establish(git: Git, reviewers_rel: str, signers_dir: str, *, shallow: bool =
         head, head_policy = EMPTY, parse_policy(git.show("HEAD", reviewers_rel))
         committed = {org: "" for org, _ in head_policy.files}
     trust = Trust(policy=head_policy, committed=committed,
-                  trusted={org: head.policy_trusted and head.trusted.get(org, True) and not shallow
+                  trusted={org: head.policy_trusted and head.trusted.get(org, True) and not shallow and not candidates
                            for org, _ in head_policy.files})
-    _report(git.root, trust, head, reviewers_rel, roots, shallow, {c: signatures.get(c) for c in commits})
+    _report(git.root, trust, head, reviewers_rel, roots, candidates, shallow, {c: signatures.get(c) for c in commits})
     return trust
 
 
 def _step(commit: str, parents: list[_State], policy: SignersPolicy, keys: dict[str, frozenset[KeyLine]],
-          change: tuple[set[str], bool], sig: Signature | None, declared: str, roots: list[str]) -> _State:
+          change: tuple[set[str], bool], sig: Signature | None, declared: str, roots: list[str],
+          candidates: list[tuple[str, Cause]]) -> _State:
     """The trust state after *commit*, from its parents' states."""
     parents = parents or [EMPTY]
     first = parents[0]
@@ -237,6 +239,7 @@ def _step(commit: str, parents: list[_State], policy: SignersPolicy, keys: dict[
         added = tuple(sorted(k.fingerprint for k in keys.get(org, frozenset()) - first.keys.get(org, frozenset())))
         if not first.listed([org, *managers]):  # nothing could vouch for it: a trust root
             cause: Cause | None = Cause("signers-root", commit, (("managers", ", ".join(managers) or "-"),), added)
+            candidates.append((org, cause))
         else:
             cause = _authorised(commit, sig, first.trusted_keys([org, *managers]), added)
         state.trusted[org], state.causes[org] = cause is None, cause
@@ -267,10 +270,11 @@ def _authorised(commit: str, sig: Signature | None, allowed: frozenset[KeyLine],
     return Cause(code, commit, (("key", (sig.fingerprint if sig else "") or "-"),), added)
 
 
-def _report(root: Path, trust: Trust, head: _State, reviewers_rel: str, roots: list[str], shallow: bool,
-            signatures: dict[str, Signature | None]) -> None:
-    """Turn what the replay found into problems with a file and a line: only what still holds at
-    HEAD (a change repaired later is history, not a finding)."""
+def _report(root: Path, trust: Trust, head: _State, reviewers_rel: str, roots: list[str],
+            candidates: list[tuple[str, Cause]], shallow: bool, signatures: dict[str, Signature | None]) -> None:
+    """Turn what the replay found into problems with a file and a line: what still holds at HEAD (a
+    change repaired later is history, not a finding), and every would-be root other than the recorded
+    one (two trust roots in one history would let a branch from before the root bring its own)."""
     policy = trust.policy
     managers = ", ".join(policy.managed_by) or "-"
     seen: set[tuple[str, str, str]] = set()
@@ -293,6 +297,9 @@ def _report(root: Path, trust: Trust, head: _State, reviewers_rel: str, roots: l
     if not head.policy_trusted:
         add(head.policy_cause.code if head.policy_cause else "signers-config", reviewers_rel,
             _line_of(root / reviewers_rel, "signers"), head.policy_cause, file=reviewers_rel, org=managers)
+    for org, cause in candidates:
+        path = policy.paths.get(org, reviewers_rel)
+        add(cause.code, path, _key_line(root / path, cause.added), cause, file=path, org=org)
     for org, path in policy.files:
         cause = head.causes.get(org)
         if head.trusted.get(org, True) or cause is None:

@@ -6,6 +6,7 @@ check and the reader get."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -505,6 +506,29 @@ def test_uncommitted_signer_lines_are_not_trusted(repo: Repo) -> None:
 
 
 # --- pure parts --------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("bad", "said"), [
+    ('signers_root: "abc123"', "signers_root"),
+    ("signers_managed_by: [NOBODY]", "signers_managed_by"),
+    ("signers: docs/UNIDO.allowed_signers", "organisations.UNIDO.signers"),
+])
+def test_trust_settings_are_validated(tmp_path: Path, bad: str, said: str) -> None:
+    from kb.data import ProjectData
+    from kb.settings import SettingsError
+
+    root = copy_project(tmp_path / "project")
+    path = root / "data" / "reviewers.yml"
+    text = path.read_text(encoding="utf-8")
+    key = bad.split(":")[0]
+    if key == "signers":
+        text = text.replace("signers: data/signers/UNIDO.allowed_signers", bad)
+    else:
+        text = re.sub(rf"^{key}:.*$", bad, text, count=1, flags=re.M)
+    assert bad in text
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError, match=said):
+        assert ProjectData(load_settings(root)).reviewers is None
+
+
 def test_edit_review_keeps_every_other_byte_bom_and_crlf() -> None:
     text = ("\ufeff---\r\ntitle: T\r\nreview:\r\n  status: in-review\r\n  approvals:\r\n"
             "    - {by: FECO, date: 2026-11-01, zh: aaa, en: bbb}\r\n    - {by: UNIDO, date: 2026-11-02, zh: x, en: y}\r\n"

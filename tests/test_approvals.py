@@ -363,11 +363,13 @@ def signer_findings(report, code: str) -> list:
     return [f for f in approval_findings(report, code)]
 
 
-def test_a_pull_request_that_lists_its_own_key_and_signs_an_approval_with_it_is_refused(repo: Repo) -> None:
+def test_a_pull_request_that_lists_its_own_key_and_signs_an_approval_with_it_is_refused(repo: Repo, capsys,
+                                                                                        monkeypatch) -> None:
     """The outside contributor adds their key to UNIDO's file and approves with it, in one signed commit."""
     repo.signer_line("UNIDO", "intruder")
     _hand_approve(repo, _hand_line("UNIDO"))
     repo.commit("Approve as UNIDO", sign_as="intruder")
+    monkeypatch.chdir(repo.root)
     report = repo.report()
     assert problems(report) == {"UNIDO": "signers-not-trusted"}
     assert not report.approvals[REL].approved
@@ -376,6 +378,12 @@ def test_a_pull_request_that_lists_its_own_key_and_signs_an_approval_with_it_is_
     lines = repo.read(SIGNERS).splitlines()
     assert f.path == SIGNERS and f.severity == "error" and "intruder@example.org" in lines[f.line - 1]
     assert intruder in f.message and repo.head()[:10] in f.message and "git revert" in f.message
+    # what the contributor sees: the release check refuses it, naming the file, line and rule
+    capsys.readouterr()
+    assert main(["check", "--release", "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert f"{SIGNERS}:{f.line}: approval: error: Commit {repo.head()[:10]}" in out
+    assert f"docs/zh/{REL}:8: approval: error: UNIDO's approval cannot be verified" in out
     # the same, with the key listed in an unsigned commit first
     repo.git("reset", "-q", "--hard", "HEAD~1")
     repo.allow("UNIDO", "intruder", sign_as=None)

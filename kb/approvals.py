@@ -9,22 +9,20 @@ An approval is one flow-mapping line in ``review.approvals`` of a page's front m
 pages when it was approved. It counts only when
 
 1. the commit that introduced that exact line (``git blame``) is signed with an SSH key listed in
-   the organisation's allowed-signers file (``signers:`` in data/reviewers.yml), verified offline
-   by git itself (``gpg.ssh.allowedSignersFile``; valid-after / valid-before are honoured against
+   the organisation's allowed-signers file (``signers:`` in data/reviewers.yml) as committed and
+   vouched for by its history (kb/signers.py: never the working tree), verified offline by git itself (``gpg.ssh.allowedSignersFile``; valid-after / valid-before are honoured against
    the commit date), and
 2. both recorded hashes equal the current bodies; a recorded hash that matches an earlier version
    makes the approval *outdated*, one that matches no version in the history is refused.
 
 ``compute`` runs once per check (kb.engine.run) and its result is ``Report.approvals``: the site,
 the status page, the review view and the PDF step read that one state. Git is called only for
-pages that carry approvals: one ``blame`` per such file, one ``log`` per organisation over the
+pages that carry approvals: the signers history replay (kb/signers.py), one ``blame`` per such file, one ``log`` per organisation over the
 distinct commits found, one history walk per page whose approved text changed."""
 
 from __future__ import annotations
 
-import base64
 import difflib
-import hashlib
 import os
 import re
 import subprocess
@@ -42,12 +40,11 @@ from kb.data import ProjectData, SafeLoader
 from kb.findings import Finding
 from kb.pages import Page, body_hash, iso_date, normalise_text, split_front_matter
 from kb.settings import Settings
-from kb.signers import SignerProblem, Trust, establish
+from kb.signers import KEY_RE, SignerProblem, Trust, establish, fingerprint
 
 RULE = "approval"
 ZERO = "0" * 40
 APPROVE_SUBJECT_RE = r"^\W*Approve .+ as {org}\s*$"  # the subject ./scripts/approve writes
-KEY_RE = re.compile(r"(?:^|\s)((?:ssh|ecdsa|sk-ssh|sk-ecdsa)-[\w@.-]+)\s+([A-Za-z0-9+/=]+)")
 
 # states of one approval
 VALID, OUTDATED, INVALID = "valid", "outdated", "invalid"
@@ -176,15 +173,6 @@ def approval_entries(page: Page) -> list[Entry]:
 
 
 # --- allowed signers ----------------------------------------------------------------------------------------------
-def fingerprint(blob_b64: str) -> str:
-    """OpenSSH's SHA256 fingerprint of a base64 public key blob (what git prints as %GF)."""
-    try:
-        blob = base64.b64decode(blob_b64, validate=False)
-    except ValueError:
-        return ""
-    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
-
-
 def signer_keys(path: Path) -> dict[str, str]:
     """Fingerprint -> principal of every key in an allowed-signers file (comments skipped)."""
     keys: dict[str, str] = {}

@@ -23,6 +23,8 @@ here from the parent's lines."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import tempfile
 from collections.abc import Iterable
@@ -99,10 +101,17 @@ class KeyLine:
         return (not self.after or compact >= self.after) and (not self.before or compact < self.before)
 
 
+def fingerprint(blob_b64: str) -> str:
+    """OpenSSH's SHA256 fingerprint of a base64 public key blob (what git prints as %GF)."""
+    try:
+        blob = base64.b64decode(blob_b64, validate=False)
+    except ValueError:
+        return ""
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
 def key_lines(text: str | None) -> frozenset[KeyLine]:
     """The key lines of an allowed-signers file (comments and blank lines are not keys)."""
-    from kb.approvals import fingerprint
-
     out = set()
     for raw in (text or "").splitlines():
         line = " ".join(raw.split())

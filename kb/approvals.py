@@ -414,30 +414,34 @@ def _verify(settings: Settings, pending: list[tuple[PairApproval, Approval]], le
         return []
     boundary, deepen_error = git.shallow_boundary(deepen)
     # 0. which keys the history vouches for: approvals are checked against the committed files
-    # whose every change is trusted (kb/signers.py), never against the working tree
-    trust = establish(git, _repo_rel(settings, settings.data_path / "reviewers.yml"),
-                      _repo_rel(settings, settings.data_path / "signers"), shallow=bool(boundary))
+    # whose every change is trusted (kb/signers.py), never against the working tree; 1. which
+    # commit introduced each approval line: one blame per file. (git runs in its own processes:
+    # threads overlap them)
+    by_file: dict[str, list[Approval]] = {}
+    for _, a in pending:
+        by_file.setdefault(a.path, []).append(a)
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        replay = pool.submit(establish, git, _repo_rel(settings, settings.data_path / "reviewers.yml"),
+                             _repo_rel(settings, settings.data_path / "signers"), shallow=bool(boundary))
+        blames = dict(zip(by_file, pool.map(lambda item: git.blame(item[0], [a.line for a in item[1]]), by_file.items()),
+                          strict=True))
+        trust = replay.result()
     with tempfile.TemporaryDirectory(prefix="kb-approvals-") as tmp:
         files: dict[str, Path] = {}
         for org, text in trust.committed.items():
             files[org] = Path(tmp) / f"{org}.allowed_signers"
             files[org].write_text(text, encoding="utf-8")
-        _verify_signed(settings, git, pending, trust, files, boundary, deepen_error)
+        _verify_signed(git, pending, trust, files, blames, boundary, deepen_error)
     _verify_text(git, pending, length, boundary, deepen_error)
     return trust.problems
 
 
-def _verify_signed(settings: Settings, git: Git, pending: list[tuple[PairApproval, Approval]], trust: Trust,
-                   files: dict[str, Path], boundary: set[str], deepen_error: str) -> None:
+def _verify_signed(git: Git, pending: list[tuple[PairApproval, Approval]], trust: Trust, files: dict[str, Path],
+                   blames: dict[str, dict[int, tuple[str, str]]], boundary: set[str], deepen_error: str) -> None:
     paths = trust.policy.paths
-    # 1. which commit introduced each approval line: one blame per file
     by_file: dict[str, list[Approval]] = {}
     for _, a in pending:
         by_file.setdefault(a.path, []).append(a)
-    # (git runs in its own processes: threads overlap them)
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        blames = dict(zip(by_file, pool.map(lambda item: git.blame(item[0], [a.line for a in item[1]]), by_file.items()),
-                          strict=True))
     for path, approvals in by_file.items():
         for a in approvals:
             a.commit = blames[path].get(a.line, (ZERO, ""))[0]

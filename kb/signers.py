@@ -190,7 +190,7 @@ def establish(git: Git, reviewers_rel: str, signers_dir: str, *, shallow: bool =
     states: dict[str, _State] = {}
     parents = {c[0]: c[1:] for c in order}
     changes = {c: _changes(policies, keys, c, parents[c]) for c in commits}
-    to_verify = [c for c in commits if changes[c][0] or changes[c][1]]
+    to_verify = [c for c in commits if _needs_signature(policies, keys, changes[c], parents[c][:1])]
     every_key = sorted({k.text for c in commits for lines in keys[c].values() for k in lines})
     signatures: dict[str, Signature] = {}
     if to_verify and every_key:
@@ -357,6 +357,20 @@ def _key_line(path: Path, fingerprints: Iterable[str]) -> int:
         if any(k.fingerprint in wanted for k in key_lines(line)):
             return n
     return 1
+
+
+def _needs_signature(policies: dict[str, SignersPolicy], keys: dict[str, dict[str, frozenset[KeyLine]]],
+                     change: tuple[set[str], bool], first: list[str]) -> bool:
+    """Whether some key listed in the first parent could vouch for the change (a root candidate or a
+    change while no file lists a key needs no signature check)."""
+    orgs, settings = change
+    if not first or first[0] not in keys:  # replayed as from an empty parent: nothing to check against
+        return False
+    managers = policies[first[0]].managed_by
+    listed = keys[first[0]]
+    if settings and any(listed.get(m) for m in managers):
+        return True
+    return any(listed.get(o) for o in (*orgs, *managers)) if orgs else False
 
 
 def _changes(policies: dict[str, SignersPolicy], keys: dict[str, dict[str, frozenset[KeyLine]]], commit: str,

@@ -9,25 +9,24 @@ An approval is one flow-mapping line in ``review.approvals`` of a page's front m
 pages when it was approved. It counts only when
 
 1. the commit that introduced that exact line (``git blame``) is signed with an SSH key listed in
-   the organisation's allowed-signers file (``signers:`` in data/reviewers.yml), verified offline
-   by git itself (``gpg.ssh.allowedSignersFile``; valid-after / valid-before are honoured against
+   the organisation's allowed-signers file (``signers:`` in data/reviewers.yml) as committed and
+   vouched for by its history (kb/signers.py: never the working tree), verified offline by git itself (``gpg.ssh.allowedSignersFile``; valid-after / valid-before are honoured against
    the commit date), and
 2. both recorded hashes equal the current bodies; a recorded hash that matches an earlier version
    makes the approval *outdated*, one that matches no version in the history is refused.
 
 ``compute`` runs once per check (kb.engine.run) and its result is ``Report.approvals``: the site,
 the status page, the review view and the PDF step read that one state. Git is called only for
-pages that carry approvals: one ``blame`` per such file, one ``log`` per organisation over the
+pages that carry approvals: the signers history replay (kb/signers.py), one ``blame`` per such file, one ``log`` per organisation over the
 distinct commits found, one history walk per page whose approved text changed."""
 
 from __future__ import annotations
 
-import base64
 import difflib
-import hashlib
 import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -41,11 +40,11 @@ from kb.data import ProjectData, SafeLoader
 from kb.findings import Finding
 from kb.pages import Page, body_hash, iso_date, normalise_text, split_front_matter
 from kb.settings import Settings
+from kb.signers import KEY_RE, SignerProblem, Trust, establish, fingerprint
 
 RULE = "approval"
 ZERO = "0" * 40
 APPROVE_SUBJECT_RE = r"^\W*Approve .+ as {org}\s*$"  # the subject ./scripts/approve writes
-KEY_RE = re.compile(r"(?:^|\s)((?:ssh|ecdsa|sk-ssh|sk-ecdsa)-[\w@.-]+)\s+([A-Za-z0-9+/=]+)")
 
 # states of one approval
 VALID, OUTDATED, INVALID = "valid", "outdated", "invalid"
@@ -136,6 +135,15 @@ class PairApproval:
         return [a for a in self.approvals if a.state == OUTDATED]
 
 
+class Approvals(dict[str, PairApproval]):
+    """The approval state of every pair (rel -> PairApproval), with what the allowed-signers
+    history check found (kb/signers.py)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.signers: list[SignerProblem] = []
+
+
 # --- reading the approval lines of a page ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Entry:
@@ -165,15 +173,6 @@ def approval_entries(page: Page) -> list[Entry]:
 
 
 # --- allowed signers ----------------------------------------------------------------------------------------------
-def fingerprint(blob_b64: str) -> str:
-    """OpenSSH's SHA256 fingerprint of a base64 public key blob (what git prints as %GF)."""
-    try:
-        blob = base64.b64decode(blob_b64, validate=False)
-    except ValueError:
-        return ""
-    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
-
-
 def signer_keys(path: Path) -> dict[str, str]:
     """Fingerprint -> principal of every key in an allowed-signers file (comments skipped)."""
     keys: dict[str, str] = {}
@@ -320,6 +319,31 @@ class Git:
             pos += size + 1
         return out
 
+    def cat_many(self, specs: list[tuple[str, str]]) -> list[str | None]:
+        """The text of each (commit, path), None where it does not exist: one cat-file for all."""
+        if not specs:
+            return []
+        batch = self.run("cat-file", "--batch", input="".join(f"{c}:./{p}\n" for c, p in specs))
+        if batch.returncode != 0:
+            return [None] * len(specs)
+        data = batch.stdout.encode("utf-8", "surrogateescape")
+        out: list[str | None] = []
+        pos = 0
+        for _ in specs:
+            end = data.find(b"\n", pos)
+            if end < 0:
+                out.append(None)
+                continue
+            header = data[pos:end].split()
+            pos = end + 1
+            if len(header) < 3 or header[1] != b"blob":
+                out.append(None)
+                continue
+            size = int(header[2])
+            out.append(data[pos:pos + size].decode("utf-8", "replace"))
+            pos += size + 1
+        return out
+
     def show(self, commit: str, path: str) -> str | None:
         result = self.run("show", f"{commit}:./{path}")
         return result.stdout if result.returncode == 0 else None
@@ -336,12 +360,12 @@ def _pair_pages(source: Page, target: Page | None) -> dict[str, Page]:
 
 
 def compute(settings: Settings, data: ProjectData, groups: list[tuple[str, Page, Page | None]], *,
-            deepen: bool = True) -> dict[str, PairApproval]:
+            deepen: bool = True) -> Approvals:
     """Verify the approvals of every pair. *groups*: (rel, source page, target page or None)."""
     length = data.model.hash_length
     files = signers_files(settings, data)
     orgs = data.reviewers["organisations"]
-    result: dict[str, PairApproval] = {}
+    result = Approvals()
     pending: list[tuple[PairApproval, Approval]] = []
     for rel, source, target in groups:
         pages = _pair_pages(source, target)
@@ -357,7 +381,7 @@ def compute(settings: Settings, data: ProjectData, groups: list[tuple[str, Page,
                 if not approval.problem:
                     pending.append((pair, approval))
     if pending:
-        _verify(settings, pending, files, length, deepen)
+        result.signers = _verify(settings, pending, length, deepen)
     return result
 
 
@@ -380,44 +404,71 @@ def _parse(settings: Settings, entry: Entry, page: Page, pair: PairApproval, org
     return approval
 
 
-def _verify(settings: Settings, pending: list[tuple[PairApproval, Approval]], files: dict[str, Path],
-            length: int, deepen: bool) -> None:
+def _verify(settings: Settings, pending: list[tuple[PairApproval, Approval]], length: int,
+            deepen: bool) -> list[SignerProblem]:
     git = Git(settings.root)
     why = git.problem()
     if why:
         for _, a in pending:
             a.problem, a.params["reason"] = "no-git", why
-        return
+        return []
     boundary, deepen_error = git.shallow_boundary(deepen)
-    # 1. which commit introduced each approval line: one blame per file
+    # 0. which keys the history vouches for: approvals are checked against the committed files
+    # whose every change is trusted (kb/signers.py), never against the working tree; 1. which
+    # commit introduced each approval line: one blame per file. (git runs in its own processes:
+    # threads overlap them)
     by_file: dict[str, list[Approval]] = {}
     for _, a in pending:
         by_file.setdefault(a.path, []).append(a)
-    # (git runs in its own processes: threads overlap them)
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        replay = pool.submit(establish, git, _repo_rel(settings, settings.data_path / "reviewers.yml"),
+                             _repo_rel(settings, settings.data_path / "signers"), shallow=bool(boundary))
         blames = dict(zip(by_file, pool.map(lambda item: git.blame(item[0], [a.line for a in item[1]]), by_file.items()),
                           strict=True))
+        trust = replay.result()
+    with tempfile.TemporaryDirectory(prefix="kb-approvals-") as tmp:
+        files: dict[str, Path] = {}
+        for org, text in trust.committed.items():
+            files[org] = Path(tmp) / f"{org}.allowed_signers"
+            files[org].write_text(text, encoding="utf-8")
+        _verify_signed(git, pending, trust, files, blames, boundary, deepen_error)
+    _verify_text(git, pending, length, boundary, deepen_error)
+    return trust.problems
+
+
+def _verify_signed(git: Git, pending: list[tuple[PairApproval, Approval]], trust: Trust, files: dict[str, Path],
+                   blames: dict[str, dict[int, tuple[str, str]]], boundary: set[str], deepen_error: str) -> None:
+    paths = trust.policy.paths
+    by_file: dict[str, list[Approval]] = {}
+    for _, a in pending:
+        by_file.setdefault(a.path, []).append(a)
     for path, approvals in by_file.items():
         for a in approvals:
             a.commit = blames[path].get(a.line, (ZERO, ""))[0]
     # 2. who signed those commits: one log per organisation over its distinct commits
     commits_by_org: dict[str, set[str]] = {}
     for _, a in pending:
-        if a.commit != ZERO and a.commit not in boundary:
+        if a.commit != ZERO and a.commit not in boundary and trust.trusted.get(a.org):
             commits_by_org.setdefault(a.org, set()).add(a.commit)
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         verdicts = dict(zip(commits_by_org, pool.map(lambda item: git.signatures(files[item[0]], item[1]),
                                                      commits_by_org.items()), strict=True))
-    keys = {org: signer_keys(path) for org, path in files.items()}
+    keys = {org: trust.keys(org) for org in trust.committed}
     for _, a in pending:
-        a.params.update(commit=a.commit[:10], file=_repo_rel(settings, files[a.org]), path=a.path)
+        a.params.update(commit=a.commit[:10], file=paths.get(a.org, "-"), path=a.path)
         if a.commit == ZERO:
             a.problem = "uncommitted"
         elif a.commit in boundary:
             a.problem = "shallow"
             a.params["reason"] = deepen_error or "shallow clone"
+        elif not trust.trusted.get(a.org):
+            a.problem = "signers-not-trusted"
         else:
             _classify(a, verdicts[a.org].get(a.commit), keys)
+
+
+def _verify_text(git: Git, pending: list[tuple[PairApproval, Approval]], length: int, boundary: set[str],
+                 deepen_error: str) -> None:
     # 3. is the approved text the current text? (history only for signed approvals that differ)
     history: dict[str, dict[str, str]] = {}
     for pair, a in pending:
@@ -488,7 +539,7 @@ def _classify(a: Approval, sig: Signature | None, keys: dict[str, dict[str, str]
 def findings(approvals: dict[str, PairApproval], pages: dict[str, Page], ctx: Context) -> list[Finding]:
     """The approval rule's findings: a warning while drafting, an error in release."""
     severity = "error" if ctx.release else "warning"
-    out: list[Finding] = []
+    out: list[Finding] = [finding(RULE, p.code, p.path, p.line, **p.params) for p in getattr(approvals, "signers", [])]
     for pair in approvals.values():
         for a in pair.approvals:
             if a.problem and a.problem != "unknown-org":

@@ -271,6 +271,19 @@ class ProjectData:
         for track, orgs in raw["tracks"].items():
             for org in orgs:
                 _require(org in raw["organisations"], path, f"tracks.{track}: unknown organisation {org}")
+        # who may change the allowed-signers files, and the trust root (kb/signers.py)
+        managers = raw.get("signers_managed_by") or []
+        managers = [managers] if isinstance(managers, str) else managers
+        _require(isinstance(managers, list) and all(m in raw["organisations"] for m in managers), path,
+                 "signers_managed_by: a list of organisation ids of organisations:")
+        root = raw.get("signers_root")
+        _require(root in (None, "") or (isinstance(root, str) and re.fullmatch(r"[0-9a-fA-F]{40}", root.strip()) is not None),
+                 path, "signers_root: the full 40-character hash of the trust root commit, or empty")
+        signers_dir = f"{self.settings.data_dir}/signers/".replace("\\", "/").lstrip("./")
+        for org, spec in raw["organisations"].items():
+            rel = spec.get("signers") if isinstance(spec, dict) else None
+            _require(rel is None or (isinstance(rel, str) and rel.strip().startswith(signers_dir)), path,
+                     f"organisations.{org}.signers: a file under {signers_dir} (its history is verified there)")
         return raw
 
     @cached_property

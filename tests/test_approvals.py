@@ -6,6 +6,7 @@ check and the reader get."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -53,12 +54,28 @@ class Repo:
             subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(private)], check=True)
         return private.with_suffix(".pub")
 
-    def allow(self, org: str, name: str, options: str = 'namespaces="git"') -> None:
+    def signer_line(self, org: str, name: str, options: str = 'namespaces="git"') -> None:
+        """Append *name*'s key to *org*'s allowed-signers file (not committed)."""
         path = self.root / "data" / "signers" / f"{org}.allowed_signers"
         with path.open("a", encoding="utf-8") as handle:
             handle.write(f"{name}@example.org {options} {self.key(name).read_text().strip()}\n")
-        self.git("add", str(path))
-        self.git("commit", "-q", "--no-gpg-sign", "-m", f"List {name}'s key for {org}")
+
+    def allow(self, org: str, name: str, options: str = 'namespaces="git"', *, sign_as: str | None = "feco") -> str:
+        """List *name*'s key for *org* in a commit signed by *sign_as* (the maintainer's FECO key by
+        default, as CONTRIBUTING says); returns the commit."""
+        self.signer_line(org, name, options)
+        self.commit(f"List {name}'s key for {org}", sign_as=sign_as)
+        return self.head()
+
+    def head(self) -> str:
+        return self.git("rev-parse", "HEAD").stdout.strip()
+
+    def record_root(self, commit: str, *, sign_as: str | None = "feco") -> None:
+        """Record *commit* as the trust root in data/reviewers.yml (signers_root)."""
+        text = self.read("data/reviewers.yml")
+        assert 'signers_root: ""' in text
+        self.write("data/reviewers.yml", text.replace('signers_root: ""', f"signers_root: {commit}"))
+        self.commit("Record the signers trust root", sign_as=sign_as)
 
     def use(self, name: str | None) -> None:
         """Sign as *name* (None: signing not configured)."""
@@ -108,8 +125,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     r.write(f"docs/zh/{REL}", ZH)
     r.write(f"docs/en/{REL}", en_page())
     r.commit("Pages")
-    r.allow("FECO", "feco")
-    r.allow("UNIDO", "unido")
+    # the maintainers' trust root: the first commit listing FECO's key, recorded in a commit signed with it
+    r.record_root(r.allow("FECO", "feco"))
+    r.allow("UNIDO", "unido")  # signed with the listed FECO key
     return r
 
 
@@ -337,7 +355,188 @@ def test_shallow_clone_is_deepened_or_fails_release_with_the_command(repo: Repo,
     assert not report.approvals[REL].approved
 
 
+# --- whose keys the history vouches for (kb/signers.py) ------------------------------------------------------------------
+SIGNERS = "data/signers/UNIDO.allowed_signers"
+
+
+def signer_findings(report, code: str) -> list:
+    return [f for f in approval_findings(report, code)]
+
+
+def test_a_pull_request_that_lists_its_own_key_and_signs_an_approval_with_it_is_refused(repo: Repo, capsys,
+                                                                                        monkeypatch) -> None:
+    """The outside contributor adds their key to UNIDO's file and approves with it, in one signed commit."""
+    repo.signer_line("UNIDO", "intruder")
+    _hand_approve(repo, _hand_line("UNIDO"))
+    repo.commit("Approve as UNIDO", sign_as="intruder")
+    monkeypatch.chdir(repo.root)
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "signers-not-trusted"}
+    assert not report.approvals[REL].approved
+    (f,) = signer_findings(report, "signers-untrusted")
+    intruder = fingerprint(repo.key("intruder").read_text().split()[1])
+    lines = repo.read(SIGNERS).splitlines()
+    assert f.path == SIGNERS and f.severity == "error" and "intruder@example.org" in lines[f.line - 1]
+    assert intruder in f.message and repo.head()[:10] in f.message and "git revert" in f.message
+    # what the contributor sees: the release check refuses it, naming the file, line and rule
+    capsys.readouterr()
+    assert main(["check", "--release", "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert f"{SIGNERS}:{f.line}: approval: error: Commit {repo.head()[:10]}" in out
+    assert f"docs/zh/{REL}:8: approval: error: UNIDO's approval cannot be verified" in out
+    # the same, with the key listed in an unsigned commit first
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.allow("UNIDO", "intruder", sign_as=None)
+    _hand_approve(repo, _hand_line("UNIDO"))
+    repo.commit("Approve as UNIDO", sign_as="intruder")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "signers-not-trusted"}
+    assert signer_findings(report, "signers-unsigned")[0].path == SIGNERS
+    # the rest of the check still sees FECO's file as trusted
+    repo.approve("FECO")
+    assert problems(repo.report()) == {"UNIDO": "signers-not-trusted", "FECO": ""}
+    assert all(f.severity == "warning" for f in approval_findings(repo.report(release=False)))
+
+
+def test_a_key_listed_in_a_commit_signed_by_a_listed_feco_key_is_trusted(repo: Repo) -> None:
+    repo.allow("UNIDO", "unido2")  # the maintainer's FECO-signed commit
+    assert repo.approve("UNIDO", sign_as="unido2") == 0
+    report = repo.report()
+    assert problems(report) == {"UNIDO": ""}
+    assert report.approvals[REL].approvals[0].signer == "unido2@example.org"
+    assert not approval_findings(report)
+    # an organisation's listed key may list another key of its own organisation
+    repo.allow("UNIDO", "unido3", sign_as="unido")
+    repo.approve("UNIDO", sign_as="unido3")
+    assert problems(repo.report()) == {"UNIDO": ""}
+    # but not another organisation's: UNIDO's key cannot change FECO's file
+    repo.allow("FECO", "feco2", sign_as="unido")
+    repo.approve("FECO", sign_as="feco")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "", "FECO": "signers-not-trusted"}
+    assert signer_findings(report, "signers-untrusted")[0].path == "data/signers/FECO.allowed_signers"
+
+
+def test_a_repair_signed_by_a_trusted_key_restores_trust(repo: Repo) -> None:
+    bad = repo.allow("UNIDO", "intruder", sign_as="intruder")
+    repo.git("-c", "gpg.format=ssh", "-c", f"user.signingkey={repo.key('feco')}", "revert", "--no-edit", "-S", bad)
+    repo.approve("UNIDO")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": ""}
+    assert not approval_findings(report)
+
+
+def test_an_expired_feco_key_cannot_list_keys(repo: Repo) -> None:
+    repo.allow("FECO", "retired", 'namespaces="git",valid-before="20200101"')
+    repo.allow("UNIDO", "unido2", sign_as="retired")
+    repo.approve("UNIDO", sign_as="unido")
+    assert problems(repo.report()) == {"UNIDO": "signers-not-trusted"}
+
+
+def test_the_trust_root_must_be_recorded(repo: Repo) -> None:
+    """Without signers_root the first commit listing FECO's key vouches for nothing."""
+    repo.approve("UNIDO")
+    root = repo.git("log", "--format=%H", "--reverse", "--", "data/signers/FECO.allowed_signers").stdout.split()[-1]
+    text = repo.read("data/reviewers.yml")
+    repo.write("data/reviewers.yml", text.replace(f"signers_root: {root}", 'signers_root: ""'))
+    repo.commit("Forget the root", sign_as="feco")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "signers-not-trusted"}
+    roots = signer_findings(report, "signers-root")
+    assert roots and roots[0].path == "data/signers/FECO.allowed_signers" and roots[0].severity == "error"
+    assert f"signers_root: {root}" in roots[0].message and "out of band" in roots[0].message
+    assert "feco@example.org" in repo.read(roots[0].path).splitlines()[roots[0].line - 1]
+    assert all(f.severity == "warning" for f in signer_findings(repo.report(release=False), "signers-root"))
+
+
+def test_a_recorded_root_that_is_not_the_first_listing_is_reported(repo: Repo) -> None:
+    repo.approve("UNIDO")
+    text = repo.read("data/reviewers.yml")
+    old = text.split("signers_root: ", 1)[1].split()[0]
+    later = repo.git("rev-parse", "HEAD~1").stdout.strip()
+    repo.write("data/reviewers.yml", text.replace(f"signers_root: {old}", f"signers_root: {later}"))
+    repo.commit("Move the root", sign_as="feco")
+    report = repo.report()
+    (f,) = signer_findings(report, "signers-root-unknown")
+    assert f.path == "data/reviewers.yml" and later in f.message
+    assert "signers_root" in repo.read(f.path).splitlines()[f.line - 1]
+    assert problems(report) == {"UNIDO": "signers-not-trusted"}  # the real root is no longer recorded
+
+
+def test_a_branch_from_before_the_root_cannot_bring_its_own_root(repo: Repo) -> None:
+    """The intruder branches from before the trust root, lists their key as FECO's, records that
+    commit as the root, and the branch is merged taking its side."""
+    base = repo.git("log", "--format=%H", "--grep", "List feco's key for FECO").stdout.strip()
+    pages = repo.git("rev-parse", f"{base}~1").stdout.strip()
+    repo.git("switch", "-q", "-c", "evil", pages)
+    own_root = repo.allow("FECO", "intruder", sign_as="intruder")
+    repo.record_root(own_root, sign_as="intruder")
+    repo.allow("UNIDO", "intruder", sign_as="intruder")
+    _hand_approve(repo, _hand_line("UNIDO"))
+    repo.commit("Approve as UNIDO", sign_as="intruder")
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--no-gpg-sign", "-X", "theirs", "-m", "Merge evil", "evil")
+    assert "intruder" in repo.read(SIGNERS) and own_root in repo.read("data/reviewers.yml")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "signers-not-trusted"}
+    (f,) = signer_findings(report, "signers-root")
+    assert f.path == "data/signers/FECO.allowed_signers" and base in f.message  # the real root, now unrecorded
+
+
+def test_trust_settings_change_only_with_a_managing_key(repo: Repo) -> None:
+    """A pull request that makes UNIDO the managing organisation (to list keys with its own) is refused."""
+    text = repo.read("data/reviewers.yml")
+    repo.write("data/reviewers.yml", text.replace("signers_managed_by: [FECO]", "signers_managed_by: [UNIDO]"))
+    repo.commit("Let UNIDO manage the keys", sign_as="unido")
+    repo.approve("UNIDO")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "signers-not-trusted"}
+    (f,) = signer_findings(report, "signers-config")
+    assert f.path == "data/reviewers.yml" and "signers_managed_by" in f.message
+
+
+def test_uncommitted_signer_lines_are_not_trusted(repo: Repo) -> None:
+    """A key typed into UNIDO's file but not committed does not count, even for a committed approval."""
+    repo.signer_line("UNIDO", "newcomer")
+    _hand_approve(repo, _hand_line("UNIDO"))
+    repo.git("add", f"docs/zh/{REL}")
+    repo.git("-c", "gpg.format=ssh", "-c", f"user.signingkey={repo.key('newcomer')}", "commit", "-q", "-S",
+             "-m", "Approve as UNIDO")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "unlisted-key"}
+    (f,) = signer_findings(report, "signers-uncommitted")
+    assert f.path == SIGNERS and f.severity == "error"
+    assert "newcomer@example.org" in repo.read(SIGNERS).splitlines()[f.line - 1]
+    # once a maintainer commits the line, signed with the FECO key, it counts
+    repo.commit("List newcomer's key for UNIDO", sign_as="feco")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": ""} and not approval_findings(report)
+
+
 # --- pure parts --------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("bad", "said"), [
+    ('signers_root: "abc123"', "signers_root"),
+    ("signers_managed_by: [NOBODY]", "signers_managed_by"),
+    ("signers: docs/UNIDO.allowed_signers", "organisations.UNIDO.signers"),
+])
+def test_trust_settings_are_validated(tmp_path: Path, bad: str, said: str) -> None:
+    from kb.data import ProjectData
+    from kb.settings import SettingsError
+
+    root = copy_project(tmp_path / "project")
+    path = root / "data" / "reviewers.yml"
+    text = path.read_text(encoding="utf-8")
+    key = bad.split(":")[0]
+    if key == "signers":
+        text = text.replace("signers: data/signers/UNIDO.allowed_signers", bad)
+    else:
+        text = re.sub(rf"^{key}:.*$", bad, text, count=1, flags=re.M)
+    assert bad in text
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError, match=said):
+        assert ProjectData(load_settings(root)).reviewers is None
+
+
 def test_edit_review_keeps_every_other_byte_bom_and_crlf() -> None:
     text = ("\ufeff---\r\ntitle: T\r\nreview:\r\n  status: in-review\r\n  approvals:\r\n"
             "    - {by: FECO, date: 2026-11-01, zh: aaa, en: bbb}\r\n    - {by: UNIDO, date: 2026-11-02, zh: x, en: y}\r\n"
@@ -382,7 +581,7 @@ def test_pair_approval_without_approvals_lacks_every_organisation() -> None:
 
 # --- what readers see ---------------------------------------------------------------------------------------------------------
 def test_built_site_shows_the_outdated_approval_on_the_page_and_the_status_page(repo: Repo) -> None:
-    signers = {p: p.read_bytes() for p in (repo.root / "data" / "signers").iterdir()}
+    signers = {p: p.read_bytes() for p in [*(repo.root / "data" / "signers").iterdir(), repo.root / "data" / "reviewers.yml"]}
     copy_project(repo.root, site=True)  # what a build needs (it copies data/ again: keep the keys listed)
     for path, raw in signers.items():
         path.write_bytes(raw)

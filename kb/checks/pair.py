@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from kb.checks import Context, finding
 from kb.checks.numbers import numbers_in, words_in
-from kb.findings import Finding
 from kb.checks.structure import STRUCTURE_CHECKS, section_line
+from kb.findings import Finding
 from kb.pages import GAP_RE, Block, Page, body_hash
 
 

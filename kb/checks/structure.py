@@ -13,6 +13,7 @@ import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from kb.checks import Context, finding
 from kb.findings import Finding
@@ -131,31 +132,59 @@ def _exists_in(page: Page, href: str, ctx: Context) -> bool:
     return posixpath.normpath(posixpath.join(base, path)) in ctx.files
 
 
+def _language_version(a: str, b: str) -> bool:
+    """Whether web address *b* is *a* on another language version of the same site: one short path
+    segment (/zh/, /ru/, /zh-hans/) inserted after the host. Translators rightly link to it."""
+    if "://" not in a or "://" not in b:
+        return False
+    ua, ub = urlsplit(a), urlsplit(b)
+    if ua.netloc.lower() != ub.netloc.lower() or ua.query != ub.query or ua.fragment != ub.fragment:
+        return False
+    sa = [x for x in ua.path.split("/") if x]
+    sb = [x for x in ub.path.split("/") if x]
+    for short, long in ((sa, sb), (sb, sa)):
+        if len(long) == len(short) + 1 and long[1:] == short and len(long[0]) <= 7 and long[0].replace("-", "").isalpha():
+            return True
+    return False
+
+
 def check_links(source: Page, target: Page, ctx: Context) -> list[Finding]:
     """The target links to the same places as the source: each target the source links to and the
     target does not (or less often), and each extra one, at its own line."""
     if source.text is None or target.text is None:
         return []
     src, tgt = links_of(source), links_of(target)
+    missing = _unmatched(src, tgt)
+    extra = _unmatched(tgt, src)
+    # a missing link and an extra one that is the same page in the target's language version
+    for m in list(missing):
+        for e in extra:
+            if _language_version(m.href, e.href):
+                missing.remove(m)
+                extra.remove(e)
+                break
     out: list[Finding] = []
-    have = Counter(_link_key(lk.href) for lk in tgt)
-    want = Counter(_link_key(lk.href) for lk in src)
-    for lk in src:
-        k = _link_key(lk.href)
-        if have[k] > 0:
-            have[k] -= 1
-            continue
+    for lk in missing:
         if not _exists_in(target, lk.href, ctx):
             continue  # a page of the source language only (translation: none): nothing to link to here
         out.append(finding("structure-mismatch", "link-missing", target, section_line(source, lk.line, target),
                            href=lk.href, source=_where(source, lk.line), expected=len(src), actual=len(tgt)))
-    for lk in tgt:
-        k = _link_key(lk.href)
-        if want[k] > 0:
-            want[k] -= 1
-            continue
+    for lk in extra:
         out.append(finding("structure-mismatch", "link-extra", target, lk.line, href=lk.href, source=source.path,
                            expected=len(src), actual=len(tgt)))
+    return out
+
+
+def _unmatched(these: list[PageLink], others: list[PageLink]) -> list[PageLink]:
+    """Links of *these* whose target appears fewer times in *others* (counted, in order)."""
+    have = Counter(_link_key(lk.href) for lk in others)
+    out = []
+    for lk in these:
+        k = _link_key(lk.href)
+        if have[k] > 0:
+            have[k] -= 1
+        else:
+            out.append(lk)
     return out
 
 
@@ -302,8 +331,9 @@ def check_brackets(source: Page, target: Page, ctx: Context) -> list[Finding]:
 
 # --- empty or untranslated targets --------------------------------------------------------------------
 def _words(text: str) -> str:
-    """The letters and digits of a text, whitespace collapsed: punctuation changes are not a translation."""
-    return " ".join(re.findall(r"\w+", text))
+    """The letters and digits of a text, whitespace collapsed: punctuation changes (Un&changed) are not
+    a translation."""
+    return " ".join(re.sub(r"[^\w\s]", "", text).split())
 
 
 def check_untranslated_target(source: Page, target: Page, ctx: Context) -> list[Finding]:

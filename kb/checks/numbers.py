@@ -36,12 +36,12 @@ EN_MULT = {"thousand": Decimal(1_000), "million": Decimal(1_000_000), "billion":
 # A number not glued to a letter: HgCl2, SDG5 and footnote ids before it, 4XX, 5G or 3D after it are
 # names, not quantities. A degree sign or temperature unit is part of the number (180° is not 180).
 NUMBER_RE = re.compile(
-    r"(?<![A-Za-z0-9_.^])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![A-Z]|xx|\d|\.\d)"
+    r"(?<![A-Za-z0-9_.^])(?P<num>(?>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?))(?![A-Z]|xx)"
     r"(?:\s*(?P<mult>万|亿|thousand|million|billion)(?![A-Za-z]))?"
     r"(?:\s?(?P<unit>°C|°F|℃|℉|°))?"
 )
-# every run of digits, glued or not: what the other side may carry (10MW satisfies "10 MW")
-ANY_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+# digits glued to letters: not required, but they satisfy the other side (10MW carries "10 MW")
+GLUED_NUMBER_RE = re.compile(r"(?<=[A-Za-z])\d+(?:\.\d+)?|\d+(?:\.\d+)?(?=[A-Za-z])")
 DEGREE_WORDS_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>degrees?\s+(?:Celsius|centigrade)|摄氏度|degrees?|度)",
                              re.IGNORECASE)
 UNITS = {"°": "°", "°C": "°C", "℃": "°C", "°F": "°F", "℉": "°F"}
@@ -171,7 +171,7 @@ def words_in(text: str) -> set[str]:
             celsius = "c" in m.group("unit").lower() or "摄氏" in m.group("unit")
             found.add(canonical(value) + ("°C" if celsius else "°"))
     # 2,000 ↔ 2 thousand; 1 万 ↔ 10 thousand: also accept the number with the multiplier removed
-    for m in (*NUMBER_RE.finditer(cleaned), *ANY_NUMBER_RE.finditer(cleaned)):
+    for m in (*NUMBER_RE.finditer(cleaned), *GLUED_NUMBER_RE.finditer(cleaned)):
         value = _decimal(m.group("num") if "num" in m.re.groupindex else m.group(0))
         if value is not None:
             found.add(canonical(value))

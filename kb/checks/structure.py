@@ -82,21 +82,21 @@ def check_headings(source: Page, target: Page, ctx: Context) -> list[Finding]:
                 elif s is not None:
                     out.append(_missing_heading(source, target, s, tgt[j2 - 1] if j2 > 0 else None))
                 elif t is not None:
-                    out.append(finding("structure-mismatch", "heading-extra", target, t.line, actual=_head(t),
+                    out.append(finding("structure-mismatch", "heading-extra", target, t.line, expected="-", actual=_head(t),
                                        source=source.path))
         elif op == "delete":
             for s in src[i1:i2]:
                 out.append(_missing_heading(source, target, s, tgt[j1 - 1] if j1 > 0 else None))
         elif op == "insert":
             for t in tgt[j1:j2]:
-                out.append(finding("structure-mismatch", "heading-extra", target, t.line, actual=_head(t),
+                out.append(finding("structure-mismatch", "heading-extra", target, t.line, expected="-", actual=_head(t),
                                    source=source.path))
     return out
 
 
 def _missing_heading(source: Page, target: Page, s: Heading, before: Heading | None) -> Finding:
     line = before.line if before is not None else target.body_start
-    return finding("structure-mismatch", "heading-missing", target, line, expected=_head(s), text=s.text,
+    return finding("structure-mismatch", "heading-missing", target, line, expected=_head(s), actual="-", text=s.text,
                    source=_where(source, s.line))
 
 
@@ -289,10 +289,11 @@ def check_addresses(source: Page, target: Page, ctx: Context) -> list[Finding]:
         for line, value in _bare(source, pattern):
             if value.rstrip("/") not in {v.rstrip("/") for v in tgt_all}:
                 out.append(finding("structure-mismatch", f"{kind}-missing", target, section_line(source, line, target),
-                                   value=value, source=_where(source, line)))
+                                   value=value, expected=value, actual="-", source=_where(source, line)))
         for line, value in _bare(target, pattern):
             if value.rstrip("/") not in {v.rstrip("/") for v in src_all}:
-                out.append(finding("structure-mismatch", f"{kind}-extra", target, line, value=value, source=source.path))
+                out.append(finding("structure-mismatch", f"{kind}-extra", target, line, value=value, expected="-", actual=value,
+                                   source=source.path))
     return out
 
 
@@ -325,7 +326,8 @@ def check_brackets(source: Page, target: Page, ctx: Context) -> list[Finding]:
     for line, text in target.prose:
         bad = _unbalanced(text)
         if bad:
-            out.append(finding("structure-mismatch", "brackets", target, line, bracket=bad, source=source.path))
+            out.append(finding("structure-mismatch", "brackets", target, line, bracket=bad, expected="-", actual=bad,
+                                   source=source.path))
     return out
 
 

@@ -27,6 +27,7 @@ EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # may translate them, nothing else in a block.
 CODE_COMMENT_RE = re.compile(r"(?:^|(?<=\s))(?:#|//|--|%%)(?:\s.*)?$|<!--.*?-->")
 WORD_RE = re.compile(r"[^\W\d_]{2,}")
+LANG_TAG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,4})?$", re.IGNORECASE)
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 OPENERS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】", "「": "」", "《": "》"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
@@ -142,9 +143,12 @@ def _language_version(a: str, b: str) -> bool:
         return False
     sa = [x for x in ua.path.split("/") if x]
     sb = [x for x in ub.path.split("/") if x]
-    for short, long in ((sa, sb), (sb, sa)):
+    for short, long in ((sa, sb), (sb, sa)):  # /how-to/ and /zh/how-to/
         if len(long) == len(short) + 1 and long[1:] == short and len(long[0]) <= 7 and long[0].replace("-", "").isalpha():
             return True
+    if len(sa) == len(sb):  # /en/how-to/ and /zh/how-to/
+        differ = [(x, y) for x, y in zip(sa, sb, strict=True) if x != y]
+        return len(differ) == 1 and all(LANG_TAG_RE.match(x) for x in differ[0])
     return False
 
 

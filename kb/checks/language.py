@@ -110,6 +110,8 @@ def traditional_chars(text: str) -> list[tuple[str, str]]:
     Simplified → Traditional → Simplified (s2t∘t2s, s2hk∘hk2s) changes it too, i.e. where OpenCC does
     not keep it in this context. A character that is itself in GB 2312 (乾, 於, 袷) must in addition be
     what OpenCC writes for the Traditional form of the phrase (乾燥 yes, 袷衣 no)."""
+    if _converter("hk2s").convert(text) == text:  # hk2s is t2s plus the Hong Kong forms: nothing to convert
+        return []
     pairs: set[tuple[str, str]] = set()
     for fwd, back in (("s2t", "t2s"), ("s2hk", "hk2s")):
         simp = _converter(back).convert(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 MONTHS = {
     m: i
@@ -137,6 +138,11 @@ def clean_line(text: str) -> str:
 def numbers_in(text: str) -> list[str]:
     """Numbers that must appear on the other side: digits, with separators and 万/亿/million applied
     and a degree unit kept (180°, 25°C), and Chinese numerals that are figures (三万, 一点五亿)."""
+    return list(_numbers_in(text))
+
+
+@lru_cache(maxsize=16384)
+def _numbers_in(text: str) -> tuple[str, ...]:  # each line is read on both sides of a pair
     out = []
     cleaned = clean_line(text)
     for m in NUMBER_RE.finditer(cleaned):
@@ -149,11 +155,16 @@ def numbers_in(text: str) -> list[str]:
         unit = m.group("unit")
         out.append(canonical(value) + (UNITS[unit] if unit else ""))
     out.extend(zh_numbers(cleaned)[0])
-    return out
+    return tuple(out)
 
 
 def words_in(text: str) -> set[str]:
     """Numbers written as words or in month names: these satisfy the other side but are not required."""
+    return set(_words_in(text))
+
+
+@lru_cache(maxsize=16384)
+def _words_in(text: str) -> frozenset[str]:
     found: set[str] = set()
     lowered = text.lower()
     for word in re.findall(r"[a-z]+", lowered):
@@ -177,4 +188,4 @@ def words_in(text: str) -> set[str]:
             found.add(canonical(value))
             for mult in (*ZH_MULT.values(), *EN_MULT.values()):
                 found.add(canonical(value * mult))
-    return found
+    return frozenset(found)

@@ -31,6 +31,7 @@ LANG_TAG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,4})?$", re.IGNORECASE)
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 OPENERS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】", "「": "」", "《": "》"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
+BRACKET_RE = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS)) + "]")
 
 
 # --- shared helpers ---------------------------------------------------------------------------------
@@ -271,9 +272,11 @@ def check_code_blocks(source: Page, target: Page, ctx: Context) -> list[Finding]
 
 
 # --- bare URLs and e-mail addresses ---------------------------------------------------------------------
-def _bare(page: Page, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+def _bare(page: Page, pattern: re.Pattern[str], marker: str) -> list[tuple[int, str]]:
     found = []
     for line, text in page.prose:
+        if marker not in text:
+            continue
         text = LINK_RE.sub(" ", HTML_LINK_RE.sub(" ", text))  # link targets are compared by check_links
         for m in pattern.finditer(text):
             found.append((line, m.group(0).rstrip(".,;:!?").lower()))
@@ -285,17 +288,22 @@ def check_addresses(source: Page, target: Page, ctx: Context) -> list[Finding]:
     if source.text is None or target.text is None:
         return []
     out: list[Finding] = []
-    for kind, pattern in (("url", URL_RE), ("email", EMAIL_RE)):
-        tgt_all = {v for _, v in _bare(target, pattern)} | {_link_key(lk.href).lower() for lk in links_of(target)}
-        tgt_all |= {v.removeprefix("mailto:") for v in tgt_all}
-        src_all = {v for _, v in _bare(source, pattern)} | {_link_key(lk.href).lower() for lk in links_of(source)}
-        src_all |= {v.removeprefix("mailto:") for v in src_all}
-        for line, value in _bare(source, pattern):
-            if value.rstrip("/") not in {v.rstrip("/") for v in tgt_all}:
+    linked: dict[str, set[str]] = {}
+    for page in (source, target):
+        keys = {_link_key(lk.href).lower() for lk in links_of(page)}
+        linked[page.path] = {k.removeprefix("mailto:").rstrip("/") for k in keys}
+    for kind, pattern, marker in (("url", URL_RE, "://"), ("email", EMAIL_RE, "@")):
+        src, tgt = _bare(source, pattern, marker), _bare(target, pattern, marker)
+        if not src and not tgt:
+            continue
+        tgt_all = {v.rstrip("/") for _, v in tgt} | linked[target.path]
+        src_all = {v.rstrip("/") for _, v in src} | linked[source.path]
+        for line, value in src:
+            if value.rstrip("/") not in tgt_all:
                 out.append(finding("structure-mismatch", f"{kind}-missing", target, section_line(source, line, target),
                                    value=value, expected=value, actual="-", source=_where(source, line)))
-        for line, value in _bare(target, pattern):
-            if value.rstrip("/") not in {v.rstrip("/") for v in src_all}:
+        for line, value in tgt:
+            if value.rstrip("/") not in src_all:
                 out.append(finding("structure-mismatch", f"{kind}-extra", target, line, value=value, expected="-", actual=value,
                                    source=source.path))
     return out
@@ -307,7 +315,7 @@ def _unbalanced(text: str) -> str | None:
     brackets match each other: a translator writes （） for ())."""
     width = {"（": "(", "）": ")", "【": "[", "】": "]"}
     stack: list[str] = []
-    for ch in text:
+    for ch in BRACKET_RE.findall(text):
         ch_n = width.get(ch, ch)
         if ch_n in OPENERS or ch in OPENERS:
             stack.append(ch_n)

@@ -31,6 +31,8 @@ LANG_TAG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,4})?$", re.IGNORECASE)
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 OPENERS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】", "「": "」", "《": "》"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
+# "a) first", "2) second", "iv) fourth": an enumerator, not a bracket left open
+ENUMERATOR_RE = re.compile(r"(?:^|(?<=\s))[(（]?(?:[A-Za-z]|[0-9]{1,2}|[ivxIVX]{1,4})[)）](?=\s)")
 BRACKET_RE = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS)) + "]")
 
 
@@ -315,7 +317,7 @@ def _unbalanced(text: str) -> str | None:
     brackets match each other: a translator writes （） for ())."""
     width = {"（": "(", "）": ")", "【": "[", "】": "]"}
     stack: list[str] = []
-    for ch in BRACKET_RE.findall(text):
+    for ch in BRACKET_RE.findall(ENUMERATOR_RE.sub(" ", text)):
         ch_n = width.get(ch, ch)
         if ch_n in OPENERS or ch in OPENERS:
             stack.append(ch_n)

@@ -11,16 +11,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kb.schemas import load_data_file
 from kb.settings import Settings, SettingsError
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-# libyaml's loader when PyYAML was built with it: several times faster on the glossary
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(path: Path) -> Any:

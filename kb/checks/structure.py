@@ -31,8 +31,8 @@ LANG_TAG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,4})?$", re.IGNORECASE)
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 OPENERS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】", "「": "」", "《": "》"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
-# "a) first", "2) second", "iv) fourth": an enumerator, not a bracket left open
-ENUMERATOR_RE = re.compile(r"(?:^|(?<=\s))[(（]?(?:[A-Za-z]|[0-9]{1,2}|[ivxIVX]{1,4})[)）](?=\s)")
+# "a) first", "2) second", "iv) fourth": an enumerator, not a closing bracket (searched up to the closer)
+ENUMERATOR_RE = re.compile(r"(?:^|(?<=\s))(?:[A-Za-z]|[0-9]{1,2}|[ivxIVX]{1,4})[)）]$")
 BRACKET_RE = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS)) + "]")
 
 
@@ -314,18 +314,21 @@ def check_addresses(source: Page, target: Page, ctx: Context) -> list[Finding]:
 # --- bracket balance ------------------------------------------------------------------------------------
 def _unbalanced(text: str) -> str | None:
     """The first bracket left open or closed without an opener on a line (full and half width
-    brackets match each other: a translator writes （） for ())."""
+    brackets match each other: a translator writes （） for ()). A closer with nothing open after a
+    short enumerator (a) first, 2) second, iv) fourth) is not a bracket."""
     width = {"（": "(", "）": ")", "【": "[", "】": "]"}
     stack: list[str] = []
-    for ch in BRACKET_RE.findall(ENUMERATOR_RE.sub(" ", text)):
+    for m in BRACKET_RE.finditer(text):
+        ch = m.group(0)
         ch_n = width.get(ch, ch)
         if ch_n in OPENERS or ch in OPENERS:
             stack.append(ch_n)
         elif ch_n in CLOSERS or ch in CLOSERS:
             want = CLOSERS.get(ch_n) or CLOSERS[ch]
-            if not stack or stack[-1] != want:
+            if stack and stack[-1] == want:
+                stack.pop()
+            elif stack or not ENUMERATOR_RE.search(text, 0, m.end()):
                 return ch
-            stack.pop()
     return stack[-1] if stack else None
 
 

@@ -13,9 +13,9 @@ from kb.pages import GAP_RE, Page
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 URL_RE = re.compile(r"(?:https?://|www\.)\S+")
-LINK_TARGET_RE = re.compile(r"\]\([^)]*\)")
+LINK_TARGET_RE = re.compile(r"\]\([^()]*\)")
 ATTR_RE = re.compile(r"\{[^{}]*\}")
-HTML_TAG_RE = re.compile(r"<[^>]+>")
+HTML_TAG_RE = re.compile(r"<[^<>]+>")
 PAREN_RE = re.compile(r"（[^（）]*）|\([^()]*\)|《[^《》]*》|“[^“”]*”|「[^「」]*」|\"[^\"]*\"")
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 STOPWORDS = frozenset(

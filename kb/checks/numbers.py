@@ -42,8 +42,8 @@ NUMBER_RE = re.compile(
     r"(?:\s?(?P<unit>°C|°F|℃|℉|°))?"
 )
 # digits glued to letters: not required, but they satisfy the other side (10MW carries "10 MW")
-GLUED_NUMBER_RE = re.compile(r"(?<=[A-Za-z])\d+(?:\.\d+)?|\d+(?:\.\d+)?(?=[A-Za-z])")
-DEGREE_WORDS_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>degrees?\s+(?:Celsius|centigrade)|摄氏度|degrees?|度)",
+GLUED_NUMBER_RE = re.compile(r"(?<=[A-Za-z])\d+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?(?=[A-Za-z])")
+DEGREE_WORDS_RE = re.compile(r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>degrees?\s+(?:Celsius|centigrade)|摄氏度|degrees?|度)",
                              re.IGNORECASE)
 UNITS = {"°": "°", "°C": "°C", "℃": "°C", "°F": "°F", "℉": "°F"}
 # Chinese numerals: 三万, 两千五百, 一点五亿, 二〇一七
@@ -53,7 +53,7 @@ ZH_MEASURE = "个次期名位项场年月日天小时种类条款家人批轮份
 SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})
 LIST_MARK_RE = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s+")
 FOOTNOTE_RE = re.compile(r"\[\^[^\]]*\]")
-URLISH_RE = re.compile(r"(?:https?://|www\.)\S+|\]\([^)]*\)|\{[^{}]*\}|<[^>]+>|`[^`]*`|\[\[gap:[^\]]*\]\]")
+URLISH_RE = re.compile(r"(?:https?://|www\.)\S+|\]\([^()]*\)|\{[^{}]*\}|<[^<>]+>|`[^`]*`|\[\[gap:[^\[\]]*\]\]")
 HEADING_PREFIX_RE = re.compile(r"^\s*#{1,6}\s+")
 
 

@@ -19,20 +19,20 @@ from kb.checks import Context, finding
 from kb.findings import Finding
 from kb.pages import FENCE_RE, LINK_RE, Heading, Page
 
-HTML_LINK_RE = re.compile(r"<a\b[^>]*?\bhref\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s>]+))",
+HTML_LINK_RE = re.compile(r"<a\b[^<>]*?\bhref\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s>]+))",
                           re.IGNORECASE)
 URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`，。、；：！？（）《》“”]+", re.IGNORECASE)
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # Comments in code (FastAPI's convention: "# " or "// " at the start or after a space); a translator
 # may translate them, nothing else in a block.
-CODE_COMMENT_RE = re.compile(r"(?:^|(?<=\s))(?:#|//|--|%%)(?:\s.*)?$|<!--.*?-->")
+CODE_COMMENT_RE = re.compile(r"(?:^|(?<=\s))(?:#|//|--|%%)(?:\s.*)?$")
 WORD_RE = re.compile(r"[^\W\d_]{2,}")
 LANG_TAG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,4})?$", re.IGNORECASE)
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 OPENERS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】", "「": "」", "《": "》"}
 CLOSERS = {v: k for k, v in OPENERS.items()}
-# "a) first", "2) second", "iv) fourth": an enumerator, not a closing bracket (searched up to the closer)
-ENUMERATOR_RE = re.compile(r"(?:^|(?<=\s))(?:[A-Za-z]|[0-9]{1,2}|[ivxIVX]{1,4})[)）]$")
+# "a) first", "2) second", "iv) fourth": an enumerator before a closer, not a bracket
+ENUMERATOR_RE = re.compile(r"[A-Za-z]|[0-9]{1,2}|[ivxIVX]{1,4}")
 BRACKET_RE = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS)) + "]")
 
 
@@ -228,11 +228,21 @@ def code_blocks(page: Page) -> list[CodeBlock]:
     return out
 
 
+def _without_html_comments(line: str) -> str:
+    """*line* with every complete <!-- … --> removed (one pass, no regex backtracking)."""
+    parts, pos = [], 0
+    while (start := line.find("<!--", pos)) >= 0 and (end := line.find("-->", start + 4)) >= 0:
+        parts.append(line[pos:start])
+        pos = end + 3
+    parts.append(line[pos:])
+    return "".join(parts)
+
+
 def code_without_comments(lines: tuple[str, ...]) -> list[tuple[int, str]]:
     """(index, text) of the lines that carry code once comments are removed."""
     out = []
     for i, line in enumerate(lines):
-        text = CODE_COMMENT_RE.sub("", line).rstrip()
+        text = CODE_COMMENT_RE.sub("", _without_html_comments(line)).rstrip()
         if text.strip():
             out.append((i, text))
     return out
@@ -312,6 +322,14 @@ def check_addresses(source: Page, target: Page, ctx: Context) -> list[Finding]:
 
 
 # --- bracket balance ------------------------------------------------------------------------------------
+def _after_enumerator(text: str, closer: int) -> bool:
+    """Whether the closer at *closer* ends a short enumerator standing alone: a) 2) iv)."""
+    start = closer
+    while start > 0 and closer - start < 5 and text[start - 1].isalnum():
+        start -= 1
+    return (start == 0 or text[start - 1].isspace()) and ENUMERATOR_RE.fullmatch(text, start, closer) is not None
+
+
 def _unbalanced(text: str) -> str | None:
     """The first bracket left open or closed without an opener on a line (full and half width
     brackets match each other: a translator writes （） for ()). A closer with nothing open after a
@@ -327,7 +345,7 @@ def _unbalanced(text: str) -> str | None:
             want = CLOSERS.get(ch_n) or CLOSERS[ch]
             if stack and stack[-1] == want:
                 stack.pop()
-            elif stack or not ENUMERATOR_RE.search(text, 0, m.end()):
+            elif stack or not _after_enumerator(text, m.start()):
                 return ch
     return stack[-1] if stack else None
 

@@ -209,7 +209,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except SettingsError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+        problems = str(exc).splitlines()
+        if len(problems) > 1:  # one `file:line: where: what` per line, as editors and CI read them
+            print("\n".join(problems), file=sys.stderr)
+            print(f"configuration error: {len(problems)} problems in the data files above", file=sys.stderr)
+        else:
+            print(f"configuration error: {exc}", file=sys.stderr)
         return 2
 
 

@@ -11,24 +11,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kb.schemas import load_data_file
 from kb.settings import Settings, SettingsError
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-# libyaml's loader when PyYAML was built with it: several times faster on the glossary
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def load_yaml(path: Path) -> Any:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)  # a safe loader (libyaml or pure Python)
-    except FileNotFoundError:
-        raise SettingsError(f"{path}: data file is missing") from None
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"{path}: not valid YAML: {exc}") from None
+    """A data file, parsed once with a safe loader (libyaml when available) and validated against
+    its schema in kb/schemas.py when it has one: a mistake is a SettingsError naming file and line."""
+    return load_data_file(path)
 
 
 def _require(cond: bool, path: Path, what: str) -> None:
@@ -308,6 +300,30 @@ class ProjectData:
         raw = load_yaml(path)
         _require(isinstance(raw, dict), path, "expected a mapping of language -> strings")
         return raw
+
+    def validate(self) -> None:
+        """Load every data file now and report all their mistakes at once (SettingsError, one
+        ``file:line: where: what`` per line), instead of failing on the first one used."""
+        problems: list[str] = []
+        for name in ("model", "reviewers", "glossary", "deliverables", "rules", "ui"):
+            try:
+                getattr(self, name)
+            except SettingsError as exc:
+                problems.append(str(exc))
+        sections = self._path("sections.yml")
+        if sections.exists():
+            try:
+                load_yaml(sections)
+            except SettingsError as exc:
+                problems.append(str(exc))
+        if not problems:
+            tracks = set(self.model.tracks)
+            for term in self.glossary:
+                if term.track not in tracks:
+                    problems.append(f"{self._path('glossary.yml')}: term {term.id}: unknown track {term.track} "
+                                    f"(tracks are {', '.join(sorted(tracks))}, in content-model.yml)")
+        if problems:
+            raise SettingsError("\n".join(problems))
 
     def required_reviewers(self, track: str) -> list[str]:
         return list(self.reviewers["tracks"].get(track, []))

@@ -122,6 +122,7 @@ def pair_state(source: Page | None, target: Page | None, hash_length: int) -> st
 def run(settings: Settings, data: ProjectData | None = None, *, release: bool | None = None,
         lang: str = "en", only: Iterable[str] | None = None) -> Report:
     data = data or ProjectData(settings)
+    data.validate()  # every data file against its schema, all mistakes at once (exit 2 in the CLI)
     release = settings.release if release is None else release
     pages, files, refused = discover(settings, data.limits)
     ctx = make_context(settings, data, files, release)

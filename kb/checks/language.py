@@ -4,7 +4,7 @@ Chinese copywriting typography (spacing and punctuation between Chinese and Lati
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from kb.checks import Context, finding
 from kb.findings import Finding
@@ -13,9 +13,9 @@ from kb.pages import GAP_RE, Page
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 URL_RE = re.compile(r"(?:https?://|www\.)\S+")
-LINK_TARGET_RE = re.compile(r"\]\([^)]*\)")
+LINK_TARGET_RE = re.compile(r"\]\([^()]*\)")
 ATTR_RE = re.compile(r"\{[^{}]*\}")
-HTML_TAG_RE = re.compile(r"<[^>]+>")
+HTML_TAG_RE = re.compile(r"<[^<>]+>")
 PAREN_RE = re.compile(r"（[^（）]*）|\([^()]*\)|《[^《》]*》|“[^“”]*”|「[^「」]*」|\"[^\"]*\"")
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 STOPWORDS = frozenset(
@@ -71,11 +71,11 @@ def check_untranslated(page: Page, ctx: Context) -> list[Finding]:
 
 
 # --- traditional characters -------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _t2s():
+@cache
+def _converter(config: str):
     import opencc
 
-    return opencc.OpenCC("t2s.json")
+    return opencc.OpenCC(f"{config}.json")
 
 
 def _in_gb2312(text: str) -> bool:
@@ -86,25 +86,63 @@ def _in_gb2312(text: str) -> bool:
     return True
 
 
+def _reproduced(text: str) -> set[str]:
+    """Characters of *text* that OpenCC writes itself when converting *text*'s Simplified form back to
+    Traditional (Mainland, Taiwan or Hong Kong standard): 乾 in 乾燥, 後 in 之後; not 袷 in 袷衣."""
+    found: set[str] = set()
+    for back in ("t2s", "hk2s", "tw2s"):
+        simp = _converter(back).convert(text)
+        if simp == text or len(simp) != len(text):
+            continue
+        for fwd in ("s2t", "s2tw", "s2hk"):
+            trad = _converter(fwd).convert(simp)
+            if len(trad) == len(text):
+                found.update(a for a, b, t in zip(text, simp, trad, strict=True) if a != b and a == t)
+    return found
+
+
+def traditional_chars(text: str) -> list[tuple[str, str]]:
+    """(character, Simplified form) of every Traditional character in *text*, by OpenCC.
+
+    t2s (and hk2s for Hong Kong forms such as 衞) is not run over the text alone: OpenCC's phrase
+    exceptions are keyed by Traditional text, so converting text that is already Simplified loses
+    them (乾安县 would become 干安县, 毕昇 毕升). A character counts only where the round trip
+    Simplified → Traditional → Simplified (s2t∘t2s, s2hk∘hk2s) changes it too, i.e. where OpenCC does
+    not keep it in this context. A character that is itself in GB 2312 (乾, 於, 袷) must in addition be
+    what OpenCC writes for the Traditional form of the phrase (乾燥 yes, 袷衣 no)."""
+    if _converter("hk2s").convert(text) == text:  # hk2s is t2s plus the Hong Kong forms: nothing to convert
+        return []
+    pairs: set[tuple[str, str]] = set()
+    for fwd, back in (("s2t", "t2s"), ("s2hk", "hk2s")):
+        simp = _converter(back).convert(text)
+        if simp == text:
+            continue
+        if len(simp) != len(text):  # a phrase changed length: compare run by run of Chinese characters
+            runs = HAN_RUN_RE.findall(text)
+            if len(runs) > 1:
+                pairs.update(p for run in runs for p in traditional_chars(run))
+            continue
+        trip = _converter(back).convert(_converter(fwd).convert(text))
+        if len(trip) != len(text):
+            trip = simp
+        # OpenCC also maps some characters in normal mainland use (二噁英) to rare standard forms
+        # (𫫇) outside GB 2312; only a replacement in GB 2312 means the original is Traditional.
+        pairs.update((a, b) for a, b, r in zip(text, simp, trip, strict=True) if a != b and r != a and _in_gb2312(b))
+    if any(_in_gb2312(a) for a, _ in pairs):
+        reproduced = _reproduced(text)
+        pairs = {(a, b) for a, b in pairs if not _in_gb2312(a) or a in reproduced}
+    return sorted(pairs)
+
+
 def check_traditional(page: Page, ctx: Context) -> list[Finding]:
     if page.lang != "zh" or page.text is None:
         return []
-    converter = _t2s()
     out = []
     lines = [(1, page.meta.get("title", "") if isinstance(page.meta.get("title"), str) else "")] + page.prose
     for line, text in lines:
         if not HAN_RE.search(text):
             continue
-        simplified = converter.convert(text)
-        if simplified == text:
-            continue
-        if len(simplified) == len(text):
-            pairs = sorted({(a, b) for a, b in zip(text, simplified, strict=True) if a != b})
-        else:  # a phrase conversion changed the length: name the characters that went away
-            pairs = sorted({(a, converter.convert(a)) for a in set(text) - set(simplified)})
-        # OpenCC also maps some characters in normal mainland use (二噁英) to rare standard forms
-        # (𫫇) outside GB 2312; only a replacement in GB 2312 means the original is Traditional.
-        pairs = [(a, b) for a, b in pairs if _in_gb2312(b)]
+        pairs = traditional_chars(text)
         if pairs:
             shown = "、".join(f"{a}→{b}" for a, b in pairs[:8])
             out.append(finding("traditional-chars", "found", page, line, chars=shown))

@@ -6,13 +6,15 @@ the source. Findings land on the page a translator has to change, at the matchin
 
 from __future__ import annotations
 
+import difflib
 import re
 from functools import lru_cache
 
 from kb.checks import Context, finding
 from kb.checks.numbers import numbers_in, words_in
+from kb.checks.structure import STRUCTURE_CHECKS, section_line
 from kb.findings import Finding
-from kb.pages import GAP_RE, Page, body_hash
+from kb.pages import GAP_RE, Block, Page, body_hash
 
 
 def orient(a: Page, b: Page, ctx: Context) -> tuple[Page, Page]:
@@ -67,39 +69,36 @@ def check_structure(source: Page, target: Page, ctx: Context) -> list[Finding]:
     if source.text is None or target.text is None:
         return []
     out: list[Finding] = []
-    src_heads = [(h.level, h.id) for h in source.headings if h.level >= 2]
-    tgt_heads = [(h.level, h.id) for h in target.headings if h.level >= 2]
-    if src_heads != tgt_heads:
-        for i in range(max(len(src_heads), len(tgt_heads))):
-            s = src_heads[i] if i < len(src_heads) else None
-            t = tgt_heads[i] if i < len(tgt_heads) else None
-            if s != t:
-                tgt_list = [h for h in target.headings if h.level >= 2]
-                line = tgt_list[i].line if i < len(tgt_list) else target.body_start
-                out.append(finding("structure-mismatch", "headings", target, line, source=source.path,
-                                   expected=_head(s), actual=_head(t)))
-                break
     for kind in ("table", "image", "code", "admonition"):
         src_blocks = [b for b in source.blocks if b.kind == kind]
         tgt_blocks = [b for b in target.blocks if b.kind == kind]
         if len(src_blocks) != len(tgt_blocks):
-            line = tgt_blocks[0].line if tgt_blocks else target.body_start
-            out.append(finding("structure-mismatch", "count", target, line, kind=kind, source=source.path,
-                               expected=len(src_blocks), actual=len(tgt_blocks)))
+            out.extend(_count_findings(source, target, kind, src_blocks, tgt_blocks))
         elif kind == "admonition":
             for sb, tb in zip(src_blocks, tgt_blocks, strict=True):
                 if sb.detail != tb.detail:
                     out.append(finding("structure-mismatch", "admonition-type", target, tb.line, source=source.path,
                                        expected=sb.detail, actual=tb.detail))
-                    break
     return out
 
 
-def _head(item: tuple[int, str | None] | None) -> str:
-    if item is None:
-        return "-"
-    level, ident = item
-    return f"{'#' * level} {{#{ident}}}" if ident else f"{'#' * level} (no id)"
+def _count_findings(source: Page, target: Page, kind: str, src: list[Block], tgt: list[Block]) -> list[Finding]:
+    """A different number of tables, images, code blocks or admonitions: reported at each extra
+    block of the target, or where each missing one belongs, with the source line."""
+    out: list[Finding] = []
+    matcher = difflib.SequenceMatcher(a=[b.detail for b in src], b=[b.detail for b in tgt], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
+            continue
+        extra = tgt[j1 + (i2 - i1):j2] if op == "replace" else tgt[j1:j2]
+        missing = src[i1 + (j2 - j1):i2] if op == "replace" else src[i1:i2]
+        for b in extra:
+            out.append(finding("structure-mismatch", "count", target, b.line, kind=kind, source=source.path,
+                               expected=len(src), actual=len(tgt)))
+        for b in missing:
+            out.append(finding("structure-mismatch", "count", target, section_line(source, b.line, target), kind=kind,
+                               source=f"{source.path}:{b.line}", expected=len(src), actual=len(tgt)))
+    return out
 
 
 # --- numbers ---------------------------------------------------------------------------------------------
@@ -233,5 +232,5 @@ def check_terms(source: Page, target: Page, ctx: Context) -> list[Finding]:
     return out
 
 
-PAIR_CHECKS = (check_translation_freshness, check_structure, check_numbers, check_terms)
+PAIR_CHECKS = (check_translation_freshness, check_structure, *STRUCTURE_CHECKS, check_numbers, check_terms)
 

@@ -36,9 +36,10 @@ from typing import Any
 import yaml
 
 from kb.checks import Context, finding
-from kb.data import ProjectData, SafeLoader
+from kb.data import ProjectData
 from kb.findings import Finding
 from kb.pages import Page, body_hash, iso_date, normalise_text, split_front_matter
+from kb.schemas import SafeLoader
 from kb.settings import Settings
 from kb.signers import KEY_RE, SignerProblem, Trust, establish, fingerprint
 

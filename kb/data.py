@@ -115,10 +115,7 @@ def load_glossary(path: Path) -> list[GlossaryTerm]:
             seen[key] = where
         definition = item.get("definition") or {}
         _require(isinstance(definition, dict), path, f"{where}: 'definition' must be a mapping of zh/en")
-        excluding = item.get("excluding") or {}
-        _require(isinstance(excluding, dict) and set(excluding) <= {"zh", "en"}
-                 and all(isinstance(v, list) and all(isinstance(s, str) and s.strip() for s in v) for v in excluding.values()),
-                 path, f"{where}: 'excluding' must map zh/en to lists of phrases")
+        excluding = item.get("excluding") or {}  # validated by kb/schemas.py TermModel
         terms.append(
             GlossaryTerm(
                 id=item["id"],

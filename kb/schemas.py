@@ -100,6 +100,8 @@ class TermModel(Closed):
     definition: LangText | None = None
     source: str | None = None
     check: bool = True
+    # phrases that contain the term but are not a use of it ("total mercury use" is not "total mercury")
+    excluding: dict[Literal["zh", "en"], list[Text]] = {}
 
 
 # --- deliverables.yml ----------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from kb.data import SafeLoader
+from kb.schemas import SafeLoader
 
 if TYPE_CHECKING:  # kb.approvals imports this module
     from kb.approvals import Git, Signature

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kb import engine, gitdates, review, searchfix, site  # noqa: E402
+from kb import engine, gitdates, review, search, searchfix, site  # noqa: E402
 from kb.data import ProjectData  # noqa: E402
 from kb.findings import format_text  # noqa: E402
 from kb.glossary_html import annotate  # noqa: E402
@@ -259,6 +259,10 @@ def on_post_build(config: Any) -> None:
         review.write_review_pages(config.theme.get_env(), report, STATE.html, Path(config.site_dir), data.ui)
         if not searchfix.patch_search_worker(Path(config.site_dir)):
             log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/searchfix.py)")
+        # one search index per language, loaded when the reader opens search (kb/search.py)
+        offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+        search.write_language_indexes(Path(config.site_dir), settings.languages, settings.default_language,
+                                      scripts=offline is not None and bool(offline.config.enabled))
         if settings.pdf:
             from kb.manual import ManualError, build_manuals
 

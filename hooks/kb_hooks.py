@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kb import engine, gitdates, review, search, searchfix, site  # noqa: E402
+from kb import engine, gitdates, review, search, searchfix, site, webapp  # noqa: E402
 from kb.data import ProjectData  # noqa: E402
 from kb.findings import format_text  # noqa: E402
 from kb.glossary_html import annotate  # noqa: E402
@@ -42,6 +42,7 @@ class _State:
     dates: dict[str, str] = {}  # repository path -> date of its last commit
     not_found: str | None = None  # the default language's 404 page
     gap_template: Any = None  # the gap badge's template, compiled once per command
+    site_names: dict[str, tuple[str, str]] = {}  # language -> (site name, description), for the web manifests
 
 
     @property
@@ -83,6 +84,7 @@ def on_startup(command: str, dirty: bool) -> None:
     STATE.report = None
     STATE.manifest, STATE.html, STATE.dates = {}, {}, {}
     STATE.not_found = STATE.gap_template = None
+    STATE.site_names = {}
 
 
 @mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
@@ -112,6 +114,7 @@ def on_config(config: Any) -> Any:
 
 # --- checks (once per build cycle, at the first language) ---------------------------------------------------
 def on_pre_build(config: Any) -> None:
+    STATE.site_names[_language(config)] = (config.site_name, config.site_description or "")  # this language's, for its web manifest
     if not _is_first_language(config) and (STATE.pending is not None or STATE._report is not None):
         return
     settings, data = STATE.settings, STATE.data
@@ -263,6 +266,11 @@ def on_post_build(config: Any) -> None:
         offline = config.plugins.get("material/offline") or config.plugins.get("offline")
         search.write_language_indexes(Path(config.site_dir), settings.languages, settings.default_language,
                                       scripts=offline is not None and bool(offline.config.enabled))
+        # installable offline reading (kb/webapp.py, docs/sw.js): a web manifest per language, the pages to save
+        for lang, (name, description) in STATE.site_names.items():
+            webapp.write_manifest(Path(config.site_dir), lang, settings.default_language, name, description)
+        webapp.write_offline_lists(Path(config.site_dir), STATE.manifest,
+                                   tuple(track for track in data.model.tracks if track != "general"))
         if settings.pdf:
             from kb.manual import ManualError, build_manuals
 

@@ -268,7 +268,8 @@ def on_post_build(config: Any) -> None:
                                       scripts=offline is not None and bool(offline.config.enabled))
         # installable offline reading (kb/webapp.py, docs/sw.js): a web manifest per language, the pages to save
         for lang, (name, description) in STATE.site_names.items():
-            webapp.write_manifest(Path(config.site_dir), lang, settings.default_language, name, description)
+            short_name = data.ui.get(lang, {}).get("app_short_name", "")
+            webapp.write_manifest(Path(config.site_dir), lang, settings.default_language, name, short_name, description)
         webapp.write_offline_lists(Path(config.site_dir), STATE.manifest,
                                    tuple(track for track in data.model.tracks if track != "general"))
         if settings.pdf:

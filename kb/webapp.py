@@ -18,11 +18,11 @@ def manifest_name(lang: str) -> str:
     return f"manifest-{lang}.webmanifest"
 
 
-def write_manifest(site_dir: Path, lang: str, default_language: str, name: str, description: str) -> Path:
+def write_manifest(site_dir: Path, lang: str, default_language: str, name: str, short_name: str, description: str) -> Path:
     """A web manifest for one language: installing the site from an English page opens /en/."""
     start = "./" if lang == default_language else f"./{lang}/"
     manifest = {
-        "name": name, "short_name": name if len(name) <= 12 else name[:12], "description": description,
+        "name": name, "short_name": short_name or name, "description": description,
         "lang": HTML_LANG.get(lang, lang), "start_url": start, "scope": "./", "display": "standalone",
         "background_color": "#ffffff", "theme_color": THEME_COLOR,
         "icons": [{"src": "assets/favicon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],

@@ -81,7 +81,8 @@ class _CountingWriter:
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Static files, gzip-compressed for text like any production static host (GitHub Pages,
-    nginx with gzip_types), so the first-visit weight is what a trainee's phone downloads.
+    nginx with gzip_types), with GitHub Pages' `Cache-Control: max-age=600`, so the first-visit
+    weight is what a trainee's phone downloads.
     Every response's size on the wire is appended to the server's `sent` list."""
 
     _cache: dict[Path, bytes] = {}
@@ -116,6 +117,12 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
         self.wfile.write(body)
+
+    def end_headers(self) -> None:
+        # like GitHub Pages: cacheable for 10 minutes, so a page's own requests (the service worker
+        # keeping the first page's files) are answered by the browser's cache, as on the real host
+        self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -736,29 +743,27 @@ def test_print_shows_only_the_content_and_the_quiz_as_plain_questions_then_answe
 
 
 # --- weight of a first visit ------------------------------------------------------------------------------------------
-def test_first_visit_to_a_module_page_transfers_under_150_kb(browser: Browser, base_url: str, site_server: _QuietServer) -> None:
+def test_first_visit_to_a_module_page_transfers_under_150_kb(browser: Browser, base_url: str, site_server: _QuietServer, built_site: Path) -> None:
     """Bytes on the wire (headers and gzip bodies, counted by the server, so the search worker's
-    own downloads count too) for a first visit with an empty cache, until the network is idle."""
+    and the service worker's own downloads count too) for a first visit with an empty cache, until
+    the network is idle; then search still works on that page."""
     ctx = _context(browser)  # a fresh context: empty cache
     try:
         page = ctx.new_page()
-        bodies: dict[str, int] = {}
-
-        def body_size(response: Any) -> None:
-            try:
-                bodies[response.url] = len(response.body())
-            except Exception:  # redirects and data: URLs have no body
-                pass
-
-        page.on("response", body_size)
         site_server.sent.clear()
         page.goto(base_url + MODULE_ZH, wait_until="networkidle")
         page.wait_for_timeout(1000)
         sent = list(site_server.sent)
         total = sum(size for _, size in sent)
         lines = [f"{size:>9,}  {path}" for path, size in sorted(sent, key=lambda row: -row[1])]
+
+        def file_size(path: str) -> int:
+            local = built_site / path.split("?", 1)[0].lstrip("/")
+            local = local / "index.html" if local.is_dir() else local
+            return local.stat().st_size if local.is_file() else 0
+
         print(f"\nfirst visit to {MODULE_ZH}: {total:,} bytes transferred ({len(sent)} responses, gzip), "
-              f"{sum(bodies.values()):,} bytes uncompressed")
+              f"{sum(file_size(path) for path, _ in sent):,} bytes uncompressed")
         print("\n".join(lines))
         assert not any(re.match(r"/search/(zh|en)\.(json|js)", path) for path, _ in sent), "a search index loaded on page load"
         assert total < FIRST_VISIT_BUDGET, f"first visit transfers {total:,} bytes (aim: under {FIRST_VISIT_BUDGET:,}):\n" + "\n".join(lines)
@@ -768,6 +773,49 @@ def test_first_visit_to_a_module_page_transfers_under_150_kb(browser: Browser, b
         searched = sum(size for _, size in site_server.sent)
         print(f"opening search and the first query: {searched:,} bytes more")
         assert any(path.startswith("/search/zh.json") for path, _ in site_server.sent)
+    finally:
+        ctx.close()
+
+
+# --- offline reading (service worker) -------------------------------------------------------------------------
+def _wait_until_kept(page: Page, url: str) -> None:
+    """Wait until the service worker controls the page and *url* is in the pages cache."""
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000)
+    for _ in range(50):
+        if page.evaluate("u => caches.open('kb-pages-v1').then(c => c.match(u)).then(Boolean)", url):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"{url} was not kept for offline reading")
+
+
+def test_offline_reading_keeps_visited_pages_and_a_saved_programme(browser: Browser, base_url: str, shots: Path) -> None:
+    """On a phone: the first page visited, a later one, and a whole saved programme open with the
+    network cut, styled, with search; a page never kept says so in both languages."""
+    ctx = _context(browser, phone=True)
+    try:
+        page, watch = _open(ctx, base_url + MODULE_EN)
+        manifest = page.locator("link[rel=manifest]").get_attribute("href")
+        assert manifest and page.evaluate("u => fetch(u).then(r => r.json()).then(m => m.start_url)", manifest) == "./en/"
+        _wait_until_kept(page, base_url + MODULE_EN)
+        page.goto(base_url + "/en/mercury/", wait_until="networkidle")
+        save = page.get_by_role("button", name="Save this programme for offline reading")
+        expect(save).to_be_visible()
+        save.click()
+        expect(page.locator(".kb-offline__status")).to_contain_text("Saved", timeout=60_000)
+        page.screenshot(path=str(shots / "offline-saved-phone.png"))
+
+        ctx.set_offline(True)
+        for url, title in [(MODULE_EN, "low-mercury"), ("/en/mercury/policy/mercury-supply-and-waste/", "Interim Storage")]:
+            page.goto(base_url + url)
+            expect(page.locator("article h1")).to_contain_text(title)
+            assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed"), \
+                f"{url} offline without Material's stylesheet"
+        page.screenshot(path=str(shots / "offline-saved-page-phone.png"))
+        assert _search_groups(page, "interim storage")[0]["path"] == "/en/mercury/policy/mercury-supply-and-waste/"
+        page.goto(base_url + "/en/gender/modules/03-occupational-health/")
+        expect(page.locator("body")).to_contain_text("has not been saved for offline reading")
+        expect(page.locator("p[lang=zh-Hans]")).to_be_visible()
+        assert not watch.ours(), watch.ours()
     finally:
         ctx.close()
 

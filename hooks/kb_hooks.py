@@ -197,6 +197,7 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
         "orgs": data.reviewers["organisations"],
     }
     template = page.meta.get("template", "")
+    settings = report.settings
     if template == "kb-status.html":
         context["kb"]["status"] = site.status_data(report, data, lang)
         context["kb"]["url_for"] = lambda rel_: site.page_url_for(rel_, lang, report.settings.default_language)
@@ -205,7 +206,9 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
     elif template == "kb-downloads.html":
         from kb.downloads import downloads_for
 
-        context["kb"]["downloads"] = downloads_for(lang, STATE.settings.languages, STATE.manifest.get(lang, []), report)
+        offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+        offline_from = settings.site_path if offline is not None and offline.config.enabled else None
+        context["kb"]["downloads"] = downloads_for(lang, settings.languages, STATE.manifest.get(lang, []), report, offline_from)
     return context
 
 

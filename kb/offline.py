@@ -1,5 +1,6 @@
 """The offline copy of the site: a second build with Material's offline plugin (file:// links,
-inlined search index), zipped into site/downloads/offline-site.zip with the PDF manuals."""
+inlined search index), zipped into site/downloads/offline-site.zip with the PDF manuals, handouts
+and panels of the site it is made from (so its downloads page works)."""
 
 from __future__ import annotations
 
@@ -27,9 +28,12 @@ def build_offline_zip(settings: Settings, env: dict[str, str] | None = None) -> 
                                 cwd=settings.root, env=run_env, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"offline build failed:\n{result.stderr[-4000:]}")
-        for manual in sorted((site / "downloads").glob("manual-*.pdf")):
-            (offline_site / "downloads").mkdir(exist_ok=True)
-            shutil.copy2(manual, offline_site / "downloads" / manual.name)
+        # every PDF the downloads page lists (manuals, handouts, panels); the offline build's
+        # downloads page marks what is missing here as online only (kb/downloads.py)
+        for pdf in sorted((site / "downloads").rglob("*.pdf")):
+            target = offline_site / pdf.relative_to(site)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(pdf, target)
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(f".{out.name}.tmp")
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:

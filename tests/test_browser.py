@@ -820,6 +820,36 @@ def test_offline_reading_keeps_visited_pages_and_a_saved_programme(browser: Brow
         ctx.close()
 
 
+@pytest.fixture(scope="session")
+def offline_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The offline copy's site (what kb/offline.py zips): the build with Material's offline plugin."""
+    site = tmp_path_factory.mktemp("offline") / "site"
+    env = {**os.environ, "KB_PDF": "0", "KB_OFFLINE": "true"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"offline build failed:\n{result.stderr[-4000:]}"
+    return site
+
+
+@pytest.mark.parametrize(("start", "query", "expected"), [
+    ("en/index.html", "occupational", "en/gender/modules/03-occupational-health.html"),
+    ("index.html", "低汞触媒", "mercury/modules/02-low-mercury-catalyst.html"),
+], ids=["en", "zh"])
+def test_offline_copy_searches_each_language_from_file_urls(browser: Browser, offline_copy: Path, start: str, query: str, expected: str) -> None:
+    ctx = _context(browser)
+    try:
+        page = ctx.new_page()
+        watch = Watch(page)
+        page.goto((offline_copy / start).as_uri())
+        groups = _search_groups(page, query)
+        assert groups and groups[0]["path"].endswith("/" + expected), groups[:3]
+        assert all(("/en/" in g["path"]) == start.startswith("en/") for g in groups), groups[:5]
+        outside = [u for u in watch.requests if not u.startswith("file://") and not u.startswith(("data:", "blob:", "about:"))]
+        assert not outside, outside
+    finally:
+        ctx.close()
+
+
 # --- screenshots of what trainees see -----------------------------------------------------------------------------
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
 def test_screenshot_of_the_quiz_after_an_attempt(browser: Browser, base_url: str, shots: Path, phone: bool) -> None:

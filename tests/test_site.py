@@ -179,14 +179,32 @@ def test_offline_copy_is_a_zip_that_works_from_file_urls_without_outside_scripts
     from kb.settings import load_settings
 
     project = site.parent
+    # a manual the online build made (the build here has no PDFs): the copy must carry it
+    (site / "downloads").mkdir(exist_ok=True)
+    (site / "downloads" / "manual-zh.pdf").write_bytes(b"%PDF-1.7 sample")
     out = build_offline_zip(load_settings(project, environ={"KB_TODAY": "2026-11-21"}))
     assert out == site / "downloads" / "offline-site.zip"
     with zipfile.ZipFile(out) as archive:
         names = set(archive.namelist())
         assert "knowledge-site/index.html" in names and "knowledge-site/en/index.html" in names
-        assert "knowledge-site/search/search_index.js" in names  # search works without a server
+        # search works without a server: one index per language, as scripts for file://
+        assert {"knowledge-site/search/zh.js", "knowledge-site/search/en.js"} <= names
         home = archive.read("knowledge-site/index.html").decode("utf-8")
         module = archive.read("knowledge-site/mercury/low-mercury.html").decode("utf-8")
+        downloads = {lang: archive.read(f"knowledge-site/{prefix}downloads.html").decode("utf-8")
+                     for lang, prefix in (("zh", ""), ("en", "en/"))}
+    # the copy's downloads page links only what the copy holds, and says what is online only
+    for lang, html in downloads.items():
+        base = "knowledge-site/" + ("en/" if lang == "en" else "")
+        links = re.findall(r'<a href="([^"#]+\.(?:pdf|zip))"', html)
+        assert links, f"{lang}: the manual in the copy is not linked"
+        for href in links:
+            target = str(Path(base, href)).replace("\\", "/")
+            target = re.sub(r"[^/]+/\.\./", "", target)
+            assert target in names, f"{lang} downloads page links {href}, which is not in the copy"
+        assert "offline-site.zip" not in html
+    assert "仅在线提供" in downloads["zh"] and "online only" in downloads["en"]
+    assert "您正在阅读离线版" in downloads["zh"]
     assert 'href="mercury/low-mercury.html"' in home  # file:// needs explicit index-less links
     assert "assets/vendor/iframe-worker/shim.js" in module and "unpkg.com" not in module
 

@@ -38,7 +38,7 @@ wb.routing.setCatchHandler(function (ctx) {
   if (ctx.request.mode !== "navigate") return Promise.resolve(Response.error());
   var body = "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
     "<title>离线 · Offline</title><body style='font-family:sans-serif;padding:1rem'>" +
-    "<p lang=zh-Hans>此页尚未保存，离线时无法打开。联网后打开此页，或在板块页面选择“保存以便离线阅读”。</p>" +
+    "<p lang=zh-CN>此页尚未保存，离线时无法打开。联网后打开此页，或在板块页面选择“保存以便离线阅读”。</p>" +
     "<p lang=en>This page has not been saved for offline reading. Open it once while online, or save its programme.</p>";
   return Promise.resolve(new Response(body, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } }));
 });

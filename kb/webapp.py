@@ -11,7 +11,7 @@ from kb.fsutil import write_atomic
 
 OFFLINE_LIST = "offline.json"
 THEME_COLOR = "#00796b"  # the header colour (docs/assets/kb.css)
-HTML_LANG = {"zh": "zh-Hans"}
+HTML_LANG = {"zh": "zh-CN"}  # as <html lang> (overrides/partials/language.html)
 
 
 def manifest_name(lang: str) -> str:

@@ -709,6 +709,25 @@ def test_phone_screen_has_no_horizontal_overflow(phone: BrowserContext, base_url
     assert width <= PHONE["width"], f"{path} scrolls sideways on a 375 px phone: scrollWidth={width}; {culprits}"
 
 
+@pytest.mark.parametrize("width", [375, 1280])
+def test_punctuation_after_a_gap_badge_stays_on_the_badges_line(browser: Browser, base_url: str, width: int) -> None:
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page, _ = _open(ctx, base_url + MODULE_ZH)
+        rows = page.evaluate(
+            """() => [...document.querySelectorAll('article .kb-gap')]
+                 .filter(g => g.nextSibling && g.nextSibling.nodeType === 3 && /^[。，；：]/.test(g.nextSibling.data))
+                 .map(g => { const r = document.createRange(); r.setStart(g.nextSibling, 0); r.setEnd(g.nextSibling, 1);
+                             const mark = r.getBoundingClientRect(); const rects = g.getClientRects(); const last = rects[rects.length - 1];
+                             return {text: g.textContent.slice(0, 20), mark: mark.top, last: last.top, height: last.height}; })"""
+        )
+        assert rows, "no gap badge followed by punctuation on the module page"
+        alone = [r for r in rows if abs(r["mark"] - r["last"]) > r["height"] / 2]
+        assert not alone, f"at {width}px the punctuation after these badges starts a line of its own: {alone}"
+    finally:
+        ctx.close()
+
+
 # --- printing ---------------------------------------------------------------------------------------------------------
 def test_print_shows_only_the_content_and_the_quiz_as_plain_questions_then_answers(context: BrowserContext, base_url: str) -> None:
     page, _ = _open(context, base_url + QUIZ_ZH)
@@ -814,7 +833,7 @@ def test_offline_reading_keeps_visited_pages_and_a_saved_programme(browser: Brow
         assert _search_groups(page, "interim storage")[0]["path"] == "/en/mercury/policy/mercury-supply-and-waste/"
         page.goto(base_url + "/en/gender/modules/03-occupational-health/")
         expect(page.locator("body")).to_contain_text("has not been saved for offline reading")
-        expect(page.locator("p[lang=zh-Hans]")).to_be_visible()
+        expect(page.locator("p[lang=zh-CN]")).to_be_visible()
         assert not watch.ours(), watch.ours()
     finally:
         ctx.close()

@@ -669,6 +669,31 @@ def test_axe_reports_no_serious_or_critical_violations(context: BrowserContext, 
     assert not violations, f"axe on {path}:\n" + "\n".join(violations)
 
 
+@pytest.mark.parametrize("path", [MODULE_ZH, QUIZ_EN, "/en/mercury/"], ids=lambda p: p.strip("/").replace("/", "-"))
+def test_axe_reports_no_serious_violations_on_a_phone(phone: BrowserContext, base_url: str, path: str) -> None:
+    """Module and programme pages at 375 px, with the offline-reading box and the report link."""
+    page, _ = _open(phone, base_url + path)
+    violations = _serious_violations(page)
+    assert not violations, f"axe on {path} at 375 px:\n" + "\n".join(violations)
+
+
+@pytest.mark.parametrize("path", ["/", MODULE_ZH, MODULE_EN, GLOSSARY, "/en/downloads/"], ids=lambda p: p.strip("/").replace("/", "-") or "home")
+def test_every_page_offers_report_a_problem_prefilled_with_the_page(context: BrowserContext, base_url: str, path: str) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    page, watch = _open(context, base_url + path)
+    lang = "en" if path.startswith("/en/") else "zh"
+    link = page.locator(".kb-report a").first
+    expect(link).to_be_visible()
+    expect(link).to_have_text("Fill in the problem form" if lang == "en" else "在线填写问题表")
+    query = parse_qs(urlsplit(link.get_attribute("href") or "").query)
+    title = page.locator("article h1").first.inner_text().strip()
+    assert title and title in query["title"][0], (title, query)
+    body = query["body"][0]
+    assert path in body and (f"Language: {lang}" if lang == "en" else f"语言：{lang}") in body, body
+    assert not [u for u in watch.requests if not u.startswith(base_url)], "the report link loaded something from outside"
+
+
 def test_axe_reports_no_serious_violations_in_the_quiz_after_an_attempt(browser: Browser, base_url: str) -> None:
     for phone in (False, True):
         ctx = _context(browser, phone=phone)

@@ -72,6 +72,12 @@ def _language(config: Any) -> str:
     return config.theme.get("language") or "zh"
 
 
+def _offline_build(config: Any) -> bool:
+    """Whether this is the offline copy's build (Material's offline plugin on: kb/offline.py)."""
+    offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+    return offline is not None and bool(offline.config.enabled)
+
+
 def _is_first_language(config: Any) -> bool:
     i18n = config.plugins.get("i18n")
     return i18n is None or not getattr(i18n, "building", False)
@@ -102,8 +108,7 @@ def on_config(config: Any) -> Any:
         raise Abort(f"configuration error: {exc}") from None
     if Path(config.docs_dir).resolve() != settings.docs_path.resolve():
         raise Abort(f"configuration error: mkdocs.yml docs_dir ({config.docs_dir}) differs from kb.yml ({settings.docs_dir})")
-    offline = config.plugins.get("material/offline") or config.plugins.get("offline")
-    if offline is not None and offline.config.enabled:
+    if _offline_build(config):
         # Search from file:// needs the iframe-worker shim; Material would load it from unpkg.com.
         config.extra["polyfills"] = ["assets/vendor/iframe-worker/shim.js"]
     search = config.plugins.get("material/search") or config.plugins.get("search")
@@ -206,8 +211,7 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
     elif template == "kb-downloads.html":
         from kb.downloads import downloads_for
 
-        offline = config.plugins.get("material/offline") or config.plugins.get("offline")
-        offline_from = settings.site_path if offline is not None and offline.config.enabled else None
+        offline_from = settings.site_path if _offline_build(config) else None
         context["kb"]["downloads"] = downloads_for(lang, settings.languages, STATE.manifest.get(lang, []), report, offline_from)
     return context
 
@@ -266,9 +270,8 @@ def on_post_build(config: Any) -> None:
         if not searchfix.patch_search_worker(Path(config.site_dir)):
             log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/searchfix.py)")
         # one search index per language, loaded when the reader opens search (kb/search.py)
-        offline = config.plugins.get("material/offline") or config.plugins.get("offline")
         search.write_language_indexes(Path(config.site_dir), settings.languages, settings.default_language,
-                                      scripts=offline is not None and bool(offline.config.enabled))
+                                      scripts=_offline_build(config))
         # installable offline reading (kb/webapp.py, docs/sw.js): a web manifest per language, the pages to save
         for lang, (name, description) in STATE.site_names.items():
             short_name = data.ui.get(lang, {}).get("app_short_name", "")

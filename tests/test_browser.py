@@ -420,8 +420,11 @@ def test_english_words_are_found_whatever_their_ending(context: BrowserContext, 
     on the Chinese site an English word finds nothing from the English pages."""
     page, _ = _open(context, base_url + start)
     if start == "/en/":
-        paths = [g["path"] for g in _search_groups(page, query)]
+        groups = _search_groups(page, query)
+        paths = [g["path"] for g in groups]
         assert paths and all(p.startswith(found) for p in paths), paths[:5]
+        # the result links highlight the word as typed on the page they open (not its stem)
+        assert query in groups[0]["matched"], groups[0]
     else:
         _open_search(page)
         box = page.locator("input.md-search__input")

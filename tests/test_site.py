@@ -198,6 +198,12 @@ def test_review_view_shows_each_pair_side_by_side_with_its_findings(site: Path):
     assert ids and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
+def test_page_labels_use_the_readers_punctuation(site: Path):
+    en, zh = read(site, "en/mercury/low-mercury/index.html"), read(site, "mercury/low-mercury/index.html")
+    assert "Review status: Draft" in en and "Review status：" not in en
+    assert "审校状态：草稿" in zh
+
+
 def test_pages_link_to_their_source_for_editing(site: Path):
     html = read(site, "en/mercury/low-mercury/index.html")
     assert 'edit/main/docs/en/mercury/low-mercury.md" title="Edit this page"' in html

@@ -74,6 +74,7 @@
 
   /* Chinese next to Latin letters or digits is split; English: the query's words stemmed like the index; stop words dropped when other words remain. */
   var PLAIN = /^[A-Za-z][A-Za-z']*$/;
+  var typed = {};  // stem -> the word as typed: results name and highlight what the reader typed
   var HAN_THEN_LATIN = /(\p{sc=Han})(?=[A-Za-z0-9])|([A-Za-z0-9])(?=\p{sc=Han})/gu;
   function prepare(query) {
     query = query.replace(HAN_THEN_LATIN, "$1$2 ");  // 附件B -> 附件 B: the index has them apart
@@ -84,11 +85,14 @@
       else if (word) words.push(word);
     });
     var out = [];
+    typed = {};
     words.forEach(function (word) {
       if (!PLAIN.test(word)) { out.push({ word: word, stop: false }); return; }
       var token = new self.lunr.Token(word.toLowerCase().replace(/'s$/, ""), {});
       var stop = !self.lunr.stopWordFilter(token);
-      out.push({ word: self.lunr.stemmer(token).toString(), stop: stop });
+      var stem = self.lunr.stemmer(token).toString();
+      typed[stem] = word.toLowerCase();
+      out.push({ word: stem, stop: stop });
     });
     var kept = out.filter(function (w) { return !w.stop; });
     return (kept.length ? kept : out).map(function (w) { return w.word; }).join(" ");
@@ -118,7 +122,14 @@
       return { items: items, has: has, position: position };
     });
     scored.sort(function (a, b) { return b.has - a.has || a.position - b.position; });
-    message.data.items = scored.map(function (entry) { return entry.items; });
+    message.data.items = scored.map(function (entry) {
+      entry.items.forEach(function (item) {  // "missing: policies" and ?h=mercury, not the stems
+        var terms = {};
+        Object.keys(item.terms || {}).forEach(function (term) { terms[typed[term] || term] = item.terms[term]; });
+        item.terms = terms;
+      });
+      return entry.items;
+    });
     return message;
   }
 
@@ -138,6 +149,7 @@
         return;
       }
       load().then(function () {
+        typed = {};
         var query = prepare(String(message.data || ""));
         words = query.toLowerCase().split(/\s+/).map(function (w) { return w.replace(/^[+-]|[*~^\d]+$/g, ""); }).filter(Boolean);
         material({ data: { type: QUERY, data: query } });

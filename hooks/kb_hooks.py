@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kb import boundary, engine, gitdates, review, safety, searchfix, site  # noqa: E402
+from kb import boundary, engine, gitdates, review, safety, search, searchfix, site, webapp  # noqa: E402
 from kb.data import ProjectData  # noqa: E402
 from kb.findings import format_text  # noqa: E402
 from kb.glossary_html import annotate  # noqa: E402
@@ -42,6 +42,7 @@ class _State:
     dates: dict[str, str] = {}  # repository path -> date of its last commit
     not_found: str | None = None  # the default language's 404 page
     gap_template: Any = None  # the gap badge's template, compiled once per command
+    site_names: dict[str, tuple[str, str]] = {}  # language -> (site name, description), for the web manifests
 
 
     @property
@@ -71,6 +72,12 @@ def _language(config: Any) -> str:
     return config.theme.get("language") or "zh"
 
 
+def _offline_build(config: Any) -> bool:
+    """Whether this is the offline copy's build (Material's offline plugin on: kb/offline.py)."""
+    offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+    return offline is not None and bool(offline.config.enabled)
+
+
 def _is_first_language(config: Any) -> bool:
     i18n = config.plugins.get("i18n")
     return i18n is None or not getattr(i18n, "building", False)
@@ -83,6 +90,7 @@ def on_startup(command: str, dirty: bool) -> None:
     STATE.report = None
     STATE.manifest, STATE.html, STATE.dates = {}, {}, {}
     STATE.not_found = STATE.gap_template = None
+    STATE.site_names = {}
 
 
 @mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
@@ -101,8 +109,7 @@ def on_config(config: Any) -> Any:
         raise Abort(f"configuration error: {exc}") from None
     if Path(config.docs_dir).resolve() != settings.docs_path.resolve():
         raise Abort(f"configuration error: mkdocs.yml docs_dir ({config.docs_dir}) differs from kb.yml ({settings.docs_dir})")
-    offline = config.plugins.get("material/offline") or config.plugins.get("offline")
-    if offline is not None and offline.config.enabled:
+    if _offline_build(config):
         # Search from file:// needs the iframe-worker shim; Material would load it from unpkg.com.
         config.extra["polyfills"] = ["assets/vendor/iframe-worker/shim.js"]
     search = config.plugins.get("material/search") or config.plugins.get("search")
@@ -113,6 +120,7 @@ def on_config(config: Any) -> Any:
 
 # --- checks (once per build cycle, at the first language) ---------------------------------------------------
 def on_pre_build(config: Any) -> None:
+    STATE.site_names[_language(config)] = (config.site_name, config.site_description or "")  # this language's, for its web manifest
     if not _is_first_language(config) and (STATE.pending is not None or STATE._report is not None):
         return
     settings, data = STATE.settings, STATE.data
@@ -223,6 +231,7 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
         "orgs": data.reviewers["organisations"],
     }
     template = page.meta.get("template", "")
+    settings = report.settings
     if template == "kb-status.html":
         context["kb"]["status"] = site.status_data(report, data, lang)
         context["kb"]["url_for"] = lambda rel_: site.page_url_for(rel_, lang, report.settings.default_language)
@@ -230,8 +239,10 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
         context["kb"]["glossary"] = site.glossary_entries(data, lang)
     elif template == "kb-downloads.html":
         from kb.downloads import downloads_for
+        from kb.offline import offline_source
 
-        context["kb"]["downloads"] = downloads_for(STATE.settings, data, lang, STATE.manifest, report)
+        offline_from = offline_source(settings) if _offline_build(config) else None
+        context["kb"]["downloads"] = downloads_for(settings, data, lang, STATE.manifest, report, offline_from)
     return context
 
 
@@ -288,6 +299,15 @@ def on_post_build(config: Any) -> None:
         review.write_review_pages(config.theme.get_env(), report, STATE.html, Path(config.site_dir), data.ui)
         if not searchfix.patch_search_worker(Path(config.site_dir)):
             log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/searchfix.py)")
+        # one search index per language, loaded when the reader opens search (kb/search.py)
+        search.write_language_indexes(Path(config.site_dir), settings.languages, settings.default_language,
+                                      scripts=_offline_build(config))
+        # installable offline reading (kb/webapp.py, docs/sw.js): a web manifest per language, the pages to save
+        for lang, (name, description) in STATE.site_names.items():
+            short_name = data.ui.get(lang, {}).get("app_short_name", "")
+            webapp.write_manifest(Path(config.site_dir), lang, settings.default_language, name, short_name, description)
+        webapp.write_offline_lists(Path(config.site_dir), STATE.manifest,
+                                   tuple(track for track in data.model.tracks if track != "general"))
         if settings.pdf:
             from kb.manual import ManualError, build_manuals
 

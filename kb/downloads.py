@@ -5,7 +5,7 @@ as not released yet (the PDF step does not write it)."""
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kb.manual.assemble import (
@@ -32,14 +32,21 @@ def _plan(lang: str, manifests: dict[str, list[dict]], report: Any) -> LanguageP
     return plan_language(lang, manifests.get(lang) or report_manifest(report, lang), report)
 
 
-def downloads_for(settings: Any, data: Any, lang: str, manifests: dict[str, list[dict]], report: Any) -> dict[str, Any]:
+def downloads_for(settings: Any, data: Any, lang: str, manifests: dict[str, list[dict]], report: Any,
+                  offline_from: Path | None = None) -> dict[str, Any]:
     """Site-relative paths and titles of the manuals, this language's handouts and panels, and the
-    offline copy; `released` is False for what a release build refuses."""
+    offline copy; `released` is False for what a release build refuses. *offline_from*: this is the
+    offline copy's build, whose zip (kb/offline.py) takes the files built in that site folder; what
+    is not there is marked "online only"."""
+
+    def online_only(path: PurePosixPath) -> bool:
+        return offline_from is not None and not (offline_from / path).is_file()
+
     manuals = []
     for other in settings.languages:
         for m in manual_plans(settings, data, report, _plan(other, manifests, report)):
             manuals.append({"id": m.id, "lang": other, "title": m.spec.title[other],
-                            "path": str(DOWNLOADS / m.filename),
+                            "path": str(DOWNLOADS / m.filename), "online_only": online_only(DOWNLOADS / m.filename),
                             "released": not (settings.release and m.refused())})
     plan = _plan(lang, manifests, report)
 
@@ -48,7 +55,8 @@ def downloads_for(settings: Any, data: Any, lang: str, manifests: dict[str, list
         for ch, out in single_outputs(chapters, PurePosixPath(lang)):
             ch = with_own_approval(data, report, ch)
             refused = settings.release and single_refused(kind, ch)
-            rows.append({"title": ch.title, "path": str(DOWNLOADS / folder / lang / out.name), "released": not refused})
+            path = DOWNLOADS / folder / lang / out.name
+            rows.append({"title": ch.title, "path": str(path), "released": not refused, "online_only": online_only(path)})
         return rows
 
     return {
@@ -58,6 +66,7 @@ def downloads_for(settings: Any, data: Any, lang: str, manifests: dict[str, list
         "panel_size": {"width": _num(settings.print.panel.width_mm / 10), "height": _num(settings.print.panel.height_mm / 10),
                        "bleed": _num(settings.print.panel.bleed_mm)},
         "offline": str(DOWNLOADS / ZIP_NAME),
+        "offline_build": offline_from is not None,
     }
 
 

@@ -1,6 +1,6 @@
 """The offline copy of the site: a second build with Material's offline plugin (file:// links,
-inlined search index), zipped into site/downloads/offline-site.zip with the training manuals of kb.yml
-that the build wrote (site/downloads/manual-<id>-<lang>.pdf; a refused release manual is not there)."""
+inlined search index), zipped into site/downloads/offline-site.zip with the PDF manuals, handouts
+and panels of the site it is made from (so its downloads page works)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,16 @@ import zipfile
 from pathlib import Path
 
 from kb import generator
-from kb.manual.assemble import manual_filename
 from kb.settings import ENV_PDF, Settings
 
+ENV_OFFLINE_FROM = "KB_OFFLINE_FROM"  # the site folder the offline copy is made from (its PDFs)
 ZIP_NAME = "offline-site.zip"
 TOP_FOLDER = "knowledge-site"  # the folder the zip unpacks into
+
+
+def offline_source(settings: Settings) -> Path:
+    """In the offline copy's build: the site folder whose PDFs go into the zip."""
+    return Path(os.environ.get(ENV_OFFLINE_FROM) or settings.site_path)
 
 
 def build_offline_zip(settings: Settings, env: dict[str, str] | None = None, site: Path | None = None) -> Path:
@@ -25,15 +30,17 @@ def build_offline_zip(settings: Settings, env: dict[str, str] | None = None, sit
     out = site / "downloads" / ZIP_NAME
     with tempfile.TemporaryDirectory(prefix="kb-offline-") as tmp:
         offline_site = Path(tmp) / "site"
-        run_env = {**(env or os.environ), "KB_OFFLINE": "true", ENV_PDF: "0"}
+        run_env = {**(env or os.environ), "KB_OFFLINE": "true", ENV_PDF: "0", ENV_OFFLINE_FROM: str(site)}
         result = subprocess.run(generator.command("build", "--quiet", "-d", str(offline_site), environ=run_env),
                                 cwd=settings.root, env=run_env, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"offline build failed:\n{result.stderr[-4000:]}")
-        names = [manual_filename(mid, lang) for mid in settings.manuals for lang in settings.languages]
-        for manual in [site / "downloads" / name for name in names if (site / "downloads" / name).is_file()]:
-            (offline_site / "downloads").mkdir(exist_ok=True)
-            shutil.copy2(manual, offline_site / "downloads" / manual.name)
+        # every PDF the downloads page lists (manuals, handouts, panels); the offline build's
+        # downloads page marks what is missing here as online only (kb/downloads.py)
+        for pdf in sorted((site / "downloads").rglob("*.pdf")):
+            target = offline_site / pdf.relative_to(site)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(pdf, target)
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(f".{out.name}.tmp")
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:

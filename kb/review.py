@@ -62,6 +62,22 @@ def rebase(html: str, prefix: str) -> str:
     return URL_ATTR_RE.sub(fix, html)
 
 
+ID_ATTR_RE = re.compile(r"""(?P<attr>\s(?:id|for|aria-labelledby|aria-describedby|aria-controls))=(?P<q>["'])(?P<value>[^"']*)(?P=q)""")
+LOCAL_HREF_RE = re.compile(r"""(?P<attr>\shref)=(?P<q>["'])#(?P<frag>[^"']*)(?P=q)""")
+
+
+def prefix_ids(html: str, prefix: str) -> str:
+    """Give every id in a page's HTML (and the attributes and #links that refer to one) *prefix*, so
+    that the two languages' sections on one review page do not share ids."""
+
+    def fix(m: re.Match[str]) -> str:
+        values = " ".join(prefix + v for v in m.group("value").split())
+        return f'{m.group("attr")}={m.group("q")}{values}{m.group("q")}'
+
+    html = ID_ATTR_RE.sub(fix, html)
+    return LOCAL_HREF_RE.sub(lambda m: f'{m.group("attr")}={m.group("q")}#{prefix}{m.group("frag")}{m.group("q")}', html)
+
+
 def review_path(rel: str) -> str:
     """Site path of the review page of the pair at docs/<lang>/<rel> (directory URLs)."""
     stem = rel[:-3] if rel.endswith(".md") else rel
@@ -91,7 +107,9 @@ def write_review_pages(env: Any, report: Any, html_by_path: dict[str, str], site
         target = review_path(rel)
         root = "../" * target.count("/")
         urls = {lang: page_url_for(rel, lang, settings.default_language) for lang in (zh, en)}
-        sections = {lang: split_sections(rebase(html_by_path[paths[lang]], root + urls[lang])) for lang in (zh, en)}
+        sections = {lang: [Section(s.id, s.title, prefix_ids(s.html, f"{lang}--"))
+                           for s in split_sections(rebase(html_by_path[paths[lang]], root + urls[lang]))]
+                    for lang in (zh, en)}
         findings = [f for f in report.findings if f.path in paths.values() and f.rule != "gap"]
         approval = report.approvals.get(rel)
         summary = pair_summary(approval) if approval is not None else None

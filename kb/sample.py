@@ -36,4 +36,5 @@ def copy_project(dest: Path, *, site: bool = False, source: Path = REPO_ROOT) ->
             shutil.copytree(source / folder, dest / folder, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(source / "docs" / "assets", dest / "docs" / "assets", dirs_exist_ok=True)
+        shutil.copy2(source / "docs" / "sw.js", dest / "docs" / "sw.js")  # offline reading (service worker)
     return dest

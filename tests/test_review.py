@@ -23,3 +23,13 @@ def test_relative_urls_are_rebased_and_absolute_ones_kept():
     assert review_path("mercury/modules/01-x.md") == "review/mercury/modules/01-x/index.html"
     assert review_path("gender/index.md") == "review/gender/index.html"
     assert review_path("index.md") == "review/index/index.html"  # review/index.html lists the pairs
+
+
+def test_ids_are_prefixed_per_language_so_a_review_page_has_each_id_once():
+    from kb.review import prefix_ids
+
+    html = ('<h3 id="steps">S</h3><label for="q1">x</label><div aria-labelledby="a b">y</div>'
+            '<a href="#steps">s</a><a href="../../p/#steps">p</a>')
+    assert prefix_ids(html, "en--") == (
+        '<h3 id="en--steps">S</h3><label for="en--q1">x</label><div aria-labelledby="en--a en--b">y</div>'
+        '<a href="#en--steps">s</a><a href="../../p/#steps">p</a>')

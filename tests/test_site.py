@@ -26,7 +26,7 @@ def read(site: Path, rel: str) -> str:
 
 
 def test_each_language_has_its_own_root_and_html_lang(site: Path):
-    assert re.search(r'<html lang="zh"', read(site, "index.html"))
+    assert re.search(r'<html lang="zh-CN"', read(site, "index.html"))  # Simplified Chinese: fonts and voices
     assert re.search(r'<html lang="en"', read(site, "en/index.html"))
     assert "首页" in read(site, "index.html")
     assert "Home" in read(site, "en/index.html")
@@ -55,6 +55,18 @@ def test_missing_translation_falls_back_with_a_notice_in_the_readers_language(si
     assert "has not been translated into English yet" in html
     assert 'lang="zh-CN"' in html  # the Chinese content keeps its own language for fonts and screen readers
     assert "本页尚无英文版" in html
+    body = html[html.index('<div lang="zh-CN">'):]
+    assert "<h1" in body  # the page's Chinese body (title included) sits under lang="zh-CN", not the English page's lang
+
+
+def test_a_chinese_only_page_gives_its_reason_labelled_in_english_and_marked_as_chinese(site: Path):
+    html = read(site, "en/chinese-by-design/index.html")
+    notice = html[html.index("kb-notice--single"):]
+    notice = notice[:notice.index("</div>")]
+    assert "available in Chinese only" in notice
+    assert re.search(r'Reason given by the authors: <q class="kb-notice__reason" lang="zh-CN">仅供国内示范企业填写</q>', notice)
+    assert "：" not in notice.split("<q")[0]  # no Chinese punctuation in the English label
+    assert "<h1" in html[html.index('<div lang="zh-CN">'):]
 
 
 def test_gap_markers_render_as_visible_badges(site: Path):
@@ -116,7 +128,7 @@ def test_materials_conditional_remote_loads_are_never_triggered(site: Path):
 
 
 def test_search_index_segments_chinese_and_keeps_glossary_terms_whole(site: Path):
-    index = json.loads(read(site, "search/search_index.json"))
+    index = json.loads(read(site, "search/zh.json"))
     docs = index["docs"]
     text = {d["location"]: d["text"] for d in docs}
 
@@ -129,7 +141,24 @@ def test_search_index_segments_chinese_and_keeps_glossary_terms_whole(site: Path
     # jieba segmented the text, and the glossary (user dictionary) kept the term in one token
     segmented = next(t for loc, t in text.items() if loc.startswith("mercury/low-mercury/") and "触媒" in t)
     assert "\u200b" in segmented and "\u200b低汞触媒\u200b" in segmented
-    assert any(loc.startswith("en/") and "catalyst" in t.lower() for loc, t in text.items())
+
+
+def test_search_has_one_index_per_language_and_a_stub_for_the_page_load(site: Path):
+    """Each language's pages in its own index with its own lunr set-up; the file Material fetches on
+    every page load has no documents (the worker loads the language's index when search opens)."""
+    stub = json.loads(read(site, "search/search_index.json"))
+    assert stub["docs"] == [] and len(read(site, "search/search_index.json")) < 1000
+    zh, en = json.loads(read(site, "search/zh.json")), json.loads(read(site, "search/en.json"))
+    assert zh["config"]["lang"] == ["zh"] and en["config"]["lang"] == ["en"]
+    assert en["config"]["pipeline"] == ["trimmer", "stopWordFilter", "stemmer"]  # the worker stems queries alike
+    assert all(d["location"].startswith("en/") for d in en["docs"])
+    assert not any(d["location"].startswith("en/") for d in zh["docs"])
+    assert any("catalyst" in d["text"].lower() for d in en["docs"])
+    # the English index holds no Chinese page: a fallback page (only-chinese) is left to the Chinese index
+    han = re.compile(r"[\u4e00-\u9fff]")
+    assert not [d["location"] for d in en["docs"] if len(han.findall(d["title"] + d["text"])) > 20]
+    html = read(site, "en/index.html")
+    assert "assets/javascripts/workers/kb-search.js?en,search." in html
 
 
 def test_status_page_renders_in_both_languages_and_status_json_is_written(site: Path):
@@ -165,6 +194,14 @@ def test_review_view_shows_each_pair_side_by_side_with_its_findings(site: Path):
     assert '<div class="kb-review__cell" lang="zh-CN">' in html and '<div class="kb-review__cell" lang="en">' in html
     assert "电石法聚氯乙烯" in html and "Calcium carbide PVC" in html
     assert "stale-translation" in html  # the pair is untracked: its finding is listed
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert ids and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_page_labels_use_the_readers_punctuation(site: Path):
+    en, zh = read(site, "en/mercury/low-mercury/index.html"), read(site, "mercury/low-mercury/index.html")
+    assert "Review status: Draft" in en and "Review status：" not in en
+    assert "审校状态：草稿" in zh
 
 
 def test_pages_link_to_their_source_for_editing(site: Path):
@@ -179,21 +216,39 @@ def test_offline_copy_is_a_zip_that_works_from_file_urls_without_outside_scripts
     from kb.settings import load_settings
 
     project = site.parent
+    # a manual the online build made (the build here has no PDFs): the copy must carry it
+    (site / "downloads").mkdir(exist_ok=True)
+    (site / "downloads" / "manual-zh.pdf").write_bytes(b"%PDF-1.7 sample")
     out = build_offline_zip(load_settings(project, environ={"KB_TODAY": "2026-11-21"}))
     assert out == site / "downloads" / "offline-site.zip"
     with zipfile.ZipFile(out) as archive:
         names = set(archive.namelist())
         assert "knowledge-site/index.html" in names and "knowledge-site/en/index.html" in names
-        assert "knowledge-site/search/search_index.js" in names  # search works without a server
+        # search works without a server: one index per language, as scripts for file://
+        assert {"knowledge-site/search/zh.js", "knowledge-site/search/en.js"} <= names
         home = archive.read("knowledge-site/index.html").decode("utf-8")
         module = archive.read("knowledge-site/mercury/low-mercury.html").decode("utf-8")
+        downloads = {lang: archive.read(f"knowledge-site/{prefix}downloads.html").decode("utf-8")
+                     for lang, prefix in (("zh", ""), ("en", "en/"))}
+    # the copy's downloads page links only what the copy holds, and says what is online only
+    for lang, html in downloads.items():
+        base = "knowledge-site/" + ("en/" if lang == "en" else "")
+        links = re.findall(r'<a href="([^"#]+\.(?:pdf|zip))"', html)
+        assert links, f"{lang}: the manual in the copy is not linked"
+        for href in links:
+            target = str(Path(base, href)).replace("\\", "/")
+            target = re.sub(r"[^/]+/\.\./", "", target)
+            assert target in names, f"{lang} downloads page links {href}, which is not in the copy"
+        assert "offline-site.zip" not in html
+    assert "仅在线提供" in downloads["zh"] and "online only" in downloads["en"]
+    assert "您正在阅读离线版" in downloads["zh"]
     assert 'href="mercury/low-mercury.html"' in home  # file:// needs explicit index-less links
     assert "assets/vendor/iframe-worker/shim.js" in module and "unpkg.com" not in module
 
 
 def test_the_404_page_speaks_both_languages_and_is_not_overwritten_by_the_english_build(site: Path):
     html = read(site, "404.html")
-    assert '<html lang="zh"' in html
+    assert '<html lang="zh-CN"' in html
     assert "页面不存在" in html and "Page not found" in html
 
 

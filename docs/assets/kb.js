@@ -108,11 +108,13 @@
         else openQuestion(li, answer, qid, t);
       });
 
-    /* The trainer's answers stay in the page (print, no-JS) but are hidden until an attempt. */
+    /* The trainer's answers stay in the page (print, no-JS) but are hidden until an attempt: with the
+       hidden attribute, which Material's own list rule (.md-typeset ol:not([hidden])) respects; a
+       class alone loses to that rule's higher specificity and leaves the answers on screen. */
     var answerNodes = [ansHeading, answers];
-    answerNodes.forEach(function (n) { n.classList.add("kb-quiz-answers", "kb-quiz-answers--hidden"); });
+    answerNodes.forEach(function (n) { n.classList.add("kb-quiz-answers", "kb-quiz-answers--hidden"); n.hidden = true; });
     function revealAll() {
-      answerNodes.forEach(function (n) { n.classList.remove("kb-quiz-answers--hidden"); });
+      answerNodes.forEach(function (n) { n.classList.remove("kb-quiz-answers--hidden"); n.hidden = false; });
     }
     if (location.hash === "#answers") revealAll();
     window.addEventListener("hashchange", function () { if (location.hash === "#answers") revealAll(); });

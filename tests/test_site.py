@@ -218,7 +218,7 @@ def test_offline_copy_is_a_zip_that_works_from_file_urls_without_outside_scripts
     project = site.parent
     # a manual the online build made (the build here has no PDFs): the copy must carry it
     (site / "downloads").mkdir(exist_ok=True)
-    (site / "downloads" / "manual-zh.pdf").write_bytes(b"%PDF-1.7 sample")
+    (site / "downloads" / "manual-mercury-zh.pdf").write_bytes(b"%PDF-1.7 sample")
     out = build_offline_zip(load_settings(project, environ={"KB_TODAY": "2026-11-21"}))
     assert out == site / "downloads" / "offline-site.zip"
     with zipfile.ZipFile(out) as archive:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import posixpath
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kb import engine, gitdates, review, searchfix, site  # noqa: E402
+from kb import engine, gitdates, review, searchfix, site, templating, video  # noqa: E402
 from kb.data import ProjectData  # noqa: E402
 from kb.findings import format_text  # noqa: E402
 from kb.glossary_html import annotate  # noqa: E402
@@ -42,6 +43,7 @@ class _State:
     dates: dict[str, str] = {}  # repository path -> date of its last commit
     not_found: str | None = None  # the default language's 404 page
     gap_template: Any = None  # the gap badge's template, compiled once per command
+    videos: list = []  # video blocks of the pages built (their files are copied into site/media/)
 
 
     @property
@@ -83,6 +85,7 @@ def on_startup(command: str, dirty: bool) -> None:
     STATE.report = None
     STATE.manifest, STATE.html, STATE.dates = {}, {}, {}
     STATE.not_found = STATE.gap_template = None
+    STATE.videos = []
 
 
 @mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
@@ -153,7 +156,26 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     # Glossary terms get their definition on hover and tap (first use on the page, in its own language)
     if STATE.data is not None and page.meta.get("template") != "kb-glossary.html":
         html = annotate(html, STATE.data.glossary, getattr(page.file, "locale", _language(config)))
+    html = _video_player(html, page, config)
     return html
+
+
+# --- video pages: player, subtitle tracks and transcript (before search and the manual read the page) ----------
+def _video_player(html: str, page: Any, config: Any) -> str:
+    block = video.VideoBlock.from_meta(page.meta)
+    settings, data = STATE.settings, STATE.data
+    if block is None or settings is None or data is None:
+        return html
+    lang = _language(config)
+    page_dir = posixpath.dirname(page.file.dest_uri)
+    view = video.video_view(
+        block, page_rel=getattr(page.file, "norm_src_uri", page.file.src_uri), page_dir=page_dir, lang=lang,
+        languages=settings.languages, default_language=settings.default_language, docs_path=settings.docs_path,
+        media_src=video.media_address(block, data.media.url, page_dir),
+    )
+    STATE.videos.append(block)
+    player = templating.render(Path(config.theme.custom_dir), "partials/kb-video.html", v=view, ui=data.ui.get(lang, {}))
+    return video.insert_player(html, player)
 
 
 # --- page content ------------------------------------------------------------------------------------------------
@@ -257,6 +279,10 @@ def on_post_build(config: Any) -> None:
     try:
         site.write_status_json(report, data, Path(config.site_dir))
         review.write_review_pages(config.theme.get_env(), report, STATE.html, Path(config.site_dir), data.ui)
+        # --- video files: copied into site/media/ when pages load them from the site (data/media.yml url: null)
+        if data.media.url is None:
+            for name in video.copy_media(STATE.videos, data.media.path, Path(config.site_dir)):
+                log.info("kb video: copied %s into site/%s/", name, video.MEDIA_DIR)
         if not searchfix.patch_search_worker(Path(config.site_dir)):
             log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/searchfix.py)")
         if settings.pdf:

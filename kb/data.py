@@ -263,10 +263,6 @@ class MediaSettings:
     max_lines: int
     end_margin_seconds: float
 
-    def src(self, name: str, site_prefix: str) -> str:
-        """The address a page uses for the media file *name* (*site_prefix*: from the page to the site root)."""
-        base = self.url if self.url else f"{site_prefix}media/"
-        return base.rstrip("/") + "/" + name
 
 
 def load_media(path: Path, root: Path) -> MediaSettings:

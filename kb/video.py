@@ -23,6 +23,7 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 TIMING_RE = re.compile(r"^\s*((?:\d+:)?\d{2}:\d{2}\.\d{3})\s+-->\s+((?:\d+:)?\d{2}:\d{2}\.\d{3})(?:\s+.*)?$")
 TAG_RE = re.compile(r"<[^>]*>")
 PROBE_TIMEOUT = 60
+MEDIA_DIR = "media"  # site/media/: video files copied into the site when data/media.yml gives no url
 
 
 @dataclass(frozen=True)
@@ -239,3 +240,115 @@ def resolve_relative(page_path: str, href: str, lang: str, default_language: str
     if target.startswith(own):
         candidates.append(f"{docs_dir}/{default_language}/{target[len(own):]}")
     return next((c for c in candidates if c in files), None)
+
+
+# --- what a video page shows ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Track:
+    lang: str
+    src: str   # relative to the page's URL
+    default: bool
+
+
+@dataclass(frozen=True)
+class VideoView:
+    """The player, its tracks and the transcript of one video page in one language."""
+
+    src: str | None          # None: the file is a gap
+    mime: str
+    poster: str | None
+    tracks: tuple[Track, ...]
+    missing_tracks: tuple[str, ...]  # languages whose subtitles are a gap
+    transcript: tuple[tuple[str, str], ...]  # (clock time, text)
+    transcript_lang: str | None
+
+
+MIME = {".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg", ".mov": "video/quicktime"}
+
+
+def site_path(lang: str, default_language: str, rel: str) -> str:
+    """Where docs/<lang>/<rel> is in site/: the default language at the root, the others under <lang>/."""
+    return rel if lang == default_language else f"{lang}/{rel}"
+
+
+def video_view(block: VideoBlock, *, page_rel: str, page_dir: str, lang: str, languages: tuple[str, ...],
+               default_language: str, docs_path: Path, media_src: str | None) -> VideoView:
+    """*page_dir*: the built page's folder in site/ ("en/mercury/events/video-1"); *media_src*: the
+    address of the video file as the page loads it (None when the file is a gap). Subtitle files and
+    the poster are found next to the page in its language, else in the default language's tree
+    (where the build falls back to)."""
+
+    def locate(href: str | None) -> tuple[Path, str] | None:
+        if href is None or "://" in href or href.startswith("/"):
+            return None
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), href))
+        if target.startswith(".."):
+            return None
+        for tree in dict.fromkeys((lang, default_language)):
+            if (docs_path / tree / target).is_file():
+                return docs_path / tree / target, posixpath.relpath(site_path(tree, default_language, target), page_dir or ".")
+        return None
+
+    tracks: list[Track] = []
+    missing: list[str] = []
+    texts: dict[str, Path] = {}
+    for sub_lang in languages:
+        found = locate(block.subtitles.get(sub_lang))
+        if found is None:
+            missing.append(sub_lang)
+            continue
+        texts[sub_lang] = found[0]
+        tracks.append(Track(lang=sub_lang, src=found[1], default=sub_lang == lang))
+    transcript: list[tuple[str, str]] = []
+    transcript_lang = lang if lang in texts else next(iter(texts), None)
+    if transcript_lang is not None:
+        try:
+            subs = parse_subtitles(texts[transcript_lang].read_bytes().decode("utf-8", errors="replace"))
+        except OSError:
+            subs = Subtitles()
+        previous = ""
+        for cue in subs.cues:
+            text = " ".join(cue.lines).strip()
+            if text and text != previous:
+                transcript.append((clock(cue.start), text))
+            previous = text
+    poster = locate(block.poster)
+    mime = MIME.get(posixpath.splitext(block.file or "")[1].lower(), "video/mp4")
+    return VideoView(src=media_src, mime=mime, poster=poster[1] if poster else None, tracks=tuple(tracks),
+                     missing_tracks=tuple(missing), transcript=tuple(transcript), transcript_lang=transcript_lang)
+
+
+def media_address(block: VideoBlock, media_url: str | None, page_dir: str) -> str | None:
+    """Where a page loads its video from: the configured base URL, or the site's own media/ folder
+    (at the site root, shared by the languages)."""
+    if block.file is None or not safe_media_name(block.file):
+        return None
+    if media_url:
+        return media_url.rstrip("/") + "/" + block.file
+    return posixpath.relpath(f"{MEDIA_DIR}/{block.file}", page_dir or ".")
+
+
+def copy_media(blocks: list[VideoBlock], source: Path, site_dir: Path) -> list[str]:
+    """Copy the named video files found under *source* into site/media/ (only when pages load them
+    from the site). Returns the names copied; a file already there with the same size and mtime is kept."""
+    copied = []
+    for name in sorted({b.file for b in blocks if b.file and safe_media_name(b.file)}):
+        src = source / name
+        if not src.is_file():
+            continue
+        dest = site_dir / MEDIA_DIR / name
+        st = src.stat()
+        if dest.is_file() and dest.stat().st_size == st.st_size and int(dest.stat().st_mtime) == int(st.st_mtime):
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".part")
+        shutil.copy2(src, tmp)  # large files: copied in chunks, then moved into place (atomic)
+        tmp.replace(dest)
+        copied.append(name)
+    return copied
+
+
+def insert_player(html_text: str, player: str) -> str:
+    """The player goes before the page's first section heading (after its introduction)."""
+    at = html_text.find("<h2")
+    return html_text + player if at < 0 else html_text[:at] + player + "\n" + html_text[at:]

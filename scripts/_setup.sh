@@ -83,9 +83,12 @@ BUILD_PACKAGES=(
   "libharfbuzz-subset0|ldconfig -p | grep -q 'libharfbuzz-subset.so.0'"
   "git|command -v git"
 )
-# What the tests need on top: a browser, and poppler for pdftotext/pdffonts/pdftoppm.
+# What the tests need on top: a browser, poppler for pdftotext/pdffonts/pdftoppm, and ffmpeg to make
+# a short test video and read it with ffprobe (the build does not need it: without ffprobe the video
+# rule notes that it did not check the file).
 # KB_CHROMIUM names another Chromium-based browser (e.g. Google Chrome on GitHub's runners).
 TEST_PACKAGES=(
   'chromium|test -x "${KB_CHROMIUM:-/nonexistent}" || command -v chromium'
   "poppler-utils|command -v pdffonts"
+  "ffmpeg|command -v ffprobe"
 )

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kb import engine, gitdates, review, searchfix, site, templating, video  # noqa: E402
+from kb import engine, figures, gitdates, review, searchfix, site, templating, video  # noqa: E402
 from kb.data import ProjectData  # noqa: E402
 from kb.findings import format_text  # noqa: E402
 from kb.glossary_html import annotate  # noqa: E402
@@ -44,6 +44,7 @@ class _State:
     not_found: str | None = None  # the default language's 404 page
     gap_template: Any = None  # the gap badge's template, compiled once per command
     videos: list = []  # video blocks of the pages built (their files are copied into site/media/)
+    attendance: list | None = None  # held events' participants by sex (kb.figures), once per build
 
 
     @property
@@ -86,6 +87,7 @@ def on_startup(command: str, dirty: bool) -> None:
     STATE.manifest, STATE.html, STATE.dates = {}, {}, {}
     STATE.not_found = STATE.gap_template = None
     STATE.videos = []
+    STATE.attendance = None
 
 
 @mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
@@ -120,6 +122,7 @@ def on_pre_build(config: Any) -> None:
     settings, data = STATE.settings, STATE.data
     assert settings is not None and data is not None
     STATE.html = {}
+    STATE.attendance = None  # recomputed from this cycle's report
     lang = "zh" if settings.default_language == "zh" else "en"
     if settings.release or STATE.command != "build" or not hasattr(multiprocessing, "get_context"):
         # release: fail before anything is written; serve: no fork next to the file watcher's threads
@@ -157,7 +160,32 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     if STATE.data is not None and page.meta.get("template") != "kb-glossary.html":
         html = annotate(html, STATE.data.glossary, getattr(page.file, "locale", _language(config)))
     html = _video_player(html, page, config)
+    html = _figure_by_sex(html, page, config)
     return html
+
+
+# --- figures by sex: a held event's participants by sex, under its participants heading --------------------------
+def _attendance() -> list:
+    report, settings = STATE.report, STATE.settings
+    if report is None or settings is None:
+        return []
+    if STATE.attendance is None:
+        STATE.attendance = figures.attendance(report.pages, settings.docs_dir, settings.languages, settings.default_language)
+    return STATE.attendance
+
+
+def _figure_by_sex(html: str, page: Any, config: Any) -> str:
+    event = page.meta.get("event")
+    if page.meta.get("type") != "event" or not isinstance(event, dict) or event.get("status") != "held" or STATE.data is None:
+        return html
+    rel = getattr(page.file, "norm_src_uri", page.file.src_uri)
+    item = next((a for a in _attendance() if a.rel == rel), None)
+    if item is None:  # counts missing or not adding up: the event rule says so
+        return html
+    lang = _language(config)
+    figure = figures.page_figure(Path(config.theme.custom_dir), item, lang, posixpath.dirname(page.file.dest_uri),
+                                 STATE.data.ui.get(lang, {}))
+    return figures.insert_figure(html, figure)
 
 
 # --- video pages: player, subtitle tracks and transcript (before search and the manual read the page) ----------
@@ -279,6 +307,10 @@ def on_post_build(config: Any) -> None:
     try:
         site.write_status_json(report, data, Path(config.site_dir))
         review.write_review_pages(config.theme.get_env(), report, STATE.html, Path(config.site_dir), data.ui)
+        # --- figures by sex: site/figures/<lang>/*.svg, before the PDFs that print them
+        figures.write_figures(Path(config.site_dir), Path(config.theme.custom_dir), _attendance(),
+                              figures.load_targets(settings.data_path / "gender-targets.yml"), data.ui,
+                              settings.languages, data.model.tracks)
         # --- video files: copied into site/media/ when pages load them from the site (data/media.yml url: null)
         if data.media.url is None:
             for name in video.copy_media(STATE.videos, data.media.path, Path(config.site_dir)):

@@ -253,6 +253,11 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
         from kb.downloads import downloads_for
 
         context["kb"]["downloads"] = downloads_for(lang, STATE.settings.languages, STATE.manifest.get(lang, []), report)
+        from kb.forms import downloads as form_downloads, held_events
+
+        held = [(rel, str(p.meta.get("title") or rel)) for rel, p in
+                held_events(report.pages, STATE.settings.docs_dir, lang, STATE.settings.default_language)]
+        context["kb"]["forms"] = form_downloads(lang, data.ui.get(lang, {}), held=held)
     return context
 
 
@@ -324,5 +329,14 @@ def on_post_build(config: Any) -> None:
                 build_manuals(settings, data, report, Path(config.site_dir), STATE.manifest)
             except ManualError as exc:  # a missing font, drafts in release mode, a failed render: say what to do
                 raise Abort(f"PDF manuals: {exc}") from None
+            # --- printable forms (sign-in sheet, evaluation questionnaire) and held events' summary reports
+            from kb.forms import build_forms
+
+            try:
+                done = build_forms(settings=settings, data=data, report=report, site_dir=Path(config.site_dir),
+                                   overrides=Path(config.theme.custom_dir), body_html=STATE.html, attendance=_attendance())
+            except ManualError as exc:
+                raise Abort(f"PDF forms and event reports: {exc}") from None
+            log.info("kb forms: %d PDFs rendered, %d reused from the cache", len(done.rendered), len(done.reused))
     finally:
         STATE.data = None  # `mkdocs serve` rebuilds: read the data files afresh next time

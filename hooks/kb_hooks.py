@@ -253,7 +253,8 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
         from kb.downloads import downloads_for
 
         context["kb"]["downloads"] = downloads_for(lang, STATE.settings.languages, STATE.manifest.get(lang, []), report)
-        from kb.forms import downloads as form_downloads, held_events
+        from kb.forms import downloads as form_downloads
+        from kb.forms import held_events
 
         held = [(rel, str(p.meta.get("title") or rel)) for rel, p in
                 held_events(report.pages, STATE.settings.docs_dir, lang, STATE.settings.default_language)]

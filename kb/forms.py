@@ -99,7 +99,7 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
             body = body_html.get(page.path, "")
             # The HTML the site serves for this page (MkDocs rendered it; the unsafe-html rule guards its
             # source): printed as HTML, like the manual prints it. Everything else is escaped.
-            body = Markup(HEADERLINK_RE.sub("", body))  # noqa: S704
+            body = Markup(HEADERLINK_RE.sub("", body))
             dest_dir = rel[:-3] if not rel.endswith("index.md") else posixpath.dirname(rel)
             page_dir = dest_dir if lang == settings.default_language else f"{lang}/{dest_dir}"
             figure = None

@@ -163,9 +163,15 @@ def test_the_forms_are_a4_pdfs_in_both_languages_with_the_privacy_note(built: Pa
     fonts = subprocess.run(["pdffonts", str(forms / "sign-in-sheet-zh.pdf")], capture_output=True, text=True).stdout
     embedded = [line.split()[0] for line in fonts.splitlines()[2:] if line.strip()]
     assert embedded and all("Noto-Sans-CJK-SC" in name for name in embedded), fonts  # Simplified forms, embedded
-    page = (built / "downloads" / "index.html").read_text(encoding="utf-8")
-    assert 'href="../downloads/forms/sign-in-sheet-zh.pdf"' in page or 'href="forms/sign-in-sheet-zh.pdf"' in page \
-        or "downloads/forms/sign-in-sheet-zh.pdf" in page
+    # the downloads page links them, and the links resolve to the files
+    import posixpath
+    import re
+
+    for lang, page in (("zh", built / "downloads" / "index.html"), ("en", built / "en" / "downloads" / "index.html")):
+        hrefs = re.findall(r'href="([^"]*forms/[^"]+\.pdf)"', page.read_text(encoding="utf-8"))
+        assert sorted(posixpath.basename(h) for h in hrefs) == [f"evaluation-{lang}.pdf", f"sign-in-sheet-{lang}.pdf"]
+        for href in hrefs:
+            assert (page.parent / href).resolve().is_file(), href
 
 
 @pytest.mark.build

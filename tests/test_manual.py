@@ -214,6 +214,8 @@ def test_every_pdf_is_written_with_its_page_size(built: SimpleNamespace) -> None
         assert len(PdfReader(built.panel[lang]).pages) == 1  # a banner is one sheet
     # nothing else, and no temporary files left behind
     assert sorted(p.relative_to(built.site / "downloads").as_posix() for p in all_pdfs(built)) == [
+        # the blank forms (kb/forms.py, tested in tests/test_events.py)
+        "forms/evaluation-en.pdf", "forms/evaluation-zh.pdf", "forms/sign-in-sheet-en.pdf", "forms/sign-in-sheet-zh.pdf",
         "handouts/en/01-test-module.pdf", "handouts/zh/01-test-module.pdf", "manual-en.pdf", "manual-zh.pdf",
         "panels/en/01-test-panel.pdf", "panels/zh/01-test-panel.pdf",
     ]

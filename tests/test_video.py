@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,46 +142,25 @@ def test_the_page_has_a_local_player_both_tracks_and_a_transcript_search_finds(b
 @pytest.mark.build
 @pytest.mark.browser
 def test_chromium_plays_the_video_with_the_chinese_track_showing(built: Path, tmp_path: Path):
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, _QuietServer, _SiteHandler, _unavailable
+    from test_browser import CHROMIUM, _unavailable
 
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright  # noqa: F401
     except ImportError:
         _unavailable("the playwright package is missing")
     if not CHROMIUM.exists():
         _unavailable(f"Chromium is missing at {CHROMIUM}")
-    import functools
-    import threading
-
-    server = _QuietServer(("127.0.0.1", 0), functools.partial(_SiteHandler, directory=str(built)))
-    server.sent = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"])
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            requests: list[str] = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/demo-video/", wait_until="networkidle")
-            page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; return v.play(); }")
-            page.wait_for_function("() => document.querySelector('video').currentTime > 1.2", timeout=20_000)
-            state = page.evaluate("""() => {
-                const v = document.querySelector('video');
-                const tracks = Array.from(v.textTracks).map(t => ({lang: t.language, mode: t.mode,
-                    active: t.activeCues ? Array.from(t.activeCues).map(c => c.text) : null}));
-                return {error: v.error && v.error.code, width: v.videoWidth, tracks};
-            }""")
-            shots = Path(os.environ.get("KB_SCREENSHOTS") or tmp_path)
-            shots.mkdir(parents=True, exist_ok=True)
-            page.evaluate("() => document.querySelector('video').pause()")
-            page.locator("figure.kb-video").screenshot(path=str(shots / "video-zh.png"))
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    shots = Path(os.environ.get("KB_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    probe = Path(__file__).resolve().parent / "browser_video_probe.py"
+    # its own process: the browser tests' session keeps a Playwright loop open in this one
+    result = subprocess.run([sys.executable, str(probe), str(built), str(shots / "video-zh.png"), "/demo-video/"],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    state = json.loads(result.stdout.strip().splitlines()[-1])
     assert state["error"] is None and state["width"] == 320
     zh = next(t for t in state["tracks"] if t["lang"] == "zh")
     en = next(t for t in state["tracks"] if t["lang"] == "en")
     assert zh["mode"] == "showing" and en["mode"] != "showing"
     assert zh["active"] and zh["active"][0].startswith("测试字幕")
-    assert all(u.startswith("http://127.0.0.1:") for u in requests), [u for u in requests if "127.0.0.1" not in u]
+    assert all(u.startswith("http://127.0.0.1:") for u in state["requests"]), state["requests"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import posixpath
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kb import boundary, engine, gitdates, review, safety, search, searchfix, site, webapp  # noqa: E402
+from kb import boundary, engine, figures, gitdates, review, safety, search, searchfix, site, templating, video, webapp  # noqa: E402
 from kb.data import ProjectData  # noqa: E402
 from kb.findings import format_text  # noqa: E402
 from kb.glossary_html import annotate  # noqa: E402
@@ -43,6 +44,8 @@ class _State:
     not_found: str | None = None  # the default language's 404 page
     gap_template: Any = None  # the gap badge's template, compiled once per command
     site_names: dict[str, tuple[str, str]] = {}  # language -> (site name, description), for the web manifests
+    videos: list = []  # video blocks of the pages built (their files are copied into site/media/)
+    attendance: list | None = None  # held events' participants by sex (kb.figures), once per build
 
 
     @property
@@ -91,6 +94,8 @@ def on_startup(command: str, dirty: bool) -> None:
     STATE.manifest, STATE.html, STATE.dates = {}, {}, {}
     STATE.not_found = STATE.gap_template = None
     STATE.site_names = {}
+    STATE.videos = []
+    STATE.attendance = None
 
 
 @mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
@@ -126,6 +131,7 @@ def on_pre_build(config: Any) -> None:
     settings, data = STATE.settings, STATE.data
     assert settings is not None and data is not None
     STATE.html = {}
+    STATE.attendance = None  # recomputed from this cycle's report
     lang = "zh" if settings.default_language == "zh" else "en"
     if settings.release or STATE.command != "build" or not hasattr(multiprocessing, "get_context"):
         # release: fail before anything is written; serve: no fork next to the file watcher's threads
@@ -190,7 +196,51 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     # Glossary terms get their definition on hover and tap (first use on the page, in its own language)
     if STATE.data is not None and page.meta.get("template") != "kb-glossary.html":
         html = annotate(html, STATE.data.glossary, getattr(page.file, "locale", _language(config)))
+    html = _video_player(html, page, config)
+    html = _figure_by_sex(html, page, config)
     return html
+
+
+# --- figures by sex: a held event's participants by sex, under its participants heading --------------------------
+def _attendance() -> list:
+    report, settings = STATE.report, STATE.settings
+    if report is None or settings is None:
+        return []
+    if STATE.attendance is None:
+        STATE.attendance = figures.attendance(report.pages, settings.docs_dir, settings.languages, settings.default_language)
+    return STATE.attendance
+
+
+def _figure_by_sex(html: str, page: Any, config: Any) -> str:
+    event = page.meta.get("event")
+    if page.meta.get("type") != "event" or not isinstance(event, dict) or event.get("status") != "held" or STATE.data is None:
+        return html
+    rel = getattr(page.file, "norm_src_uri", page.file.src_uri)
+    item = next((a for a in _attendance() if a.rel == rel), None)
+    if item is None:  # counts missing or not adding up: the event rule says so
+        return html
+    lang = _language(config)
+    figure = figures.page_figure(Path(config.theme.custom_dir), item, lang, posixpath.dirname(page.file.dest_uri),
+                                 STATE.data.ui.get(lang, {}))
+    return figures.insert_figure(html, figure)
+
+
+# --- video pages: player, subtitle tracks and transcript (before search and the manual read the page) ----------
+def _video_player(html: str, page: Any, config: Any) -> str:
+    block = video.VideoBlock.from_meta(page.meta)
+    settings, data = STATE.settings, STATE.data
+    if block is None or settings is None or data is None:
+        return html
+    lang = _language(config)
+    page_dir = posixpath.dirname(page.file.dest_uri)
+    view = video.video_view(
+        block, page_rel=getattr(page.file, "norm_src_uri", page.file.src_uri), page_dir=page_dir, lang=lang,
+        languages=settings.languages, default_language=settings.default_language, docs_path=settings.docs_path,
+        media_src=video.media_address(block, data.media.url, page_dir),
+    )
+    STATE.videos.append(block)
+    player = templating.render(Path(config.theme.custom_dir), "partials/kb-video.html", v=view, ui=data.ui.get(lang, {}))
+    return video.insert_player(html, player)
 
 
 # --- page content ------------------------------------------------------------------------------------------------
@@ -243,6 +293,12 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
 
         offline_from = offline_source(settings) if _offline_build(config) else None
         context["kb"]["downloads"] = downloads_for(settings, data, lang, STATE.manifest, report, offline_from)
+        from kb.forms import downloads as form_downloads
+        from kb.forms import held_events
+
+        held = [(rel, str(p.meta.get("title") or rel)) for rel, p in
+                held_events(report.pages, STATE.settings.docs_dir, lang, STATE.settings.default_language)]
+        context["kb"]["forms"] = form_downloads(lang, data.ui.get(lang, {}), held=held)
     return context
 
 
@@ -297,6 +353,14 @@ def on_post_build(config: Any) -> None:
     try:
         site.write_status_json(report, data, Path(config.site_dir))
         review.write_review_pages(config.theme.get_env(), report, STATE.html, Path(config.site_dir), data.ui)
+        # --- figures by sex: site/figures/<lang>/*.svg, before the PDFs that print them
+        figures.write_figures(Path(config.site_dir), Path(config.theme.custom_dir), _attendance(),
+                              figures.load_targets(settings.data_path / "gender-targets.yml"), data.ui,
+                              settings.languages, data.model.tracks)
+        # --- video files: copied into site/media/ when pages load them from the site (data/media.yml url: null)
+        if data.media.url is None:
+            for name in video.copy_media(STATE.videos, data.media.path, Path(config.site_dir)):
+                log.info("kb video: copied %s into site/%s/", name, video.MEDIA_DIR)
         if not searchfix.patch_search_worker(Path(config.site_dir)):
             log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/searchfix.py)")
         # one search index per language, loaded when the reader opens search (kb/search.py)
@@ -315,5 +379,14 @@ def on_post_build(config: Any) -> None:
                 build_manuals(settings, data, report, Path(config.site_dir), STATE.manifest)
             except ManualError as exc:  # a missing font, drafts in release mode, a failed render: say what to do
                 raise Abort(f"PDF manuals: {exc}") from None
+            # --- printable forms (sign-in sheet, evaluation questionnaire) and held events' summary reports
+            from kb.forms import build_forms
+
+            try:
+                done = build_forms(settings=settings, data=data, report=report, site_dir=Path(config.site_dir),
+                                   overrides=Path(config.theme.custom_dir), body_html=STATE.html, attendance=_attendance())
+            except ManualError as exc:
+                raise Abort(f"PDF forms and event reports: {exc}") from None
+            log.info("kb forms: %d PDFs rendered, %d reused from the cache", len(done.rendered), len(done.reused))
     finally:
         STATE.data = None  # `mkdocs serve` rebuilds: read the data files afresh next time

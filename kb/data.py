@@ -46,6 +46,7 @@ class ContentModel:
     review_statuses: dict[str, dict[str, str]]
     hash_length: int
     event: dict[str, Any]
+    video: dict[str, Any] = field(default_factory=dict)  # the video block of a video page
 
     @classmethod
     def load(cls, path: Path) -> ContentModel:
@@ -71,6 +72,7 @@ class ContentModel:
             review_statuses=raw["review_statuses"],
             hash_length=int(raw.get("translation", {}).get("hash_length", 12)),
             event=raw["event"],
+            video=raw.get("video") or {},
         )
 
 
@@ -202,6 +204,111 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class EventLimits:
+    """What a held event of one kind in one programme is held to (data/event-thresholds.yml)."""
+
+    programme: str
+    kind: str
+    participants_min: int | None = None
+    participants_max: int | None = None
+    duration_hours_min: float | None = None
+    viewers_min: int | None = None
+    experts_min: int | None = None
+    requires_section: str | None = None
+    record_sections: tuple[str, ...] = ()
+    duration_minutes_min: float | None = None
+    duration_minutes_max: float | None = None
+    width_min: int | None = None
+    height_min: int | None = None
+    combined_count: int | None = None        # once this many are held ...
+    combined_viewers_min: int | None = None  # ... their viewers together reach this
+    per_year_min: int | None = None          # held events dated in each year from..to
+    per_year_from: int | None = None
+    per_year_to: int | None = None
+
+
+_LIMIT_NUMBERS = ("participants_min", "participants_max", "duration_hours_min", "viewers_min", "experts_min",
+                  "duration_minutes_min", "duration_minutes_max", "width_min", "height_min")
+
+
+def load_event_thresholds(path: Path, kinds: list[str] | None = None) -> dict[tuple[str, str], EventLimits]:
+    """(programme, kind) -> EventLimits. Unknown keys are refused: a misspelt threshold must not
+    silently stop being checked."""
+    raw = load_yaml(path) or {}
+    _require(isinstance(raw, dict), path, "expected programme -> kind -> thresholds")
+    known = set(_LIMIT_NUMBERS) | {"requires_section", "record_sections", "combined", "per_year"}
+    out: dict[tuple[str, str], EventLimits] = {}
+    for programme, per_kind in raw.items():
+        _require(isinstance(per_kind, dict), path, f"{programme}: expected a mapping of event kinds")
+        for kind, spec in per_kind.items():
+            if kind == "source":
+                continue
+            where = f"{programme}.{kind}"
+            _require(kinds is None or kind in kinds, path, f"{where}: unknown event kind (known: {', '.join(kinds or [])})")
+            _require(isinstance(spec, dict), path, f"{where}: expected a mapping of thresholds")
+            unknown = sorted(set(spec) - known)
+            _require(not unknown, path, f"{where}: unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+            values: dict[str, Any] = {}
+            for key in _LIMIT_NUMBERS:
+                if spec.get(key) is not None:
+                    _require(isinstance(spec[key], (int, float)) and not isinstance(spec[key], bool), path,
+                             f"{where}.{key}: expected a number")
+                    values[key] = spec[key]
+            sections = spec.get("record_sections") or []
+            _require(isinstance(sections, list), path, f"{where}.record_sections: expected a list of heading ids")
+            combined = spec.get("combined") or {}
+            per_year = spec.get("per_year") or {}
+            _require(isinstance(combined, dict) and isinstance(per_year, dict), path,
+                     f"{where}: combined and per_year must be mappings")
+            if per_year:
+                _require(all(isinstance(per_year.get(k), int) for k in ("min", "from", "to")), path,
+                         f"{where}.per_year: needs min, from and to (integers)")
+            if combined:
+                _require(all(isinstance(combined.get(k), int) for k in ("count", "viewers_min")), path,
+                         f"{where}.combined: needs count and viewers_min (integers)")
+            out[(str(programme), str(kind))] = EventLimits(
+                programme=str(programme), kind=str(kind), **values,
+                requires_section=spec.get("requires_section"), record_sections=tuple(map(str, sections)),
+                combined_count=combined.get("count"), combined_viewers_min=combined.get("viewers_min"),
+                per_year_min=per_year.get("min"), per_year_from=per_year.get("from"), per_year_to=per_year.get("to"),
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class MediaSettings:
+    """Where video files live and what subtitles are held to (data/media.yml)."""
+
+    path: Path                     # directory of the video files on the build machine (absolute)
+    url: str | None                # base URL pages load videos from; None: the site's own media/ folder
+    max_line_chars: dict[str, int]
+    max_lines: int
+    end_margin_seconds: float
+
+
+
+def load_media(path: Path, root: Path) -> MediaSettings:
+    raw = load_yaml(path) or {}
+    _require(isinstance(raw, dict), path, "expected a mapping (path, url, subtitles)")
+    where = raw.get("path") or "media"
+    _require(isinstance(where, str), path, "'path' must be a directory name")
+    url = raw.get("url")
+    _require(url is None or (isinstance(url, str) and url.strip()), path, "'url' must be a base URL or null")
+    subs = raw.get("subtitles") or {}
+    _require(isinstance(subs, dict), path, "'subtitles' must be a mapping")
+    chars = subs.get("max_line_chars") or {}
+    _require(isinstance(chars, dict) and all(isinstance(v, int) and v > 0 for v in chars.values()), path,
+             "subtitles.max_line_chars: language -> a positive integer")
+    for key in ("max_lines", "end_margin_seconds"):
+        _require(isinstance(subs.get(key, 1), (int, float)) and subs.get(key, 1) >= 0, path, f"subtitles.{key}: a number")
+    base = Path(where)
+    return MediaSettings(
+        path=base if base.is_absolute() else root / base, url=url, max_line_chars={str(k): v for k, v in chars.items()},
+        max_lines=int(subs.get("max_lines", 2)), end_margin_seconds=float(subs.get("end_margin_seconds", 30)),
+    )
+
+
+@dataclass(frozen=True)
 class Message:
     severity: str
     text: dict[str, str]
@@ -282,6 +389,18 @@ class ProjectData:
     @cached_property
     def deliverables(self) -> list[Deliverable]:
         return load_deliverables(self._path("deliverables.yml"))
+
+    @cached_property
+    def event_thresholds(self) -> dict[tuple[str, str], EventLimits]:
+        return load_event_thresholds(self._path("event-thresholds.yml"), list(self.model.event.get("kinds", [])))
+
+    def event_limits(self, programme: str | None, kind: str | None) -> EventLimits:
+        """The thresholds of a *kind* of event in a *programme* (none: an empty EventLimits)."""
+        return self.event_thresholds.get((str(programme), str(kind)), EventLimits(str(programme), str(kind)))
+
+    @cached_property
+    def media(self) -> MediaSettings:
+        return load_media(self._path("media.yml"), self.settings.root)
 
     @cached_property
     def rules(self) -> dict[str, Rule]:

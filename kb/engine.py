@@ -15,7 +15,14 @@ from kb.checks import Context
 from kb.checks.language import LANGUAGE_CHECKS
 from kb.checks.page import PAGE_CHECKS
 from kb.checks.pair import PAIR_CHECKS, orient
-from kb.checks.tree import check_deliverables, check_links, check_missing_translation
+from kb.checks.tree import (
+    check_deliverables,
+    check_event_series,
+    check_links,
+    check_missing_translation,
+    event_series_lines,
+)
+from kb.checks.video import check_video
 from kb.data import Limits, ProjectData
 from kb.findings import Catalog, Finding, sort_findings
 from kb.pages import Page, body_hash, parse_page
@@ -134,6 +141,7 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
             continue
         for check in PAGE_CHECKS + LANGUAGE_CHECKS:
             raw.extend(check(page, ctx))
+        raw.extend(check_video(page, ctx))
         if page.text is not None:
             raw.extend(check_links(page, pages, ctx))
     # translation pairs, keyed by the path relative to docs/<lang>/
@@ -169,6 +177,9 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
                                      deliverables_path.relative_to(settings.root).as_posix(),
                                      _entry_lines(deliverables_path))
     raw.extend(found)
+    thresholds_path = settings.data_path / "event-thresholds.yml"
+    raw.extend(check_event_series(pages, ctx, thresholds_path.relative_to(settings.root).as_posix(),
+                                  event_series_lines(thresholds_path)))
     catalog = Catalog(data.rules, lang)
     resolved = [catalog.resolve(f) for f in raw]
     if only is not None:

@@ -154,9 +154,11 @@ class Sections:
         return str(text)
 
 
-def section_ids(spec: TypeSpec, sections: Sections, model: ContentModel, kind: str | None = None) -> list[str]:
+def section_ids(spec: TypeSpec, sections: Sections, model: ContentModel, kind: str | None = None,
+                event_sections: tuple[str, ...] = ()) -> list[str]:
     """Sections of a new page of type *spec*, in order: the layout in data/sections.yml, plus any
-    section the content model requires that the layout lacks (the model is the contract)."""
+    section the content model requires that the layout lacks (the model is the contract) and, for an
+    event, the sections its programme's thresholds require (*event_sections*)."""
     layout = sections.layouts.get(f"{spec.name}:{kind}") if kind else None
     if layout is None:
         layout = sections.layouts.get(spec.name)
@@ -167,9 +169,11 @@ def section_ids(spec: TypeSpec, sections: Sections, model: ContentModel, kind: s
     if spec.required_any_section and not set(ids) & set(spec.required_any_section):
         ids.append(spec.required_any_section[0])
     if spec.name == "event" and kind:
-        needed = model.event.get("thresholds", {}).get(kind, {}).get("requires_section")
-        if needed and needed not in ids:
-            ids.append(needed)
+        # the record sections its programme's thresholds require once held (data/event-thresholds.yml),
+        # before the sources
+        extra = [s for s in event_sections if s not in ids]
+        at = ids.index("sources") if "sources" in ids else len(ids)
+        ids[at:at] = extra
     return ids
 
 
@@ -309,7 +313,9 @@ def plan(args: argparse.Namespace, settings: Settings, data: ProjectData, sectio
             raise UsageError(_msg("kind-required", allowed=" | ".join(kinds), name=PurePosixPath(rel).name))
         if kind not in kinds:
             raise UsageError(_msg("unknown-kind", value=kind, allowed=", ".join(kinds)))
-    ids = section_ids(spec, sections, model, kind)
+    limits = data.event_limits(track, kind)
+    needed = ((limits.requires_section,) if limits.requires_section else ()) + limits.record_sections
+    ids = section_ids(spec, sections, model, kind, needed)
     for ident in ids:
         if ident not in sections.headings:
             print(_msg("no-heading", id=ident), file=sys.stderr)

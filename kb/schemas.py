@@ -79,6 +79,11 @@ class EventSpec(Closed):
         return self
 
 
+class VideoSpec(Closed):
+    fields: dict[str, FieldSpec]
+    gap_fields: list[str] = []
+
+
 class ContentModelFile(Closed):
     languages: list[Literal["zh", "en"]]
     fields: dict[str, FieldSpec]
@@ -87,6 +92,7 @@ class ContentModelFile(Closed):
     review_statuses: dict[Id, LangText]
     translation: TranslationSpec = TranslationSpec()
     event: EventSpec
+    video: VideoSpec | None = None
 
 
 # --- glossary.yml --------------------------------------------------------------------------------------

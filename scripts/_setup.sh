@@ -85,9 +85,12 @@ BUILD_PACKAGES=(
   "git|command -v git"
   "openssh-client|command -v ssh-keygen"
 )
-# What the tests need on top: a browser, and poppler for pdftotext/pdffonts/pdftoppm.
+# What the tests need on top: a browser, poppler for pdftotext/pdffonts/pdftoppm, and ffmpeg to make
+# a short test video and read it with ffprobe (the build does not need it: without ffprobe the video
+# rule notes that it did not check the file).
 # KB_CHROMIUM names another Chromium-based browser (e.g. Google Chrome on GitHub's runners).
 TEST_PACKAGES=(
   'chromium|test -x "${KB_CHROMIUM:-/nonexistent}" || command -v chromium'
   "poppler-utils|command -v pdffonts"
+  "ffmpeg|command -v ffprobe"
 )

@@ -242,6 +242,8 @@ def test_every_pdf_is_written_with_its_page_size(built: SimpleNamespace) -> None
         assert len(PdfReader(built.panel[lang]).pages) == 1  # a banner is one sheet
     # nothing else (no combined manual of both programmes), and no temporary files left behind
     assert sorted(p.relative_to(built.site / "downloads").as_posix() for p in all_pdfs(built)) == [
+        # the blank forms (kb/forms.py, tested in tests/test_events.py)
+        "forms/evaluation-en.pdf", "forms/evaluation-zh.pdf", "forms/sign-in-sheet-en.pdf", "forms/sign-in-sheet-zh.pdf",
         "handouts/en/01-gender-module.pdf", "handouts/en/01-test-module.pdf",
         "handouts/zh/01-gender-module.pdf", "handouts/zh/01-test-module.pdf",
         "manual-gender-en.pdf", "manual-gender-zh.pdf", "manual-mercury-en.pdf", "manual-mercury-zh.pdf",

@@ -14,6 +14,7 @@ from kb.checks.language import LANGUAGE_CHECKS
 from kb.checks.page import PAGE_CHECKS
 from kb.checks.pair import PAIR_CHECKS
 from kb.checks.tree import check_links
+from kb.checks.video import check_video
 from kb.data import ProjectData
 from kb.engine import run
 from kb.findings import Catalog
@@ -31,9 +32,10 @@ CATALOG = Catalog(DATA.rules, "en")
 yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
                          st.dates().map(str))
 fm_values = st.recursive(yaml_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-    st.sampled_from(["status", "approvals", "by", "date", "from", "hash", "none", "kind", "participants", "total"]),
+    st.sampled_from(["status", "approvals", "by", "date", "from", "hash", "none", "kind", "participants", "total",
+                     "file", "poster", "subtitles", "zh", "duration_minutes"]),
     inner, max_size=4), max_leaves=8)
-fm_keys = st.sampled_from(["title", "type", "track", "review", "translation", "event", "manual", "x", "summary"])
+fm_keys = st.sampled_from(["title", "type", "track", "review", "translation", "event", "video", "manual", "x", "summary"])
 md_lines = st.sampled_from([
     "## 学习目标 {#objectives}", "# T", "```", "~~~~", "!!! note", "| a | b |", "|---|---|", "![](x.png)",
     "[a](b.md#c)", "<script>x</script>", "13812345678", "11010519491231002X", "[[gap: x]]", "2017 年 8 月 16 日",
@@ -48,6 +50,7 @@ def _check_everything(raw: bytes, lang: str = "zh") -> None:
     for check in PAGE_CHECKS + LANGUAGE_CHECKS:
         findings += check(page, CTX)
     findings += check_links(page, {page.path: page}, CTX)
+    findings += check_video(page, CTX)
     for check in PAIR_CHECKS:
         findings += check(page, other, CTX)
     for f in findings:
@@ -112,3 +115,16 @@ def test_long_runs_and_deep_nesting_give_findings_never_exceptions(runs: list[tu
     for f in findings:
         CATALOG.resolve(f)
     assert page.refusal is not None or page.text is not None
+
+
+@settings(max_examples=150, deadline=None, derandomize=IN_CI)
+@given(st.lists(st.sampled_from(["WEBVTT", "", "00:00:01.000 --> 00:00:02.000", "00:01.000 --> 00:00.500", "-->",
+                                 "NOTE x", "STYLE", "1", "00:00:01,000 --> 00:00:02,000", "字幕", "<b>x</b> &amp;"])
+                | st.text(max_size=30), max_size=20))
+def test_random_subtitle_files_give_problems_never_exceptions(lines: list[str]):
+    from kb.video import cue_problems, parse_subtitles
+
+    subs = parse_subtitles("\n".join(lines))
+    cue_problems(subs, "zh", 16, 2)
+    for line, _code, _params in subs.problems:
+        assert line >= 1

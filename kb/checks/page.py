@@ -390,13 +390,17 @@ def check_review(page: Page, ctx: Context) -> list[Finding]:
 
 # --- event records --------------------------------------------------------------------------------------
 def check_event(page: Page, ctx: Context) -> list[Finding]:
+    """One event record against the thresholds of its programme (the page's track) and kind
+    (data/event-thresholds.yml); the series rules (combined viewers, trainings per year) are in
+    kb.checks.tree.check_event_series."""
     event = page.meta.get("event")
     if page.type != "event" or not isinstance(event, dict):
         return []
     out: list[Finding] = []
     line = page.line_of("event")
     kind, status = event.get("kind"), event.get("status")
-    limits = ctx.data.model.event.get("thresholds", {}).get(kind, {})
+    limits = ctx.data.event_limits(page.track, kind)
+    programme = page.track or "general"
     day = iso_date(event.get("date"))
     if status == "planned":
         if day is not None and day < ctx.today:
@@ -414,21 +418,29 @@ def check_event(page: Page, ctx: Context) -> list[Finding]:
         elif women + men != total:
             out.append(finding("event", "sum", page, line, women=women, men=men, total=total))
     if isinstance(total, int):
-        if "participants_min" in limits and total < limits["participants_min"]:
-            out.append(finding("event", "too-few", page, line, kind=kind, total=total, min=limits["participants_min"]))
-        if "participants_max" in limits and total > limits["participants_max"]:
-            out.append(finding("event", "too-many", page, line, kind=kind, total=total, max=limits["participants_max"]))
+        if limits.participants_min is not None and total < limits.participants_min:
+            out.append(finding("event", "too-few", page, line, kind=kind, programme=programme, total=total,
+                               min=limits.participants_min))
+        if limits.participants_max is not None and total > limits.participants_max:
+            out.append(finding("event", "too-many", page, line, kind=kind, programme=programme, total=total,
+                               max=limits.participants_max))
     hours = event.get("duration_hours")
-    if "duration_hours_min" in limits and (not isinstance(hours, (int, float)) or hours < limits["duration_hours_min"]):
-        out.append(finding("event", "too-short", page, line, kind=kind, hours=hours, min=limits["duration_hours_min"]))
+    if limits.duration_hours_min is not None and (not isinstance(hours, (int, float)) or hours < limits.duration_hours_min):
+        out.append(finding("event", "too-short", page, line, kind=kind, programme=programme, hours=hours,
+                           min=limits.duration_hours_min))
     viewers = event.get("viewers")
-    if "viewers_min" in limits and (not isinstance(viewers, int) or viewers < limits["viewers_min"]):
-        out.append(finding("event", "too-few-viewers", page, line, viewers=viewers, min=limits["viewers_min"]))
+    if limits.viewers_min is not None and (not isinstance(viewers, int) or viewers < limits.viewers_min):
+        out.append(finding("event", "too-few-viewers", page, line, viewers=viewers, min=limits.viewers_min))
     experts = event.get("experts")
-    if "experts_min" in limits and (not isinstance(experts, int) or experts < limits["experts_min"]):
-        out.append(finding("event", "too-few-experts", page, line, experts=experts, min=limits["experts_min"]))
-    if limits.get("requires_section") and limits["requires_section"] not in page.heading_ids:
-        out.append(finding("event", "no-minutes", page, line, id=limits["requires_section"]))
+    if limits.experts_min is not None and (not isinstance(experts, int) or experts < limits.experts_min):
+        out.append(finding("event", "too-few-experts", page, line, experts=experts, min=limits.experts_min))
+    ids = set(page.heading_ids)
+    if limits.requires_section and limits.requires_section not in ids:
+        out.append(finding("event", "no-minutes", page, line, id=limits.requires_section))
+    missing = [s for s in limits.record_sections if s not in ids]
+    if missing:
+        out.append(finding("event", "record-sections", page, line, kind=kind, programme=programme,
+                           missing=", ".join(missing)))
     return out
 
 
@@ -445,6 +457,14 @@ def page_gaps(page: Page, ctx: Context) -> list[tuple[int, str]]:
                 value = value.get(part) if isinstance(value, dict) else None
             if value is None:
                 gaps.append((page.line_of("event"), f"event.{dotted}"))
+    video = page.meta.get("video")
+    if isinstance(video, dict):
+        for dotted in ctx.data.model.video.get("gap_fields", []):
+            value = video
+            for part in dotted.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is None:
+                gaps.append((page.line_of("video"), f"video.{dotted}"))
     return gaps
 
 

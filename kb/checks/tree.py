@@ -1,17 +1,18 @@
-"""Rules that need the whole tree: missing translations, links and images, deliverables."""
+"""Rules that need the whole tree: missing translations, links and images, deliverables, event series."""
 
 from __future__ import annotations
 
 import posixpath
 import re
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from kb.checks import Context, finding
 from kb.checks.page import page_gaps
 from kb.data import Deliverable
 from kb.findings import Finding
-from kb.pages import Page
+from kb.pages import Page, iso_date
 
 # Files the build writes: links to them are valid although they are not in docs/.
 GENERATED_PREFIXES = ("downloads/", "status.json", "review/")
@@ -160,3 +161,64 @@ def check_deliverables(items: list[Deliverable], pages: dict[str, Page], ctx: Co
                               today=ctx.today.isoformat())
             out.append(replace(overdue, severity="error" if ctx.release else "warning"))
     return out, rows
+
+
+# --- event series: what the terms of reference ask of several events together ------------------------------
+def _held_events(pages: dict[str, Page], ctx: Context, programme: str, kind: str) -> list[tuple[Page, dict]]:
+    """Held events of *kind* in *programme*, from the default language's pages (one per pair)."""
+    root = f"{ctx.docs_dir}/{ctx.default_language}/"
+    out = []
+    for path, page in sorted(pages.items()):
+        ev = page.meta.get("event") if page.text is not None else None
+        if (path.startswith(root) and page.type == "event" and isinstance(ev, dict) and ev.get("kind") == kind
+                and ev.get("status") == "held" and page.track == programme):
+            out.append((page, ev))
+    return out
+
+
+def check_event_series(pages: dict[str, Page], ctx: Context, path: str, lines: dict[str, int]) -> list[Finding]:
+    """Combined viewers of a programme's livestreams, and trainings per calendar year
+    (data/event-thresholds.yml `combined` and `per_year`). *path*/*lines*: the thresholds file and
+    the line of each programme in it, where a finding about events that do not exist yet points."""
+    out: list[Finding] = []
+    for (programme, kind), limits in sorted(ctx.data.event_thresholds.items()):
+        held = _held_events(pages, ctx, programme, kind)
+        if limits.combined_count and limits.combined_viewers_min is not None and len(held) >= limits.combined_count:
+            counts = [ev.get("viewers") for _, ev in held]
+            if all(isinstance(v, int) for v in counts):
+                total = sum(counts)  # type: ignore[arg-type]
+                if total < limits.combined_viewers_min:
+                    last = max(held, key=lambda pe: str(pe[1].get("date")))[0]
+                    out.append(finding("event-series", "combined-viewers", last, last.line_of("event"), kind=kind,
+                                       programme=programme, total=total, min=limits.combined_viewers_min,
+                                       count=len(held), pages=", ".join(p.path for p, _ in held)))
+        if limits.per_year_min and limits.per_year_from and limits.per_year_to:
+            by_year: dict[int, int] = {}
+            for _, ev in held:
+                day = iso_date(ev.get("date"))
+                if day is not None:
+                    by_year[day.year] = by_year.get(day.year, 0) + 1
+            line = lines.get(programme, 1)
+            for year in range(limits.per_year_from, limits.per_year_to + 1):
+                count = by_year.get(year, 0)
+                if count >= limits.per_year_min:
+                    continue
+                if year < ctx.today.year:  # like an overdue deliverable: a warning while drafting, refused in release
+                    short = finding("event-series", "year-short", path, line, kind=kind, programme=programme,
+                                    year=year, held=count, min=limits.per_year_min)
+                    out.append(replace(short, severity="error" if ctx.release else "warning"))
+                elif year == ctx.today.year:
+                    out.append(finding("event-series", "year-open", path, line, kind=kind, programme=programme,
+                                       year=year, held=count, min=limits.per_year_min))
+    return out
+
+
+def event_series_lines(path: Path) -> dict[str, int]:
+    """The line of each programme's block in data/event-thresholds.yml."""
+    lines: dict[str, int] = {}
+    if path.exists():
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+            m = re.match(r"^([A-Za-z][\w-]*):", line)
+            if m:
+                lines.setdefault(m.group(1), number)
+    return lines

@@ -22,7 +22,21 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kb import boundary, engine, figures, gitdates, review, safety, search, searchfix, site, templating, video, webapp  # noqa: E402
+from kb import (  # noqa: E402
+    boundary,
+    csp,
+    engine,
+    figures,
+    gitdates,
+    review,
+    safety,
+    search,
+    searchfix,
+    site,
+    templating,
+    video,
+    webapp,
+)
 from kb.data import ProjectData  # noqa: E402
 from kb.findings import format_text  # noqa: E402
 from kb.glossary_html import annotate  # noqa: E402
@@ -338,8 +352,19 @@ def on_post_template(output_content: str, template_name: str, config: Any) -> st
     if template_name != "404.html" or STATE.settings is None:
         return output_content
     if _language(config) == STATE.settings.default_language:
-        STATE.not_found = output_content
+        STATE.not_found = _with_policy(output_content, config)
     return STATE.not_found or output_content
+
+
+# --- Content-Security-Policy of every page (kb/csp.py): script only from the site's own files ----------------
+def _with_policy(html: str, config: Any) -> str:
+    if _offline_build(config) or STATE.data is None:  # file:// has an opaque origin: 'self' would block the site
+        return html
+    return csp.add_policy(html, STATE.data.media.url)
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    return _with_policy(output, config)
 
 
 # --- after each language's build ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kb import csp
 from kb.approvals import outdated_diffs, pair_summary
 from kb.site import page_url_for
 
@@ -135,5 +136,5 @@ def review_pairs(report: Any) -> list[dict]:
 
 def _write(path: Path, html: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    path.write_text(csp.add_policy(html), encoding="utf-8")  # the site's policy: script from its own files only
     return path

@@ -923,3 +923,24 @@ def test_screenshot_of_the_quiz_after_an_attempt(browser: Browser, base_url: str
         assert not watch.ours(), watch.ours()
     finally:
         ctx.close()
+
+
+# --- Content-Security-Policy (kb/csp.py) -----------------------------------------------------------------------
+def test_the_content_security_policy_blocks_script_the_site_did_not_write(context: BrowserContext, base_url: str) -> None:
+    """The site's own scripts run (the console test above finds no violation), but an inline script that
+    got into a page some other way does not."""
+    page, _ = _open(context, base_url + MODULE_ZH)
+    result = page.evaluate("""() => new Promise(resolve => {
+        const seen = [];
+        document.addEventListener('securitypolicyviolation', e => seen.push(e.effectiveDirective));
+        const script = document.createElement('script');
+        script.textContent = 'window.__pwned = "inline";';
+        document.body.appendChild(script);
+        const img = document.createElement('img');
+        img.setAttribute('onerror', 'window.__pwned = "handler"');
+        img.src = 'data:,x';
+        document.body.appendChild(img);
+        setTimeout(() => resolve({seen, pwned: window.__pwned || null}), 300);
+    })""")
+    assert result["pwned"] is None, result
+    assert "script-src-elem" in result["seen"] or "script-src" in result["seen"], result

@@ -177,6 +177,10 @@ def test_the_built_attack_page_carries_no_executable_content(hostile):
     assert "End of the attack page." in html
     # the title is text wherever Material prints it
     assert "<script>window.__pwned" not in html
+    # and behind the sanitiser, the page's policy allows script only from the site's own files
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html).group(1)
+    script_src = next(d for d in policy.split("; ") if d.startswith("script-src "))
+    assert "'unsafe-inline'" not in script_src and "'self'" in script_src
 
 
 def test_the_checks_name_every_attack(hostile):

@@ -9,6 +9,7 @@ import unicodedata
 from typing import Any
 
 from kb.checks import Context, finding
+from kb.checks.phones import find_phone_numbers
 from kb.findings import Finding
 from kb.pages import Page, iso_date
 from kb.safety import Renderer, locate, removed
@@ -330,9 +331,18 @@ def check_pii(page: Page, ctx: Context) -> list[Finding]:
         for m in MOBILE_RE.finditer(line):
             if not _is_quantity_or_batch(line, m.start(), m.end()):
                 out.append(finding("pii", "mobile", page, number, value=_mask("".join(m.groups()))))
+        landlines = set()
         for m in LANDLINE_RE.finditer(line):
             if not _is_quantity_or_batch(line, m.start(), m.end()):
+                landlines.add(re.sub(r"\D", "", m.group(0)).lstrip("0"))
                 out.append(finding("pii", "landline", page, number, value=_mask(m.group(0))))
+        # landlines in the forms the pattern does not know (010 6234 5678, +86-10-62345678): libphonenumber
+        for phone in find_phone_numbers(raw_line):
+            national = phone.e164.removeprefix("+86")
+            if phone.kind == "landline" and national not in landlines \
+                    and not _is_quantity_or_batch(raw_line, phone.start, phone.end):
+                landlines.add(national)
+                out.append(finding("pii", "landline", page, number, value=phone.masked))
         for m in CARD_RE.finditer(line):
             digits = m.group(1)
             if digits not in ids and luhn(digits) and not _is_quantity_or_batch(line, m.start(), m.end()):

@@ -51,7 +51,9 @@ missing_system_packages() {
   local entry pkg probe out=()
   for entry in "$@"; do
     pkg="${entry%%|*}"; probe="${entry#*|}"
-    if ! eval "$probe" >/dev/null 2>&1; then out+=("$pkg"); fi
+    # without pipefail: `ldconfig -p | grep -q` ends early and ldconfig dies of SIGPIPE, which pipefail
+    # would count as "missing" (and try to install the package again, or stop a non-root run)
+    if ! (set +o pipefail; eval "$probe") >/dev/null 2>&1; then out+=("$pkg"); fi
   done
   printf '%s\n' "${out[@]:-}" | sed '/^$/d'
 }

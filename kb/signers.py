@@ -213,8 +213,26 @@ def establish(git: Git, reviewers_rel: str, signers_dir: str, *, shallow: bool =
     trust = Trust(policy=head_policy, committed=committed,
                   trusted={org: head.policy_trusted and head.trusted.get(org, True) and not shallow and not candidates
                            for org, _ in head_policy.files})
-    _report(git.root, trust, head, reviewers_rel, roots, candidates, shallow, {c: signatures.get(c) for c in commits})
+    _report(git.root, trust, head, reviewers_rel, roots, candidates, shallow, _described(git, signatures, states, candidates))
     return trust
+
+
+def _described(git: Git, signatures: dict[str, Signature], states: dict[str, _State],
+               candidates: list[tuple[str, Cause]]) -> dict[str, tuple[str, str, str, str]]:
+    """(author, date, subject, key) of every commit a finding may name: from the signature check,
+    or one more log for those it did not need (root candidates)."""
+    named = {c.commit for _, c in candidates} | {c.commit for st in states.values()
+                                                 for c in (*st.causes.values(), st.policy_cause) if c is not None}
+    out = {c: (sig.author, sig.date, (sig.message.splitlines() or [""])[0][:80], sig.fingerprint)
+           for c, sig in signatures.items() if c in named}
+    rest = sorted(named - set(out))
+    if rest:
+        log = git.run("log", "--no-walk=unsorted", "--format=%H%x00%an%x00%cs%x00%s", *rest, "--")
+        for line in log.stdout.splitlines():
+            parts = line.split("\x00")
+            if len(parts) == 4:
+                out[parts[0]] = (parts[1], parts[2], parts[3][:80], "")
+    return out
 
 
 def _step(commit: str, parents: list[_State], policy: SignersPolicy, keys: dict[str, frozenset[KeyLine]],
@@ -280,7 +298,7 @@ def _authorised(commit: str, sig: Signature | None, allowed: frozenset[KeyLine],
 
 
 def _report(root: Path, trust: Trust, head: _State, reviewers_rel: str, roots: list[str],
-            candidates: list[tuple[str, Cause]], shallow: bool, signatures: dict[str, Signature | None]) -> None:
+            candidates: list[tuple[str, Cause]], shallow: bool, described: dict[str, tuple[str, str, str, str]]) -> None:
     """Turn what the replay found into problems with a file and a line: what still holds at HEAD (a
     change repaired later is history, not a finding), and every would-be root other than the recorded
     one (two trust roots in one history would let a branch from before the root bring its own)."""
@@ -293,11 +311,10 @@ def _report(root: Path, trust: Trust, head: _State, reviewers_rel: str, roots: l
             return
         seen.add((code, cause.commit if cause else "", path))
         if cause is not None:
-            sig = signatures.get(cause.commit)
-            params.update(dict(cause.params), commit=cause.commit[:10], sha=cause.commit,
-                          author=sig.author if sig else "?", cdate=sig.date if sig else "?",
-                          subject=((sig.message.splitlines() or [""])[0][:80]) if sig else "?")
-            params.setdefault("key", (sig.fingerprint if sig else "") or "-")
+            author, day, subject, key = described.get(cause.commit, ("?", "?", "?", ""))
+            params.update(dict(cause.params), commit=cause.commit[:10], sha=cause.commit, author=author, cdate=day,
+                          subject=subject)
+            params.setdefault("key", key or "-")
         params.setdefault("managers", managers)
         trust.problems.append(SignerProblem(code, path, line, params))
 

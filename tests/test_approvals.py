@@ -445,6 +445,8 @@ def test_the_trust_root_must_be_recorded(repo: Repo) -> None:
     roots = signer_findings(report, "signers-root")
     assert roots and roots[0].path == "data/signers/FECO.allowed_signers" and roots[0].severity == "error"
     assert f"signers_root: {root}" in roots[0].message and "out of band" in roots[0].message
+    assert f"(Test Reviewer, {repo.git('log', '-1', '--format=%cs', root).stdout.strip()}, 'List feco's key for FECO')" \
+        in roots[0].message
     assert "feco@example.org" in repo.read(roots[0].path).splitlines()[roots[0].line - 1]
     assert all(f.severity == "warning" for f in signer_findings(repo.report(release=False), "signers-root"))
 

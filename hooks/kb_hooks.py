@@ -298,6 +298,8 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
     settings = report.settings
     if template == "kb-status.html":
         context["kb"]["status"] = site.status_data(report, data, lang)
+        # participation by sex per programme: the same SVG files the event pages and the PDFs show
+        context["kb"]["figures"] = figures.programme_figures(_attendance(), lang, data.ui.get(lang, {}), data.model.tracks)
         context["kb"]["url_for"] = lambda rel_: site.page_url_for(rel_, lang, report.settings.default_language)
     elif template == "kb-glossary.html":
         context["kb"]["glossary"] = site.glossary_entries(data, lang)

@@ -134,6 +134,33 @@ def figure_paths(items: list[Attendance], programmes: list[str], lang: str) -> d
     return paths
 
 
+@dataclass(frozen=True)
+class FigureRef:
+    """One figure file as a page shows it (overrides/partials/kb-figure.html)."""
+
+    path: str  # site-relative
+    alt: str
+    caption: str
+
+
+def programme_figures(items: list[Attendance], lang: str, ui: dict[str, str],
+                      programme_names: dict[str, dict[str, str]]) -> list[FigureRef]:
+    """The programme figures write_figures draws, for the status page: one per programme with held events."""
+    programmes = sorted({a.programme for a in items})
+    paths = figure_paths(items, programmes, lang)
+    out = []
+    for programme in programmes:
+        mine = [a for a in items if a.programme == programme]
+        women, men = sum(a.women for a in mine), sum(a.men for a in mine)
+        name = programme_names.get(programme, {}).get(lang, programme)
+        total = women + men
+        share = _percent(women / total) if total else "-"
+        alt = (f"{name}: {ui.get('figure_women', 'women')} {women}, {ui.get('figure_men', 'men')} {men}, {total}; "
+               f"{ui.get('figure_share', 'share')} {share}")
+        out.append(FigureRef(paths[f"programme:{programme}"], alt, f"{ui.get('figure_programme', '')} · {name}"))
+    return out
+
+
 def write_figures(site_dir: Path, overrides: Path, items: list[Attendance], targets: dict[str, Target], ui: dict[str, dict[str, str]],
                   languages: tuple[str, ...], programme_names: dict[str, dict[str, str]]) -> list[Path]:
     """site/figures/<lang>/programme-<id>.svg (every event of the programme and its total) and

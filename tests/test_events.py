@@ -4,6 +4,7 @@ summary report of each held event (built for real, read back with pypdf and pdft
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -118,8 +119,9 @@ def test_the_real_target_is_a_gap_because_the_seeds_give_no_number():
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_project(tmp_path_factory.mktemp("held") / "p", HELD, site=True)
-    for lang in ("zh", "en"):  # the project's downloads page, which lists the forms and reports
-        shutil.copy(REPO / "docs" / lang / "downloads.md", project / "docs" / lang / "downloads.md")
+    for lang in ("zh", "en"):  # the project's downloads page (forms and reports) and status page (figures)
+        for name in ("downloads.md", "status.md"):
+            shutil.copy(REPO / "docs" / lang / name, project / "docs" / lang / name)
     build(project, pdf=True)
     return project / "site"
 
@@ -139,6 +141,19 @@ def test_the_held_event_page_shows_its_figure_and_the_file_is_there(built: Path)
     assert "18 (60%)" in texts and "29 (53%)" in texts  # the event and its programme (30 + 25 people)
     assert (built / "figures" / "en" / "programme-mercury.svg").is_file()
     assert not (built / "figures" / "by-sex.svg.html").exists() and not list(built.glob("figures/*.svg"))
+
+
+@pytest.mark.build
+def test_the_status_page_shows_each_programmes_figure_by_sex(built: Path):
+    html = (built / "status" / "index.html").read_text(encoding="utf-8")
+    figures = re.findall(r'<img src="([^"]+/figures/[^"]+\.svg)" alt="([^"]+)"', html)
+    srcs = {src: alt for src, alt in figures}
+    assert set(srcs) == {"../figures/zh/programme-gender.svg", "../figures/zh/programme-mercury.svg"}, figures
+    for src in srcs:
+        assert (built / "status" / src).resolve().is_file(), src
+    assert "女性 " in srcs["../figures/zh/programme-gender.svg"] and "女性占比" in srcs["../figures/zh/programme-gender.svg"]
+    en = (built / "en" / "status" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<img src="../../figures/en/programme-mercury.svg" alt="[^"]*Women \d+', en)
 
 
 @pytest.mark.build

@@ -229,6 +229,10 @@ def _open(context: BrowserContext, url: str) -> tuple[Page, Watch]:
     watch = Watch(page)
     response = page.goto(url, wait_until="networkidle")
     assert response is not None and response.ok, f"{url}: HTTP {response.status if response else 'no response'}"
+    # on a loaded machine the network can be idle while the page's scripts are still running
+    page.wait_for_function("document.readyState === 'complete'")
+    if page.locator("#exercises").count() and page.locator("#answers").count():
+        page.wait_for_function("document.querySelector('#exercises').hasAttribute('data-kb-quiz')")  # kb.js built the quiz
     return page, watch
 
 
@@ -563,7 +567,7 @@ def test_quiz_answers_are_invisible_until_the_trainee_checks(browser: Browser, b
     visibility), whatever the width; Material's `.md-typeset ol:not([hidden])` must not win."""
     ctx = browser.new_context(viewport={"width": width, "height": 900})
     try:
-        page, _ = _open(ctx, base_url + url)
+        page, watch = _open(ctx, base_url + url)
         state = page.evaluate(
             """() => { const h = document.getElementById('answers'); let n = h.nextElementSibling;
                        while (n && n.tagName !== 'OL') n = n.nextElementSibling;
@@ -571,7 +575,7 @@ def test_quiz_answers_are_invisible_until_the_trainee_checks(browser: Browser, b
                        return {heading: getComputedStyle(h).display, list: getComputedStyle(n).display,
                                height: box.height, text: n.innerText.length}; }"""
         )
-        assert state["heading"] == "none" and state["list"] == "none" and state["height"] == 0, state
+        assert state["heading"] == "none" and state["list"] == "none" and state["height"] == 0, (state, watch.errors)
         answers_list = page.locator("#answers ~ ol").first
         expect(answers_list).to_be_hidden()
         expect(page.locator("#answers")).to_be_hidden()

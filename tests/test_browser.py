@@ -230,9 +230,9 @@ def _open(context: BrowserContext, url: str) -> tuple[Page, Watch]:
     response = page.goto(url, wait_until="networkidle")
     assert response is not None and response.ok, f"{url}: HTTP {response.status if response else 'no response'}"
     # on a loaded machine the network can be idle while the page's scripts are still running
-    page.wait_for_function("document.readyState === 'complete'")
+    page.wait_for_function("() => document.readyState === 'complete'")  # a function: an expression string is eval'd, which the site's CSP refuses
     if page.locator("#exercises").count() and page.locator("#answers").count():
-        page.wait_for_function("document.querySelector('#exercises').hasAttribute('data-kb-quiz')")  # kb.js built the quiz
+        page.wait_for_function("() => document.querySelector('#exercises').hasAttribute('data-kb-quiz')")  # kb.js built the quiz
     return page, watch
 
 

@@ -314,7 +314,7 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
 
         held = [(rel, str(p.meta.get("title") or rel)) for rel, p in
                 held_events(report.pages, STATE.settings.docs_dir, lang, STATE.settings.default_language)]
-        context["kb"]["forms"] = form_downloads(lang, data.ui.get(lang, {}), held=held)
+        context["kb"]["forms"] = form_downloads(lang, data.ui.get(lang, {}), held=held, offline_from=offline_from)
     return context
 
 

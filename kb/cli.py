@@ -86,6 +86,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             except ValueError:
                 raise UsageError(f"{p}: not inside the repository {settings.root}") from None
     data = ProjectData(settings)
+    data.validate()  # every data file's mistakes at once, before anything reads one of them
     settings.check_manuals(data.model.tracks, data.model.types)
     report = run(settings, data, release=args.release or settings.release, lang=lang, only=only)
     findings = report.findings

@@ -33,6 +33,7 @@ HEADERLINK_RE = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
 class Download:
     title: str
     path: str  # site-relative
+    online_only: bool = False  # the offline copy's build: the file is not in its zip
 
 
 def form_outputs(lang: str) -> dict[str, PurePosixPath]:
@@ -44,14 +45,19 @@ def report_output(rel: str, lang: str) -> PurePosixPath:
 
 
 def downloads(lang: str, ui: dict[str, str], reports: list[Attendance] | None = None,
-              held: list[tuple[str, str]] | None = None) -> dict[str, list[Download]]:
+              held: list[tuple[str, str]] | None = None, offline_from: Path | None = None) -> dict[str, list[Download]]:
     """What the downloads page lists: this language's blank forms and the held events' reports.
-    *held*: (rel, title) of each held event."""
+    *held*: (rel, title) of each held event. *offline_from*: the offline copy's build, made from
+    that site folder: what is not there is marked online only (as kb.downloads does)."""
     forms = form_outputs(lang)
+
+    def item(title: str, path: PurePosixPath) -> Download:
+        return Download(title, str(path), offline_from is not None and not (offline_from / path).is_file())
+
     return {
-        "forms": [Download(ui.get("form_sign_in", "sign-in"), str(forms["sign-in-sheet"])),
-                  Download(ui.get("form_evaluation", "evaluation"), str(forms["evaluation"]))],
-        "reports": [Download(title, str(report_output(rel, lang))) for rel, title in (held or [])],
+        "forms": [item(ui.get("form_sign_in", "sign-in"), forms["sign-in-sheet"]),
+                  item(ui.get("form_evaluation", "evaluation"), forms["evaluation"])],
+        "reports": [item(title, report_output(rel, lang)) for rel, title in (held or [])],
     }
 
 

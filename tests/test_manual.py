@@ -654,9 +654,25 @@ class SignedRepo:
             with (self.root / "data" / "signers" / f"{org}.allowed_signers").open("a", encoding="utf-8") as handle:
                 handle.write(f"{org.lower()}@example.org namespaces=\"git\" {self.key(org).read_text().strip()}\n")
 
-    def commit_all(self, message: str) -> None:
+    def commit_all(self, message: str, *, sign_as: str | None = None) -> str:
         self.git("add", "-A")
-        self.git("commit", "-q", "--no-gpg-sign", "-m", message)
+        if sign_as:
+            self.git("-c", f"user.signingkey={self.key(sign_as)}", "commit", "-q", "-S", "-m", message)
+        else:
+            self.git("commit", "-q", "--no-gpg-sign", "-m", message)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def trust_keys(self) -> None:
+        """The maintainers' trust root (FECO's key, recorded in data/reviewers.yml signers_root), then
+        UNIDO's key listed in a commit signed with it, as CONTRIBUTING describes (kb/signers.py)."""
+        self.list_keys(("FECO",))
+        root = self.commit_all("List FECO's key", sign_as="FECO")
+        reviewers = self.root / "data" / "reviewers.yml"
+        reviewers.write_text(reviewers.read_text(encoding="utf-8").replace('signers_root: ""', f"signers_root: {root}"),
+                             encoding="utf-8")
+        self.commit_all("Record the signers trust root", sign_as="FECO")
+        self.list_keys(("UNIDO",))
+        self.commit_all("List UNIDO's key", sign_as="FECO")
 
     def approve(self, rel: str, org: str) -> None:
         self.git("config", "user.signingkey", str(self.key(org)))
@@ -678,8 +694,8 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     project = make_project(base / "project")
     shutil.copytree(FIXTURE.parent / "manual-release", project, dirs_exist_ok=True)  # data/: no deliverables due
     repo = SignedRepo(project, base)
-    repo.list_keys(("FECO", "UNIDO"))
     repo.commit_all("Sample project")
+    repo.trust_keys()
     repo.kb("translated", *[str(p) for p in (project / "docs" / "en").rglob("*.md")])  # an approval covers both texts
     repo.commit_all("Translations stamped")
     for rel in APPROVED_MERCURY:

@@ -374,7 +374,7 @@ def check_review(page: Page, ctx: Context) -> list[Finding]:
         if not isinstance(item, dict):
             continue
         by, when = item.get("by"), item.get("date")
-        if by not in orgs:
+        if not isinstance(by, str) or by not in orgs:  # a list or mapping typed as `by` is not an organisation
             out.append(finding("review", "unknown-reviewer", page, line, by=by, known=", ".join(orgs)))
         else:
             approvers.add(by)

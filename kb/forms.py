@@ -119,6 +119,6 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
             out = site_dir / report_output(rel, lang)
             # relative images in the record resolve against the page's folder in site/
             jobs.append(RenderJob(html=html, base_url=(site_dir / page_dir).resolve().as_uri() + "/", stylesheets=(css,),
-                                  output=str(out), name=f"report-{lang}:{out.name}",
+                                  output=str(out), name=f"report-{lang}:{out.name}", site_root=str(site_dir.resolve()),
                                   resources=(str(site_dir / figure),) if figure else ()))
     return render_all(jobs, settings.cache_path / "pdf")

@@ -40,6 +40,7 @@ class RenderJob(NamedTuple):
     fit_one_page: bool = False       # shrink the type until the document fits on one page (panels)
     resources: tuple[str, ...] = ()  # local files the HTML loads (images): part of the cache key
     bleed_mm: float = 0.0            # press bleed around the trim box (panels): the PDF BleedBox
+    site_root: str = ""              # the built site, when base_url is a page folder inside it: files the job may load
 
 
 @dataclass
@@ -123,7 +124,7 @@ def font_identity(stylesheets: tuple[str, ...]) -> str:
 def cache_key(job: RenderJob, engine_version: str, fonts: str) -> str:
     h = hashlib.sha256(CACHE_VERSION)
     options = ",".join(f"{k}={v}" for k, v in sorted(PDF_OPTIONS.items()))
-    for part in (engine_version, fonts, job.base_url, "fit" if job.fit_one_page else "flow", options, f"bleed={job.bleed_mm}"):
+    for part in (engine_version, fonts, job.base_url, "fit" if job.fit_one_page else "flow", options, f"bleed={job.bleed_mm}", f"root={job.site_root}"):
         h.update(b"\0" + part.encode("utf-8"))
     for path in job.stylesheets:
         h.update(b"\0css\0" + Path(path).name.encode() + b"\0" + Path(path).read_bytes())
@@ -174,7 +175,7 @@ def prune_cache(cache_dir: Path, keep: set[str], max_age_days: int = CACHE_MAX_A
 MANUAL_STYLES = Path(__file__).resolve().parents[2] / "overrides" / "manual"
 
 
-def _fetcher(base_url: str = "", stylesheets: tuple[str, ...] = ()):
+def _fetcher(base_url: str = "", stylesheets: tuple[str, ...] = (), site_root: str = ""):
     """WeasyPrint's fetcher, closed: file: URLs only when their real path (symlinks resolved) is
     inside the built site or the manual's stylesheet folders, data: URLs only for images. Everything
     else (other files, http(s), data: documents, ../ escapes) is refused and logged."""
@@ -186,7 +187,9 @@ def _fetcher(base_url: str = "", stylesheets: tuple[str, ...] = ()):
 
     log = logging.getLogger("mkdocs.hooks.kb.manual")
     roots = {os.path.realpath(MANUAL_STYLES)} | {os.path.realpath(Path(css).parent) for css in stylesheets}
-    if base_url.startswith("file:"):
+    if site_root:
+        roots.add(os.path.realpath(site_root))
+    elif base_url.startswith("file:"):
         roots.add(os.path.realpath(url2pathname(unquote(urlsplit(base_url).path))))
 
     class ClosedFetcher(URLFetcher):
@@ -209,7 +212,7 @@ def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
     from weasyprint import CSS, HTML
 
     start = time.perf_counter()
-    fetcher = _fetcher(job.base_url, job.stylesheets)
+    fetcher = _fetcher(job.base_url, job.stylesheets, job.site_root)
     styles = [CSS(filename=path, url_fetcher=fetcher) for path in job.stylesheets]
     scales = FIT_SCALES if job.fit_one_page else (1.0,)
     for scale in scales:

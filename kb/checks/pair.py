@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from kb.checks import Context, finding
 from kb.checks.numbers import numbers_in, words_in
-from kb.checks.structure import STRUCTURE_CHECKS, section_line
+from kb.checks.structure import STRUCTURE_CHECKS, section_line, section_of
 from kb.findings import Finding
 from kb.pages import GAP_RE, Block, Page, body_hash
 
@@ -24,16 +24,6 @@ def orient(a: Page, b: Page, ctx: Context) -> tuple[Page, Page]:
         if isinstance(tr, dict) and tr.get("from") == src.lang:
             return src, tgt
     return (a, b) if a.lang == ctx.default_language else (b, a)
-
-
-def section_of(page: Page, line: int) -> str | None:
-    current = None
-    for h in page.headings:
-        if h.line > line:
-            break
-        if h.id:
-            current = h.id
-    return current
 
 
 def aligned_line(page: Page, section: str | None) -> int:

@@ -37,14 +37,20 @@ BRACKET_RE = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS)) + "
 
 
 # --- shared helpers ---------------------------------------------------------------------------------
-def section_line(page: Page, line: int, other: Page) -> int:
-    """The line in *other* of the section that holds *line* of *page* (matched by heading id)."""
-    ident = None
+def section_of(page: Page, line: int) -> str | None:
+    """The id of the last heading with an id at or before *line*: the section that holds it."""
+    current = None
     for h in page.headings:
         if h.line > line:
             break
         if h.id:
-            ident = h.id
+            current = h.id
+    return current
+
+
+def section_line(page: Page, line: int, other: Page) -> int:
+    """The line in *other* of the section that holds *line* of *page* (matched by heading id)."""
+    ident = section_of(page, line)
     if ident:
         for h in other.headings:
             if h.id == ident:

@@ -20,9 +20,18 @@ import yaml
 from kb.approvals import Git, fingerprint, signer_keys, signers_files
 from kb.data import ProjectData
 from kb.fsutil import write_atomic
-from kb.pages import BOM, normalise_text, parse_front_matter, split_front_matter
+from kb.pages import (
+    BOM,
+    FrontMatterShapeError,
+    front_matter_lines,
+    normalise_text,
+    parse_front_matter,
+    split_front_matter,
+)
 from kb.settings import Settings
 from kb.translate import StampError, locate
+
+REVIEW_KEY_RE = re.compile(r"review\s*:")
 
 
 class ApproveError(Exception):
@@ -65,24 +74,19 @@ def edit_review(text: str, org: str, item: str | None, status: str | None) -> st
     """Remove *org*'s approval lines from the front matter's ``review`` block, add *item* (a flow
     mapping) as its own line, and set ``review.status`` to *status* (None: leave it). The other lines,
     the BOM and the line endings are kept exactly."""
-    bom = BOM if text.startswith(BOM) else ""
-    body = text[len(bom):]
-    nl = "\r\n" if "\r\n" in body.split("\n", 1)[0] + "\n" else "\n"
-    lines = body.splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n") != "---":
-        raise ApproveError("has no front matter; add title, type, track and review first")
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n").rstrip() in ("---", "...")), None)
-    if end is None:
-        raise ApproveError("front matter is not closed with ---")
-    start = next((i for i in range(1, end) if re.match(r"review\s*:", lines[i])), None)
-    if start is None:
+    try:
+        fm = front_matter_lines(text)
+    except FrontMatterShapeError as exc:
+        raise ApproveError("has no front matter; add title, type, track and review first" if exc.reason == "missing"
+                           else "front matter is not closed with ---") from None
+    bom, nl, lines, end = fm.bom, fm.newline, fm.lines, fm.end
+    span = fm.entry_span(REVIEW_KEY_RE)
+    if span is None:
         new = [f"review:{nl}", f"  status: {status or 'in-review'}{nl}", f"  approvals:{nl}"]
         new += [f"    - {item}{nl}"] if item else []
         lines[end:end] = new
         return bom + "".join(lines)
-    stop = start + 1
-    while stop < end and lines[stop][:1] in (" ", "\t"):
-        stop += 1
+    start, stop = span
     if lines[start].rstrip("\r\n").rstrip() != "review:":
         # inline (flow) review: rewrite it as a block, one line per approval
         meta, _, err = parse_front_matter("".join(lines[start:stop]))

@@ -244,6 +244,52 @@ def normalise_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+class FrontMatterShapeError(ValueError):
+    """The file has no front matter (``reason == "missing"``) or it is not closed (``"unclosed"``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class FrontMatterLines:
+    """A page's raw lines for editing one front-matter entry in place: the BOM and the line endings
+    are kept, every other byte too (./scripts/translated, ./scripts/approve)."""
+
+    bom: str
+    newline: str
+    lines: list[str]  # with their line endings; lines[0] is the opening ---
+    end: int  # index of the closing --- (or ...)
+
+    def entry_span(self, key: re.Pattern[str]) -> tuple[int, int] | None:
+        """(first, past-last) line index of the top-level entry whose line matches *key*, with its
+        indented continuation lines; None when there is none."""
+        start = next((i for i in range(1, self.end) if key.match(self.lines[i])), None)
+        if start is None:
+            return None
+        stop = start + 1
+        while stop < self.end and self.lines[stop][:1] in (" ", "\t"):
+            stop += 1
+        return start, stop
+
+    def text(self) -> str:
+        return self.bom + "".join(self.lines)
+
+
+def front_matter_lines(text: str) -> FrontMatterLines:
+    bom = BOM if text.startswith(BOM) else ""
+    body = text[len(bom):]
+    newline = "\r\n" if "\r\n" in body.split("\n", 1)[0] + "\n" else "\n"
+    lines = body.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        raise FrontMatterShapeError("missing")
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n").rstrip() in ("---", "...")), None)
+    if end is None:
+        raise FrontMatterShapeError("unclosed")
+    return FrontMatterLines(bom, newline, lines, end)
+
+
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
     """Return (front matter source or None, body, body's first line number)."""
     if not text.startswith("---\n") and text != "---":

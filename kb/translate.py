@@ -3,12 +3,22 @@ Only that one front-matter entry changes; every other byte of the file stays as 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from kb.fsutil import write_atomic
-from kb.pages import BOM, body_hash, normalise_text, parse_front_matter, split_front_matter
+from kb.pages import (
+    FrontMatterShapeError,
+    body_hash,
+    front_matter_lines,
+    normalise_text,
+    parse_front_matter,
+    split_front_matter,
+)
 from kb.settings import Settings
+
+TRANSLATION_KEY_RE = re.compile(r"translation:")
 
 
 class StampError(Exception):
@@ -75,22 +85,14 @@ def stamp(settings: Settings, path: Path, source_lang: str | None = None, hash_l
 def replace_translation_entry(text: str, entry: str) -> str:
     """Replace (or add) the top-level ``translation`` entry of the front matter, keeping the BOM,
     the line endings and every other line exactly as they were."""
-    bom = BOM if text.startswith(BOM) else ""
-    body = text[len(bom):]
-    newline = "\r\n" if "\r\n" in body.split("\n", 1)[0] + "\n" else "\n"
-    lines = body.splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n") != "---":
-        raise StampError("no front matter")
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n").rstrip() in ("---", "...")), None)
-    if end is None:
-        raise StampError("front matter is not closed with ---")
-    start = next((i for i in range(1, end) if lines[i].startswith("translation:")), None)
-    new_line = entry + newline
-    if start is None:
-        lines.insert(end, new_line)
+    try:
+        fm = front_matter_lines(text)
+    except FrontMatterShapeError as exc:
+        raise StampError("no front matter" if exc.reason == "missing" else "front matter is not closed with ---") from None
+    new_line = entry + fm.newline
+    span = fm.entry_span(TRANSLATION_KEY_RE)
+    if span is None:
+        fm.lines.insert(fm.end, new_line)
     else:
-        stop = start + 1
-        while stop < end and lines[stop].startswith((" ", "\t")):
-            stop += 1
-        lines[start:stop] = [new_line]
-    return bom + "".join(lines)
+        fm.lines[span[0]:span[1]] = [new_line]
+    return fm.text()

@@ -23,6 +23,19 @@ def load_yaml(path: Path) -> Any:
     return load_data_file(path)
 
 
+def first_lines(path: Path, pattern: str) -> dict[str, int]:
+    """The 1-based line where each name *pattern* captures first appears in a data file: where a
+    finding about a deliverable or a programme's thresholds points."""
+    lines: dict[str, int] = {}
+    if path.exists():
+        compiled = re.compile(pattern)
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+            m = compiled.match(line)
+            if m:
+                lines.setdefault(m.group(1), number)
+    return lines
+
+
 def _require(cond: bool, path: Path, what: str) -> None:
     if not cond:
         raise SettingsError(f"{path}: {what}")

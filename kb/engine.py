@@ -3,7 +3,6 @@ Called by the CLI (./scripts/check), the MkDocs hook and the status page; holds 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +22,7 @@ from kb.checks.tree import (
     event_series_lines,
 )
 from kb.checks.video import check_video
-from kb.data import Limits, ProjectData
+from kb.data import Limits, ProjectData, first_lines
 from kb.findings import Catalog, Finding, sort_findings
 from kb.pages import Page, body_hash, parse_page
 from kb.settings import Settings
@@ -104,13 +103,8 @@ def make_context(settings: Settings, data: ProjectData, files: frozenset[str], r
 
 
 def _entry_lines(path: Path) -> dict[str, int]:
-    lines: dict[str, int] = {}
-    if path.exists():
-        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
-            m = re.match(r"^\s*-?\s*id:\s*([\w-]+)", line)
-            if m:
-                lines.setdefault(m.group(1), number)
-    return lines
+    """The line of each deliverable's id in data/deliverables.yml."""
+    return first_lines(path, r"^\s*-?\s*id:\s*([\w-]+)")
 
 
 def pair_state(source: Page | None, target: Page | None, hash_length: int) -> str:

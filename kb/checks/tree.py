@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from kb.checks import Context, finding
 from kb.checks.page import page_gaps
-from kb.data import Deliverable
+from kb.data import Deliverable, first_lines
 from kb.findings import Finding
 from kb.pages import Page, iso_date
 
@@ -215,10 +215,4 @@ def check_event_series(pages: dict[str, Page], ctx: Context, path: str, lines: d
 
 def event_series_lines(path: Path) -> dict[str, int]:
     """The line of each programme's block in data/event-thresholds.yml."""
-    lines: dict[str, int] = {}
-    if path.exists():
-        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
-            m = re.match(r"^([A-Za-z][\w-]*):", line)
-            if m:
-                lines.setdefault(m.group(1), number)
-    return lines
+    return first_lines(path, r"^([A-Za-z][\w-]*):")

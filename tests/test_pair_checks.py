@@ -107,3 +107,24 @@ def test_simplified_text_is_not_traditional(text: str):
                                             ("這個演算法", "這")])
 def test_traditional_characters_are_found(text: str, char: str):
     assert char in {a for a, _ in traditional_chars(text)}
+
+
+def test_variant_characters_are_a_note_and_traditional_forms_an_error(tmp_path, settings_for):
+    """冑 and 皁 are variants (异体字) merged into 胄 and 皂, characters Simplified and Traditional
+    text share (Unihan lists no Simplified form for them): a note, not Traditional characters.
+    衞 (the Hong Kong form of 衛) and 後 on the same page stay errors."""
+    project = make_project(tmp_path, RULES / "traditional-chars" / "flag-variant-characters")
+    report = run(settings_for(project), lang="en")
+    got = {(f.line, f.code, f.severity) for f in report.findings if f.rule == "traditional-chars"}
+    assert got == {(11, "variant", "info"), (13, "variant", "info"), (17, "found", "error")}
+    messages = {f.line: f.message for f in report.findings if f.rule == "traditional-chars"}
+    assert "冑→胄" in messages[11] and "皁→皂" in messages[13]
+    assert "衞→卫" in messages[17] and "後→后" in messages[17]
+
+
+@pytest.mark.parametrize(("char", "traditional"), [("冑", False), ("皁", False), ("遊", False), ("後", True), ("髮", True),
+                                                  ("衞", True), ("閲", True), ("乾", True)])
+def test_traditional_forms_are_told_from_variants_by_unihan(char: str, traditional: bool):
+    from kb.checks.language import is_traditional_form
+
+    assert is_traditional_form(char) is traditional

@@ -3,8 +3,10 @@ Chinese copywriting typography (spacing and punctuation between Chinese and Lati
 
 from __future__ import annotations
 
+import bz2
 import re
 from functools import cache
+from pathlib import Path
 
 from kb.checks import Context, finding
 from kb.findings import Finding
@@ -78,6 +80,54 @@ def _converter(config: str):
     return opencc.OpenCC(f"{config}.json")
 
 
+UNIHAN_VARIANTS = (Path("/usr/share/unicode/Unihan_Variants.txt"), Path("/usr/share/unicode/Unihan_Variants.txt.bz2"))
+
+
+@cache
+def _unihan_variants() -> dict[str, dict[str, frozenset[str]]] | None:
+    """Unihan's variant fields (kSimplifiedVariant, kSemanticVariant, kZVariant) per character, from
+    the Unicode Character Database as Debian's unicode-data ships it; None when it is not installed."""
+    path = next((p for p in UNIHAN_VARIANTS if p.is_file()), None)
+    if path is None:
+        return None
+    opener = bz2.open if path.suffix == ".bz2" else open
+    wanted = {"kSimplifiedVariant", "kSemanticVariant", "kZVariant"}
+    out: dict[str, dict[str, frozenset[str]]] = {}
+    with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
+        for line in handle:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 3 or parts[1] not in wanted or not parts[0].startswith("U+"):
+                continue
+            chars = frozenset(chr(int(v.split("<")[0][2:], 16)) for v in parts[2].split() if v.startswith("U+"))
+            out.setdefault(chr(int(parts[0][2:], 16)), {})[parts[1]] = chars
+    return out
+
+
+def _has_simplified_form(char: str, unihan: dict[str, dict[str, frozenset[str]]]) -> bool:
+    return bool(unihan.get(char, {}).get("kSimplifiedVariant", frozenset()) - {char})
+
+
+@cache
+def is_traditional_form(char: str) -> bool:
+    """Whether *char* is a Traditional form rather than a variant (异体字) of a character both
+    standards share. Unihan's kSimplifiedVariant is the Traditional→Simplified relation (後→后, 髮→发);
+    OpenCC's table also maps variants that were merged into a character Simplified and Traditional
+    text both use (冑→胄, 皁→皂, 遊→游): those are not Traditional-only. Regional forms of a
+    Traditional character count as Traditional: the Hong Kong, Taiwan and Japanese variants in
+    OpenCC's tables (衞 of 衛, 閲 of 閱) and Unihan's semantic/Z variants. Without the Unihan data
+    every character OpenCC maps counts (the rule reports more, never less)."""
+    unihan = _unihan_variants()
+    if unihan is None or _has_simplified_form(char, unihan):
+        return True
+    for config in ("hk2t", "tw2t", "jp2t"):
+        standard = _converter(config).convert(char)
+        if standard != char and len(standard) == 1 and _has_simplified_form(standard, unihan):
+            return True
+    fields = unihan.get(char, {})
+    related = fields.get("kSemanticVariant", frozenset()) | fields.get("kZVariant", frozenset())
+    return any(_has_simplified_form(v, unihan) for v in related)
+
+
 def _in_gb2312(text: str) -> bool:
     try:
         text.encode("gb2312")
@@ -143,9 +193,12 @@ def check_traditional(page: Page, ctx: Context) -> list[Finding]:
         if not HAN_RE.search(text):
             continue
         pairs = traditional_chars(text)
-        if pairs:
-            shown = "、".join(f"{a}→{b}" for a, b in pairs[:8])
-            out.append(finding("traditional-chars", "found", page, line, chars=shown))
+        traditional = [(a, b) for a, b in pairs if is_traditional_form(a)]
+        variants = [(a, b) for a, b in pairs if not is_traditional_form(a)]
+        for code, found in (("found", traditional), ("variant", variants)):
+            if found:
+                shown = "、".join(f"{a}→{b}" for a, b in found[:8])
+                out.append(finding("traditional-chars", code, page, line, chars=shown))
     return out
 
 

@@ -80,6 +80,7 @@ def _converter(config: str):
     return opencc.OpenCC(f"{config}.json")
 
 
+UNIHAN_LINE_RE = re.compile(r"^U\+([0-9A-F]{4,6})\t(kSimplifiedVariant|kSemanticVariant|kZVariant)\t([^\n]*)", re.MULTILINE)
 UNIHAN_VARIANTS = (Path("/usr/share/unicode/Unihan_Variants.txt"), Path("/usr/share/unicode/Unihan_Variants.txt.bz2"))
 
 
@@ -90,16 +91,12 @@ def _unihan_variants() -> dict[str, dict[str, frozenset[str]]] | None:
     path = next((p for p in UNIHAN_VARIANTS if p.is_file()), None)
     if path is None:
         return None
-    opener = bz2.open if path.suffix == ".bz2" else open
-    wanted = {"kSimplifiedVariant", "kSemanticVariant", "kZVariant"}
+    raw = path.read_bytes()
+    text = (bz2.decompress(raw) if path.suffix == ".bz2" else raw).decode("utf-8")
     out: dict[str, dict[str, frozenset[str]]] = {}
-    with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
-        for line in handle:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 3 or parts[1] not in wanted or not parts[0].startswith("U+"):
-                continue
-            chars = frozenset(chr(int(v.split("<")[0][2:], 16)) for v in parts[2].split() if v.startswith("U+"))
-            out.setdefault(chr(int(parts[0][2:], 16)), {})[parts[1]] = chars
+    for code, name, values in UNIHAN_LINE_RE.findall(text):
+        chars = frozenset(chr(int(v.split("<")[0][2:], 16)) for v in values.split() if v.startswith("U+"))
+        out.setdefault(chr(int(code, 16)), {})[name] = chars
     return out
 
 
@@ -195,10 +192,10 @@ def check_traditional(page: Page, ctx: Context) -> list[Finding]:
         pairs = traditional_chars(text)
         traditional = [(a, b) for a, b in pairs if is_traditional_form(a)]
         variants = [(a, b) for a, b in pairs if not is_traditional_form(a)]
-        for code, found in (("found", traditional), ("variant", variants)):
+        for rule, found in (("traditional-chars", traditional), ("variant-chars", variants)):
             if found:
                 shown = "、".join(f"{a}→{b}" for a, b in found[:8])
-                out.append(finding("traditional-chars", code, page, line, chars=shown))
+                out.append(finding(rule, "found", page, line, chars=shown))
     return out
 
 

@@ -75,11 +75,6 @@ ensure_system_packages() {
   fi
 }
 
-# What the checks need (./scripts/check too): Unihan's variant data (/usr/share/unicode/Unihan_Variants.txt.bz2),
-# which tells Traditional forms from variant characters for the traditional-chars rule (kb/checks/language.py).
-CHECK_PACKAGES=(
-  "unicode-data|test -f /usr/share/unicode/Unihan_Variants.txt.bz2 || test -f /usr/share/unicode/Unihan_Variants.txt"
-)
 # What the build needs: CJK fonts with Simplified Chinese forms, and HarfBuzz subsetting and Pango
 # for WeasyPrint (fontTools subsetting of CJK fonts is several times slower); git and ssh-keygen
 # (openssh-client) to verify the approvals' SSH-signed commits (kb/approvals.py).
@@ -91,7 +86,6 @@ BUILD_PACKAGES=(
   "libharfbuzz-subset0|ldconfig -p | grep -q 'libharfbuzz-subset.so.0'"
   "git|command -v git"
   "openssh-client|command -v ssh-keygen"
-  "${CHECK_PACKAGES[@]}"
 )
 # What the tests need on top: a browser, poppler for pdftotext/pdffonts/pdftoppm, and ffmpeg to make
 # a short test video and read it with ffprobe (the build does not need it: without ffprobe the video

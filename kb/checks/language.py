@@ -3,10 +3,8 @@ Chinese copywriting typography (spacing and punctuation between Chinese and Lati
 
 from __future__ import annotations
 
-import bz2
 import re
 from functools import cache
-from pathlib import Path
 
 from kb.checks import Context, finding
 from kb.findings import Finding
@@ -80,49 +78,25 @@ def _converter(config: str):
     return opencc.OpenCC(f"{config}.json")
 
 
-UNIHAN_LINE_RE = re.compile(r"^U\+([0-9A-F]{4,6})\t(kSimplifiedVariant|kSemanticVariant|kZVariant)\t([^\n]*)", re.MULTILINE)
-UNIHAN_VARIANTS = (Path("/usr/share/unicode/Unihan_Variants.txt"), Path("/usr/share/unicode/Unihan_Variants.txt.bz2"))
-
-
-@cache
-def _unihan_variants() -> dict[str, dict[str, frozenset[str]]] | None:
-    """Unihan's variant fields (kSimplifiedVariant, kSemanticVariant, kZVariant) per character, from
-    the Unicode Character Database as Debian's unicode-data ships it; None when it is not installed."""
-    path = next((p for p in UNIHAN_VARIANTS if p.is_file()), None)
-    if path is None:
-        return None
-    raw = path.read_bytes()
-    text = (bz2.decompress(raw) if path.suffix == ".bz2" else raw).decode("utf-8")
-    out: dict[str, dict[str, frozenset[str]]] = {}
-    for code, name, values in UNIHAN_LINE_RE.findall(text):
-        chars = frozenset(chr(int(v.split("<")[0][2:], 16)) for v in values.split() if v.startswith("U+"))
-        out.setdefault(chr(int(code, 16)), {})[name] = chars
-    return out
-
-
-def _has_simplified_form(char: str, unihan: dict[str, dict[str, frozenset[str]]]) -> bool:
-    return bool(unihan.get(char, {}).get("kSimplifiedVariant", frozenset()) - {char})
-
-
 @cache
 def is_traditional_form(char: str) -> bool:
-    """Whether *char* is a Traditional form rather than a variant (异体字) of a character both
-    standards share. Unihan's kSimplifiedVariant is the Traditional→Simplified relation (後→后, 髮→发);
-    OpenCC's table also maps variants that were merged into a character Simplified and Traditional
-    text both use (冑→胄, 皁→皂, 遊→游): those are not Traditional-only. Regional forms of a
-    Traditional character count as Traditional: the Hong Kong, Taiwan and Japanese variants in
-    OpenCC's tables (衞 of 衛, 閲 of 閱) and Unihan's semantic/Z variants. Without the Unihan data
-    every character OpenCC maps counts (the rule reports more, never less)."""
-    unihan = _unihan_variants()
-    if unihan is None or _has_simplified_form(char, unihan):
+    """Whether *char*, which OpenCC converts to Simplified, is a Traditional form rather than a
+    variant (异体字) of a character Simplified and Traditional text share. OpenCC's character table
+    holds both relations: Traditional → Simplified (後→后, 陞→升) and variant → standard form
+    (冑→胄, 皁→皂, merged in 1955). CC-CEDICT (hanzidentifier's character sets) tells them apart:
+    it reads 冑 and 皁 as Simplified too, 後 and 陞 only as Traditional. It also reads some regional
+    forms of Traditional characters as Simplified (衞, the Hong Kong form of 衛; 閲, of 閱): a
+    character that OpenCC's Hong Kong, Taiwan or Japanese variant tables turn into a Traditional-only
+    character counts as Traditional too."""
+    import hanzidentifier
+
+    if not hanzidentifier.is_simplified(char):
         return True
     for config in ("hk2t", "tw2t", "jp2t"):
         standard = _converter(config).convert(char)
-        if standard != char and len(standard) == 1 and _has_simplified_form(standard, unihan):
+        if standard != char and len(standard) == 1 and not hanzidentifier.is_simplified(standard):
             return True
-    fields = unihan.get(char, {})
-    related = fields.get("kSemanticVariant", frozenset()) | fields.get("kZVariant", frozenset())
-    return any(_has_simplified_form(v, unihan) for v in related)
+    return False
 
 
 def _in_gb2312(text: str) -> bool:

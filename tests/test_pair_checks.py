@@ -130,3 +130,11 @@ def test_traditional_forms_are_told_from_variants(char: str, traditional: bool):
     from kb.checks.language import is_traditional_form
 
     assert is_traditional_form(char) is traditional
+
+
+def test_reference_links_are_compared_by_their_targets(tmp_path, settings_for):
+    """[text][label] links count like inline ones: the dropped one is missing where its section is
+    (line 11), the added one is extra at its line; [glossary][] = [术语表][] (same target) is quiet."""
+    got = _findings(tmp_path, settings_for, "structure-mismatch", "flag-reference-link-dropped")
+    assert got == {("docs/en/reference-link-dropped.md", 11, "link-missing"),
+                   ("docs/en/reference-link-dropped.md", 13, "link-extra")}

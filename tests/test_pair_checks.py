@@ -112,7 +112,7 @@ def test_traditional_characters_are_found(text: str, char: str):
 def test_variant_characters_are_a_note_and_traditional_forms_an_error(tmp_path, settings_for):
     """冑 and 皁 are variants (异体字) merged into 胄 and 皂, characters Simplified and Traditional
     text share (CC-CEDICT reads them as Simplified too): a note, not Traditional characters.
-    衞 (the Hong Kong form of 衛) and 後 on the same page stay errors."""
+    衞 (the Hong Kong form of 衛), 後 and 於 in 於是 on the same page stay errors."""
     project = make_project(tmp_path, RULES / "variant-chars" / "flag")
     report = run(settings_for(project), lang="en")
     rules = ("traditional-chars", "variant-chars")
@@ -120,7 +120,7 @@ def test_variant_characters_are_a_note_and_traditional_forms_an_error(tmp_path, 
     assert got == {(11, "variant-chars", "info"), (13, "variant-chars", "info"), (17, "traditional-chars", "error")}
     messages = {f.line: f.message for f in report.findings if f.rule in rules}
     assert "冑→胄" in messages[11] and "皁→皂" in messages[13]
-    assert "衞→卫" in messages[17] and "後→后" in messages[17]
+    assert "衞→卫" in messages[17] and "後→后" in messages[17] and "於→于" in messages[17]  # 於 in GB 2312, Traditional here
 
 
 @pytest.mark.parametrize(("char", "traditional"), [("冑", False), ("皁", False), ("汙", False), ("後", True), ("髮", True),

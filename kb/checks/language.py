@@ -164,8 +164,10 @@ def check_traditional(page: Page, ctx: Context) -> list[Finding]:
         if not HAN_RE.search(text):
             continue
         pairs = traditional_chars(text)
-        traditional = [(a, b) for a, b in pairs if is_traditional_form(a)]
-        variants = [(a, b) for a, b in pairs if not is_traditional_form(a)]
+        # A character in GB 2312 (於, 乾) is reported only where OpenCC writes it in this context
+        # (traditional_chars): that use is Traditional, whatever else the character is.
+        traditional = [(a, b) for a, b in pairs if _in_gb2312(a) or is_traditional_form(a)]
+        variants = [(a, b) for a, b in pairs if not (_in_gb2312(a) or is_traditional_form(a))]
         for rule, found in (("traditional-chars", traditional), ("variant-chars", variants)):
             if found:
                 shown = "、".join(f"{a}→{b}" for a, b in found[:8])

@@ -30,6 +30,20 @@ HTML_IMG_RE = re.compile(r"<img\b[^<>]*+>", re.IGNORECASE)
 IMG_SRC_RE = re.compile(r"\bsrc\s*+=\s*+[\"']([^\"']++)")
 IMG_ALT_RE = re.compile(r"\balt\s*+=\s*+[\"']([^\"']*+)")
 GAP_RE = re.compile(r"\[\[gap:(?P<text>[^\[\]]*+)\]\]")
+# Reference-style links as Python-Markdown reads them: a definition `[label]: url "title"` (up to three
+# spaces of indentation, the URL optionally in <>), and uses `[text][label]`, `[text] [label]`,
+# `[text][]` and `[label]`, images with a leading !. Labels match case-insensitively (str.lower, runs
+# of white space as one space): Python-Markdown's ReferenceInlineProcessor.
+REF_DEF_RE = re.compile(r"^ {0,3}\[(?P<label>[^\[\]]*+)\]:[ \t]*+(?P<url><[^<>\s]*+>|[^\s<>]++)?(?P<rest>.*)$")
+REF_TITLE_RE = re.compile(r"[ \t]*+(?:\"[^\"]*+\"|'[^']*+'|\([^()]*+\))?[ \t]*+")
+REF_USE_RE = re.compile(r"(?P<bang>!?)\[(?P<text>[^\[\]]*+)\](?:\s?\[(?P<label>[^\[\]]*+)\])?")
+# Blocks whose indented content Python-Markdown parses as Markdown of its own (a heading there is a
+# heading): admonitions (!!!), pymdownx.details (???, ???+) and pymdownx.tabbed (=== "Tab"), opened at the
+# start of their block; and list items, whose content is indented under them.
+CONTAINER_RE = re.compile(r"^(?:!!!|\?\?\?\+?|===[!+]{0,2}(?=[ \t]|$))")
+LIST_ITEM_RE = re.compile(r"^(?:[*+-]|\d{1,9}[.)])[ \t]")
+FRONT_MATTER_OPEN_RE = re.compile(r"-{3}[ \t]*+")
+FRONT_MATTER_CLOSE_RE = re.compile(r"(?:-{3}|\.{3})[ \t]*+")
 BACKTICKS_RE = re.compile(r"`++")
 
 
@@ -126,6 +140,8 @@ class Link:
     text: str
     line: int
     image: bool = False
+    ref: bool = False  # a reference-style link ([text][label], [label]): href is its definition's URL
+    label: str = ""  # its label ("" for inline links); href is "" when no definition has it
 
 
 @dataclass
@@ -282,21 +298,28 @@ def front_matter_lines(text: str) -> FrontMatterLines:
     body = text[len(bom):]
     newline = "\r\n" if "\r\n" in body.split("\n", 1)[0] + "\n" else "\n"
     lines = body.splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n") != "---":
+    if not lines or not FRONT_MATTER_OPEN_RE.fullmatch(lines[0].rstrip("\r\n")):
         raise FrontMatterShapeError("missing")
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n").rstrip() in ("---", "...")), None)
+    end = next((i for i in range(2, len(lines)) if FRONT_MATTER_CLOSE_RE.fullmatch(lines[i].rstrip("\r\n"))
+                and lines[i].endswith("\n")), None)
     if end is None:
         raise FrontMatterShapeError("unclosed")
     return FrontMatterLines(bom, newline, lines, end)
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
-    """Return (front matter source or None, body, body's first line number)."""
-    if not text.startswith("---\n") and text != "---":
+    """Return (front matter source or None, body, body's first line number).
+
+    The block is the one MkDocs' own reader takes (mkdocs.utils.meta.YAML_RE): an opening ``---``
+    and a closing ``---`` or ``...`` line, each with nothing after it but spaces and tabs, at least
+    one line between them, the closing line ended by a newline. An opener without a closer is still
+    returned as front matter (the checks report it unclosed; MkDocs would render it as text)."""
+    first, newline, _ = text.partition("\n")
+    if not FRONT_MATTER_OPEN_RE.fullmatch(first):
         return None, text, 1
     lines = text.split("\n")
-    for i in range(1, len(lines)):
-        if lines[i].rstrip() in ("---", "..."):
+    for i in range(2, len(lines) - 1):  # the last piece has no newline after it
+        if FRONT_MATTER_CLOSE_RE.fullmatch(lines[i]):
             return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
     return "\n".join(lines[1:]), "", len(lines) + 1
 
@@ -433,11 +456,24 @@ def parse_page(path: str, lang: str, rel: str, raw: bytes, limits: Any = None) -
     return page
 
 
+def _ref_label(label: str) -> str:
+    """A reference label as Python-Markdown keys it (lower case, white space runs as one space)."""
+    return " ".join(label.lower().split())
+
+
 def _scan_body(page: Page) -> None:
     fence: tuple[str, int, int] | None = None  # (fence chars, length, start line)
     in_comment = False
     lines = page.body.split("\n")
     prev = ""
+    # Content columns of the open containers (admonition, details, tab, list item), innermost last, and
+    # per column the container a following indented line would continue: (content column, is a list).
+    containers: list[int] = []
+    open_at: dict[int, tuple[int, bool]] = {}
+    blank_before = True
+    refs: dict[str, str] = {}
+    uses: list[tuple[str, str, int, bool, bool]] = []  # (label, text, line, image, explicit label)
+    pending_def: str | None = None  # a definition whose URL is on the next line
     for offset, line in enumerate(lines):
         lineno = page.body_start + offset
         stripped = line.strip()
@@ -446,11 +482,39 @@ def _scan_body(page: Page) -> None:
             if m and m.group("fence")[0] == fence[0] and len(m.group("fence")) >= fence[1] and not m.group("info").strip():
                 fence = None
             continue
+        if not stripped:
+            blank_before = True
+            prev = line
+            continue
+        # Containers (Python-Markdown: a tab is four columns): a line less indented than a container's
+        # content closes it; one indented under an open container goes in.
+        expanded = line.expandtabs(4) if "\t" in line else line
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        while containers and indent < containers[-1]:
+            containers.pop()
+        base = containers[-1] if containers else 0
+        while base in open_at and indent >= open_at[base][0]:
+            containers.append(open_at[base][0])
+            base = containers[-1]
+        for col in [c for c in open_at if c > base]:
+            del open_at[col]
+        rel = indent - base
+        text = expanded[base:]
+        if pending_def is not None:
+            url = stripped.split()[0]
+            if not url.startswith(("\"", "'", "(")):
+                refs[pending_def] = url.strip("<>")
+                pending_def = None
+                prev = line
+                blank_before = False
+                continue
+            pending_def = None
         # Fences may be indented inside lists and admonitions.
         m = FENCE_RE.match(line.lstrip())
         if m and (len(line) - len(line.lstrip())) <= 12:
             fence = (m.group("fence")[0], len(m.group("fence")), lineno)
             page.blocks.append(Block("code", lineno, m.group("info").strip().split(" ")[0]))
+            blank_before = False
             continue
         if in_comment:
             if "-->" in line:
@@ -459,11 +523,29 @@ def _scan_body(page: Page) -> None:
         if "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
             in_comment = True
             line = line.split("<!--", 1)[0]
-        h = HEADING_RE.match(line)
+            text = text.split("<!--", 1)[0]
+        if rel < 4:
+            if (rel == 0 and CONTAINER_RE.match(text)) or LIST_ITEM_RE.match(text.lstrip(" ")):
+                open_at[base] = (base + 4, not CONTAINER_RE.match(text))
+            elif base in open_at and (blank_before or not open_at[base][1]):
+                del open_at[base]  # a paragraph after the block: an indented block now is code
+        blank_before = False
+        d = REF_DEF_RE.match(text) if rel < 4 else None
+        if d and not d.group("label").startswith("^"):
+            label = d.group("label").strip().lower()
+            if d.group("url") is None and not d.group("rest").strip():
+                pending_def = label
+                prev = line
+                continue
+            if d.group("url") is not None and REF_TITLE_RE.fullmatch(d.group("rest")):
+                refs[label] = d.group("url").strip("<>")
+                prev = line
+                continue
+        h = HEADING_RE.match(text) if rel == 0 else None
         if h:
-            text, ident = heading_text(h.group("text"))
-            page.headings.append(Heading(len(h.group("hashes")), text, ident, lineno))
-            page.prose.append((lineno, text))
+            heading, ident = heading_text(h.group("text"))
+            page.headings.append(Heading(len(h.group("hashes")), heading, ident, lineno))
+            page.prose.append((lineno, heading))
             prev = line
             continue
         a = ADMONITION_RE.match(line)
@@ -471,22 +553,42 @@ def _scan_body(page: Page) -> None:
             page.blocks.append(Block("admonition", lineno, a.group("type").lower()))
         if "|" in prev and "---" in line and is_table_separator(line):
             page.blocks.append(Block("table", lineno - 1))
-        for im in IMAGE_RE.finditer(line):
+        clean = strip_inline_code(strip_comments(line))  # what is inside code spans is not a link
+        for im in IMAGE_RE.finditer(clean):
             page.blocks.append(Block("image", lineno, im.group("src")))
             page.links.append(Link(im.group("src"), im.group("alt"), lineno, image=True))
-        for im in HTML_IMG_RE.finditer(line):
+        for im in HTML_IMG_RE.finditer(clean):
             src = IMG_SRC_RE.search(im.group(0))
             alt = IMG_ALT_RE.search(im.group(0))
             page.blocks.append(Block("image", lineno, src.group(1) if src else ""))
             page.links.append(Link(src.group(1) if src else "", alt.group(1) if alt else "", lineno, image=True))
-        for lk in LINK_RE.finditer(line):
+        for lk in LINK_RE.finditer(clean):
             href = lk.group("href").strip("<>")
             page.links.append(Link(href, lk.group("text"), lineno))
-        if stripped:
-            page.prose.append((lineno, strip_inline_code(strip_comments(line))))
+        if "[" in clean:
+            for r in REF_USE_RE.finditer(clean):
+                if clean[r.end():r.end() + 1] == "(" and r.group("label") is None:
+                    continue  # an inline link or image: found above
+                label = r.group("label")
+                explicit = label is not None
+                uses.append((_ref_label(label or r.group("text")), r.group("text"), lineno, bool(r.group("bang")), explicit))
+        page.prose.append((lineno, clean))
         prev = line
     if fence:
         page.unclosed_fence = fence[2]
+    if uses:
+        found = False
+        for label, text, lineno, image, explicit in uses:
+            href = refs.get(label)
+            if href is None and not (explicit and label and not label.startswith("^")):
+                continue  # [text] that names no definition is text, as the renderer leaves it
+            found = True
+            page.links.append(Link(href or "", text, lineno, image=image, ref=True, label=label))
+            if image and href is not None:
+                page.blocks.append(Block("image", lineno, href))
+        if found:
+            page.links.sort(key=lambda link: link.line)
+            page.blocks.sort(key=lambda block: block.line)
 
 
 def iso_date(value: Any) -> dt.date | None:

@@ -176,16 +176,49 @@ def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_mapping(node)
 
 
+# The heading-id functions mkdocs.yml may name for toc's `slugify` (!!python/name:… or, for the
+# pymdownx.slugs factory, !!python/object/apply:pymdownx.slugs.slugify {kwds: {…}}): resolved so the
+# checks compute the ids the build does. Nothing else named in a python tag is imported.
+SLUGIFY_MODULES = frozenset({"markdown.extensions.toc", "pymdownx.slugs"})
+
+
+def _python_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    import importlib
+
+    kind, _, name = suffix.partition(":")
+    module, _, attr = name.rpartition(".")
+    if module in SLUGIFY_MODULES and (kind == "name" or (kind == "object/apply" and name == "pymdownx.slugs.slugify")):
+        try:
+            function = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError):
+            return _any_tag(loader, suffix, node)
+        if kind == "name":
+            return function
+        args: list[Any] = []
+        kwds: dict[str, Any] = {}
+        if isinstance(node, yaml.SequenceNode):
+            args = loader.construct_sequence(node, deep=True)
+        elif isinstance(node, yaml.MappingNode):
+            value = loader.construct_mapping(node, deep=True)
+            args, kwds = list(value.get("args") or []), dict(value.get("kwds") or {})
+        return function(*args, **kwds)
+    return _any_tag(loader, suffix, node)
+
+
 _TolerantLoader.add_multi_constructor("!", _any_tag)
-_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _python_tag)
+
+# MkDocs always loads these, whether mkdocs.yml lists them or not (mkdocs.config.defaults).
+MKDOCS_BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
 
 
 def markdown_extensions(mkdocs_yml: Path) -> tuple[list[str], dict[str, dict]]:
-    """The Markdown extensions and their settings from mkdocs.yml (none when it is missing)."""
+    """The Markdown extensions and their settings as MkDocs builds with them: its built-in ones
+    first, then those of mkdocs.yml (only the built-ins when it is missing)."""
     if not mkdocs_yml.is_file():
-        return [], {}
+        return list(MKDOCS_BUILTIN_EXTENSIONS), {}
     raw = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
-    names: list[str] = []
+    names: list[str] = list(MKDOCS_BUILTIN_EXTENSIONS)
     configs: dict[str, dict] = {}
     for item in raw.get("markdown_extensions") or []:
         if isinstance(item, str):
@@ -195,7 +228,7 @@ def markdown_extensions(mkdocs_yml: Path) -> tuple[list[str], dict[str, dict]]:
                 names.append(name)
                 if isinstance(config, dict):
                     configs[name] = config
-    return names, configs
+    return list(dict.fromkeys(names)), configs
 
 
 class Renderer:
@@ -208,11 +241,26 @@ class Renderer:
         try:
             self.md = markdown.Markdown(extensions=names, extension_configs=configs)
         except Exception:  # an extension that is not installed: fall back to plain Markdown, still sanitised
-            self.md = markdown.Markdown(extensions=["attr_list", "md_in_html", "tables", "footnotes"])
+            self.md = markdown.Markdown(extensions=[*MKDOCS_BUILTIN_EXTENSIONS, "attr_list", "md_in_html", "footnotes"])
 
     def render(self, text: str) -> str:
         self.md.reset()
         return self.md.convert(text)
+
+
+HTML_TAG_RE = re.compile(r"<[A-Za-z][^<>]*+>")
+HTML_ID_RE = re.compile(r"""\bid\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s"'>]++))""", re.IGNORECASE)
+
+
+def element_ids(rendered: str) -> frozenset[str]:
+    """Every id attribute in rendered HTML: headings (toc's slugs, numbered _1, _2 when repeated),
+    attribute lists, footnotes, tabs, raw HTML. Text is escaped by the renderer, so only tags match."""
+    ids: set[str] = set()
+    for tag in HTML_TAG_RE.finditer(rendered):
+        if "id" in tag.group(0) or "ID" in tag.group(0):
+            for m in HTML_ID_RE.finditer(tag.group(0)):
+                ids.add(html.unescape(m.group(1) or m.group(2) or m.group(3) or ""))
+    return frozenset(ids)
 
 
 # --- SVG files ------------------------------------------------------------------------------------------------------

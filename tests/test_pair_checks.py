@@ -107,3 +107,34 @@ def test_simplified_text_is_not_traditional(text: str):
                                             ("這個演算法", "這")])
 def test_traditional_characters_are_found(text: str, char: str):
     assert char in {a for a, _ in traditional_chars(text)}
+
+
+def test_variant_characters_are_a_note_and_traditional_forms_an_error(tmp_path, settings_for):
+    """冑 and 皁 are variants (异体字) merged into 胄 and 皂, characters Simplified and Traditional
+    text share (CC-CEDICT reads them as Simplified too): a note, not Traditional characters.
+    衞 (the Hong Kong form of 衛), 後 and 於 in 於是 on the same page stay errors."""
+    project = make_project(tmp_path, RULES / "variant-chars" / "flag")
+    report = run(settings_for(project), lang="en")
+    rules = ("traditional-chars", "variant-chars")
+    got = {(f.line, f.rule, f.severity) for f in report.findings if f.rule in rules}
+    assert got == {(11, "variant-chars", "info"), (13, "variant-chars", "info"), (17, "traditional-chars", "error")}
+    messages = {f.line: f.message for f in report.findings if f.rule in rules}
+    assert "冑→胄" in messages[11] and "皁→皂" in messages[13]
+    assert "衞→卫" in messages[17] and "後→后" in messages[17] and "於→于" in messages[17]  # 於 in GB 2312, Traditional here
+
+
+@pytest.mark.parametrize(("char", "traditional"), [("冑", False), ("皁", False), ("汙", False), ("後", True), ("髮", True),
+                                                  ("陞", True), ("覈", True), ("衞", True), ("閲", True)])
+def test_traditional_forms_are_told_from_variants(char: str, traditional: bool):
+    """CC-CEDICT's character sets, plus OpenCC's regional variant tables for 衞 (Hong Kong) and 閲."""
+    from kb.checks.language import is_traditional_form
+
+    assert is_traditional_form(char) is traditional
+
+
+def test_reference_links_are_compared_by_their_targets(tmp_path, settings_for):
+    """[text][label] links count like inline ones: the dropped one is missing where its section is
+    (line 11), the added one is extra at its line; [glossary][] = [术语表][] (same target) is quiet."""
+    got = _findings(tmp_path, settings_for, "structure-mismatch", "flag-reference-link-dropped")
+    assert got == {("docs/en/reference-link-dropped.md", 11, "link-missing"),
+                   ("docs/en/reference-link-dropped.md", 13, "link-extra")}

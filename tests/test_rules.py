@@ -66,3 +66,15 @@ def test_a_phrase_the_glossary_excludes_is_not_counted_as_the_shorter_term(tmp_p
                         encoding="utf-8")
     hits = [f for f in run(settings_for(project), lang="en").findings if f.rule == "term-mismatch"]
     assert [(f.path.endswith(page), f.params["term"]) for f in hits] == [(True, "total mercury")]
+
+
+def test_reference_links_and_heading_slugs_are_checked_like_the_built_page(tmp_path: Path, settings_for):
+    """A reference to a missing page and an undefined label are broken; an anchor must be the id the
+    build gives the heading (toc's default slugify turns a Chinese heading into _1, a repeated one
+    gets _1, _2), also for a heading inside an admonition: #学习目标 and #objectives_2 do not exist."""
+    project = make_project(tmp_path, RULES_DIR / "broken-link" / "flag-reference-links-and-slugs")
+    report = run(settings_for(project), lang="en")
+    got = {(f.line, f.code) for f in report.findings if f.rule == "broken-link"}
+    assert got == {(11, "missing"), (11, "undefined-reference"), (13, "anchor")}
+    anchors = sorted(f.message for f in report.findings if f.rule == "broken-link" and f.code == "anchor")
+    assert len(anchors) == 2 and "#学习目标" in anchors[1] + anchors[0] and "#objectives_2" in anchors[0] + anchors[1]

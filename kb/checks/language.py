@@ -78,6 +78,27 @@ def _converter(config: str):
     return opencc.OpenCC(f"{config}.json")
 
 
+@cache
+def is_traditional_form(char: str) -> bool:
+    """Whether *char*, which OpenCC converts to Simplified, is a Traditional form rather than a
+    variant (异体字) of a character Simplified and Traditional text share. OpenCC's character table
+    holds both relations: Traditional → Simplified (後→后, 陞→升) and variant → standard form
+    (冑→胄, 皁→皂, merged in 1955). CC-CEDICT (hanzidentifier's character sets) tells them apart:
+    it reads 冑 and 皁 as Simplified too, 後 and 陞 only as Traditional. It also reads some regional
+    forms of Traditional characters as Simplified (衞, the Hong Kong form of 衛; 閲, of 閱): a
+    character that OpenCC's Hong Kong, Taiwan or Japanese variant tables turn into a Traditional-only
+    character counts as Traditional too."""
+    import hanzidentifier
+
+    if not hanzidentifier.is_simplified(char):
+        return True
+    for config in ("hk2t", "tw2t", "jp2t"):
+        standard = _converter(config).convert(char)
+        if standard != char and len(standard) == 1 and not hanzidentifier.is_simplified(standard):
+            return True
+    return False
+
+
 def _in_gb2312(text: str) -> bool:
     try:
         text.encode("gb2312")
@@ -143,9 +164,14 @@ def check_traditional(page: Page, ctx: Context) -> list[Finding]:
         if not HAN_RE.search(text):
             continue
         pairs = traditional_chars(text)
-        if pairs:
-            shown = "、".join(f"{a}→{b}" for a, b in pairs[:8])
-            out.append(finding("traditional-chars", "found", page, line, chars=shown))
+        # A character in GB 2312 (於, 乾) is reported only where OpenCC writes it in this context
+        # (traditional_chars): that use is Traditional, whatever else the character is.
+        traditional = [(a, b) for a, b in pairs if _in_gb2312(a) or is_traditional_form(a)]
+        variants = [(a, b) for a, b in pairs if not (_in_gb2312(a) or is_traditional_form(a))]
+        for rule, found in (("traditional-chars", traditional), ("variant-chars", variants)):
+            if found:
+                shown = "、".join(f"{a}→{b}" for a, b in found[:8])
+                out.append(finding(rule, "found", page, line, chars=shown))
     return out
 
 

@@ -12,7 +12,7 @@ from kb.checks import Context, finding
 from kb.checks.phones import find_phone_numbers
 from kb.findings import Finding
 from kb.pages import Page, iso_date
-from kb.safety import Renderer, locate, removed
+from kb.safety import Renderer, element_ids, locate, removed
 from kb.settings import REPO_ROOT
 
 HEX_RE = re.compile(r"^[0-9a-f]+$")
@@ -232,6 +232,36 @@ def _renderer(ctx: Context) -> Renderer:
     return ctx.data.memo("markdown-renderer", make)
 
 
+def _render(page: Page, ctx: Context) -> str:
+    """The page's body as the build renders it. A page rendered early for its anchors (another page
+    links to it) keeps its HTML until its own unsafe-html check takes it: each page is rendered once."""
+    pending: dict[str, tuple[str, str]] = ctx.data.memo("rendered-pending", dict)
+    kept = pending.pop(page.path, None)
+    if kept is not None and kept[0] == page.body:
+        return kept[1]
+    rendered = _renderer(ctx).render(page.body)
+    anchors: dict[str, tuple[str, frozenset[str]]] = ctx.data.memo("page-anchors", dict)
+    anchors[page.path] = (page.body, element_ids(rendered))
+    return rendered
+
+
+def page_anchors(page: Page, ctx: Context) -> frozenset[str]:
+    """The ids a link's #fragment can name on *page*, read from the page rendered with the site's
+    Markdown extensions: heading ids are toc's own (its configured slugify, _1, _2 for repeats;
+    a Chinese heading under the default slugify is _1), so the check agrees with the built HTML.
+    A page that cannot be rendered offers its explicit heading ids."""
+    anchors: dict[str, tuple[str, frozenset[str]]] = ctx.data.memo("page-anchors", dict)
+    known = anchors.get(page.path)
+    if known is not None and known[0] == page.body:
+        return known[1]
+    try:
+        rendered = _render(page, ctx)
+    except Exception:  # RecursionError on pathological nesting (unsafe-html reports it), an extension's bug
+        return frozenset(page.heading_ids)
+    ctx.data.memo("rendered-pending", dict)[page.path] = (page.body, rendered)
+    return anchors[page.path][1]
+
+
 def check_unsafe_html(page: Page, ctx: Context) -> list[Finding]:
     """What the build's sanitiser (kb.safety) would remove from this page, found by rendering the
     page with the same Markdown extensions as the build: attribute lists, reference links, raw HTML
@@ -239,7 +269,7 @@ def check_unsafe_html(page: Page, ctx: Context) -> list[Finding]:
     if page.text is None:
         return []
     try:
-        rendered = _renderer(ctx).render(page.body)
+        rendered = _render(page, ctx)
     except Exception as exc:  # RecursionError on pathological nesting, an extension's own bug
         return [finding("unsafe-html", "not-rendered", page, page.body_start, problem=type(exc).__name__)]
     out = []

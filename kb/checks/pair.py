@@ -171,18 +171,46 @@ def _term_patterns(ctx: Context, lang: str) -> list[tuple[re.Pattern[str], str |
     return ctx.data.memo(("term-patterns", lang), make)
 
 
+def _literal_key(form: str, lang: str) -> str:
+    """A string every text that _pattern(form, lang) matches contains, once _literal_text has
+    folded it: the form itself in Chinese; in English lower case without spaces and hyphens (which
+    the pattern lets vary), without a final y (-ies)."""
+    if lang == "zh":
+        return form
+    key = form.lower().replace("-", "").replace(" ", "")
+    return key[:-1] if re.search(r"[^aeiou]y$", form) else key
+
+
+def _literal_text(text: str, lang: str) -> str:
+    return text if lang == "zh" else text.lower().replace("-", "").replace(" ", "")
+
+
+def _term_keys(ctx: Context, lang: str) -> list[str]:
+    def make() -> list[str]:
+        forms = [(form, True) for term in ctx.data.glossary if term.checked for form in term.forms(lang)]
+        forms += [(phrase, False) for term in ctx.data.glossary if term.checked for phrase in term.excluding.get(lang, ())]
+        forms.sort(key=lambda x: len(x[0]), reverse=True)  # the order of _term_patterns (a stable sort of the same list)
+        return [_literal_key(form, lang) for form, _ in forms]
+
+    return ctx.data.memo(("term-keys", lang), make)
+
+
 def term_lines(page: Page, ctx: Context) -> dict[str, int]:
     """First line of each glossary term used on *page*. Longer terms are matched first and masked,
-    so "gender mainstreaming" does not also count as a use of "gender"."""
+    so "gender mainstreaming" does not also count as a use of "gender". A pattern is tried only
+    on a line that holds its literal key (a substring test: hundreds of forms, few on any line)."""
     patterns = _term_patterns(ctx, page.lang)
+    keys = _term_keys(ctx, page.lang)
     found: dict[str, int] = {}
     for line, text in [(1, page.title), *page.prose]:
         work = _prose_text(text)
-        for pattern, term_id in patterns:
-            if pattern.search(work):
+        folded = _literal_text(work, page.lang)
+        for (pattern, term_id), key in zip(patterns, keys, strict=True):
+            if key in folded and pattern.search(work):
                 if term_id is not None:
                     found.setdefault(term_id, line)
                 work = pattern.sub(" ", work)
+                folded = _literal_text(work, page.lang)
     return found
 
 

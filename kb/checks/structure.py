@@ -126,7 +126,9 @@ def links_of(page: Page) -> list[PageLink]:
             out.append(PageLink(m.group("href").strip("<>"), line, False))
         for m in HTML_LINK_RE.finditer(text):
             out.append(PageLink(m.group("dq") or m.group("sq") or m.group("bare") or "", line, True))
-    return out
+    # reference-style links ([text][label], [label]) with the target of their definition
+    refs = [PageLink(lk.href, lk.line, False) for lk in page.links if lk.ref and lk.href and not lk.image]
+    return sorted(out + refs, key=lambda lk: lk.line) if refs else out
 
 
 def _link_key(href: str) -> str:

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from kb.checks import Context, finding
-from kb.checks.page import page_gaps
+from kb.checks.page import page_anchors, page_gaps
 from kb.data import Deliverable, first_lines
 from kb.findings import Finding
 from kb.pages import Page, iso_date
 
 # Files the build writes: links to them are valid although they are not in docs/.
 GENERATED_PREFIXES = ("downloads/", "status.json", "review/")
-SLUG_STRIP_RE = re.compile(r"[^\w\s-]")
 
 
 def check_missing_translation(page: Page, counterpart_exists: bool, ctx: Context) -> list[Finding]:
@@ -34,10 +32,6 @@ def check_missing_translation(page: Page, counterpart_exists: bool, ctx: Context
     return [finding("missing-translation", code, page, 1, expected=others)]
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[\s]+", "-", SLUG_STRIP_RE.sub("", text).strip().lower())
-
-
 def check_links(page: Page, pages_by_path: dict[str, Page], ctx: Context) -> list[Finding]:
     """broken-link and missing-image: relative targets must exist (in this language, or in the
     default language, which the build falls back to), anchors must exist in the target page."""
@@ -46,6 +40,9 @@ def check_links(page: Page, pages_by_path: dict[str, Page], ctx: Context) -> lis
     lang_root = f"{ctx.docs_dir}/{page.lang}/"
     for link in page.links:
         href = link.href.strip()
+        if link.ref and not href:
+            out.append(finding("broken-link", "undefined-reference", page, link.line, text=link.text, label=link.label))
+            continue
         if not href:
             if not link.image:
                 out.append(finding("broken-link", "empty", page, link.line, text=link.text))
@@ -59,7 +56,7 @@ def check_links(page: Page, pages_by_path: dict[str, Page], ctx: Context) -> lis
             continue
         if href.startswith("#"):
             anchor = unquote(href[1:])
-            if anchor and not _has_anchor(page, anchor):
+            if anchor and not _has_anchor(page, anchor, ctx):
                 out.append(finding("broken-link", "anchor", page, link.line, href=href, target=page.path))
             continue
         target_rel = unquote(parts.path)
@@ -84,18 +81,15 @@ def check_links(page: Page, pages_by_path: dict[str, Page], ctx: Context) -> lis
             continue
         if parts.fragment and found.endswith(".md"):
             other = pages_by_path.get(found)
-            if other is not None and other.text is not None and not _has_anchor(other, unquote(parts.fragment)):
+            if other is not None and other.text is not None and not _has_anchor(other, unquote(parts.fragment), ctx):
                 out.append(finding("broken-link", "anchor", page, link.line, href=href, target=found))
     return out
 
 
-def _has_anchor(page: Page, anchor: str) -> bool:
-    if anchor in page.heading_ids:
-        return True
-    if any(_slug(h.text) == anchor for h in page.headings):
-        return True
-    # footnotes, explicit attribute ids on other elements and HTML ids
-    return f"#{anchor}" in (page.text or "") or f'id="{anchor}"' in (page.text or "")
+def _has_anchor(page: Page, anchor: str, ctx: Context) -> bool:
+    """Whether the rendered page has an element with this id (headings, attribute lists, footnotes,
+    HTML): kb.checks.page.page_anchors."""
+    return anchor in page_anchors(page, ctx)
 
 
 # --- deliverables -------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from kb.data import Limits, ProjectData, first_lines
 from kb.findings import Catalog, Finding, sort_findings
 from kb.pages import Page, body_hash, parse_page
 from kb.settings import Settings
+from kb.siteconfig import check_report_problem
 
 
 @dataclass
@@ -174,6 +175,7 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     thresholds_path = settings.data_path / "event-thresholds.yml"
     raw.extend(check_event_series(pages, ctx, thresholds_path.relative_to(settings.root).as_posix(),
                                   event_series_lines(thresholds_path)))
+    raw.extend(check_report_problem(settings.root / "mkdocs.yml"))  # "Report a problem" still lacks FECO's address
     catalog = Catalog(data.rules, lang)
     resolved = [catalog.resolve(f) for f in raw]
     if only is not None:

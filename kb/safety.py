@@ -180,11 +180,19 @@ _TolerantLoader.add_multi_constructor("!", _any_tag)
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
 
 
+def read_mkdocs_yml(mkdocs_yml: Path) -> dict[str, Any]:
+    """mkdocs.yml as plain data (tags such as !ENV read as their values); {} when it is missing."""
+    if not mkdocs_yml.is_file():
+        return {}
+    raw = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    return raw if isinstance(raw, dict) else {}
+
+
 def markdown_extensions(mkdocs_yml: Path) -> tuple[list[str], dict[str, dict]]:
     """The Markdown extensions and their settings from mkdocs.yml (none when it is missing)."""
     if not mkdocs_yml.is_file():
         return [], {}
-    raw = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    raw = read_mkdocs_yml(mkdocs_yml)
     names: list[str] = []
     configs: dict[str, dict] = {}
     for item in raw.get("markdown_extensions") or []:

@@ -339,16 +339,12 @@ RELEVANCE = {
         ("按性别分列数据", "/gender/modules/04-sex-disaggregated-data/"),
         ("职业健康", "/gender/modules/03-occupational-health/"),
         ("问卷", "/gender/questionnaire/"),
+        # parts of a compound that jieba kept whole at build time (无汞替代技术, 全球环境基金性别平等政策):
+        # the worker segments the query against the index's own terms (kb-search.js `segment`)
+        ("无汞替代", "/mercury/modules/03-mercury-free-alternatives/"),
+        ("性别平等政策", "/gender/modules/02-gef-policy-and-undp-strategy/"),
     ],
 }
-# Known misrankings (issue 11 stays open for them): the query's 无汞 / 性别平等 match no index term
-# (the browser splits these words differently from jieba at build time), so only 替代 / 政策 count,
-# and the short policy page on China's own rules outranks the page that is about the query.
-# Strict xfail: when segmentation is fixed the test passes, fails as "XPASS", and these move back up.
-KNOWN_MISRANKED = [
-    ("无汞替代", "/mercury/modules/03-mercury-free-alternatives/"),
-    ("性别平等政策", "/gender/modules/02-gef-policy-and-undp-strategy/"),
-]
 TEMPLATE_PAGES = ("/mercury/cases/", "/gender/reports/")  # pages titled 模板 / Template
 
 
@@ -955,12 +951,3 @@ def test_the_content_security_policy_blocks_script_the_site_did_not_write(contex
     })""")
     assert result["pwned"] is None, result
     assert "script-src-elem" in result["seen"] or "script-src" in result["seen"], result
-
-
-@pytest.mark.xfail(strict=True, reason="Chinese query segmentation differs from the index's: see KNOWN_MISRANKED")
-@pytest.mark.parametrize(("query", "expected"), KNOWN_MISRANKED, ids=[q for q, _ in KNOWN_MISRANKED])
-def test_known_chinese_misrankings_are_still_misranked(context: BrowserContext, base_url: str, query: str, expected: str) -> None:
-    page, _ = _open(context, base_url + "/")
-    _open_search(page)
-    paths = [g["path"] for g in _search_groups(page, query)]
-    assert paths and paths[0] == expected, paths[:3]

@@ -996,6 +996,7 @@ def test_status_page_filters_by_programme_severity_and_rule(context: BrowserCont
     page.locator("#kb-filter button[type=reset]").click()
     page.wait_for_function("() => document.querySelector('.kb-filter__count').textContent.includes(String(document.querySelectorAll('article [data-kb-track], article [data-kb-severity], article [data-kb-rule]').length))")
     assert all(i["visible"] for i in _status_items(page))
+    assert not page.locator(".kb-filter-empty:visible").count()
 
     page.select_option("select[data-kb-filter=rule]", "report-problem")
     items = _status_items(page)
@@ -1005,6 +1006,9 @@ def test_status_page_filters_by_programme_severity_and_rule(context: BrowserCont
     expect(row).to_be_visible()  # the organisational e-mail FECO is to supply: a visible gap
     assert "mkdocs.yml" in row.inner_text()
     assert not [i for i in items if i["visible"] and i["rule"] == "gap"]
+    # a list with nothing left says so; the findings table, which has the row, does not
+    expect(page.locator("ul.kb-gap-pages + .kb-filter-empty")).to_be_visible()
+    expect(page.locator("[aria-labelledby=findings] + .kb-filter-empty")).to_be_hidden()
     # the choice is in the address: reloading (or sharing the link) shows the same rows
     assert "rule=report-problem" in page.url
     page.reload(wait_until="networkidle")

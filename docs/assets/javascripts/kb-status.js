@@ -37,6 +37,13 @@
         item.hidden = !keep;
         if (keep) shown += 1;
       });
+      // a list whose every item is filtered out says so (the note after it), instead of an empty table
+      Array.prototype.forEach.call(document.querySelectorAll("[data-kb-group]"), function (group) {
+        var note = group.nextElementSibling;
+        if (!note || !note.classList.contains("kb-filter-empty")) return;
+        var own = items.filter(function (item) { return group.contains(item); });
+        note.hidden = !(own.length && own.every(function (item) { return item.hidden; }));
+      });
       var text = shownText.replace("{shown}", String(shown)).replace("{total}", String(items.length));
       count.textContent = shown === 0 && noneText ? noneText + " " + text : text;
       if (remember && window.history && window.history.replaceState) {

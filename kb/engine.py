@@ -44,11 +44,12 @@ class Report:
     approvals: dict[str, PairApproval] = field(default_factory=dict)
 
     def in_language(self, lang: str) -> list[Finding]:
-        """The same findings with their messages in *lang*."""
+        """The same findings with their messages in *lang* (and the same severities: a check may have
+        set one other than its message's default, e.g. a past year's event series in draft mode)."""
         if lang == self.lang:
             return self.findings
         catalog = Catalog(self.catalog_rules, lang)
-        return sort_findings(catalog.resolve(replace(f, severity="", message="")) for f in self.findings)
+        return sort_findings(catalog.resolve(replace(f, message="")) for f in self.findings)
 
     @property
     def errors(self) -> list[Finding]:

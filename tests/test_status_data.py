@@ -86,6 +86,9 @@ def test_messages_rules_and_programmes_are_in_the_pages_language(project: Path, 
     assert all(f["params"]["title"] == titles[f["params"]["id"]]["en"] for f in quoted)  # status.json: as before
     missing = next(f for f in en["findings"] if f["rule"] == "missing-translation" and f["rel"] == "only-chinese.md")
     assert missing["title"] == "仅有中文的页面" and missing["track"] == "general" and missing["lang"] == "zh"
+    # the same findings with the same severities in both languages (only the wording differs)
+    assert [(f["rule"], f["code"], f["path"], f["line"], f["severity"]) for f in zh["findings"]] == \
+        [(f["rule"], f["code"], f["path"], f["line"], f["severity"]) for f in en["findings"]]
     deliverable = next(f for f in en["findings"] if f["rule"] == "deliverables")
     assert deliverable["track"] in ("mercury", "gender") and deliverable["title"] == deliverable["path"]
 

@@ -1068,6 +1068,10 @@ def test_status_page_folds_gaps_per_page_under_titles_in_one_language(context: B
     assert message == rules["report-problem"].messages["no-email"].text[lang].strip()
     for text in page.eval_on_selector_all("tr[data-kb-track][data-kb-rule=deliverables] td:last-child", "tds => tds.map(t => t.innerText)"):
         assert bool(han.search(text)) == (lang == "zh"), text  # deliverable titles quoted in the page's language
+    series = page.eval_on_selector_all("tr[data-kb-track][data-kb-rule=event-series] td:last-child", "tds => tds.map(t => t.innerText)")
+    assert series, "the real site's event series have findings"
+    for text in series:  # programme and kind named in the page's language
+        assert (re.search(r"\b(training|livestream|gender|mercury)\b", text) is None) == (lang == "zh"), text
     # both languages' review state for each pair
     states = page.eval_on_selector_all("tr[data-rel] .kb-langs", "uls => uls.map(u => [...u.children].map(li => li.dataset.lang))")
     assert states and all(s == ["zh", "en"] for s in states)

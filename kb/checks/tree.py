@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from kb.checks import Context, finding
 from kb.checks.page import page_gaps
 from kb.data import Deliverable, first_lines
-from kb.findings import Finding, Localised
+from kb.findings import Finding
 from kb.pages import Page, iso_date
 
 # Files the build writes: links to them are valid although they are not in docs/.
@@ -149,7 +149,7 @@ def check_deliverables(items: list[Deliverable], pages: dict[str, Page], ctx: Co
         row = deliverable_status(item, pages, ctx)
         rows.append(row)
         line = lines.get(item.id, 1)
-        title = Localised(item.title) if item.title else item.id  # each message quotes the title in its language
+        title = item.title.get("en", item.id)
         for missing in row["missing"]:
             out.append(finding("deliverables", "page-missing", path, line, id=item.id, title=title, page=missing))
         if row["events_held"] < row["events_needed"]:

@@ -23,9 +23,10 @@ from kb.checks.tree import (
 )
 from kb.checks.video import check_video
 from kb.data import Limits, ProjectData, first_lines
-from kb.findings import Catalog, Finding, sort_findings
+from kb.findings import Catalog, Finding, Localised, sort_findings
 from kb.pages import Page, body_hash, parse_page
 from kb.settings import Settings
+from kb.siteconfig import check_report_problem
 
 
 @dataclass
@@ -43,11 +44,12 @@ class Report:
     approvals: dict[str, PairApproval] = field(default_factory=dict)
 
     def in_language(self, lang: str) -> list[Finding]:
-        """The same findings with their messages in *lang*."""
+        """The same findings with their messages in *lang* (and the same severities: a check may have
+        set one other than its message's default, e.g. a past year's event series in draft mode)."""
         if lang == self.lang:
             return self.findings
         catalog = Catalog(self.catalog_rules, lang)
-        return sort_findings(catalog.resolve(replace(f, severity="", message="")) for f in self.findings)
+        return sort_findings(catalog.resolve(replace(f, message="")) for f in self.findings)
 
     @property
     def errors(self) -> list[Finding]:
@@ -174,8 +176,9 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     thresholds_path = settings.data_path / "event-thresholds.yml"
     raw.extend(check_event_series(pages, ctx, thresholds_path.relative_to(settings.root).as_posix(),
                                   event_series_lines(thresholds_path)))
+    raw.extend(check_report_problem(settings.root / "mkdocs.yml"))  # "Report a problem" still lacks FECO's address
     catalog = Catalog(data.rules, lang)
-    resolved = [catalog.resolve(f) for f in raw]
+    resolved = [catalog.resolve(localised(f, data)) for f in raw]
     if only is not None:
         prefixes = tuple(p.rstrip("/") for p in only)
         resolved = [f for f in resolved if any(f.path == p or f.path.startswith(p + "/") for p in prefixes)]
@@ -186,3 +189,26 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
         counts[f.rule][f.severity] += 1
     return Report(settings=settings, findings=findings, pages=pages, pairs=pairs, deliverables=rows,
                   release=release, lang=lang, counts=counts, catalog_rules=data.rules, approvals=approved)
+
+
+def localised(finding: Finding, data: ProjectData) -> Finding:
+    """The finding with the parameters that have a wording per language made Localised, so that each
+    language's message quotes its own: a deliverable's title (data/deliverables.yml), an event
+    series' programme and kind (data/content-model.yml tracks, data/ui.yml event_kind_*) in Chinese.
+    JSON and text output keep the parameter as the check gave it (Localised's str)."""
+    params = dict(finding.params)
+    if finding.rule == "deliverables" and "title" in params:
+        item = next((d for d in data.deliverables if d.id == params.get("id")), None)
+        if item is not None and item.title:
+            params["title"] = Localised({**item.title, "en": str(params["title"])})
+    elif finding.rule == "event-series":
+        programme, kind = str(params.get("programme", "")), str(params.get("kind", ""))
+        label = data.model.tracks.get(programme, {}).get("zh")
+        if programme and label:
+            params["programme"] = Localised({"zh": label, "en": programme})
+        kind_zh = (data.ui.get("zh") or {}).get(f"event_kind_{kind}")
+        if kind and kind_zh:
+            params["kind"] = Localised({"zh": kind_zh, "en": kind})
+    else:
+        return finding
+    return replace(finding, params=params)

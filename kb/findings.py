@@ -13,6 +13,18 @@ from kb.data import Rule
 SEVERITIES = ("error", "warning", "info")
 
 
+class Localised(dict):
+    """A finding parameter worded in each language ({"zh": …, "en": …}, e.g. a deliverable's
+    title): each language's message gets its own wording, so a Chinese message does not quote
+    English text. JSON and text output (``str``) keep the English wording, as before."""
+
+    def __str__(self) -> str:
+        return str(self.get("en") or next(iter(self.values()), ""))
+
+    def in_lang(self, lang: str) -> str:
+        return str(self.get(lang) or self)
+
+
 @dataclass(frozen=True)
 class Finding:
     rule: str
@@ -46,7 +58,8 @@ class Catalog:
             raise UnknownMessage(f"no message {finding.rule}.{finding.code} in data/messages.yml")
         msg = rule.messages[finding.code]
         try:
-            text = msg.text[self.lang].format(**finding.params)
+            params = {k: v.in_lang(self.lang) if isinstance(v, Localised) else v for k, v in finding.params.items()}
+            text = msg.text[self.lang].format(**params)
         except (KeyError, IndexError) as exc:
             raise UnknownMessage(f"message {finding.rule}.{finding.code} uses a missing parameter {exc}") from None
         severity = finding.severity or msg.severity

@@ -212,12 +212,20 @@ _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _python_tag)
 MKDOCS_BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
 
 
+def read_mkdocs_yml(mkdocs_yml: Path) -> dict[str, Any]:
+    """mkdocs.yml as plain data (tags such as !ENV read as their values); {} when it is missing."""
+    if not mkdocs_yml.is_file():
+        return {}
+    raw = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    return raw if isinstance(raw, dict) else {}
+
+
 def markdown_extensions(mkdocs_yml: Path) -> tuple[list[str], dict[str, dict]]:
     """The Markdown extensions and their settings as MkDocs builds with them: its built-in ones
     first, then those of mkdocs.yml (only the built-ins when it is missing)."""
     if not mkdocs_yml.is_file():
         return list(MKDOCS_BUILTIN_EXTENSIONS), {}
-    raw = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    raw = read_mkdocs_yml(mkdocs_yml)
     names: list[str] = list(MKDOCS_BUILTIN_EXTENSIONS)
     configs: dict[str, dict] = {}
     for item in raw.get("markdown_extensions") or []:

@@ -4,14 +4,17 @@ in and out, so a future site generator can call the same functions."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kb.approvals import pair_summary, shown_status
 from kb.data import ProjectData
 from kb.engine import Report
+from kb.findings import SEVERITIES, Finding
 from kb.fsutil import write_atomic
 from kb.pages import GAP_RE
 
@@ -60,8 +63,63 @@ def page_state(report: Report, lang: str, rel: str, file_lang: str) -> dict[str,
     return state
 
 
+@dataclass(frozen=True)
+class LanguageState:
+    """One language's page of a pair, as the status page shows it."""
+
+    lang: str
+    exists: bool
+    path: str | None
+    typed: str | None  # review.status as typed in the page
+    shown: str  # what readers see (kb.approvals.shown_status: approved only when verified)
+    approval: str  # kb.approvals PairApproval.language_state: approved | changed | unchanged | unapproved
+    gaps: int
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One translation pair (or single page) of the status page's page table: both languages'
+    review state, the verified approvals, and which rules and severities its findings have (for
+    the filters)."""
+
+    rel: str
+    title: str
+    type: str | None
+    track: str
+    translation: str  # current | stale | untracked | missing | single
+    approval_state: str  # approved | outdated | invalid | partial | none
+    languages: tuple[LanguageState, ...]
+    approvals: tuple[dict[str, str], ...]  # verified approvals: org, name, date
+    lacking: tuple[str, ...]
+    required: tuple[str, ...]
+    rules: tuple[str, ...]
+    severities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class GapPage:
+    """The gap markers of one page, folded into one entry of the status page."""
+
+    rel: str
+    path: str
+    lang: str
+    title: str
+    track: str
+    severity: str
+    count: int
+    gaps: tuple[Gap, ...]
+
+
 def status_data(report: Report, data: ProjectData, lang: str) -> dict[str, Any]:
-    """Everything the status page and status.json show, in one structure."""
+    """Everything the status page and status.json show, in one structure. The page shows it in
+    *lang*: messages, rule and programme names, page titles; gap texts are the authors' own, so the
+    page lists the gaps of this language's pages (``gap_pages`` has every language's, each marked)."""
     settings = report.settings
     counts = [
         {"rule": rule, "title": data.rules[rule].title.get(lang, rule) if rule in data.rules else rule, **sev}
@@ -87,11 +145,15 @@ def status_data(report: Report, data: ProjectData, lang: str) -> dict[str, Any]:
         {"path": f.path, "line": f.line, "text": f.params.get("text", ""), "rel": _rel(report, f.path)}
         for f in localised if f.rule == "gap"
     ]
-    findings = [{**f.as_dict(), "rel": _rel(report, f.path)} for f in localised if f.rule != "gap"]
+    findings = [{**f.as_dict(), "rel": _rel(report, f.path), "title": _title(report, f.path, lang),
+                 "track": _track_of(report, data, f), "lang": _lang_of(report, f.path)}
+                for f in localised if f.rule != "gap"]
+    rules_present = sorted({f.rule for f in localised})
     return {
         "generated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "today": settings.today.isoformat(),
         "mode": "release" if report.release else "draft",
+        "lang": lang,
         "totals": {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")},
         "counts": counts,
         "pairs": report.pairs,
@@ -100,7 +162,73 @@ def status_data(report: Report, data: ProjectData, lang: str) -> dict[str, Any]:
         "deliverables": report.deliverables,
         "gaps": gaps,
         "findings": findings,
+        # added for the status page's filters and folded gaps (machines: the lists above are unchanged)
+        "tracks": [{"id": t, "label": label.get(lang, t)} for t, label in data.model.tracks.items()],
+        "rules": [{"id": r, "title": data.rules[r].title.get(lang, r) if r in data.rules else r} for r in rules_present],
+        "pages": pair_rows(report, data, lang, localised),
+        "gap_pages": gap_pages(report, lang, localised),
     }
+
+
+def pair_rows(report: Report, data: ProjectData, lang: str, findings: list[Finding]) -> list[PairRow]:
+    """One row per translation pair (and per single-language page), titled in *lang* where that
+    page exists."""
+    settings = report.settings
+    by_path: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_path.setdefault(f.path, []).append(f)
+    rows = []
+    for pair in sorted(report.pairs, key=lambda p: p["rel"]):
+        rel = pair["rel"]
+        pages = {lg: report.pages.get(f"{settings.docs_dir}/{lg}/{rel}") for lg in settings.languages}
+        first = pages.get(lang) or next((p for p in pages.values() if p is not None), None)
+        if first is None:
+            continue
+        approval = report.approval_for(rel)
+        states = []
+        mine: list[Finding] = []
+        for lg, page in pages.items():
+            path = f"{settings.docs_dir}/{lg}/{rel}"
+            found = by_path.get(path, []) if page is not None else []
+            mine.extend(found)
+            states.append(LanguageState(
+                lang=lg, exists=page is not None, path=path if page is not None else None,
+                typed=page.review_status if page is not None else None,
+                shown=shown_status(approval, page.review_status) if page is not None else "-",
+                approval=approval.language_state(lg) if approval is not None and page is not None else "unapproved",
+                gaps=sum(1 for f in found if f.rule == "gap"),
+            ))
+        track = first.track or "general"
+        valid = [a for a in (approval.approvals if approval else []) if a.state == "valid"]
+        rows.append(PairRow(
+            rel=rel, title=first.title or rel, type=first.type, track=track, translation=pair["state"],
+            approval_state=approval.state if approval is not None else "none", languages=tuple(states),
+            approvals=tuple({"org": a.org, "name": a.name or "", "date": str(a.date)} for a in valid),
+            lacking=tuple(approval.lacking() if approval is not None else data.required_reviewers(track)),
+            required=tuple(data.required_reviewers(track)),
+            rules=tuple(sorted({f.rule for f in mine})),
+            severities=tuple(s for s in SEVERITIES if any(f.severity == s for f in mine)),
+        ))
+    return rows
+
+
+def gap_pages(report: Report, lang: str, findings: list[Finding]) -> list[GapPage]:
+    """The gap markers grouped by page (in page order), each page titled in its own language."""
+    grouped: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.rule == "gap":
+            grouped.setdefault(f.path, []).append(f)
+    out = []
+    for path, found in sorted(grouped.items()):
+        page = report.pages.get(path)
+        severity = next((s for s in SEVERITIES if any(f.severity == s for f in found)), "info")
+        out.append(GapPage(
+            rel=page.rel if page is not None else path, path=path,
+            lang=page.lang if page is not None else lang, title=(page.title if page is not None else "") or path,
+            track=(page.track if page is not None else None) or "general", severity=severity, count=len(found),
+            gaps=tuple(Gap(f.line, str(f.params.get("text", ""))) for f in sorted(found, key=lambda f: f.line)),
+        ))
+    return out
 
 
 def approvals_status(report: Report, data: ProjectData, lang: str) -> list[dict[str, Any]]:
@@ -134,10 +262,43 @@ def _rel(report: Report, path: str) -> str | None:
     return page.rel if page is not None else None
 
 
+def _lang_of(report: Report, path: str) -> str | None:
+    page = report.pages.get(path)
+    return page.lang if page is not None else None
+
+
+def _title(report: Report, path: str, lang: str) -> str:
+    """The title of the page a finding is on, from the *lang* page of its pair where there is one;
+    the path for files that are not pages (data files, mkdocs.yml)."""
+    page = report.pages.get(path)
+    if page is None:
+        return path
+    same = report.pages.get(f"{report.settings.docs_dir}/{lang}/{page.rel}")
+    return (same.title if same is not None and same.title else page.title) or path
+
+
+def _track_of(report: Report, data: ProjectData, finding: Finding) -> str:
+    """The programme a finding belongs to: its page's track, a deliverable's programme, else general."""
+    page = report.pages.get(finding.path)
+    if page is not None:
+        return page.track or "general"
+    if finding.rule == "deliverables":
+        item = next((d for d in data.deliverables if d.id == finding.params.get("id")), None)
+        if item is not None:
+            return item.programme
+    return "general"
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def write_status_json(report: Report, data: ProjectData, site_dir: Path) -> Path:
     path = site_dir / "status.json"
     payload = status_data(report, data, report.settings.default_language)
-    write_atomic(path, json.dumps(payload, ensure_ascii=False, indent=2))
+    write_atomic(path, json.dumps(payload, ensure_ascii=False, indent=2, default=_jsonable))
     return path
 
 

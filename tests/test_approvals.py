@@ -607,7 +607,15 @@ def test_built_site_shows_the_outdated_approval_on_the_page_and_the_status_page(
     status_html = (site / "en" / "status" / "index.html").read_text(encoding="utf-8")
     block = status_html.split('id="approvals"', 1)[1].split("</section>", 1)[0]
     assert f'data-rel="{REL}"' in block and "Changed since approved" in block
-    assert 'data-lang="en">en：changed since approval' in block and 'data-lang="zh">zh：unchanged since approval' in block
+    assert 'data-lang="en">English: changed since approval' in block and 'data-lang="zh">Chinese: unchanged since approval' in block
+    # the page table: both languages' review state of the pair, and who still has to approve
+    pages = status_html.split('id="pages"', 1)[1].split("</table>", 1)[0]
+    row = pages.split(f'data-rel="{REL}"', 1)[1].split("</tr>", 1)[0]
+    en_state = row.split('data-lang="en">', 1)[1].split("</li>", 1)[0]
+    zh_state = row.split('data-lang="zh">', 1)[1].split("</li>", 1)[0]
+    assert en_state.startswith("English: ") and "In review" in en_state and "changed since approval" in en_state
+    assert zh_state.startswith("Chinese: ") and "unchanged since approval" in zh_state
+    assert "Still needed: FECO, UNIDO" in row
     review = (site / "review" / "mercury" / "catalyst" / "index.html").read_text(encoding="utf-8")
     assert "-Spent catalyst is managed as hazardous waste." in review
     assert "+Spent catalyst may go with general waste." in review

@@ -62,6 +62,7 @@
     if (!loading) {
       loading = Promise.all([fetchIndex(), loadMaterial()]).then(function (results) {
         var index = results[0];
+        vocabulary = lang === "zh" ? termsOf(index) : null;  // Chinese queries are segmented against it
         return new Promise(function (resolve) {
           readyWaiter = resolve;
           material({ data: { type: SETUP, data: { config: index.config, docs: index.docs, options: options } } });
@@ -78,6 +79,7 @@
   var HAN_THEN_LATIN = /(\p{sc=Han})(?=[A-Za-z0-9])|([A-Za-z0-9])(?=\p{sc=Han})/gu;
   function prepare(query) {
     query = query.replace(HAN_THEN_LATIN, "$1$2 ");  // 附件B -> 附件 B: the index has them apart
+    if (vocabulary) return segment(query);
     if (lang !== "en" || !self.lunr) return query;
     var words = [];
     query.trim().split(/\s+/).forEach(function (word) {
@@ -98,6 +100,81 @@
     return (kept.length ? kept : out).map(function (w) { return w.word; }).join(" ");
   }
 
+
+  /* Chinese: the query is segmented against the index's own vocabulary, so every query term is an
+     index term. jieba segmented the pages at build time, with the glossary as its user dictionary,
+     so a compound such as 全球环境基金性别平等政策 or 无汞替代技术 is one index term; a query for
+     性别平等政策 or 无汞替代 is a part of it, which Material's trailing wildcard (prefix match) never
+     reaches. Forward maximum matching: at each position, the longest piece of the query that is an
+     index term or lies inside one. A piece that is itself a term is sent as it is (Material keeps it
+     whole and matches it as a prefix); a piece that only lies inside terms is sent as those terms
+     (the most frequent first, at most MAX_EXPANSION) together with its own split into index terms,
+     so pages that have the words apart still match. The ranking below counts a compound as the
+     piece it was found for (alias). */
+  var han = /\p{sc=Han}/u;
+  var HAN_RUN = /\p{sc=Han}+/gu;
+  var MAX_EXPANSION = 5;
+  var vocabulary = null;  // Map: index term (with a Han character) -> number of times it occurs
+  var alias = {};  // index term sent for a query piece -> the piece
+  function termsOf(index) {
+    var terms = new Map();
+    var separator = new RegExp(index.config.separator || "[\\s\\-]+", "u");
+    (index.docs || []).forEach(function (doc) {
+      [doc.title || "", doc.text || ""].forEach(function (field) {
+        field.replace(/<[^>]*>/g, " ").toLowerCase().split(separator).forEach(function (token) {
+          if (token && han.test(token)) terms.set(token, (terms.get(token) || 0) + 1);
+        });
+      });
+    });
+    return terms;
+  }
+  var insideCache = new Map();
+  function termsContaining(piece) {
+    if (insideCache.has(piece)) return insideCache.get(piece);
+    var found = [];
+    vocabulary.forEach(function (count, term) { if (term !== piece && term.indexOf(piece) !== -1) found.push([term, count]); });
+    found.sort(function (a, b) { return b[1] - a[1] || a[0].length - b[0].length || (a[0] < b[0] ? -1 : 1); });
+    var terms = found.map(function (entry) { return entry[0]; });
+    insideCache.set(piece, terms);
+    return terms;
+  }
+  function splitIntoTerms(run) {  // forward maximum matching on whole index terms only
+    var out = [];
+    for (var i = 0; i < run.length;) {
+      var j = run.length;
+      while (j > i + 1 && !vocabulary.has(run.slice(i, j))) j--;
+      out.push(run.slice(i, j));
+      i = j;
+    }
+    return out;
+  }
+  function segmentRun(run) {
+    var out = [];
+    for (var i = 0; i < run.length;) {
+      var j = run.length, piece = null;
+      for (; j > i + 1; j--) {
+        var candidate = run.slice(i, j);
+        if (vocabulary.has(candidate) || termsContaining(candidate).length) { piece = candidate; break; }
+      }
+      if (piece === null) piece = run.charAt(i);
+      if (vocabulary.has(piece) || piece.length === 1) {
+        out.push(piece);
+      } else {
+        termsContaining(piece).slice(0, MAX_EXPANSION).forEach(function (term) {
+          if (!(term in alias)) alias[term] = piece;
+          out.push(term);
+        });
+        splitIntoTerms(piece).forEach(function (part) { out.push(part); });
+      }
+      i += piece.length;
+    }
+    return out.join(" ");
+  }
+  function segment(query) {
+    alias = {};
+    return query.toLowerCase().replace(HAN_RUN, segmentRun).replace(/\s+/g, " ").trim();
+  }
+
   /* Pages (groups of sections) that have every word of the query come first, then pages with more of
      the words; Material's order otherwise. A word is on a page when the terms matched in its
      sections (Material's per-section "terms") cover the word: 全过程 by 全过程, 无汞替代 by 无汞 + 替代,
@@ -116,7 +193,9 @@
     var scored = groups.map(function (items, position) {
       var found = [];
       items.forEach(function (item) {
-        Object.keys(item.terms || {}).forEach(function (term) { if (item.terms[term]) found.push(term.toLowerCase()); });
+        Object.keys(item.terms || {}).forEach(function (term) {
+          if (item.terms[term]) found.push(alias[term.toLowerCase()] || term.toLowerCase());
+        });
       });
       var has = words.filter(function (word) { return covers(word, found); }).length;
       return { items: items, has: has, position: position };
@@ -125,7 +204,10 @@
     message.data.items = scored.map(function (entry) {
       entry.items.forEach(function (item) {  // "missing: policies" and ?h=mercury, not the stems
         var terms = {};
-        Object.keys(item.terms || {}).forEach(function (term) { terms[typed[term] || term] = item.terms[term]; });
+        Object.keys(item.terms || {}).forEach(function (term) {
+          var shown = typed[term] || alias[term] || term;
+          terms[shown] = terms[shown] || item.terms[term];
+        });
         item.terms = terms;
       });
       return entry.items;
@@ -150,8 +232,11 @@
       }
       load().then(function () {
         typed = {};
-        var query = prepare(String(message.data || ""));
-        words = query.toLowerCase().split(/\s+/).map(function (w) { return w.replace(/^[+-]|[*~^\d]+$/g, ""); }).filter(Boolean);
+        var typedQuery = String(message.data || "");
+        var query = prepare(typedQuery);
+        // the words a page must have: as typed for Chinese (a compound sent for a piece counts as the piece), else as prepared (stems)
+        var basis = vocabulary ? typedQuery.replace(HAN_THEN_LATIN, "$1$2 ") : query;
+        words = basis.toLowerCase().split(/\s+/).map(function (w) { return w.replace(/^[+-]|[*~^\d]+$/g, ""); }).filter(Boolean);
         material({ data: { type: QUERY, data: query } });
       }, function () {
         send({ type: RESULT, data: { items: [] } });

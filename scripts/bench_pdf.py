@@ -233,7 +233,7 @@ def _child(mode: str, project: Path, lang: str, result: Path) -> None:
         start = time.perf_counter()
         # the corpus's pages belong to one track: its manual is the one measured
         plan = max(manual_plans(settings, data, report, plan_language(lang, entries, report)), key=lambda m: len(m.chapters))
-        document = Assembler(settings, data, site, version="bench").manual(plan, site / "bench.pdf")
+        document = Assembler(settings, data, site).manual(plan, site / "bench.pdf")
         out["assemble_s"] = time.perf_counter() - start
         _, pages, render_s, _ = render_job(to_job(document, site))
         out.update(seconds=time.perf_counter() - start, render_s=render_s, pdf_pages=pages, chapters=len(plan.chapters))

@@ -29,7 +29,7 @@ from kb.manual.assemble import (
     Document,
     LanguagePlan,
     ManualPlan,
-    git_version,
+    Provenance,
     manual_plans,
     plan_language,
     single_outputs,
@@ -94,7 +94,7 @@ def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
     panels with gaps) are refused instead of planned."""
     plans = [plan_language(lang, manifests[lang], report) for lang in settings.languages if manifests.get(lang)]
     manuals = [m for plan in plans for m in manual_plans(settings, data, report, plan)]
-    assembler = Assembler(settings, data, site_dir, version=git_version(settings.root))
+    assembler = Assembler(settings, data, site_dir, provenance=Provenance.of(settings.root, settings.docs_dir))
     downloads = site_dir / DOWNLOADS
     documents: list[Document] = []
     refused: list[Refusal] = []

@@ -166,7 +166,8 @@ def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifes
     for refusal in plan.refused:
         _refuse(site_dir, refusal)
     jobs = [to_job(doc, site_dir) for doc in plan.documents]
-    summary: Summary = render_all(jobs, settings.cache_path / "pdf", on_done=lambda o: _log_outcome(site_dir, o))
+    summary: Summary = render_all(jobs, settings.cache_path / "pdf", on_done=lambda o: _log_outcome(site_dir, o),
+                                  memory_budget_mb=settings.print.memory_mb)
     refused = f", {len(plan.refused)} refused for release" if plan.refused else ""
     log.info(
         "kb manual: %d PDFs rendered, %d reused from the cache%s (%s) in %.1f s",

@@ -50,6 +50,8 @@ class Outcome:
     pages: int | None = None  # known when rendered, or read from the cache's record
     seconds: float = 0.0
     scale: float = 1.0
+    started: float = 0.0      # wall clock (time.time()) when the render began and ended; 0 when reused
+    ended: float = 0.0
 
 
 @dataclass
@@ -251,11 +253,40 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+# Peak memory of one render (MB) ~ BASE + PER_HTML_MB x the HTML's size in MB (UTF-8): fitted on the
+# benchmark's manuals (scripts/bench_pdf.py: 0.3 MB of HTML -> ~310 MB, 4.8 MB -> ~2,030 MB peak;
+# WeasyPrint keeps every laid-out page until the PDF is written).
+RENDER_BASE_MB = 200.0
+RENDER_MB_PER_HTML_MB = 400.0
+
+
+def estimate_mb(job: RenderJob) -> float:
+    """The peak memory a render of *job* is expected to need (MB)."""
+    return RENDER_BASE_MB + RENDER_MB_PER_HTML_MB * len(job.html.encode("utf-8")) / 1e6
+
+
+def _timed(job: RenderJob) -> tuple[tuple[bytes, int, float, float], float, float]:
+    """render_job with the wall-clock times it started and ended (when renders overlapped)."""
+    started = time.time()
+    result = render_job(job)
+    return result, started, time.time()
+
+
+def _render_alone(job: RenderJob) -> tuple[tuple[bytes, int, float, float], float, float]:
+    """A big render in a process of its own, which exits afterwards and gives its memory back
+    (a pool worker would keep the heap of the biggest document it laid out)."""
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=_pool_context()) as pool:
+        return pool.submit(_timed, job).result()
+
+
 def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Outcome], None] | None = None,
-               workers: int | None = None) -> Summary:
+               workers: int | None = None, memory_budget_mb: float | None = None) -> Summary:
     """Write every job's PDF, from the cache when the same input was rendered before.
 
-    Jobs are rendered in the order given (put the big ones first). A failed job leaves its output
+    Jobs are rendered in the order given (put the big ones first), at most *workers* at a time and,
+    with *memory_budget_mb*, only as many together as their estimated peaks (estimate_mb) fit in it:
+    a job that would exceed it waits for running ones to finish (one over the whole budget runs
+    alone). Jobs estimated over half the budget render in a process of their own. A failed job leaves its output
     file as it was; the others are still written; RenderError lists the failures at the end."""
     import weasyprint
 
@@ -283,13 +314,13 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
         if on_done:
             on_done(outcome)
 
-    def finish(job: RenderJob, result: tuple[bytes, int, float, float]) -> None:
-        pdf, pages, seconds, scale = result
+    def finish(job: RenderJob, timed: tuple[tuple[bytes, int, float, float], float, float]) -> None:
+        (pdf, pages, seconds, scale), started, ended = timed
         key = keys[job.output]
         write_atomic(cache_dir / f"{key}.pdf", pdf)
         write_atomic(cache_dir / f"{key}.pages", str(pages))
         write_atomic(Path(job.output), pdf)
-        outcome = Outcome(job, rendered=True, pages=pages, seconds=seconds, scale=scale)
+        outcome = Outcome(job, rendered=True, pages=pages, seconds=seconds, scale=scale, started=started, ended=ended)
         summary.outcomes.append(outcome)
         if on_done:
             on_done(outcome)
@@ -298,18 +329,33 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
     if n <= 1:
         for job in misses:
             try:
-                finish(job, render_job(job))
+                finish(job, _timed(job))
             except Exception as exc:
                 failures.append((job.output, f"{type(exc).__name__}: {exc}"))
     else:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool:
-            futures = {pool.submit(render_job, job): job for job in misses}
-            for future in concurrent.futures.as_completed(futures):
-                job = futures[future]
-                try:
-                    finish(job, future.result())
-                except Exception as exc:
-                    failures.append((job.output, f"{type(exc).__name__}: {exc}"))
+        big = (memory_budget_mb or float("inf")) / 2
+        pending = list(misses)
+        running: dict[concurrent.futures.Future, tuple[RenderJob, float]] = {}
+        with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool, \
+                concurrent.futures.ThreadPoolExecutor(max_workers=n) as alone:
+            while pending or running:
+                for job in list(pending):  # start what fits, in order
+                    if len(running) >= n:
+                        break
+                    est = estimate_mb(job)
+                    used = sum(e for _, e in running.values())
+                    if running and memory_budget_mb is not None and used + est > memory_budget_mb:
+                        continue
+                    pending.remove(job)
+                    future = alone.submit(_render_alone, job) if est > big else pool.submit(_timed, job)
+                    running[future] = (job, est)
+                done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in done:
+                    job, _ = running.pop(future)
+                    try:
+                        finish(job, future.result())
+                    except Exception as exc:
+                        failures.append((job.output, f"{type(exc).__name__}: {exc}"))
     prune_cache(cache_dir, set(keys.values()))
     summary.seconds = time.perf_counter() - start
     if failures:

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from kb.gitdates import Revision, revisions, uncommitted
 from kb.manual.approvals import ApprovalState, approval_state
 from kb.manual.content import ParsedPage, Target, anchor_for, parse_page, prepare
+from kb.manual.render import PAGE_SLOT
 
 TEMPLATE_DIR = ("overrides", "manual")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -258,6 +259,7 @@ def make_env(template_dir: Path) -> jinja2.Environment:
     env.filters["css_string"] = css_string
     env.filters["css_page_counters"] = css_page_counters
     env.filters["css_target_page"] = css_target_page
+    env.filters["css_page_slot"] = css_page_slot
     env.filters["fmt"] = lambda text, **kw: text.format(**kw)
     env.filters["data_uri"] = data_uri
     return env
@@ -288,6 +290,12 @@ def css_page_counters(text: str) -> str:
 def css_target_page(text: str) -> str:
     """' (see page {page})' -> " (see page " target-counter(attr(href), page) ")" """
     return _css_with(text, {"{page}": "target-counter(attr(href), page)"})
+
+
+def css_page_slot(text: str) -> str:
+    """' (see page {page})' -> " (see page " "kb-page-slot" ")": the renderer sets the page numbers
+    in after one layout (kb.manual.render.fill_page_slots)."""
+    return _css_with(text, {"{page}": f'"{PAGE_SLOT}"'})
 
 
 def data_uri(svg: str) -> str:

@@ -26,6 +26,13 @@ CACHE_VERSION = b"kb-manual-cache/2"
 PDF_OPTIONS: dict[str, str] = {"pdf_variant": "pdf/ua-1"}
 CACHE_MAX_AGE_DAYS = 30  # cached PDFs not used for this long are deleted
 FIT_SCALES = (1.0, 0.92, 0.84, 0.76, 0.68, 0.6)  # root font-size tried for one-page documents (panels)
+# "(see page N)" after a link between chapters: the stylesheet prints this slot, which the renderer
+# widens to a run of zeros as wide as the longest page number can be (the digits of Noto Sans CJK SC
+# are all 555 units wide), lays the document out ONCE, then writes each number into its slot
+# (fill_page_slots). WeasyPrint's own target-counter() would lay out again every page that holds a
+# forward reference (nearly all pages of a manual whose modules link to each other and to their answers).
+PAGE_SLOT = "kb-page-slot"
+BYTES_PER_PAGE_AT_LEAST = 2000  # the benchmark's manuals: 3,400-4,300 bytes of HTML per PDF page
 _GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "inherit", "initial"}
 
 
@@ -221,7 +228,13 @@ def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
         html = job.html
         if scale != 1.0:
             html = html.replace("</head>", f"<style>html {{ font-size: {scale * 100:.0f}% }}</style></head>", 1)
-        document = HTML(string=html, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
+        slot = "0" * len(str(max(9, len(html.encode("utf-8")) // BYTES_PER_PAGE_AT_LEAST)))
+        sloted = html.replace(f'"{PAGE_SLOT}"', f'"{slot}"')
+        document = HTML(string=sloted, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
+        if sloted != html and not fill_page_slots(document, slot):
+            # a page number wider than its slot (the estimate was short): WeasyPrint's own page references
+            native = html.replace(f'"{PAGE_SLOT}"', "target-counter(attr(href), page)")
+            document = HTML(string=native, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
         if len(document.pages) <= 1:
             break
     # No file ever travels inside a PDF: no attachments, whatever the HTML asked for.
@@ -230,6 +243,36 @@ def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
         page.links[:] = [link for link in page.links if link[0] != "attachment"]
     pdf = document.write_pdf(finisher=_bleed_box(job.bleed_mm) if job.bleed_mm else None, **PDF_OPTIONS)
     return pdf, len(document.pages), time.perf_counter() - start, scale
+
+
+def fill_page_slots(document: object, slot: str) -> bool:
+    """Write the page number of each "(see page N)" link's target into its slot, in the laid-out
+    document (the digits share one width, so nothing moves; a shorter number leaves the rest of
+    its slot blank after the closing bracket). False, with nothing changed, when a number does
+    not fit its slot or a target is missing: the caller lays the document out the usual way."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    pages_of: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):  # type: ignore[attr-defined]
+        for name in page.anchors:
+            pages_of.setdefault(name, number)
+    found: list[tuple[object, str]] = []
+    for page in document.pages:  # type: ignore[attr-defined]
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if not isinstance(box, TextBox) or slot not in box.text or element is None:
+                continue
+            if "kb-xref" not in (element.get("class") or "").split() or not box.element_tag.endswith("::after"):
+                continue
+            href = element.get("href") or ""
+            number = pages_of.get(href[1:]) if href.startswith("#") else None
+            if number is None or len(str(number)) > len(slot):
+                return False
+            found.append((box, str(number)))
+    for box, number in found:
+        box.text = box.text.replace(slot, number, 1)  # type: ignore[attr-defined]
+        box.pango_layout.text = box.pango_layout.text.replace(slot, number, 1)  # type: ignore[attr-defined]
+    return True
 
 
 def _bleed_box(bleed_mm: float) -> Callable:

@@ -11,7 +11,8 @@ Chinese / English sentences, a table, a code block, a list, an SVG figure and an
    - ours: the manual as the build makes it (assembly + WeasyPrint render + PDF write), no cache;
    - plain: the same cleaned article HTML concatenated into one document with the content
      stylesheet only (no cover, contents, bookmarks, running header, page references), rendered
-     with HTML(string=...).write_pdf(); ratio = ours / plain;
+     with HTML(string=...).write_pdf(); ratio = ours / plain, in wall time and in CPU time (the
+     child's process_time: less disturbed by other work on a shared machine);
 3. a full build with KB_PDF=1 (cold cache: manuals, handouts, panels), then the same build again
    with nothing changed, which must render nothing (the log's "N PDFs rendered, M reused"), then
    one character of one Chinese module changed and built again (one-page edit): the PDF step's
@@ -183,8 +184,11 @@ def manifest(project: Path, lang: str) -> list[dict]:
 
 
 # --- measurements -------------------------------------------------------------------------------------------
+BENCH_DAY = time.strftime("%Y-%m-%d")  # one date for every build of a run (no edition change at midnight)
+
+
 def _env(pdf: bool) -> dict[str, str]:
-    env = {**os.environ, "KB_PDF": "1" if pdf else "0"}
+    env = {**os.environ, "KB_PDF": "1" if pdf else "0", "KB_TODAY": BENCH_DAY}
     env.pop("KB_RELEASE", None)
     return env
 
@@ -233,7 +237,9 @@ def edit_one_character(project: Path) -> Path:
     pages = sorted(p for p in (project / "docs" / "zh").rglob("*.md") if "modules" in p.parts)
     page = pages[0]
     text = page.read_text(encoding="utf-8")
-    at = max(i for i, ch in enumerate(text) if "\u4e00" <= ch <= "\u9fff")  # the last Chinese character
+    body = text.index("\n---", 3) + 4 if text.startswith("---") else 0
+    # the first Chinese character of the body (its first section: printed in the manual and the handout)
+    at = next(i for i, ch in enumerate(text) if i >= body and "\u4e00" <= ch <= "\u9fff")
     page.write_text(text[:at] + ("汞" if text[at] != "汞" else "铅") + text[at + 1:], encoding="utf-8")
     return page
 
@@ -299,13 +305,14 @@ def _child(mode: str, project: Path, lang: str, result: Path) -> None:
     out: dict = {"lang": lang, "mode": mode}
     if mode == "ours":
         report = engine.run(settings, data, lang="en")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         # the corpus's pages belong to one track: its manual is the one measured
         plan = max(manual_plans(settings, data, report, plan_language(lang, entries, report)), key=lambda m: len(m.chapters))
         document = Assembler(settings, data, site).manual(plan, site / "bench.pdf")
         out["assemble_s"] = time.perf_counter() - start
         _, pages, render_s, _ = render_job(to_job(document, site))
-        out.update(seconds=time.perf_counter() - start, render_s=render_s, pdf_pages=pages, chapters=len(plan.chapters))
+        out.update(seconds=time.perf_counter() - start, render_s=render_s, pdf_pages=pages, chapters=len(plan.chapters),
+                   cpu_s=time.process_time() - cpu)
     else:
         from weasyprint import CSS, HTML
 
@@ -314,10 +321,10 @@ def _child(mode: str, project: Path, lang: str, result: Path) -> None:
                 "<title>plain</title></head><body>" + "".join(f"<article>{a}</article>" for a in articles)
                 + "</body></html>")
         css = CSS(filename=str(settings.root / "overrides" / "manual" / "content.css"))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         document = HTML(string=html, base_url=site.resolve().as_uri() + "/").render(stylesheets=[css])
         document.write_pdf()
-        out.update(seconds=time.perf_counter() - start, pdf_pages=len(document.pages))
+        out.update(seconds=time.perf_counter() - start, pdf_pages=len(document.pages), cpu_s=time.process_time() - cpu)
     result.write_text(json.dumps(out), encoding="utf-8")
 
 
@@ -379,6 +386,8 @@ def bench_pdf(corpus_sizes: tuple[int, ...] = (30, 120, 480), workdir: Path | No
                     "assemble_s": ours["assemble_s"], "render_s": ours["render_s"], "peak_mb": ours["peak_mb"],
                     "plain_seconds": plain["seconds"], "plain_pages": plain["pdf_pages"], "plain_peak_mb": plain["peak_mb"],
                     "ratio_to_plain": ours["seconds"] / plain["seconds"],
+                    "cpu_s": ours.get("cpu_s"), "plain_cpu_s": plain.get("cpu_s"),
+                    "cpu_ratio_to_plain": ours["cpu_s"] / plain["cpu_s"] if ours.get("cpu_s") and plain.get("cpu_s") else None,
                     "ms_per_pdf_page": 1000 * ours["seconds"] / ours["pdf_pages"],
                 }
             row["builds"] = three_builds(project)
@@ -411,12 +420,13 @@ def print_row(row: dict) -> None:
     global _HEADER_PRINTED
     if not _HEADER_PRINTED:
         print(f"{'pairs':>5} {'lang':>4} {'PDF pp':>6} {'ours s':>7} {'ms/pp':>6} {'plain s':>7} {'ratio':>5} "
-              f"{'peak MB':>7} | {'HTML s':>6}")
+              f"{'CPU ratio':>9} {'peak MB':>7} | {'HTML s':>6}")
         _HEADER_PRINTED = True
     for i, (lang, r) in enumerate(row["languages"].items()):
         tail = f"{row['html_build_s']:6.1f}" if i == 0 else ""
+        cpu_ratio = f"{r['cpu_ratio_to_plain']:.2f}" if r.get("cpu_ratio_to_plain") else "?"
         print(f"{row['pairs']:5d} {lang:>4} {r['pdf_pages']:6d} {r['seconds']:7.1f} {r['ms_per_pdf_page']:6.0f} "
-              f"{r['plain_seconds']:7.1f} {r['ratio_to_plain']:5.2f} {r['peak_mb']:7.0f} | {tail}")
+              f"{r['plain_seconds']:7.1f} {r['ratio_to_plain']:5.2f} {cpu_ratio:>9} {r['peak_mb']:7.0f} | {tail}")
     print_builds(f"{row['pairs']} pairs", row["builds"])
     if "peer" in row:
         per = ", ".join(f"{lang} {p['seconds']:.1f} s ({p['pdf_pages']} pp, {p['peak_mb']:.0f} MB)"

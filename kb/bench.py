@@ -156,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-sizes", default="250,1000", help="corpora also built with and without hooks")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF benchmark")
     parser.add_argument("--pdf-sizes", default="30,120,480", help="page pairs per corpus for the PDF benchmark")
+    parser.add_argument("--no-site", action="store_true",
+                        help="PDF benchmark: skip the cold/no-change/edit builds of the real site (a copy of this project)")
     parser.add_argument("--peer", action="store_true",
                         help="install the peer (requirements-bench.txt: mkdocs-to-pdf) and measure it too")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
@@ -195,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError as exc:
             print(f"PDF benchmark not available: {exc}")
         else:
-            results["pdf"] = bench_pdf(tuple(int(x) for x in args.pdf_sizes.split(",") if x))
+            results["pdf"] = bench_pdf(tuple(int(x) for x in args.pdf_sizes.split(",") if x), site=not args.no_site)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     return 0

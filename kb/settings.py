@@ -68,6 +68,8 @@ class PanelPrint(_Model):
 
 class PrintSettings(_Model):
     panel: PanelPrint = PanelPrint()
+    # PDF renders run together only while their estimated peaks (kb.manual.render.estimate_mb) fit in this
+    memory_mb: float = Field(1500, ge=300, le=65536)
 
 
 class Settings(_Model):

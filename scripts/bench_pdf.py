@@ -11,9 +11,15 @@ Chinese / English sentences, a table, a code block, a list, an SVG figure and an
    - ours: the manual as the build makes it (assembly + WeasyPrint render + PDF write), no cache;
    - plain: the same cleaned article HTML concatenated into one document with the content
      stylesheet only (no cover, contents, bookmarks, running header, page references), rendered
-     with HTML(string=...).write_pdf(); ratio = ours / plain;
+     with HTML(string=...).write_pdf(); ratio = ours / plain, in wall time and in CPU time (the
+     child's process_time: less disturbed by other work on a shared machine);
 3. a full build with KB_PDF=1 (cold cache: manuals, handouts, panels), then the same build again
-   with nothing changed, which must render nothing (the log's "N PDFs rendered, M reused").
+   with nothing changed, which must render nothing (the log's "N PDFs rendered, M reused"), then
+   one character of one Chinese module changed and built again (one-page edit): the PDF step's
+   time of each (the log's "... in S s"), what it rendered, and the peak memory of the whole build
+   (the build and its render processes together, sampled from /proc);
+4. the same three builds on the real site (a copy of this project in a git repository of its own),
+   unless --no-site.
 
 The optional peer, mkdocs-to-pdf, is measured only if installed; otherwise "peer not installed".
 """
@@ -178,21 +184,90 @@ def manifest(project: Path, lang: str) -> list[dict]:
 
 
 # --- measurements -------------------------------------------------------------------------------------------
+BENCH_DAY = time.strftime("%Y-%m-%d")  # one date for every build of a run (no edition change at midnight)
+
+
 def _env(pdf: bool) -> dict[str, str]:
-    env = {**os.environ, "KB_PDF": "1" if pdf else "0"}
+    env = {**os.environ, "KB_PDF": "1" if pdf else "0", "KB_TODAY": BENCH_DAY}
     env.pop("KB_RELEASE", None)
     return env
 
 
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of *pid* and all its descendants (MB), from /proc (Linux)."""
+    total, stack, seen = 0, [pid], set()
+    while stack:
+        p = stack.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{p}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
 def mkdocs_build(project: Path, pdf: bool) -> dict:
+    """One build; its time, the PDF step's summary line and the peak memory of the process tree."""
     start = time.perf_counter()
-    proc = subprocess.run(generator.command("build"), cwd=project, env=_env(pdf),
-                          capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(generator.command("build"), cwd=project, env=_env(pdf), stdout=subprocess.DEVNULL,
+                                stderr=err)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss_mb(proc.pid))
+            time.sleep(0.2)
+        seconds = time.perf_counter() - start
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise RuntimeError(f"mkdocs build failed in {project}:\n{proc.stderr[-3000:]}")
-    m = re.search(r"kb manual: (\d+) PDFs rendered, (\d+) reused", proc.stderr)
-    return {"seconds": seconds, "rendered": int(m.group(1)) if m else None, "reused": int(m.group(2)) if m else None}
+        raise RuntimeError(f"mkdocs build failed in {project}:\n{stderr[-3000:]}")
+    m = re.search(r"kb manual: (\d+) PDFs rendered, (\d+) reused.* in ([\d.]+) s", stderr)
+    return {"seconds": seconds, "rendered": int(m.group(1)) if m else None, "reused": int(m.group(2)) if m else None,
+            "pdf_s": float(m.group(3)) if m else None, "peak_mb": peak}
+
+
+def edit_one_character(project: Path) -> Path:
+    """Change one character of the first Chinese module page (what an author's small fix does)."""
+    pages = sorted(p for p in (project / "docs" / "zh").rglob("*.md") if "modules" in p.parts)
+    page = pages[0]
+    text = page.read_text(encoding="utf-8")
+    body = text.index("\n---", 3) + 4 if text.startswith("---") else 0
+    # the first Chinese character of the body (its first section: printed in the manual and the handout)
+    at = next(i for i, ch in enumerate(text) if i >= body and "\u4e00" <= ch <= "\u9fff")
+    page.write_text(text[:at] + ("汞" if text[at] != "汞" else "铅") + text[at + 1:], encoding="utf-8")
+    return page
+
+
+def three_builds(project: Path) -> dict:
+    """Cold (empty cache), no change, one-page edit: the full builds with PDFs."""
+    shutil.rmtree(project / ".cache" / "pdf", ignore_errors=True)
+    out = {"cold": mkdocs_build(project, pdf=True), "unchanged": mkdocs_build(project, pdf=True)}
+    out["edited_page"] = str(edit_one_character(project).relative_to(project))
+    out["edit"] = mkdocs_build(project, pdf=True)
+    out["edit_over_cold"] = out["edit"]["pdf_s"] / out["cold"]["pdf_s"] if out["cold"]["pdf_s"] else None
+    return out
+
+
+def real_site_copy(dest: Path) -> Path:
+    """This project (pages, settings, data, theme, hooks, kb) in a git repository of its own, as a
+    checkout is built: the versions printed come from its commits."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(REPO, dest, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "site", "site.building", ".cache", "__pycache__", "tests", "bench-results"))
+    home = dest.parent / "git-home"
+    home.mkdir(exist_ok=True)
+    (home / "gitconfig").write_text("[user]\n\tname = Bench\n\temail = bench@example.org\n")
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": str(home / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "--no-gpg-sign", "-m", "copy"]):
+        subprocess.run(["git", *args], cwd=dest, env=env, check=True, capture_output=True)
+    return dest
 
 
 def measure(project: Path, lang: str, mode: str) -> dict:
@@ -230,13 +305,14 @@ def _child(mode: str, project: Path, lang: str, result: Path) -> None:
     out: dict = {"lang": lang, "mode": mode}
     if mode == "ours":
         report = engine.run(settings, data, lang="en")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         # the corpus's pages belong to one track: its manual is the one measured
         plan = max(manual_plans(settings, data, report, plan_language(lang, entries, report)), key=lambda m: len(m.chapters))
-        document = Assembler(settings, data, site, version="bench").manual(plan, site / "bench.pdf")
+        document = Assembler(settings, data, site).manual(plan, site / "bench.pdf")
         out["assemble_s"] = time.perf_counter() - start
         _, pages, render_s, _ = render_job(to_job(document, site))
-        out.update(seconds=time.perf_counter() - start, render_s=render_s, pdf_pages=pages, chapters=len(plan.chapters))
+        out.update(seconds=time.perf_counter() - start, render_s=render_s, pdf_pages=pages, chapters=len(plan.chapters),
+                   cpu_s=time.process_time() - cpu)
     else:
         from weasyprint import CSS, HTML
 
@@ -245,10 +321,10 @@ def _child(mode: str, project: Path, lang: str, result: Path) -> None:
                 "<title>plain</title></head><body>" + "".join(f"<article>{a}</article>" for a in articles)
                 + "</body></html>")
         css = CSS(filename=str(settings.root / "overrides" / "manual" / "content.css"))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         document = HTML(string=html, base_url=site.resolve().as_uri() + "/").render(stylesheets=[css])
         document.write_pdf()
-        out.update(seconds=time.perf_counter() - start, pdf_pages=len(document.pages))
+        out.update(seconds=time.perf_counter() - start, pdf_pages=len(document.pages), cpu_s=time.process_time() - cpu)
     result.write_text(json.dumps(out), encoding="utf-8")
 
 
@@ -290,7 +366,7 @@ def peer_build(project: Path, lang: str) -> dict:
     return {"seconds": seconds, "pdf_pages": len(PdfReader(pdf).pages), "peak_mb": usage.ru_maxrss / 1024}
 
 
-def bench_pdf(corpus_sizes: tuple[int, ...] = (30, 120, 480), workdir: Path | None = None) -> dict:
+def bench_pdf(corpus_sizes: tuple[int, ...] = (30, 120, 480), workdir: Path | None = None, site: bool = True) -> dict:
     """Measure the PDF step on corpora of the given numbers of page pairs; print a table; return the figures."""
     import weasyprint
 
@@ -310,10 +386,12 @@ def bench_pdf(corpus_sizes: tuple[int, ...] = (30, 120, 480), workdir: Path | No
                     "assemble_s": ours["assemble_s"], "render_s": ours["render_s"], "peak_mb": ours["peak_mb"],
                     "plain_seconds": plain["seconds"], "plain_pages": plain["pdf_pages"], "plain_peak_mb": plain["peak_mb"],
                     "ratio_to_plain": ours["seconds"] / plain["seconds"],
+                    "cpu_s": ours.get("cpu_s"), "plain_cpu_s": plain.get("cpu_s"),
+                    "cpu_ratio_to_plain": ours["cpu_s"] / plain["cpu_s"] if ours.get("cpu_s") and plain.get("cpu_s") else None,
                     "ms_per_pdf_page": 1000 * ours["seconds"] / ours["pdf_pages"],
                 }
-            row["full_build_cold"] = mkdocs_build(project, pdf=True)
-            row["full_build_warm"] = mkdocs_build(project, pdf=True)
+            row["builds"] = three_builds(project)
+            row["full_build_cold"] = row["builds"]["cold"]
             if importlib.util.find_spec("mkdocs_to_pdf") is not None:
                 peer = {lang: peer_build(project, lang) for lang in ("zh", "en")}
                 row["peer"] = peer
@@ -322,6 +400,12 @@ def bench_pdf(corpus_sizes: tuple[int, ...] = (30, 120, 480), workdir: Path | No
                 row["peer_over_ours"] = row["peer_total_s"] / row["full_build_cold"]["seconds"]
             results["corpora"].append(row)
             print_row(row)
+            if workdir is None:
+                shutil.rmtree(project, ignore_errors=True)
+        if site:
+            project = real_site_copy(base / "real-site")
+            results["real_site"] = three_builds(project)
+            print_builds("real site", results["real_site"])
             if workdir is None:
                 shutil.rmtree(project, ignore_errors=True)
     results["load_average_after"] = os.getloadavg()
@@ -336,14 +420,14 @@ def print_row(row: dict) -> None:
     global _HEADER_PRINTED
     if not _HEADER_PRINTED:
         print(f"{'pairs':>5} {'lang':>4} {'PDF pp':>6} {'ours s':>7} {'ms/pp':>6} {'plain s':>7} {'ratio':>5} "
-              f"{'peak MB':>7} | {'HTML s':>6} {'cold build s':>12} {'rendered':>8} {'warm build s':>12} {'rendered':>8}")
+              f"{'CPU ratio':>9} {'peak MB':>7} | {'HTML s':>6}")
         _HEADER_PRINTED = True
-    cold, warm = row["full_build_cold"], row["full_build_warm"]
     for i, (lang, r) in enumerate(row["languages"].items()):
-        tail = (f"{row['html_build_s']:6.1f} {cold['seconds']:12.1f} {cold['rendered']!s:>8} {warm['seconds']:12.1f} "
-                f"{warm['rendered']!s:>8}") if i == 0 else ""
+        tail = f"{row['html_build_s']:6.1f}" if i == 0 else ""
+        cpu_ratio = f"{r['cpu_ratio_to_plain']:.2f}" if r.get("cpu_ratio_to_plain") else "?"
         print(f"{row['pairs']:5d} {lang:>4} {r['pdf_pages']:6d} {r['seconds']:7.1f} {r['ms_per_pdf_page']:6.0f} "
-              f"{r['plain_seconds']:7.1f} {r['ratio_to_plain']:5.2f} {r['peak_mb']:7.0f} | {tail}")
+              f"{r['plain_seconds']:7.1f} {r['ratio_to_plain']:5.2f} {cpu_ratio:>9} {r['peak_mb']:7.0f} | {tail}")
+    print_builds(f"{row['pairs']} pairs", row["builds"])
     if "peer" in row:
         per = ", ".join(f"{lang} {p['seconds']:.1f} s ({p['pdf_pages']} pp, {p['peak_mb']:.0f} MB)"
                         for lang, p in row["peer"].items())
@@ -351,11 +435,24 @@ def print_row(row: dict) -> None:
               f"= {row['peer_over_ours']:.2f}x our whole cold build (site, manuals, handouts, panels)")
 
 
+def print_builds(what: str, builds: dict) -> None:
+    """The PDF step of the cold, no-change and one-page-edit builds: seconds, PDFs rendered/reused, peak MB."""
+    cells = []
+    for name in ("cold", "unchanged", "edit"):
+        b = builds[name]
+        pdf_s = f"{b['pdf_s']:.1f}" if b["pdf_s"] is not None else "?"
+        cells.append(f"{name} {pdf_s} s ({b['rendered']} rendered, {b['reused']} reused; build {b['seconds']:.1f} s, "
+                     f"peak {b['peak_mb']:.0f} MB)")
+    ratio = f"{builds['edit_over_cold']:.0%}" if builds.get("edit_over_cold") is not None else "?"
+    print(f"  {what}: PDF step " + "; ".join(cells) + f"; edit/cold {ratio} ({builds['edited_page']})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="30,120", help="page pairs per corpus (480 is slow: --sizes 30,120,480)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--keep", type=Path, help="build the corpora in this folder and keep them")
+    parser.add_argument("--no-site", action="store_true", help="skip the builds of the real site (a copy of this project)")
     parser.add_argument("--child", choices=["ours", "plain"], help=argparse.SUPPRESS)
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--lang", help=argparse.SUPPRESS)
@@ -364,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         _child(args.child, args.project, args.lang, args.result)
         return 0
-    results = bench_pdf(tuple(int(x) for x in args.sizes.split(",") if x), workdir=args.keep)
+    results = bench_pdf(tuple(int(x) for x in args.sizes.split(",") if x), workdir=args.keep, site=not args.no_site)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

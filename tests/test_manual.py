@@ -503,6 +503,25 @@ def test_fonts_are_embedded_and_subset(built: SimpleNamespace) -> None:
         assert any("Noto-Sans-CJK-SC" in row["name"] for row in rows), pdf.name
 
 
+def test_each_font_is_subset_once_per_pdf(built: SimpleNamespace) -> None:
+    """One font object per face in each PDF (pages, running headers, the watermark's SVG): no face
+    embedded twice as two subsets (a CJK subset is large)."""
+    for pdf in all_pdfs(built):
+        reader = PdfReader(pdf)
+        objects: dict[str, set[int]] = {}
+        for page in reader.pages:
+            stack = [page.get("/Resources") or {}]
+            while stack:
+                res = stack.pop().get_object()
+                for ref in (res.get("/Font") or {}).values():
+                    face = str(ref.get_object()["/BaseFont"]).split("+", 1)[-1]  # without the subset tag
+                    objects.setdefault(face, set()).add(ref.idnum)
+                for xobject in (res.get("/XObject") or {}).values():
+                    if xobject.get_object().get("/Resources") is not None:
+                        stack.append(xobject.get_object()["/Resources"])
+        assert objects and all(len(ids) == 1 for ids in objects.values()), (pdf.name, objects)
+
+
 def test_every_character_maps_to_a_glyph_of_an_embedded_font(built: SimpleNamespace) -> None:
     for pdf in all_pdfs(built):
         covered: set[str] = set()

@@ -29,7 +29,7 @@ from kb.manual.assemble import (
     Document,
     LanguagePlan,
     ManualPlan,
-    git_version,
+    Provenance,
     manual_plans,
     plan_language,
     single_outputs,
@@ -94,7 +94,7 @@ def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
     panels with gaps) are refused instead of planned."""
     plans = [plan_language(lang, manifests[lang], report) for lang in settings.languages if manifests.get(lang)]
     manuals = [m for plan in plans for m in manual_plans(settings, data, report, plan)]
-    assembler = Assembler(settings, data, site_dir, version=git_version(settings.root))
+    assembler = Assembler(settings, data, site_dir, provenance=Provenance.of(settings.root, settings.docs_dir))
     downloads = site_dir / DOWNLOADS
     documents: list[Document] = []
     refused: list[Refusal] = []
@@ -166,7 +166,8 @@ def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifes
     for refusal in plan.refused:
         _refuse(site_dir, refusal)
     jobs = [to_job(doc, site_dir) for doc in plan.documents]
-    summary: Summary = render_all(jobs, settings.cache_path / "pdf", on_done=lambda o: _log_outcome(site_dir, o))
+    summary: Summary = render_all(jobs, settings.cache_path / "pdf", on_done=lambda o: _log_outcome(site_dir, o),
+                                  memory_budget_mb=settings.print.memory_mb)
     refused = f", {len(plan.refused)} refused for release" if plan.refused else ""
     log.info(
         "kb manual: %d PDFs rendered, %d reused from the cache%s (%s) in %.1f s",

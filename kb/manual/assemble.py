@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import math
-import os
 import re
-import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from kb.gitdates import Revision, revisions, uncommitted
 from kb.manual.approvals import ApprovalState, approval_state
 from kb.manual.content import ParsedPage, Target, anchor_for, parse_page, prepare
+from kb.manual.render import PAGE_SLOT
 
 TEMPLATE_DIR = ("overrides", "manual")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -201,17 +202,53 @@ def single_refused(kind: str, ch: Chapter) -> bool:
 
 
 # --- shared context ---------------------------------------------------------------------------------------------
-def git_version(root: Path) -> str | None:
-    """`git describe --always --dirty` of the checkout, or None when it is not one (or git is missing)."""
-    try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=root, capture_output=True, text=True, timeout=20,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    version = out.stdout.strip()
-    return version if out.returncode == 0 and version else None
+VERSION_SLOT = "kb-version-slot-0f3a9c"  # where the version goes, replaced once the digest of the HTML around it is known
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the build's pages stand in git, for the edition and version printed on each document.
+
+    Each document's stamp derives from the pages it prints, never from the checkout's HEAD: an edit
+    or a commit elsewhere leaves its HTML, hence its render cache key, unchanged."""
+
+    revisions: dict[str, Revision] = field(default_factory=dict)  # page path -> last commit touching it
+    uncommitted: frozenset[str] | None = None                       # None: not a git checkout
+
+    @classmethod
+    def of(cls, root: Path, folder: str) -> Provenance:
+        dirty = uncommitted(root, folder)
+        if dirty is None:
+            return cls()
+        return cls(revisions(root, folder), frozenset(dirty))
+
+    def newest(self, pages: list[str]) -> Revision | None:
+        """The newest commit touching *pages*; None outside git or when one of them is not committed."""
+        if self.uncommitted is None or any(p in self.uncommitted for p in pages):
+            return None
+        known = [self.revisions[p] for p in pages if p in self.revisions]
+        return min(known, key=lambda r: r.order) if known else None
+
+
+def content_digest(html: str, resources: tuple[str, ...]) -> str:
+    """First 8 hex digits of SHA-256 over the document's HTML (version slot included) and images."""
+    h = hashlib.sha256(html.encode("utf-8"))
+    for res in resources:
+        path = Path(res)
+        h.update(b"\0" + (path.read_bytes() if path.is_file() else b"missing"))
+    return h.hexdigest()[:8]
+
+
+def version_text(provenance: Provenance, pages: list[str], digest: str, ui: dict[str, str]) -> str:
+    """'<commit> · <digest>' when every printed page is committed (the commit of the newest of
+    them); '<digest> · uncommitted' when one differs from the checkout's HEAD; 'unversioned ·
+    <digest>' outside git. The digest identifies the printed text exactly, in every case."""
+    if provenance.uncommitted is None:
+        return f"{ui['manual_unversioned']} · {digest}"
+    newest = provenance.newest(pages)
+    if newest is None:
+        return f"{digest} · {ui['manual_uncommitted']}"
+    return f"{newest.commit[:7]} · {digest}"
 
 
 def make_env(template_dir: Path) -> jinja2.Environment:
@@ -222,6 +259,7 @@ def make_env(template_dir: Path) -> jinja2.Environment:
     env.filters["css_string"] = css_string
     env.filters["css_page_counters"] = css_page_counters
     env.filters["css_target_page"] = css_target_page
+    env.filters["css_page_slot"] = css_page_slot
     env.filters["fmt"] = lambda text, **kw: text.format(**kw)
     env.filters["data_uri"] = data_uri
     return env
@@ -254,6 +292,12 @@ def css_target_page(text: str) -> str:
     return _css_with(text, {"{page}": "target-counter(attr(href), page)"})
 
 
+def css_page_slot(text: str) -> str:
+    """' (see page {page})' -> " (see page " "kb-page-slot" ")": the renderer sets the page numbers
+    in after one layout (kb.manual.render.fill_page_slots)."""
+    return _css_with(text, {"{page}": f'"{PAGE_SLOT}"'})
+
+
 def data_uri(svg: str) -> str:
     return Markup("data:image/svg+xml;base64," + base64.b64encode(str(svg).encode("utf-8")).decode("ascii"))
 
@@ -265,7 +309,7 @@ class Assembler:
     settings: Any
     data: Any
     site_dir: Path
-    version: str | None = None
+    provenance: Provenance = field(default_factory=Provenance)
     env: jinja2.Environment = field(init=False)
     template_dir: Path = field(init=False)
     _parsed: dict[str, ParsedPage] = field(default_factory=dict)
@@ -289,22 +333,32 @@ class Assembler:
             return panel.width_mm, panel.height_mm
         return A4_MM
 
-    def common(self, lang: str, kind: str, draft: bool) -> dict[str, Any]:
+    def common(self, lang: str, kind: str, draft: bool, pages: list[str]) -> dict[str, Any]:
+        """What every document prints. The edition is the date of the newest commit of the printed
+        *pages* (today when one of them is not committed, or outside git); the version is a slot
+        that `stamped` fills in."""
         ui = self.data.ui.get(lang, {})
-        today: dt.date = self.settings.today
+        newest = self.provenance.newest(pages)
+        day: dt.date = dt.date.fromisoformat(newest.date) if newest is not None else self.settings.today
         width, height = self.page_size_mm(kind)
         watermark = self.env.get_template("watermark.html").render(
             text=ui["draft_watermark"], width=width, height=height, lang=HTML_LANG.get(lang, lang),
             angle=round(math.degrees(math.atan2(height, width)), 2))
         return {
             "lang": lang, "html_lang": HTML_LANG.get(lang, lang), "ui": ui, "kind": kind,
-            "edition": ui["manual_date_format"].format(year=today.year, month=today.month, day=today.day),
-            "created": today.isoformat(),
-            "version": self.version or ui["manual_unversioned"],
+            "edition": ui["manual_date_format"].format(year=day.year, month=day.month, day=day.day),
+            "created": day.isoformat(),
+            "version": VERSION_SLOT,
             "watermark": Markup(watermark), "draft": draft,
             "title": ui["manual_title"], "subtitle": ui["manual_subtitle"], "description": ui["manual_description"],
             "partners": ui["manual_partners"], "panel": self.settings.print.panel,
         }
+
+    def stamped(self, html: str, lang: str, pages: list[str], resources: tuple[str, ...]) -> str:
+        """The HTML with its version (kb.manual.assemble.version_text) in the slot."""
+        ui = self.data.ui.get(lang, {})
+        version = version_text(self.provenance, pages, content_digest(html, resources), ui)
+        return html.replace(VERSION_SLOT, str(escape(version)))
 
     def org_names(self, orgs: tuple[str, ...], lang: str) -> list[str]:
         names = self.data.reviewers["organisations"]
@@ -342,7 +396,8 @@ class Assembler:
             if ch.section is None or ch.section_start or not groups or groups[-1]["section"] is None:
                 groups.append({"section": ch.section, "chapters": []})
             groups[-1]["chapters"].append(ch)
-        context = self.common(plan.lang, "manual", draft=bool(unapproved))
+        pages = [ch.path for ch in counted]
+        context = self.common(plan.lang, "manual", draft=bool(unapproved), pages=pages)
         ui = context["ui"]
         org_names = dict(zip(plan.orgs, self.org_names(plan.orgs, plan.lang), strict=True))
         context.update(
@@ -360,9 +415,9 @@ class Assembler:
                     for ch in counted],
             record_orgs=[org_names[o] for o in plan.orgs],
         )
-        html = self.env.get_template("manual.html").render(**context)
-        return Document("manual", plan.lang, output, html, self.stylesheets("manual"),
-                        self._resources(plan.chapters), [ch.path for ch in counted], manual=plan.id)
+        resources = self._resources(plan.chapters)
+        html = self.stamped(self.env.get_template("manual.html").render(**context), plan.lang, pages, resources)
+        return Document("manual", plan.lang, output, html, self.stylesheets("manual"), resources, pages, manual=plan.id)
 
     def _glossary(self, lang: str, used: set[str]) -> list[dict[str, Any]]:
         """The glossary rows (same as the website's glossary page) of the terms the chapters use."""
@@ -376,15 +431,16 @@ class Assembler:
                           targets={ch.entry["dest"]: Target(ch.anchor, self.parsed(ch.entry["dest"]).ids)},
                           split_answers=kind == "handout", keep_answers=False)
         lang = ch.entry["lang"]
-        context = self.common(lang, kind, draft=ch.draft)
+        context = self.common(lang, kind, draft=ch.draft, pages=[ch.path])
         tracks = self.data.model.tracks
         orgs = tuple(self.data.required_reviewers(ch.track or "general"))
         context.update(chapter=ch, body=Markup(printed.body),
                        track_label=tracks.get(ch.track or "", {}).get(lang) or ch.section or "",
                        partners=" · ".join(self.org_names(orgs[1:], lang)) or context["partners"])
-        html = self.env.get_template(f"{kind}.html").render(**context)
+        resources = self._resources([ch])
+        html = self.stamped(self.env.get_template(f"{kind}.html").render(**context), lang, [ch.path], resources)
         bleed = self.settings.print.panel.bleed_mm if kind == "panel" else 0.0
-        return Document(kind, lang, output, html, self.stylesheets(kind), self._resources([ch]), [ch.path], bleed_mm=bleed)
+        return Document(kind, lang, output, html, self.stylesheets(kind), resources, [ch.path], bleed_mm=bleed)
 
 
 def single_outputs(chapters: list[Chapter], folder: Path) -> list[tuple[Chapter, Path]]:

@@ -26,6 +26,13 @@ CACHE_VERSION = b"kb-manual-cache/2"
 PDF_OPTIONS: dict[str, str] = {"pdf_variant": "pdf/ua-1"}
 CACHE_MAX_AGE_DAYS = 30  # cached PDFs not used for this long are deleted
 FIT_SCALES = (1.0, 0.92, 0.84, 0.76, 0.68, 0.6)  # root font-size tried for one-page documents (panels)
+# "(see page N)" after a link between chapters: the stylesheet prints this slot, which the renderer
+# widens to a run of zeros as wide as the longest page number can be (the digits of Noto Sans CJK SC
+# are all 555 units wide), lays the document out ONCE, then writes each number into its slot
+# (fill_page_slots). WeasyPrint's own target-counter() would lay out again every page that holds a
+# forward reference (nearly all pages of a manual whose modules link to each other and to their answers).
+PAGE_SLOT = "kb-page-slot"
+BYTES_PER_PAGE_AT_LEAST = 2000  # the benchmark's manuals: 3,400-4,300 bytes of HTML per PDF page
 _GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "inherit", "initial"}
 
 
@@ -50,6 +57,8 @@ class Outcome:
     pages: int | None = None  # known when rendered, or read from the cache's record
     seconds: float = 0.0
     scale: float = 1.0
+    started: float = 0.0      # wall clock (time.time()) when the render began and ended; 0 when reused
+    ended: float = 0.0
 
 
 @dataclass
@@ -219,7 +228,13 @@ def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
         html = job.html
         if scale != 1.0:
             html = html.replace("</head>", f"<style>html {{ font-size: {scale * 100:.0f}% }}</style></head>", 1)
-        document = HTML(string=html, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
+        slot = "0" * len(str(max(9, len(html.encode("utf-8")) // BYTES_PER_PAGE_AT_LEAST)))
+        sloted = html.replace(f'"{PAGE_SLOT}"', f'"{slot}"')
+        document = HTML(string=sloted, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
+        if sloted != html and not fill_page_slots(document, slot):
+            # a page number wider than its slot (the estimate was short): WeasyPrint's own page references
+            native = html.replace(f'"{PAGE_SLOT}"', "target-counter(attr(href), page)")
+            document = HTML(string=native, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
         if len(document.pages) <= 1:
             break
     # No file ever travels inside a PDF: no attachments, whatever the HTML asked for.
@@ -228,6 +243,36 @@ def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
         page.links[:] = [link for link in page.links if link[0] != "attachment"]
     pdf = document.write_pdf(finisher=_bleed_box(job.bleed_mm) if job.bleed_mm else None, **PDF_OPTIONS)
     return pdf, len(document.pages), time.perf_counter() - start, scale
+
+
+def fill_page_slots(document: object, slot: str) -> bool:
+    """Write the page number of each "(see page N)" link's target into its slot, in the laid-out
+    document (the digits share one width, so nothing moves; a shorter number leaves the rest of
+    its slot blank after the closing bracket). False, with nothing changed, when a number does
+    not fit its slot or a target is missing: the caller lays the document out the usual way."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    pages_of: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):  # type: ignore[attr-defined]
+        for name in page.anchors:
+            pages_of.setdefault(name, number)
+    found: list[tuple[object, str]] = []
+    for page in document.pages:  # type: ignore[attr-defined]
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if not isinstance(box, TextBox) or slot not in box.text or element is None:
+                continue
+            if "kb-xref" not in (element.get("class") or "").split() or not box.element_tag.endswith("::after"):
+                continue
+            href = element.get("href") or ""
+            number = pages_of.get(href[1:]) if href.startswith("#") else None
+            if number is None or len(str(number)) > len(slot):
+                return False
+            found.append((box, str(number)))
+    for box, number in found:
+        box.text = box.text.replace(slot, number, 1)  # type: ignore[attr-defined]
+        box.pango_layout.text = box.pango_layout.text.replace(slot, number, 1)  # type: ignore[attr-defined]
+    return True
 
 
 def _bleed_box(bleed_mm: float) -> Callable:
@@ -251,11 +296,40 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+# Peak memory of one render (MB) ~ BASE + PER_HTML_MB x the HTML's size in MB (UTF-8): fitted on the
+# benchmark's manuals (scripts/bench_pdf.py: 0.3 MB of HTML -> ~310 MB, 4.8 MB -> ~2,030 MB peak;
+# WeasyPrint keeps every laid-out page until the PDF is written).
+RENDER_BASE_MB = 200.0
+RENDER_MB_PER_HTML_MB = 400.0
+
+
+def estimate_mb(job: RenderJob) -> float:
+    """The peak memory a render of *job* is expected to need (MB)."""
+    return RENDER_BASE_MB + RENDER_MB_PER_HTML_MB * len(job.html.encode("utf-8")) / 1e6
+
+
+def _timed(job: RenderJob) -> tuple[tuple[bytes, int, float, float], float, float]:
+    """render_job with the wall-clock times it started and ended (when renders overlapped)."""
+    started = time.time()
+    result = render_job(job)
+    return result, started, time.time()
+
+
+def _render_alone(job: RenderJob) -> tuple[tuple[bytes, int, float, float], float, float]:
+    """A big render in a process of its own, which exits afterwards and gives its memory back
+    (a pool worker would keep the heap of the biggest document it laid out)."""
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=_pool_context()) as pool:
+        return pool.submit(_timed, job).result()
+
+
 def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Outcome], None] | None = None,
-               workers: int | None = None) -> Summary:
+               workers: int | None = None, memory_budget_mb: float | None = None) -> Summary:
     """Write every job's PDF, from the cache when the same input was rendered before.
 
-    Jobs are rendered in the order given (put the big ones first). A failed job leaves its output
+    Jobs are rendered in the order given (put the big ones first), at most *workers* at a time and,
+    with *memory_budget_mb*, only as many together as their estimated peaks (estimate_mb) fit in it:
+    a job that would exceed it waits for running ones to finish (one over the whole budget runs
+    alone). Jobs estimated over half the budget render in a process of their own. A failed job leaves its output
     file as it was; the others are still written; RenderError lists the failures at the end."""
     import weasyprint
 
@@ -283,13 +357,13 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
         if on_done:
             on_done(outcome)
 
-    def finish(job: RenderJob, result: tuple[bytes, int, float, float]) -> None:
-        pdf, pages, seconds, scale = result
+    def finish(job: RenderJob, timed: tuple[tuple[bytes, int, float, float], float, float]) -> None:
+        (pdf, pages, seconds, scale), started, ended = timed
         key = keys[job.output]
         write_atomic(cache_dir / f"{key}.pdf", pdf)
         write_atomic(cache_dir / f"{key}.pages", str(pages))
         write_atomic(Path(job.output), pdf)
-        outcome = Outcome(job, rendered=True, pages=pages, seconds=seconds, scale=scale)
+        outcome = Outcome(job, rendered=True, pages=pages, seconds=seconds, scale=scale, started=started, ended=ended)
         summary.outcomes.append(outcome)
         if on_done:
             on_done(outcome)
@@ -298,18 +372,33 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
     if n <= 1:
         for job in misses:
             try:
-                finish(job, render_job(job))
+                finish(job, _timed(job))
             except Exception as exc:
                 failures.append((job.output, f"{type(exc).__name__}: {exc}"))
     else:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool:
-            futures = {pool.submit(render_job, job): job for job in misses}
-            for future in concurrent.futures.as_completed(futures):
-                job = futures[future]
-                try:
-                    finish(job, future.result())
-                except Exception as exc:
-                    failures.append((job.output, f"{type(exc).__name__}: {exc}"))
+        big = (memory_budget_mb or float("inf")) / 2
+        pending = list(misses)
+        running: dict[concurrent.futures.Future, tuple[RenderJob, float]] = {}
+        with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool, \
+                concurrent.futures.ThreadPoolExecutor(max_workers=n) as alone:
+            while pending or running:
+                for job in list(pending):  # start what fits, in order
+                    if len(running) >= n:
+                        break
+                    est = estimate_mb(job)
+                    used = sum(e for _, e in running.values())
+                    if running and memory_budget_mb is not None and used + est > memory_budget_mb:
+                        continue
+                    pending.remove(job)
+                    future = alone.submit(_render_alone, job) if est > big else pool.submit(_timed, job)
+                    running[future] = (job, est)
+                done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in done:
+                    job, _ = running.pop(future)
+                    try:
+                        finish(job, future.result())
+                    except Exception as exc:
+                        failures.append((job.output, f"{type(exc).__name__}: {exc}"))
     prune_cache(cache_dir, set(keys.values()))
     summary.seconds = time.perf_counter() - start
     if failures:

@@ -1,0 +1,71 @@
+"""'(see page N)' after links between chapters: the renderer lays a document out once and writes the
+numbers into their slots (kb.manual.render.fill_page_slots), instead of WeasyPrint laying out again
+every page that holds a forward reference; a number wider than its slot falls back to WeasyPrint's
+target-counter(). Checked in the PDF text and the link annotations, and by counting WeasyPrint's
+page layouts (make_page calls) in this process."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from kb.manual import render
+from kb.manual.assemble import css_page_slot
+from kb.manual.render import RenderJob, render_job
+
+
+def document(chapters: int) -> str:
+    see = css_page_slot(" (see page {page})")
+    body = []
+    for i in range(1, chapters + 1):
+        target = chapters if i == 1 else 1  # chapter 1 points forward to the last, the others back to the first
+        body.append(f'<section id="ch{i}" style="break-before: page"><h1>Chapter {i}</h1>'
+                    f'<p>Text of chapter {i}. <a class="kb-xref" href="#ch{target}">Chapter {target}</a> again.</p></section>')
+    return (f"<html lang='en'><head><title>refs</title><style>a.kb-xref::after {{ content: {see}; }}</style></head>"
+            f"<body>{''.join(body)}</body></html>")
+
+
+def laid_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, html: str) -> tuple[list[str], int, Path]:
+    import weasyprint.layout.page as page_layout
+
+    calls = {"n": 0}
+    real = page_layout.make_page
+
+    def counted(*args, **kwargs):
+        calls["n"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(page_layout, "make_page", counted)
+    css = tmp_path / "page.css"
+    css.write_text("@page { size: A6; } body { font-family: 'Noto Sans CJK SC'; }", encoding="utf-8")
+    pdf, pages, _, _ = render_job(RenderJob(html, tmp_path.as_uri() + "/", (str(css),), str(tmp_path / "out.pdf")))
+    out = tmp_path / "out.pdf"
+    out.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    texts = [" ".join(page.split()) for page in text.split("\f")[:-1]]  # white space squashed
+    assert len(texts) == pages
+    return texts, calls["n"], out
+
+
+def test_forward_references_get_their_page_from_one_layout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    pages, layouts, pdf = laid_out(monkeypatch, tmp_path, document(4))
+    assert len(pages) == 4 and layouts == 4  # every page laid out once
+    assert "Chapter 4 (see page 4)" in pages[0]
+    for n in (2, 3, 4):
+        assert "Chapter 1 (see page 1)" in pages[n - 1]
+    assert "000" not in "".join(pages) and "kb-page-slot" not in "".join(pages)
+    # the link still leads to its chapter
+    annots = [a.get_object() for a in PdfReader(pdf).pages[0].get("/Annots", [])]
+    assert any("/Dest" in a or a.get("/A", {}).get("/S") == "/GoTo" for a in annots)
+
+
+def test_a_number_wider_than_its_slot_falls_back_to_weasyprints_references(monkeypatch: pytest.MonkeyPatch,
+                                                                          tmp_path: Path) -> None:
+    monkeypatch.setattr(render, "BYTES_PER_PAGE_AT_LEAST", 10**9)  # a one-digit slot, for a 12-page document
+    pages, layouts, _ = laid_out(monkeypatch, tmp_path, document(12))
+    assert len(pages) == 12 and layouts > 12  # the one-pass layout, then WeasyPrint's
+    assert "Chapter 12 (see page 12)" in pages[0]
+    assert "Chapter 1 (see page 1)" in pages[11]

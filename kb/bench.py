@@ -160,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="PDF benchmark: skip the cold/no-change/edit builds of the real site (a copy of this project)")
     parser.add_argument("--peer", action="store_true",
                         help="install the peer (requirements-bench.txt: mkdocs-to-pdf) and measure it too")
+    parser.add_argument("--nav-sizes", default="",
+                        help="also build sectioned corpora of these sizes with and without Material's navigation.prune "
+                             "(kb/bench_nav.py), e.g. 120,480")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--pathological-only", action="store_true",
                         help="only time ./scripts/check on pathological pages (1 MB line, long runs, deep nesting)")
@@ -198,6 +201,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"PDF benchmark not available: {exc}")
         else:
             results["pdf"] = bench_pdf(tuple(int(x) for x in args.pdf_sizes.split(",") if x), site=not args.no_site)
+    if args.nav_sizes:
+        from kb.bench_nav import bench_navigation, print_rows
+
+        with tempfile.TemporaryDirectory(prefix="kb-bench-nav-") as tmp:
+            results["navigation"] = bench_navigation([int(x) for x in args.nav_sizes.split(",") if x], Path(tmp))
+        print_rows(results["navigation"])
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     return 0

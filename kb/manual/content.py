@@ -64,6 +64,24 @@ def _remove(parent: ET.Element, child: ET.Element) -> None:
     parent.remove(child)
 
 
+PREFORMATTED = frozenset({"pre", "textarea", "script", "style"})
+
+
+def _collapse_blank_runs(el: ET.Element) -> None:
+    """Every run of only white space outside <pre> becomes one space, which renders the same in
+    normal flow. The HTML then does not depend on what the printed copy leaves out: a stale
+    translation's notice, removed, leaves the same text (and so the same cache key) as a page that
+    never had one."""
+    if el.tag in PREFORMATTED:
+        return
+    if el.text and not el.text.strip():
+        el.text = " "
+    for child in el:
+        _collapse_blank_runs(child)
+        if child.tail and not child.tail.strip():
+            child.tail = " "
+
+
 def _unlink(a: ET.Element) -> None:
     """A link that leads nowhere on paper: keep its text, drop the link."""
     a.tag = "span"
@@ -111,6 +129,7 @@ def parse_page(site_dir: Path, dest: str) -> ParsedPage:
     assert article is not None
     _strip_namespaces(article)
     _clean(article)
+    _collapse_blank_runs(article)
     letter_options(article)
     resources = _resolve_resources(article, site_dir, dest)
     ids = frozenset(el.get("id") for el in article.iter() if el.get("id"))

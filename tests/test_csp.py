@@ -49,3 +49,24 @@ def test_media_may_come_from_the_configured_media_host_only():
         "'self' https://media.example.org.cn"
     assert _directives(csp.add_policy(PAGE, None))["media-src"] == "'self'"
     assert _directives(csp.add_policy(PAGE, "javascript:alert(1)"))["media-src"] == "'self'"
+
+
+TRICKY = [
+    PAGE,
+    PAGE.replace("<script>var tabs", "<SCRIPT type=\"text/javascript\">var tabs").replace("</script></body>", "</SCRIPT></body>"),
+    PAGE.replace("<script src=", "<script data-x=\"a>b\" src="),  # a quoted '>': read by the full parser
+    PAGE.replace("</article>", "<pre>&lt;script&gt;no&lt;/script&gt;</pre></article>"),
+    PAGE.replace("<script>var tabs=__md_get(\"__tabs\")</script>", "<script type=\"module\">import './a.js'</script>"),
+    "<html><head><script>only()</script></head><body>no article</body></html>",
+    "<html><head><script>unclosed()",
+]
+
+
+def test_reading_only_the_script_tags_finds_what_parsing_the_whole_page_finds():
+    for html in TRICKY:
+        assert csp.inline_scripts(html) == csp.inline_scripts_parsed(html), html
+
+
+def test_scripts_inside_the_article_are_never_read_by_the_fast_path():
+    assert "window.__pwned=1" not in csp.inline_scripts(PAGE)
+    assert csp.inline_scripts(PAGE) == ['__md_scope=new URL(".",location)', 'var tabs=__md_get("__tabs")']

@@ -156,7 +156,7 @@ def on_pre_build(config: Any) -> None:
     # The checks need none of MkDocs's work: run them on the other core while MkDocs reads the pages,
     # and wait for them when the first page is rendered.
     checks = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    STATE.pending = checks.submit(engine.run, settings, data, lang=lang)
+    STATE.pending = checks.submit(engine.run, settings, data, lang=lang, workers=1)  # MkDocs has the other core
     checks.shutdown(wait=False)  # the submitted run still completes; the worker exits after it
     dates = ThreadPoolExecutor(max_workers=1)  # git runs in its own process: a thread is enough
     STATE.pending_dates = dates.submit(gitdates.last_changed, settings.root, settings.docs_dir)

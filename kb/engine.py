@@ -3,6 +3,7 @@ Called by the CLI (./scripts/check), the MkDocs hook and the status page; holds 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,7 +13,7 @@ from kb.approvals import PairApproval
 from kb.boundary import check_path, read_checked, walk
 from kb.checks import Context
 from kb.checks.language import LANGUAGE_CHECKS
-from kb.checks.page import PAGE_CHECKS
+from kb.checks.page import PAGE_CHECKS, prerender
 from kb.checks.pair import PAIR_CHECKS, orient
 from kb.checks.tree import (
     check_deliverables,
@@ -123,13 +124,16 @@ def pair_state(source: Page | None, target: Page | None, hash_length: int) -> st
 
 
 def run(settings: Settings, data: ProjectData | None = None, *, release: bool | None = None,
-        lang: str = "en", only: Iterable[str] | None = None) -> Report:
+        lang: str = "en", only: Iterable[str] | None = None, workers: int | None = None) -> Report:
+    """Every check over the project. *workers*: processes that render the pages ahead of the checks
+    (default: every core; the build's background check passes 1, MkDocs having the other core)."""
     data = data or ProjectData(settings)
     data.validate()  # every data file against its schema, all mistakes at once (exit 2 in the CLI)
     release = settings.release if release is None else release
     pages, files, refused = discover(settings, data.limits)
     ctx = make_context(settings, data, files, release)
     raw: list[Finding] = list(refused)
+    prerender(pages.values(), ctx, (os.cpu_count() or 1) if workers is None else workers)
     for page in pages.values():
         if page.refusal is not None:
             r = page.refusal

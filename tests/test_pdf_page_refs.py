@@ -6,6 +6,7 @@ page layouts (make_page calls) in this process."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -69,3 +70,23 @@ def test_a_number_wider_than_its_slot_falls_back_to_weasyprints_references(monke
     assert len(pages) == 12 and layouts > 12  # the one-pass layout, then WeasyPrint's
     assert "Chapter 12 (see page 12)" in pages[0]
     assert "Chapter 1 (see page 1)" in pages[11]
+
+
+def test_unused_digits_of_a_slot_are_taken_out_of_the_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(render, "BYTES_PER_PAGE_AT_LEAST", 1)  # a slot of many digits, for one-digit page numbers
+    html = document(4).replace(" again.</p>", ' again, <a href="#ch3">onwards</a>.</p>', 1)
+    _, layouts, pdf = laid_out(monkeypatch, tmp_path, html)
+    assert layouts == 4
+    words = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-bbox", str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    boxes = {m.group(3): (float(m.group(1)), float(m.group(2)))
+             for m in re.finditer(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]+)</word>', words)}
+    gap = boxes["again,"][0] - boxes["4)"][1]
+    between_words = boxes["page"][0] - boxes["(see"][1]
+    assert gap < 1.5 * between_words, (gap, between_words)  # no run of blank digits after the number
+    # the link after the reference moved with its text: its clickable area starts where the word does
+    word = re.search(r'<word xMin="([\d.]+)"[^>]*>onwards', words)
+    assert word is not None
+    page = PdfReader(pdf).pages[0]
+    rects = [[float(v) for v in a.get_object()["/Rect"]] for a in page.get("/Annots", [])]
+    assert any(abs(r[0] - float(word.group(1))) < 2 for r in rects), (rects, word.group(1))

@@ -20,7 +20,7 @@ from kb.manual.errors import FontMissingError, RenderError
 
 CJK_FAMILY = "Noto Sans CJK SC"
 INSTALL_HINT = "install Debian's fonts-noto-cjk: `sudo apt-get install fonts-noto-cjk`"
-CACHE_VERSION = b"kb-manual-cache/2"
+CACHE_VERSION = b"kb-manual-cache/3"  # bumped when the renderer prints differently
 # Every PDF is written as PDF/UA-1: tagged (structure tree, /MarkInfo /Marked), /Lang from <html lang>,
 # DisplayDocTitle in the viewer preferences; bookmarks come from the stylesheets. Part of the cache key.
 PDF_OPTIONS: dict[str, str] = {"pdf_variant": "pdf/ua-1"}
@@ -247,8 +247,8 @@ def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
 
 def fill_page_slots(document: object, slot: str) -> bool:
     """Write the page number of each "(see page N)" link's target into its slot, in the laid-out
-    document (the digits share one width, so nothing moves; a shorter number leaves the rest of
-    its slot blank after the closing bracket). False, with nothing changed, when a number does
+    document (the digits share one width; a shorter number gives the unused digits back to the
+    line: _close_up_slots). False, with nothing changed, when a number does
     not fit its slot or a target is missing: the caller lays the document out the usual way."""
     from weasyprint.formatting_structure.boxes import TextBox
 
@@ -269,10 +269,52 @@ def fill_page_slots(document: object, slot: str) -> bool:
             if number is None or len(str(number)) > len(slot):
                 return False
             found.append((box, str(number)))
+    shrink: dict[int, float] = {}
     for box, number in found:
         box.text = box.text.replace(slot, number, 1)  # type: ignore[attr-defined]
         box.pango_layout.text = box.pango_layout.text.replace(slot, number, 1)  # type: ignore[attr-defined]
+        if len(number) < len(slot):
+            shrink[id(box)] = (len(slot) - len(number)) * DIGIT_ADVANCE_EM * box.style["font_size"]  # type: ignore[attr-defined]
+    if shrink:
+        _close_up_slots(document, shrink)
     return True
+
+
+DIGIT_ADVANCE_EM = 0.555  # Noto Sans CJK SC: every digit is 555 of its 1000 units wide
+
+
+def _close_up_slots(document: object, shrink: dict[int, float]) -> None:
+    """The unused digits of a slot are taken out of its line: the text box narrows, what follows
+    it on the line moves left by as much, and the page's link areas are gathered again from the
+    moved boxes. (A justified line ends that much short of the margin.)"""
+    from weasyprint.anchors import gather_anchors
+    from weasyprint.formatting_structure.boxes import InlineBox, LineBox
+
+    def close_up(parent: object) -> float:
+        lost = 0.0
+        for child in getattr(parent, "children", ()):
+            if lost:
+                child.translate(-lost, 0)
+            own = shrink.get(id(child))
+            if own is None and isinstance(child, InlineBox):
+                own = close_up(child) or None
+            if own:
+                child.width -= own
+                lost += own
+        return lost
+
+    for page in document.pages:  # type: ignore[attr-defined]
+        moved = False
+        for line in page._page_box.descendants():
+            if isinstance(line, LineBox):
+                moved = bool(close_up(line)) or moved
+        if moved:
+            page.anchors.clear()
+            page.links.clear()
+            page.bookmarks.clear()
+            page.forms.clear()
+            page.forms[None] = []
+            gather_anchors(page._page_box, page.anchors, page.links, page.bookmarks, page.forms)
 
 
 def _bleed_box(bleed_mm: float) -> Callable:

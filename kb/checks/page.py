@@ -15,7 +15,7 @@ from kb.checks import Context, finding
 from kb.checks.phones import find_phone_numbers
 from kb.findings import Finding
 from kb.pages import Page, iso_date
-from kb.safety import Renderer, element_ids, locate, removed
+from kb.safety import Removal, Renderer, element_ids, locate, removed
 from kb.settings import REPO_ROOT
 
 HEX_RE = re.compile(r"^[0-9a-f]+$")
@@ -254,13 +254,14 @@ PRERENDER_MIN_PAGES = 40
 _FORKED_RENDERER: Renderer | None = None  # set before the fork; the workers inherit it
 
 
-def _render_bodies(bodies: list[str]) -> list[tuple[str, frozenset[str], list[Any]] | None]:
+def _render_bodies(bodies: list[str]) -> list[tuple[frozenset[str], list[Removal]] | None]:
+    """Each body's anchors and what the sanitiser removes (the HTML itself stays in the worker)."""
     assert _FORKED_RENDERER is not None
-    out: list[tuple[str, frozenset[str], list[Any]] | None] = []
+    out: list[tuple[frozenset[str], list[Removal]] | None] = []
     for body in bodies:
         try:
             html = _FORKED_RENDERER.render(body)
-            out.append((html, element_ids(html), removed(html)))
+            out.append((element_ids(html), removed(html)))
         except Exception:  # left to the page's own check, which reports it (unsafe-html not-rendered)
             out.append(None)
     return out
@@ -276,17 +277,15 @@ def prerender(pages: Iterable[Page], ctx: Context, workers: int) -> None:
         return
     _FORKED_RENDERER = _renderer(ctx)
     chunks = [todo[i::workers] for i in range(workers)]
-    pending: dict[str, tuple[str, str]] = ctx.data.memo("rendered-pending", dict)
     anchors: dict[str, tuple[str, frozenset[str]]] = ctx.data.memo("page-anchors", dict)
-    removals: dict[str, tuple[str, list[Any]]] = ctx.data.memo("removed-pending", dict)
+    removals: dict[str, tuple[str, list[Removal]]] = ctx.data.memo("removed-pending", dict)
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             for chunk, results in zip(chunks, pool.map(_render_bodies, [[p.body for p in c] for c in chunks]), strict=True):
                 for page, result in zip(chunk, results, strict=True):
                     if result is not None:
-                        pending[page.path] = (page.body, result[0])
-                        anchors[page.path] = (page.body, result[1])
-                        removals[page.path] = (page.body, result[2])
+                        anchors[page.path] = (page.body, result[0])
+                        removals[page.path] = (page.body, result[1])
     finally:
         _FORKED_RENDERER = None
 
@@ -316,7 +315,6 @@ def check_unsafe_html(page: Page, ctx: Context) -> list[Finding]:
         return []
     done = ctx.data.memo("removed-pending", dict).pop(page.path, None)
     if done is not None and done[0] == page.body:  # rendered ahead by prerender()
-        ctx.data.memo("rendered-pending", dict).pop(page.path, None)
         items = done[1]
     else:
         try:

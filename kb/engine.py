@@ -3,8 +3,10 @@ Called by the CLI (./scripts/check), the MkDocs hook and the status page; holds 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from kb.approvals import PairApproval
 from kb.boundary import check_path, read_checked, walk
 from kb.checks import Context
 from kb.checks.language import LANGUAGE_CHECKS
-from kb.checks.page import PAGE_CHECKS, prerender
+from kb.checks.page import PAGE_CHECKS, page_anchor_memo
 from kb.checks.pair import PAIR_CHECKS, orient
 from kb.checks.tree import (
     check_deliverables,
@@ -125,7 +127,7 @@ def pair_state(source: Page | None, target: Page | None, hash_length: int) -> st
 
 def run(settings: Settings, data: ProjectData | None = None, *, release: bool | None = None,
         lang: str = "en", only: Iterable[str] | None = None, workers: int | None = None) -> Report:
-    """Every check over the project. *workers*: processes that render the pages ahead of the checks
+    """Every check over the project. *workers*: processes that run the page and pair checks
     (default: every core; the build's background check passes 1, MkDocs having the other core)."""
     data = data or ProjectData(settings)
     data.validate()  # every data file against its schema, all mistakes at once (exit 2 in the CLI)
@@ -133,23 +135,13 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     pages, files, refused = discover(settings, data.limits)
     ctx = make_context(settings, data, files, release)
     raw: list[Finding] = list(refused)
-    prerender(pages.values(), ctx, (os.cpu_count() or 1) if workers is None else workers)
-    for page in pages.values():
-        if page.refusal is not None:
-            r = page.refusal
-            raw.append(Finding(r.rule, r.code, page.path, r.line, dict(r.params)))
-            continue
-        for check in PAGE_CHECKS + LANGUAGE_CHECKS:
-            raw.extend(check(page, ctx))
-        raw.extend(check_video(page, ctx))
-        if page.text is not None:
-            raw.extend(check_links(page, pages, ctx))
     # translation pairs, keyed by the path relative to docs/<lang>/
     by_rel: dict[str, dict[str, Page]] = {}
     for page in pages.values():
         by_rel.setdefault(page.rel, {})[page.lang] = page
     pairs = []
     groups: list[tuple[str, Page, Page | None]] = []  # (rel, source, target) for the approvals
+    checked_pairs: list[tuple[Page, Page]] = []
     for rel in sorted(by_rel):
         group = by_rel[rel]
         for page in group.values():
@@ -159,8 +151,7 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
             a, b = group.values()
             source, target = orient(a, b, ctx)
             if not (source.meta_error or target.meta_error):
-                for check in PAIR_CHECKS:
-                    raw.extend(check(source, target, ctx))
+                checked_pairs.append((source, target))
             pairs.append({"rel": rel, "source": source.path, "target": target.path,
                           "state": pair_state(source, target, data.model.hash_length)})
             groups.append((rel, source, target))
@@ -169,6 +160,11 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
             groups.append((rel, page, None))
             state = "single" if page.translation_none else "missing"
             pairs.append({"rel": rel, "source": page.path, "target": None, "state": state})
+    raw.extend(run_page_and_pair_checks(list(pages.values()), checked_pairs, ctx,
+                                        (os.cpu_count() or 1) if workers is None else workers))
+    for page in pages.values():  # after every page is rendered: a link's #fragment names another page's id
+        if page.refusal is None and page.text is not None:
+            raw.extend(check_links(page, pages, ctx))
     approved = approvals_mod.compute(settings, data, groups)
     raw.extend(approvals_mod.findings(approved, pages, ctx))
     ctx.approved_paths = frozenset(path for pair in approved.values() if pair.approved for path in pair.paths.values())
@@ -193,6 +189,72 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
         counts[f.rule][f.severity] += 1
     return Report(settings=settings, findings=findings, pages=pages, pairs=pairs, deliverables=rows,
                   release=release, lang=lang, counts=counts, catalog_rules=data.rules, approvals=approved)
+
+
+
+# --- page and pair checks, on every core -------------------------------------------------------------------
+# Rendering each page with the site's Markdown (for its anchors and what the sanitiser removes) is
+# most of the checks' time; the page and pair checks need nothing from each other, so a standalone
+# check runs them in forked processes, which inherit the parsed pages and the compiled data.
+PARALLEL_MIN_PAGES = 40
+_FORKED: tuple[list[Page], list[tuple[Page, Page]], Context] | None = None  # set before the fork
+
+
+def page_findings(page: Page, ctx: Context) -> list[Finding]:
+    """Every check of one page on its own (its links, which need the other pages' anchors, aside)."""
+    if page.refusal is not None:
+        r = page.refusal
+        return [Finding(r.rule, r.code, page.path, r.line, dict(r.params))]
+    out: list[Finding] = []
+    for check in PAGE_CHECKS + LANGUAGE_CHECKS:
+        out.extend(check(page, ctx))
+    out.extend(check_video(page, ctx))
+    return out
+
+
+def pair_findings(source: Page, target: Page, ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for check in PAIR_CHECKS:
+        out.extend(check(source, target, ctx))
+    return out
+
+
+def _checks_in_worker(share: int, workers: int) -> tuple[list[Finding], dict[str, tuple[str, frozenset[str]]]]:
+    """One worker's share of the pages and pairs: its findings and the anchors of the pages it rendered."""
+    assert _FORKED is not None
+    pages, pairs, ctx = _FORKED
+    out: list[Finding] = []
+    for page in pages[share::workers]:
+        out.extend(page_findings(page, ctx))
+    for source, target in pairs[share::workers]:
+        out.extend(pair_findings(source, target, ctx))
+    mine = {page.path for page in pages[share::workers]}
+    return out, {path: known for path, known in page_anchor_memo(ctx).items() if path in mine}
+
+
+def run_page_and_pair_checks(pages: list[Page], pairs: list[tuple[Page, Page]], ctx: Context,
+                             workers: int) -> list[Finding]:
+    """The page checks of *pages* and the pair checks of *pairs*, in *workers* forked processes (in
+    this one when there is one worker, few pages or no fork); the pages' anchors are kept for the
+    link checks that follow."""
+    global _FORKED
+    if workers <= 1 or len(pages) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        out: list[Finding] = []
+        for page in pages:
+            out.extend(page_findings(page, ctx))
+        for source, target in pairs:
+            out.extend(pair_findings(source, target, ctx))
+        return out
+    _FORKED = (pages, pairs, ctx)
+    out = []
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for found, anchors in pool.map(_checks_in_worker, range(workers), [workers] * workers):
+                out.extend(found)
+                page_anchor_memo(ctx).update(anchors)
+    finally:
+        _FORKED = None
+    return out
 
 
 def localised(finding: Finding, data: ProjectData) -> Finding:

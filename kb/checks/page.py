@@ -4,18 +4,15 @@ data, images, review approvals, event records and gap markers."""
 from __future__ import annotations
 
 import difflib
-import multiprocessing
 import re
 import unicodedata
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from kb.checks import Context, finding
 from kb.checks.phones import find_phone_numbers
 from kb.findings import Finding
 from kb.pages import Page, iso_date
-from kb.safety import Removal, Renderer, element_ids, locate, removed
+from kb.safety import Renderer, element_ids, locate, removed
 from kb.settings import REPO_ROOT
 
 HEX_RE = re.compile(r"^[0-9a-f]+$")
@@ -236,58 +233,16 @@ def _renderer(ctx: Context) -> Renderer:
 
 
 def _render(page: Page, ctx: Context) -> str:
-    """The page's body as the build renders it. A page rendered early for its anchors (another page
-    links to it) keeps its HTML until its own unsafe-html check takes it: each page is rendered once."""
-    pending: dict[str, tuple[str, str]] = ctx.data.memo("rendered-pending", dict)
-    kept = pending.pop(page.path, None)
-    if kept is not None and kept[0] == page.body:
-        return kept[1]
+    """The page's body as the build renders it; its anchors are kept for the link checks, which
+    run after every page's own checks (kb.engine), so each page is rendered once."""
     rendered = _renderer(ctx).render(page.body)
-    anchors: dict[str, tuple[str, frozenset[str]]] = ctx.data.memo("page-anchors", dict)
-    anchors[page.path] = (page.body, element_ids(rendered))
+    page_anchor_memo(ctx)[page.path] = (page.body, element_ids(rendered))
     return rendered
 
 
-# Rendering is most of the checks' time (23 ms a page with the site's extensions, and 10 ms more to
-# compare it with the sanitiser's output): a standalone check renders the pages in every core first.
-PRERENDER_MIN_PAGES = 40
-_FORKED_RENDERER: Renderer | None = None  # set before the fork; the workers inherit it
-
-
-def _render_bodies(bodies: list[str]) -> list[tuple[frozenset[str], list[Removal]] | None]:
-    """Each body's anchors and what the sanitiser removes (the HTML itself stays in the worker)."""
-    assert _FORKED_RENDERER is not None
-    out: list[tuple[frozenset[str], list[Removal]] | None] = []
-    for body in bodies:
-        try:
-            html = _FORKED_RENDERER.render(body)
-            out.append((element_ids(html), removed(html)))
-        except Exception:  # left to the page's own check, which reports it (unsafe-html not-rendered)
-            out.append(None)
-    return out
-
-
-def prerender(pages: Iterable[Page], ctx: Context, workers: int) -> None:
-    """Render the pages (and what the sanitiser would remove) in *workers* forked processes, ahead of
-    the checks, which then take the results instead of rendering one page after another. Pages that
-    fail are left to the checks. Nothing happens with one worker, few pages, or no fork."""
-    global _FORKED_RENDERER
-    todo = [p for p in pages if p.text is not None and p.refusal is None]
-    if workers <= 1 or len(todo) < PRERENDER_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
-        return
-    _FORKED_RENDERER = _renderer(ctx)
-    chunks = [todo[i::workers] for i in range(workers)]
-    anchors: dict[str, tuple[str, frozenset[str]]] = ctx.data.memo("page-anchors", dict)
-    removals: dict[str, tuple[str, list[Removal]]] = ctx.data.memo("removed-pending", dict)
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk, results in zip(chunks, pool.map(_render_bodies, [[p.body for p in c] for c in chunks]), strict=True):
-                for page, result in zip(chunk, results, strict=True):
-                    if result is not None:
-                        anchors[page.path] = (page.body, result[0])
-                        removals[page.path] = (page.body, result[1])
-    finally:
-        _FORKED_RENDERER = None
+def page_anchor_memo(ctx: Context) -> dict[str, tuple[str, frozenset[str]]]:
+    """Each rendered page's anchors, keyed by path, with the body they were read from."""
+    return ctx.data.memo("page-anchors", dict)
 
 
 def page_anchors(page: Page, ctx: Context) -> frozenset[str]:
@@ -295,15 +250,14 @@ def page_anchors(page: Page, ctx: Context) -> frozenset[str]:
     Markdown extensions: heading ids are toc's own (its configured slugify, _1, _2 for repeats;
     a Chinese heading under the default slugify is _1), so the check agrees with the built HTML.
     A page that cannot be rendered offers its explicit heading ids."""
-    anchors: dict[str, tuple[str, frozenset[str]]] = ctx.data.memo("page-anchors", dict)
+    anchors = page_anchor_memo(ctx)
     known = anchors.get(page.path)
     if known is not None and known[0] == page.body:
         return known[1]
     try:
-        rendered = _render(page, ctx)
+        _render(page, ctx)
     except Exception:  # RecursionError on pathological nesting (unsafe-html reports it), an extension's bug
         return frozenset(page.heading_ids)
-    ctx.data.memo("rendered-pending", dict)[page.path] = (page.body, rendered)
     return anchors[page.path][1]
 
 
@@ -313,15 +267,11 @@ def check_unsafe_html(page: Page, ctx: Context) -> list[Finding]:
     and code spans are seen exactly as MkDocs sees them."""
     if page.text is None:
         return []
-    done = ctx.data.memo("removed-pending", dict).pop(page.path, None)
-    if done is not None and done[0] == page.body:  # rendered ahead by prerender()
-        items = done[1]
-    else:
-        try:
-            rendered = _render(page, ctx)
-        except Exception as exc:  # RecursionError on pathological nesting, an extension's own bug
-            return [finding("unsafe-html", "not-rendered", page, page.body_start, problem=type(exc).__name__)]
-        items = removed(rendered)
+    try:
+        rendered = _render(page, ctx)
+    except Exception as exc:  # RecursionError on pathological nesting, an extension's own bug
+        return [finding("unsafe-html", "not-rendered", page, page.body_start, problem=type(exc).__name__)]
+    items = removed(rendered)
     out = []
     lines = page.body.split("\n")
     for item in items:

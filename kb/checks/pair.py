@@ -185,12 +185,40 @@ def _literal_text(text: str, lang: str) -> str:
     return text if lang == "zh" else text.lower().replace("-", "").replace(" ", "")
 
 
-def _term_keys(ctx: Context, lang: str) -> list[str]:
-    def make() -> list[str]:
+class _KeyFinder:
+    """Which forms' literal keys a text holds, in one pass (Aho-Corasick, pyahocorasick): hundreds of
+    forms, few on any line, so testing each key in turn was most of the term check's time."""
+
+    def __init__(self, keys: list[str]) -> None:
+        import ahocorasick
+
+        self.always = [i for i, key in enumerate(keys) if not key]
+        self.automaton = ahocorasick.Automaton()
+        by_key: dict[str, list[int]] = {}
+        for index, key in enumerate(keys):
+            if key:
+                by_key.setdefault(key, []).append(index)
+        for key, indices in by_key.items():
+            self.automaton.add_word(key, tuple(indices))
+        self.empty = not by_key
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def indices(self, text: str, after: int = -1) -> list[int]:
+        """The indices (in _term_patterns' order) of the forms whose key is in *text*, above *after*."""
+        found = set(self.always)
+        if not self.empty:
+            for _, indices in self.automaton.iter(text):
+                found.update(indices)
+        return sorted(i for i in found if i > after)
+
+
+def _key_finder(ctx: Context, lang: str) -> _KeyFinder:
+    def make() -> _KeyFinder:
         forms = [(form, True) for term in ctx.data.glossary if term.checked for form in term.forms(lang)]
         forms += [(phrase, False) for term in ctx.data.glossary if term.checked for phrase in term.excluding.get(lang, ())]
         forms.sort(key=lambda x: len(x[0]), reverse=True)  # the order of _term_patterns (a stable sort of the same list)
-        return [_literal_key(form, lang) for form, _ in forms]
+        return _KeyFinder([_literal_key(form, lang) for form, _ in forms])
 
     return ctx.data.memo(("term-keys", lang), make)
 
@@ -198,19 +226,24 @@ def _term_keys(ctx: Context, lang: str) -> list[str]:
 def term_lines(page: Page, ctx: Context) -> dict[str, int]:
     """First line of each glossary term used on *page*. Longer terms are matched first and masked,
     so "gender mainstreaming" does not also count as a use of "gender". A pattern is tried only
-    on a line that holds its literal key (a substring test: hundreds of forms, few on any line)."""
+    on a line that holds its literal key; after a mask the keys are looked up again (in English the
+    folded text loses spaces, so a mask can join two words into a key)."""
     patterns = _term_patterns(ctx, page.lang)
-    keys = _term_keys(ctx, page.lang)
+    finder = _key_finder(ctx, page.lang)
     found: dict[str, int] = {}
     for line, text in [(1, page.title), *page.prose]:
         work = _prose_text(text)
-        folded = _literal_text(work, page.lang)
-        for (pattern, term_id), key in zip(patterns, keys, strict=True):
-            if key in folded and pattern.search(work):
+        todo = finder.indices(_literal_text(work, page.lang))
+        position = 0
+        while position < len(todo):
+            index = todo[position]
+            position += 1
+            pattern, term_id = patterns[index]
+            if pattern.search(work):
                 if term_id is not None:
                     found.setdefault(term_id, line)
                 work = pattern.sub(" ", work)
-                folded = _literal_text(work, page.lang)
+                todo, position = finder.indices(_literal_text(work, page.lang), after=index), 0
     return found
 
 

@@ -115,6 +115,26 @@ def _inventory(fragment: str) -> _Inventory:
     return inv
 
 
+# nh3's output is html5ever's serialisation: comments gone, every "<" in text written &lt;, attribute
+# values always in double quotes with '"' written &quot;. Its start tags can be read with a pattern,
+# three times faster than html.parser (the input still goes through html.parser: it is anything).
+_SERIALISED_TAG_RE = re.compile(r'<([a-zA-Z][^\s/>]*+)((?:\s++[^\s=/>]++(?:="[^"]*+")?+)*+)\s*+/?>')
+_SERIALISED_ATTR_RE = re.compile(r'([^\s=/>]++)(?:="([^"]*+)")?+')
+
+
+def _serialised_inventory(sanitised: str) -> _Inventory:
+    """The inventory html.parser would make of *sanitised* (nh3's output), read with a pattern."""
+    inv = _Inventory()
+    for tag in _SERIALISED_TAG_RE.finditer(sanitised):
+        name = tag.group(1).lower()
+        inv.tags[name] += 1
+        for attr in _SERIALISED_ATTR_RE.finditer(tag.group(2)):
+            key = attr.group(1).lower()
+            value = "" if key == "style" else html.unescape(attr.group(2) or "")
+            inv.attrs[(name, key, value)] += 1
+    return inv
+
+
 _CONTROL_RE = re.compile(r"[\x00-\x20]+")
 
 
@@ -128,7 +148,7 @@ def url_scheme(value: str) -> str:
 
 def removed(fragment: str) -> list[Removal]:
     """What :func:`sanitise` takes out of *fragment*, once per kind and name."""
-    before, after = _inventory(fragment), _inventory(sanitise(fragment))
+    before, after = _inventory(fragment), _serialised_inventory(sanitise(fragment))
     out: list[Removal] = []
     for tag in sorted(before.tags - after.tags):
         if tag not in TAGS:

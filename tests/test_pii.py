@@ -42,3 +42,19 @@ def test_personal_data_in_its_written_forms_is_flagged_once(line: str, code: str
 ])
 def test_quantities_codes_dates_and_organisational_addresses_are_not_personal_data(line: str):
     assert _codes(line) == []
+
+
+def test_the_line_prefilter_lets_through_every_character_python_reads_as_a_digit():
+    """check_pii skips a line with no digit or @ before normalising it; a digit the prefilter did not
+    know (², ①, ⑴: NFKC makes them ASCII digits) would hide a number on that line."""
+    import sys
+
+    from kb.checks.page import PII_TRIGGER_RE
+
+    missed = [hex(cp) for cp in range(sys.maxunicode + 1) if chr(cp).isdigit() and not PII_TRIGGER_RE.match(chr(cp))]
+    assert not missed
+    assert PII_TRIGGER_RE.search("邮箱：someone＠example.org") and not PII_TRIGGER_RE.search("没有号码的一行 text")
+
+
+def test_a_phone_number_in_circled_digits_is_still_read():
+    assert _codes("联系：①③⑧ ⓪⓪①③ ⑧⓪⓪⓪") == ["mobile"]

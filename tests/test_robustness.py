@@ -128,3 +128,24 @@ def test_random_subtitle_files_give_problems_never_exceptions(lines: list[str]):
     cue_problems(subs, "zh", 16, 2)
     for line, _code, _params in subs.problems:
         assert line >= 1
+
+
+html_pieces = st.sampled_from([
+    "<a href=\"x.md\" title='a>b'>", "<a href=javascript:alert(1)>", "</a>", "<img src=x onerror=alert(1)>",
+    "<p style=\"color:red;position:fixed\">", "<div class=\"admonition note\" id=x>", "<br/>", "<hr />", "<!--",
+    "-->", "<script>", "</script>", "<svg><g onload=x>", "<code>", "</code>", "<pre>", "&amp;", "&quot;", "\"",
+    "<table><tr><td colspan=2 data-x=\"y\">", "<iframe src=//x>", "<details open>", "<summary>", "<input value=\"<b>\">",
+    "<span title=\"&lt;i&gt;\" lang=zh>", "<abbr title=\"mercury &amp; PVC\">", "<", ">", "<A HREF=\"#Up\">", "汞",
+]) | st.text(max_size=12)
+
+
+@settings(max_examples=300, deadline=None, derandomize=IN_CI)
+@given(st.lists(html_pieces, max_size=25).map("".join))
+def test_the_sanitised_html_is_inventoried_as_html_parser_reads_it(fragment: str):
+    """kb.safety reads nh3's output with a pattern instead of html.parser (what the sanitiser removed
+    is the difference of the two inventories); on any input the pattern must see what the parser sees."""
+    from kb.safety import _inventory, _serialised_inventory, sanitise
+
+    clean = sanitise(fragment)
+    by_parser, by_pattern = _inventory(clean), _serialised_inventory(clean)
+    assert (by_pattern.tags, by_pattern.attrs) == (by_parser.tags, by_parser.attrs)

@@ -157,18 +157,19 @@ def _prose_text(text: str) -> str:
     return GAP_RE.sub(" ", TITLE_MARKS_RE.sub("", text))
 
 
-def _term_patterns(ctx: Context, lang: str) -> list[tuple[re.Pattern[str], str | None]]:
-    """(pattern, term id) for every checked form in *lang*, longest first; compiled once per glossary.
-    A term's excluded phrases come in with the id None: they are masked like a longer term, so the
-    shorter form inside them is not counted, but they are not a use of anything."""
-    def make() -> list[tuple[re.Pattern[str], str | None]]:
+def _term_forms(ctx: Context, lang: str) -> list[tuple[str, str | None]]:
+    """(form, term id) for every checked form in *lang*, longest first, once per glossary. A term's
+    excluded phrases come in with the id None: they are masked like a longer term, so the shorter
+    form inside them is not counted, but they are not a use of anything. Their patterns are compiled
+    when a line first holds their key (_pattern's cache): most forms are on few pages."""
+    def make() -> list[tuple[str, str | None]]:
         forms: list[tuple[str, str | None]] = [
             (form, term.id) for term in ctx.data.glossary if term.checked for form in term.forms(lang)]
         forms += [(phrase, None) for term in ctx.data.glossary if term.checked for phrase in term.excluding.get(lang, ())]
         forms.sort(key=lambda x: len(x[0]), reverse=True)
-        return [(_pattern(form, lang), term_id) for form, term_id in forms]
+        return forms
 
-    return ctx.data.memo(("term-patterns", lang), make)
+    return ctx.data.memo(("term-forms", lang), make)
 
 
 def _literal_key(form: str, lang: str) -> str:
@@ -205,7 +206,7 @@ class _KeyFinder:
             self.automaton.make_automaton()
 
     def indices(self, text: str, after: int = -1) -> list[int]:
-        """The indices (in _term_patterns' order) of the forms whose key is in *text*, above *after*."""
+        """The indices (in _term_forms' order) of the forms whose key is in *text*, above *after*."""
         found = set(self.always)
         if not self.empty:
             for _, indices in self.automaton.iter(text):
@@ -215,10 +216,7 @@ class _KeyFinder:
 
 def _key_finder(ctx: Context, lang: str) -> _KeyFinder:
     def make() -> _KeyFinder:
-        forms = [(form, True) for term in ctx.data.glossary if term.checked for form in term.forms(lang)]
-        forms += [(phrase, False) for term in ctx.data.glossary if term.checked for phrase in term.excluding.get(lang, ())]
-        forms.sort(key=lambda x: len(x[0]), reverse=True)  # the order of _term_patterns (a stable sort of the same list)
-        return _KeyFinder([_literal_key(form, lang) for form, _ in forms])
+        return _KeyFinder([_literal_key(form, lang) for form, _ in _term_forms(ctx, lang)])
 
     return ctx.data.memo(("term-keys", lang), make)
 
@@ -228,7 +226,7 @@ def term_lines(page: Page, ctx: Context) -> dict[str, int]:
     so "gender mainstreaming" does not also count as a use of "gender". A pattern is tried only
     on a line that holds its literal key; after a mask the keys are looked up again (in English the
     folded text loses spaces, so a mask can join two words into a key)."""
-    patterns = _term_patterns(ctx, page.lang)
+    forms = _term_forms(ctx, page.lang)
     finder = _key_finder(ctx, page.lang)
     found: dict[str, int] = {}
     for line, text in [(1, page.title), *page.prose]:
@@ -238,7 +236,8 @@ def term_lines(page: Page, ctx: Context) -> dict[str, int]:
         while position < len(todo):
             index = todo[position]
             position += 1
-            pattern, term_id = patterns[index]
+            form, term_id = forms[index]
+            pattern = _pattern(form, page.lang)
             if pattern.search(work):
                 if term_id is not None:
                     found.setdefault(term_id, line)

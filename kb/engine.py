@@ -11,11 +11,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kb import approvals as approvals_mod
+from kb import rendercache
 from kb.approvals import PairApproval
 from kb.boundary import check_path, read_checked, walk
 from kb.checks import Context
 from kb.checks.language import LANGUAGE_CHECKS
-from kb.checks.page import PAGE_CHECKS, page_anchor_memo
+from kb.checks.page import PAGE_CHECKS, cached_renders, markdown_config, render_results
 from kb.checks.pair import PAIR_CHECKS, orient
 from kb.checks.tree import (
     check_deliverables,
@@ -28,6 +29,7 @@ from kb.checks.video import check_video
 from kb.data import Limits, ProjectData, first_lines
 from kb.findings import Catalog, Finding, Localised, sort_findings
 from kb.pages import Page, body_hash, parse_page
+from kb.rendercache import RenderResult
 from kb.settings import Settings
 from kb.siteconfig import check_report_problem
 
@@ -160,11 +162,19 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
             groups.append((rel, page, None))
             state = "single" if page.translation_none else "missing"
             pairs.append({"rel": rel, "source": page.path, "target": None, "state": state})
+    cache_file, config = settings.cache_path / "check" / "renders.json", ""
+    if settings.check_cache and not release:
+        config = rendercache.config_digest(markdown_config(settings.root))
+        cached_renders(ctx).update(rendercache.load(cache_file, settings.root, config))
     raw.extend(run_page_and_pair_checks(list(pages.values()), checked_pairs, ctx,
                                         (os.cpu_count() or 1) if workers is None else workers))
     for page in pages.values():  # after every page is rendered: a link's #fragment names another page's id
         if page.refusal is None and page.text is not None:
             raw.extend(check_links(page, pages, ctx))
+    if config:
+        fresh = {rendercache.body_digest(body): result for body, result in render_results(ctx).values()}
+        if fresh != cached_renders(ctx):
+            rendercache.save(cache_file, settings.root, config, fresh)
     approved = approvals_mod.compute(settings, data, groups)
     raw.extend(approvals_mod.findings(approved, pages, ctx))
     ctx.approved_paths = frozenset(path for pair in approved.values() if pair.approved for path in pair.paths.values())
@@ -219,8 +229,8 @@ def pair_findings(source: Page, target: Page, ctx: Context) -> list[Finding]:
     return out
 
 
-def _checks_in_worker(share: int, workers: int) -> tuple[list[Finding], dict[str, tuple[str, frozenset[str]]]]:
-    """One worker's share of the pages and pairs: its findings and the anchors of the pages it rendered."""
+def _checks_in_worker(share: int, workers: int) -> tuple[list[Finding], dict[str, tuple[str, RenderResult]]]:
+    """One worker's share of the pages and pairs: its findings and the render results of its pages."""
     assert _FORKED is not None
     pages, pairs, ctx = _FORKED
     out: list[Finding] = []
@@ -229,14 +239,14 @@ def _checks_in_worker(share: int, workers: int) -> tuple[list[Finding], dict[str
     for source, target in pairs[share::workers]:
         out.extend(pair_findings(source, target, ctx))
     mine = {page.path for page in pages[share::workers]}
-    return out, {path: known for path, known in page_anchor_memo(ctx).items() if path in mine}
+    return out, {path: known for path, known in render_results(ctx).items() if path in mine}
 
 
 def run_page_and_pair_checks(pages: list[Page], pairs: list[tuple[Page, Page]], ctx: Context,
                              workers: int) -> list[Finding]:
     """The page checks of *pages* and the pair checks of *pairs*, in *workers* forked processes (in
-    this one when there is one worker, few pages or no fork); the pages' anchors are kept for the
-    link checks that follow."""
+    this one when there is one worker, few pages or no fork); the pages' render results are kept
+    for the link checks that follow and for the cache."""
     global _FORKED
     if workers <= 1 or len(pages) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
         out: list[Finding] = []
@@ -249,9 +259,9 @@ def run_page_and_pair_checks(pages: list[Page], pairs: list[tuple[Page, Page]], 
     out = []
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for found, anchors in pool.map(_checks_in_worker, range(workers), [workers] * workers):
+            for found, results in pool.map(_checks_in_worker, range(workers), [workers] * workers):
                 out.extend(found)
-                page_anchor_memo(ctx).update(anchors)
+                render_results(ctx).update(results)
     finally:
         _FORKED = None
     return out

@@ -25,6 +25,7 @@ ENV_RELEASE = "KB_RELEASE"  # 1/true: release mode (errors fail the build, draft
 ENV_TODAY = "KB_TODAY"  # YYYY-MM-DD: the date deliverables are measured against
 ENV_PDF = "KB_PDF"  # 0/false: skip the PDF manuals
 ENV_LANG = "KB_LANG"  # zh/en: language of check messages
+ENV_CHECK_CACHE = "KB_CHECK_CACHE"  # 0/false: render every page for the checks (default: off in CI, else on)
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 ManualId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
@@ -85,6 +86,7 @@ class Settings(_Model):
     print: PrintSettings = PrintSettings()
     release: bool = False
     pdf: bool = True
+    check_cache: bool = True  # kb.rendercache: render results kept between check runs
     today: dt.date = Field(default_factory=dt.date.today)
 
     @model_validator(mode="after")
@@ -184,6 +186,8 @@ def load_settings(root: Path | None = None, environ: dict[str, str] | None = Non
     pdf_env = env.get(ENV_PDF)
     values["release"] = _truthy(env.get(ENV_RELEASE))
     values["pdf"] = True if pdf_env is None else _truthy(pdf_env)
+    cache_env = env.get(ENV_CHECK_CACHE)  # CI starts from a clean checkout: a cache there came with it
+    values["check_cache"] = not _truthy(env.get("CI")) if cache_env is None else _truthy(cache_env)
     try:
         return Settings.model_validate(values, strict=False)
     except ValidationError as exc:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 from kb.checks import Context, finding
 from kb.checks.phones import find_phone_numbers
 from kb.findings import Finding
 from kb.pages import Page, iso_date
+from kb.rendercache import RenderResult, body_digest
 from kb.safety import Renderer, element_ids, locate, removed
 from kb.settings import REPO_ROOT
 
@@ -222,27 +224,46 @@ def check_required_sections(page: Page, ctx: Context) -> list[Finding]:
 
 
 # --- unsafe HTML --------------------------------------------------------------------------------------
+def markdown_config(root: Path) -> Path:
+    """The mkdocs.yml whose Markdown extensions the checks render with: the project's, else this repository's."""
+    config = root / "mkdocs.yml"
+    return config if config.is_file() else REPO_ROOT / "mkdocs.yml"
+
+
 def _renderer(ctx: Context) -> Renderer:
-    """The site's Markdown (extensions from the project's mkdocs.yml, else this repository's)."""
+    """The site's Markdown (extensions from markdown_config)."""
 
     def make() -> Renderer:
-        config = ctx.data.settings.root / "mkdocs.yml"
-        return Renderer(config if config.is_file() else REPO_ROOT / "mkdocs.yml")
+        return Renderer(markdown_config(ctx.data.settings.root))
 
     return ctx.data.memo("markdown-renderer", make)
 
 
-def _render(page: Page, ctx: Context) -> str:
-    """The page's body as the build renders it; its anchors are kept for the link checks, which
-    run after every page's own checks (kb.engine), so each page is rendered once."""
-    rendered = _renderer(ctx).render(page.body)
-    page_anchor_memo(ctx)[page.path] = (page.body, element_ids(rendered))
-    return rendered
+def render_results(ctx: Context) -> dict[str, tuple[str, RenderResult]]:
+    """This run's render results by page path, with the body each was read from (kb.engine passes
+    the workers' back, and saves them to kb.rendercache)."""
+    return ctx.data.memo("render-results", dict)
 
 
-def page_anchor_memo(ctx: Context) -> dict[str, tuple[str, frozenset[str]]]:
-    """Each rendered page's anchors, keyed by path, with the body they were read from."""
-    return ctx.data.memo("page-anchors", dict)
+def cached_renders(ctx: Context) -> dict[str, RenderResult]:
+    """Results of earlier runs by body digest (kb.rendercache.load, set by kb.engine)."""
+    return ctx.data.memo("render-cache", dict)
+
+
+def rendered(page: Page, ctx: Context) -> RenderResult:
+    """The ids of *page* rendered with the site's Markdown and what the sanitiser removes from it:
+    from this run, else from the cache of earlier runs, else rendered now. Raises what the render
+    raises (a RecursionError on pathological nesting, an extension's own bug)."""
+    results = render_results(ctx)
+    known = results.get(page.path)
+    if known is not None and known[0] == page.body:
+        return known[1]
+    result = cached_renders(ctx).get(body_digest(page.body))
+    if result is None:
+        html = _renderer(ctx).render(page.body)
+        result = RenderResult(element_ids(html), tuple(removed(html)))
+    results[page.path] = (page.body, result)
+    return result
 
 
 def page_anchors(page: Page, ctx: Context) -> frozenset[str]:
@@ -250,15 +271,10 @@ def page_anchors(page: Page, ctx: Context) -> frozenset[str]:
     Markdown extensions: heading ids are toc's own (its configured slugify, _1, _2 for repeats;
     a Chinese heading under the default slugify is _1), so the check agrees with the built HTML.
     A page that cannot be rendered offers its explicit heading ids."""
-    anchors = page_anchor_memo(ctx)
-    known = anchors.get(page.path)
-    if known is not None and known[0] == page.body:
-        return known[1]
     try:
-        _render(page, ctx)
+        return rendered(page, ctx).ids
     except Exception:  # RecursionError on pathological nesting (unsafe-html reports it), an extension's bug
         return frozenset(page.heading_ids)
-    return anchors[page.path][1]
 
 
 def check_unsafe_html(page: Page, ctx: Context) -> list[Finding]:
@@ -268,10 +284,9 @@ def check_unsafe_html(page: Page, ctx: Context) -> list[Finding]:
     if page.text is None:
         return []
     try:
-        rendered = _render(page, ctx)
+        items = rendered(page, ctx).removals
     except Exception as exc:  # RecursionError on pathological nesting, an extension's own bug
         return [finding("unsafe-html", "not-rendered", page, page.body_start, problem=type(exc).__name__)]
-    items = removed(rendered)
     out = []
     lines = page.body.split("\n")
     for item in items:

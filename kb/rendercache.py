@@ -1,0 +1,113 @@
+"""What the checks read from a page rendered with the site's Markdown (its element ids and what the
+sanitiser removes), kept between runs by the body's digest: a check after a one-page edit renders
+one page. Rendering is most of a cold check's time (kb/checks/page.py).
+
+The file is untrusted like every file in the checkout: a pull request could ship a cache that says
+its page loses nothing to the sanitiser. So the cache is read only when it is ours to read: not in
+release mode or CI (settings.check_cache), not through a symlink, not tracked by git, in a git work
+tree; and only under a digest of everything that decides a render (mkdocs.yml, the kb package's
+source, the Markdown, pymdown-extensions and nh3 versions). Anything else is a cold run, never an
+error. Written atomically, with the entries of the pages of this run only."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from kb.fsutil import write_atomic
+from kb.safety import Removal
+
+CACHE_VERSION = "kb-render-cache/1"
+PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    ids: frozenset[str]  # every id attribute of the rendered page (a link's #fragment names one)
+    removals: tuple[Removal, ...]  # what kb.safety.sanitise takes out of it
+
+
+def body_digest(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def config_digest(mkdocs_yml: Path) -> str:
+    """Digest of what decides a page's render and the sanitiser's removals."""
+    h = hashlib.sha256(CACHE_VERSION.encode())
+    h.update(sys.version.encode())
+    for package in ("Markdown", "pymdown-extensions", "nh3"):
+        try:
+            h.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{package}=-".encode())
+    try:
+        h.update(mkdocs_yml.read_bytes())
+    except OSError:
+        h.update(b"-")
+    for source in sorted(PACKAGE.rglob("*.py")):  # slugify, extensions' configuration, the allow-list
+        h.update(source.relative_to(PACKAGE).as_posix().encode())
+        h.update(source.read_bytes())
+    return h.hexdigest()
+
+
+def _ours(path: Path, root: Path) -> bool:
+    """Whether *path* was written by this tool on this machine rather than shipped in the checkout."""
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        return False
+    probe = root
+    for part in rel.parts:  # no symlink on the way: it could point anywhere
+        probe = probe / part
+        if probe.is_symlink():
+            return False
+    try:
+        inside = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+                                capture_output=True, text=True, timeout=20)
+        if inside.returncode != 0 or inside.stdout.strip() != "true":
+            return False
+        tracked = subprocess.run(["git", "-C", str(root), "ls-files", "--error-unmatch", "--", rel.as_posix()],
+                                 capture_output=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return tracked.returncode != 0
+
+
+def load(path: Path, root: Path, digest: str) -> dict[str, RenderResult]:
+    """The cached results by body digest; empty when the file is missing, not ours, for another
+    configuration or malformed."""
+    if not path.is_file() or not _ours(path, root):
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if raw.get("version") != CACHE_VERSION or raw.get("config") != digest:
+            return {}
+        out = {}
+        for key, entry in raw["entries"].items():
+            ids, items = entry["ids"], entry["removed"]
+            if not (isinstance(ids, list) and all(isinstance(i, str) for i in ids) and isinstance(items, list)
+                    and all(isinstance(i, list) and len(i) == 4 and all(isinstance(x, str) for x in i) for i in items)):
+                return {}
+            out[key] = RenderResult(frozenset(ids), tuple(Removal(*item) for item in items))
+        return out
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def save(path: Path, root: Path, digest: str, entries: dict[str, RenderResult]) -> None:
+    """Write *entries* (this run's pages) where load will read them, unless the file is not ours."""
+    if not _ours(path, root):
+        return
+    payload = {"version": CACHE_VERSION, "config": digest, "entries": {
+        key: {"ids": sorted(result.ids),
+              "removed": [[r.kind, r.name, r.value, r.tag] for r in result.removals]}
+        for key, result in sorted(entries.items())}}
+    try:
+        write_atomic(path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+    except OSError:  # a read-only checkout: the next run is cold, nothing else changes
+        pass

@@ -51,6 +51,8 @@ def check_untranslated(page: Page, ctx: Context) -> list[Finding]:
     if page.lang == "en":
         zh_terms = _terms_re(ctx, "zh")
         for line, text in page.prose:
+            if not HAN_RUN_RE.search(text):  # what follows only takes characters out
+                continue
             text = zh_terms.sub(" ", PAREN_RE.sub(" ", _clean(text)))
             han = "".join(HAN_RUN_RE.findall(text))
             if len(han) >= 4:

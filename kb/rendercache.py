@@ -2,12 +2,14 @@
 sanitiser removes), kept between runs by the body's digest: a check after a one-page edit renders
 one page. Rendering is most of a cold check's time (kb/checks/page.py).
 
-The file is untrusted like every file in the checkout: a pull request could ship a cache that says
-its page loses nothing to the sanitiser. So the cache is read only when it is ours to read: not in
-release mode or CI (settings.check_cache), not through a symlink, not tracked by git, in a git work
-tree; and only under a digest of everything that decides a render (mkdocs.yml, the kb package's
-source, the Markdown, pymdown-extensions and nh3 versions). Anything else is a cold run, never an
-error. Written atomically, with the entries of the pages of this run only."""
+The cache lives in the git directory (`git rev-parse --git-path kb/check-renders.json`, so in
+.git/ or a worktree's own git directory): nothing in a checkout can put it there (a pull request
+could otherwise ship a cache that says its page loses nothing to the sanitiser), `git status` does
+not show it, and a folder that is not a git work tree has no cache. It is not read in release mode
+or CI (settings.check_cache), nor through a symlink, and only under a digest of everything that
+decides a render (mkdocs.yml, the kb package's source, the Markdown, pymdown-extensions and nh3
+versions). Anything else is a cold run, never an error. Written atomically, with the entries of
+this run's pages only."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from kb.fsutil import write_atomic
 from kb.safety import Removal
 
 CACHE_VERSION = "kb-render-cache/1"
+GIT_PATH = "kb/check-renders.json"
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -55,33 +58,30 @@ def config_digest(mkdocs_yml: Path) -> str:
     return h.hexdigest()
 
 
-def _ours(path: Path, root: Path) -> bool:
-    """Whether *path* was written by this tool on this machine rather than shipped in the checkout."""
+def cache_file(root: Path) -> Path | None:
+    """Where the cache of the git work tree at *root* is kept; None outside a work tree."""
     try:
-        rel = path.relative_to(root)
-    except ValueError:
-        return False
-    probe = root
-    for part in rel.parts:  # no symlink on the way: it could point anywhere
-        probe = probe / part
-        if probe.is_symlink():
-            return False
-    try:
-        inside = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+        answer = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree", "--git-path", GIT_PATH],
                                 capture_output=True, text=True, timeout=20)
-        if inside.returncode != 0 or inside.stdout.strip() != "true":
-            return False
-        tracked = subprocess.run(["git", "-C", str(root), "ls-files", "--error-unmatch", "--", rel.as_posix()],
-                                 capture_output=True, timeout=20)
     except (OSError, subprocess.SubprocessError):
-        return False
-    return tracked.returncode != 0
+        return None
+    lines = answer.stdout.splitlines()
+    if answer.returncode != 0 or len(lines) != 2 or lines[0] != "true":
+        return None
+    path = Path(lines[1])
+    return path if path.is_absolute() else root / path
 
 
-def load(path: Path, root: Path, digest: str) -> dict[str, RenderResult]:
-    """The cached results by body digest; empty when the file is missing, not ours, for another
-    configuration or malformed."""
-    if not path.is_file() or not _ours(path, root):
+def _no_symlink(path: Path) -> bool:
+    """Neither the file nor its folder (both ours, in the git directory) is a symlink to elsewhere."""
+    return not (path.is_symlink() or path.parent.is_symlink())
+
+
+def load(root: Path, digest: str) -> dict[str, RenderResult]:
+    """The cached results by body digest; empty outside a git work tree, when the file is missing,
+    reached through a symlink, for another configuration or malformed."""
+    path = cache_file(root)
+    if path is None or not path.is_file() or not _no_symlink(path):
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -99,9 +99,10 @@ def load(path: Path, root: Path, digest: str) -> dict[str, RenderResult]:
         return {}
 
 
-def save(path: Path, root: Path, digest: str, entries: dict[str, RenderResult]) -> None:
-    """Write *entries* (this run's pages) where load will read them, unless the file is not ours."""
-    if not _ours(path, root):
+def save(root: Path, digest: str, entries: dict[str, RenderResult]) -> None:
+    """Write *entries* (this run's pages) where load reads them (nothing outside a git work tree)."""
+    path = cache_file(root)
+    if path is None or not _no_symlink(path):
         return
     payload = {"version": CACHE_VERSION, "config": digest, "entries": {
         key: {"ids": sorted(result.ids),

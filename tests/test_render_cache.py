@@ -1,7 +1,8 @@
 """The checks keep what they read from each rendered page (its ids, what the sanitiser removes)
 between runs, by the body's digest (kb.rendercache): a second run renders nothing, an edit renders
-the edited page. The cache is untrusted like the checkout: one that git tracks, one reached through
-a symlink, a malformed one, and any in release mode or CI are not read."""
+the edited page. The cache lives in the git directory, where no checkout can put a file; none is
+kept outside a git work tree, and none is read in release mode or CI, through a symlink, when
+malformed or for another configuration."""
 
 from __future__ import annotations
 
@@ -12,19 +13,21 @@ from pathlib import Path
 import pytest
 from sitebuild import FIXTURES, make_project
 
-from kb import engine
+from kb import engine, rendercache
 from kb.safety import Renderer
 
-CACHE = Path(".cache/check/renders.json")
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = make_project(tmp_path / "p", FIXTURES / "rules" / "unsafe-html" / "flag",
                         FIXTURES / "rules" / "broken-link" / "flag", site=True)
-    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@example.org",
-                                                 "commit", "-qm", "pages"]):
-        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "pages")
     return root
 
 
@@ -49,10 +52,16 @@ def _unsafe(report: engine.Report) -> list[str]:
     return sorted({f.code for f in report.findings if f.rule == "unsafe-html"})
 
 
+def _cache(project: Path) -> Path:
+    path = rendercache.cache_file(project)
+    assert path is not None
+    return path
+
+
 def test_a_second_run_renders_nothing_and_an_edit_renders_the_edited_page(project, renders, settings_for):
     first = engine.run(settings_for(project), lang="en", workers=1)
     pages = len(renders)
-    assert pages >= 4 and (project / CACHE).is_file()
+    assert pages >= 4 and _cache(project).is_file()
     assert {"tag", "event-attribute", "script-url"} <= set(_unsafe(first))
     assert any(f.rule == "broken-link" and f.code == "anchor" for f in first.findings)
 
@@ -67,29 +76,35 @@ def test_a_second_run_renders_nothing_and_an_edit_renders_the_edited_page(projec
     assert _unsafe(third) == _unsafe(first)
 
 
+def test_the_cache_is_in_the_git_directory_and_the_work_tree_stays_clean(project, settings_for):
+    engine.run(settings_for(project), lang="en", workers=1)
+    git_dir = Path(_git(project, "rev-parse", "--absolute-git-dir").strip())
+    assert _cache(project).resolve().is_relative_to(git_dir.resolve())
+    assert _git(project, "status", "--porcelain") == ""
+
+
+def test_outside_a_git_work_tree_nothing_is_kept(tmp_path, renders, settings_for):
+    root = make_project(tmp_path / "plain", FIXTURES / "rules" / "unsafe-html" / "flag", site=True)
+    engine.run(settings_for(root), lang="en", workers=1)
+    first = len(renders)
+    engine.run(settings_for(root), lang="en", workers=1)
+    assert rendercache.cache_file(root) is None and len(renders) == 2 * first
+    assert not [p for p in root.rglob("*.json") if "render" in p.name]
+
+
 def _poison(project: Path) -> None:
-    """Every cached page: no ids, nothing removed (what a hostile pull request would ship)."""
-    raw = json.loads((project / CACHE).read_text(encoding="utf-8"))
+    """Every cached page: no ids, nothing removed."""
+    raw = json.loads(_cache(project).read_text(encoding="utf-8"))
     for entry in raw["entries"].values():
         entry["ids"], entry["removed"] = [], []
-    (project / CACHE).write_text(json.dumps(raw), encoding="utf-8")
-
-
-def test_a_cache_that_came_with_the_checkout_is_not_read(project, renders, settings_for):
-    first = engine.run(settings_for(project), lang="en", workers=1)
-    _poison(project)
-    subprocess.run(["git", "-C", str(project), "add", "-f", str(CACHE)], check=True)
-    renders.clear()
-    shipped = engine.run(settings_for(project), lang="en", workers=1)
-    assert renders and _rows(shipped) == _rows(first)
-    assert json.loads((project / CACHE).read_text(encoding="utf-8"))["entries"]  # and not written over either
+    _cache(project).write_text(json.dumps(raw), encoding="utf-8")
 
 
 def test_a_cache_reached_through_a_symlink_is_not_read(project, tmp_path, renders, settings_for):
     first = engine.run(settings_for(project), lang="en", workers=1)
     _poison(project)
-    (project / CACHE).rename(tmp_path / "elsewhere.json")
-    (project / CACHE).symlink_to(tmp_path / "elsewhere.json")
+    _cache(project).rename(tmp_path / "elsewhere.json")
+    _cache(project).symlink_to(tmp_path / "elsewhere.json")
     renders.clear()
     assert _rows(engine.run(settings_for(project), lang="en", workers=1)) == _rows(first) and renders
 
@@ -97,7 +112,7 @@ def test_a_cache_reached_through_a_symlink_is_not_read(project, tmp_path, render
 @pytest.mark.parametrize("content", ["{", "[]", '{"version": "kb-render-cache/1", "config": 1, "entries": []}', "\x00"])
 def test_a_malformed_cache_is_a_cold_run(project, content, settings_for):
     first = engine.run(settings_for(project), lang="en", workers=1)
-    (project / CACHE).write_text(content, encoding="utf-8")
+    _cache(project).write_text(content, encoding="utf-8")
     assert _rows(engine.run(settings_for(project), lang="en", workers=1)) == _rows(first)
 
 

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from kb.data import load_yaml
 from kb.figures import Attendance, figure_paths
+from kb.manual.assemble import Provenance
 from kb.manual.render import RenderJob, Summary, render_all
 from kb.templating import render
 
@@ -85,11 +86,21 @@ def _event_facts(page: Any) -> dict[str, Any]:
             "viewers": ev.get("viewers")}
 
 
+def report_made(provenance: Provenance, page_path: str, today: str) -> str:
+    """The date a held event's report prints: the last commit of its record, so that the report is
+    the same PDF (and its cache entry holds) from one day to the next; today while the record has
+    uncommitted changes or outside git."""
+    revision = provenance.newest([page_path])
+    return revision.date if revision is not None else today
+
+
 def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overrides: Path, body_html: dict[str, str],
-                attendance: list[Attendance]) -> Summary:
+                attendance: list[Attendance], provenance: Provenance | None = None) -> Summary:
     """Write the blank forms and the held events' reports of every language. *body_html*: the body
-    HTML the build rendered per source path (docs/<lang>/<rel>)."""
+    HTML the build rendered per source path (docs/<lang>/<rel>); *provenance*: where the pages stand
+    in git (default: read now)."""
     site_dir = Path(site_dir)
+    provenance = provenance if provenance is not None else Provenance.of(settings.root, settings.docs_dir)
     spec = load_yaml(settings.data_path / "forms.yml")
     css = str(Path(overrides) / "forms" / "forms.css")
     base = site_dir.resolve().as_uri() + "/"
@@ -97,7 +108,7 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
     for lang in settings.languages:
         ui = data.ui.get(lang, {})
         for name, (key, template) in FORMS.items():
-            html = render(overrides, template, form=spec[key], lang=lang, ui=ui, today=settings.today.isoformat())
+            html = render(overrides, template, form=spec[key], lang=lang, ui=ui)
             out = site_dir / form_outputs(lang)[name]
             jobs.append(RenderJob(html=html, base_url=base, stylesheets=(css,), output=str(out), name=f"form-{lang}:{out.name}"))
         figures = {a.rel: a for a in attendance}
@@ -115,7 +126,7 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
                           facts=_event_facts(page), body=body, figure=figure, lang=lang, ui=ui,
                           programme=data.model.tracks.get(page.track or "", {}).get(lang, page.track),
                           kind_label=ui.get(f"event_kind_{_event_facts(page)['kind']}", _event_facts(page)["kind"]),
-                          today=settings.today.isoformat(), site_base=base)
+                          made=report_made(provenance, page.path, settings.today.isoformat()), site_base=base)
             out = site_dir / report_output(rel, lang)
             # relative images in the record resolve against the page's folder in site/
             jobs.append(RenderJob(html=html, base_url=(site_dir / page_dir).resolve().as_uri() + "/", stylesheets=(css,),

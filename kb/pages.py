@@ -20,7 +20,8 @@ BOM = "\ufeff"
 # the next opening bracket, so a line of 5,000 "[" costs 5,000 steps, not 25 million). Lines are at
 # most data/limits.yml line_chars long when they get here.
 FENCE_RE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}+|~{3,}+)(?P<info>.*)$")
-HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ \t]++(?P<text>.*)$")
+# Python-Markdown's hash headings need no space after the #s ("##x" is a heading "x")
+HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})(?P<text>.*)$")
 ATTR_ID_RE = re.compile(r"#(?P<id>[A-Za-z0-9_:.\-]++)")
 ADMONITION_RE = re.compile(r"^(?P<indent>[ \t]*+)(?:!!!|\?\?\?\+?)[ \t]*+(?P<type>[\w-]++)")
 TABLE_CELL_RE = re.compile(r"[ \t]*+:?-{3,}+:?[ \t]*+")
@@ -104,7 +105,7 @@ def is_table_separator(line: str) -> bool:
 
 def heading_text(text: str) -> tuple[str, str | None]:
     """A heading's text without closing #s and its {#id} attribute list, and the id."""
-    text = text.rstrip(" \t").rstrip("#").rstrip(" \t")
+    text = text.rstrip(" \t").rstrip("#").strip(" \t")
     ident = None
     if text.endswith("}") and "{" in text:
         open_at = text.rindex("{")
@@ -542,6 +543,9 @@ def _scan_body(page: Page) -> None:
                 prev = line
                 continue
         h = HEADING_RE.match(text) if rel == 0 else None
+        if h is None and rel < 4 and (item := LIST_ITEM_RE.match(text.lstrip(" "))):
+            # "- ## x": the list item's content is a heading
+            h = HEADING_RE.match(text.lstrip(" ")[item.end():].lstrip(" \t"))
         if h:
             heading, ident = heading_text(h.group("text"))
             page.headings.append(Heading(len(h.group("hashes")), heading, ident, lineno))

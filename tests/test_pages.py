@@ -159,6 +159,36 @@ def test_scanner_headings_are_the_renderers_headings():
     assert [(h.level, h.text) for h in _page(CONTAINERS).headings] == rendered
 
 
+HASHES_WITHOUT_SPACE_AND_ON_LIST_LINES = """\
+Intro.
+
+##No space
+
+- ## On the list line
+- plain item
+
+1. ### Numbered item {#numbered}
+
+* text
+##Continuation heading ##
+
+####### Seven hashes
+"""
+
+
+def test_headings_without_a_space_or_on_a_list_line_are_the_renderers_headings():
+    import re
+
+    text = HASHES_WITHOUT_SPACE_AND_ON_LIST_LINES
+    html = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", _site_markdown().render(text))
+    rendered = [(int(level), ident, re.sub(r"<[^>]+>", "", inner).strip())
+                for level, ident, inner in re.findall(r'<h([1-6]) id="([^"]*)"[^>]*>(.*?)</h\1>', html, re.DOTALL)]
+    page = _page(text)
+    assert [(h.level, h.text) for h in page.headings] == [(level, inner) for level, _, inner in rendered]
+    assert len(rendered) == 5 and page.headings[2].id == "numbered"
+    assert [h.line for h in page.headings] == [6, 8, 11, 14, 16]
+
+
 def test_front_matter_delimiters_are_the_ones_mkdocs_reads():
     """kb.pages.split_front_matter against MkDocs' own reader (mkdocs.utils.meta.get_data) on
     openers and closers with trailing spaces and tabs, '...', four dashes, no final newline."""

@@ -21,6 +21,8 @@ UI = yaml.safe_load((REPO / "data" / "ui.yml").read_text(encoding="utf-8"))
 MODULE = Path("docs/zh/mercury/modules/01-test-module.md")
 EDITED = {"manual-mercury-zh.pdf", "handouts/zh/01-test-module.pdf"}  # the documents that print MODULE
 SUMMARY = re.compile(r"kb manual: (\d+) PDFs rendered, (\d+) reused")
+FORMS = re.compile(r"kb forms: (\d+) PDFs rendered, (\d+) reused")
+NEXT_DAY = "2026-11-22"  # the day after sitebuild.TODAY
 
 
 class Repo:
@@ -68,14 +70,16 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     if subprocess.run(["git", "--version"], capture_output=True).returncode != 0:
         pytest.skip("needs git")
     base = tmp_path_factory.mktemp("incremental")
-    project = make_project(base / "project", FIXTURES / "manual", site=True)
+    # with held events: their summary reports are printed by the forms step (kb/forms.py)
+    project = make_project(base / "project", FIXTURES / "manual", FIXTURES / "held-events", site=True)
     (project / ".gitignore").write_text("site/\n.cache/\nsite.building/\n")
     repo = Repo(project, base / "home")
     first_commit = repo.commit("sample site")
     logs = {"cold": build(project, pdf=True).stderr}
     downloads = project / "site" / "downloads"
-    # the PDF step's documents (the forms of kb/forms.py are printed from data, not from pages)
-    all_pdfs = {str(p.relative_to(downloads)) for p in downloads.rglob("*.pdf") if p.parent.name != "forms"}
+    # the PDF step's documents (the forms and event reports of kb/forms.py are a step of their own)
+    all_pdfs = {str(p.relative_to(downloads)) for p in downloads.rglob("*.pdf")
+                if p.relative_to(downloads).parts[0] not in ("forms", "reports")}
     versions = {"cold": {lang: version_on_cover(downloads / f"manual-mercury-{lang}.pdf", lang) for lang in ("zh", "en")}}
     logs["unchanged"] = build(project, pdf=True).stderr
     page = project / MODULE
@@ -87,9 +91,10 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     texts = {"edited": pdf_text(downloads / "manual-mercury-zh.pdf")}
     edit_commit = repo.commit("one character in the zh module")
     logs["committed"] = build(project, pdf=True).stderr
+    logs["next day"] = build(project, pdf=True, extra_env={"KB_TODAY": NEXT_DAY}).stderr
     versions["committed"] = {lang: version_on_cover(downloads / f"manual-mercury-{lang}.pdf", lang) for lang in ("zh", "en")}
     return SimpleNamespace(project=project, downloads=downloads, logs=logs, all_pdfs=all_pdfs, versions=versions,
-                           texts=texts, first_commit=first_commit, edit_commit=edit_commit)
+                           texts=texts, first_commit=first_commit, edit_commit=edit_commit, repo=repo)
 
 
 def test_the_cold_build_renders_every_pdf_and_the_next_renders_none(incremental: SimpleNamespace) -> None:
@@ -98,6 +103,20 @@ def test_the_cold_build_renders_every_pdf_and_the_next_renders_none(incremental:
     assert rendered == incremental.all_pdfs and n_rendered == len(rendered) and n_reused == 0
     rendered, n_rendered, n_reused = outcome(incremental.logs["unchanged"])
     assert rendered == set() and n_rendered == 0 and n_reused == len(incremental.all_pdfs)
+
+
+def test_a_day_later_nothing_is_rendered_again(incremental: SimpleNamespace) -> None:
+    """No PDF prints the build's date: the manuals print their pages' commit, the event reports
+    the date of their record's last commit (kb.forms.report_made), the blank forms no date."""
+    forms_cold = FORMS.search(incremental.logs["cold"])
+    assert forms_cold and int(forms_cold.group(1)) >= 10, "the forms step rendered the forms and the event reports"
+    rendered, n_rendered, n_reused = outcome(incremental.logs["next day"])
+    assert (rendered, n_rendered, n_reused) == (set(), 0, len(incremental.all_pdfs))
+    forms = FORMS.search(incremental.logs["next day"])
+    assert forms and forms.group(1) == "0" and forms.group(2) == forms_cold.group(1)
+    report = pdf_text(incremental.downloads / "reports" / "zh" / "gender--training-2025.pdf")
+    made = incremental.repo.git("log", "-1", "--format=%cs", "--", "docs/zh/gender/training-2025.md").strip()
+    assert made in report and NEXT_DAY not in report
 
 
 def test_one_character_edit_renders_only_the_documents_printing_that_page(incremental: SimpleNamespace) -> None:

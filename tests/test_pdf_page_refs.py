@@ -90,3 +90,18 @@ def test_unused_digits_of_a_slot_are_taken_out_of_the_line(monkeypatch: pytest.M
     page = PdfReader(pdf).pages[0]
     rects = [[float(v) for v in a.get_object()["/Rect"]] for a in page.get("/Annots", [])]
     assert any(abs(r[0] - float(word.group(1))) < 2 for r in rects), (rects, word.group(1))
+
+
+def test_back_references_before_a_link_get_their_page_from_the_same_layout(monkeypatch: pytest.MonkeyPatch,
+                                                                            tmp_path: Path) -> None:
+    """The answers appendix opens each module's answers with "Exercises on page N" (a.kb-backref::before):
+    the same slots, so the chapters it points back to are not laid out again either."""
+    before = css_page_slot("Exercises on page {page}")
+    html = document(4).replace("</style>", f" a.kb-backref::before {{ content: {before}; }}</style>", 1).replace(
+        "</body>", '<section id="answers" style="break-before: page"><h1>Answers</h1>'
+                   '<p><a class="kb-backref" href="#ch3"></a></p><p>B.</p>'
+                   '<p><a class="kb-backref" href="#ch2"></a></p><p>C.</p></section></body>', 1)
+    pages, layouts, _ = laid_out(monkeypatch, tmp_path, html)
+    assert len(pages) == 5 and layouts == 5
+    assert "Exercises on page 3" in pages[4] and "Exercises on page 2" in pages[4]
+    assert "000" not in pages[4]

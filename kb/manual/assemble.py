@@ -258,7 +258,6 @@ def make_env(template_dir: Path) -> jinja2.Environment:
     )
     env.filters["css_string"] = css_string
     env.filters["css_page_counters"] = css_page_counters
-    env.filters["css_target_page"] = css_target_page
     env.filters["css_page_slot"] = css_page_slot
     env.filters["fmt"] = lambda text, **kw: text.format(**kw)
     env.filters["data_uri"] = data_uri
@@ -285,11 +284,6 @@ def _css_with(text: str, tokens: dict[str, str]) -> str:
 def css_page_counters(text: str) -> str:
     """'Page {page} of {pages}' -> "Page " counter(page) " of " counter(pages)"""
     return _css_with(text, {"{page}": "counter(page)", "{pages}": "counter(pages)"})
-
-
-def css_target_page(text: str) -> str:
-    """' (see page {page})' -> " (see page " target-counter(attr(href), page) ")" """
-    return _css_with(text, {"{page}": "target-counter(attr(href), page)"})
 
 
 def css_page_slot(text: str) -> str:

@@ -262,7 +262,10 @@ def fill_page_slots(document: object, slot: str) -> bool:
             element = getattr(box, "element", None)
             if not isinstance(box, TextBox) or slot not in box.text or element is None:
                 continue
-            if "kb-xref" not in (element.get("class") or "").split() or not box.element_tag.endswith("::after"):
+            classes = (element.get("class") or "").split()
+            # "(see page N)" after a cross-reference, "answers to the exercises on page N" before a back-reference
+            if not (("kb-xref" in classes and box.element_tag.endswith("::after"))
+                    or ("kb-backref" in classes and box.element_tag.endswith("::before"))):
                 continue
             href = element.get("href") or ""
             number = pages_of.get(href[1:]) if href.startswith("#") else None

@@ -153,7 +153,7 @@ def on_pre_build(config: Any) -> None:
     lang = "zh" if settings.default_language == "zh" else "en"
     if settings.release or STATE.command != "build" or not hasattr(multiprocessing, "get_context"):
         # release: fail before anything is written; serve: no fork next to the file watcher's threads
-        STATE.report = engine.run(settings, data, lang=lang)
+        STATE.report = engine.run(settings, data, lang=lang, workers=None if STATE.command == "build" else 1)
         STATE.dates = gitdates.last_changed(settings.root, settings.docs_dir)
         _announce(STATE.report)
         return

@@ -201,7 +201,6 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
                   release=release, lang=lang, counts=counts, catalog_rules=data.rules, approvals=approved)
 
 
-
 # --- page and pair checks, on every core -------------------------------------------------------------------
 # Rendering each page with the site's Markdown (for its anchors and what the sanitiser removes) is
 # most of the checks' time; the page and pair checks need nothing from each other, so a standalone

@@ -162,19 +162,19 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
             groups.append((rel, page, None))
             state = "single" if page.translation_none else "missing"
             pairs.append({"rel": rel, "source": page.path, "target": None, "state": state})
-    config = ""
-    if settings.check_cache and not release:
-        config = rendercache.config_digest(markdown_config(settings.root))
-        cached_renders(ctx).update(rendercache.load(settings.root, config))
+    cache_path = rendercache.cache_file(settings.root) if settings.check_cache and not release else None
+    config = rendercache.config_digest(markdown_config(settings.root)) if cache_path is not None else ""
+    if cache_path is not None:
+        cached_renders(ctx).update(rendercache.load(cache_path, config))
     raw.extend(run_page_and_pair_checks(list(pages.values()), checked_pairs, ctx,
                                         (os.cpu_count() or 1) if workers is None else workers))
     for page in pages.values():  # after every page is rendered: a link's #fragment names another page's id
         if page.refusal is None and page.text is not None:
             raw.extend(check_links(page, pages, ctx))
-    if config:
+    if cache_path is not None:
         fresh = {rendercache.body_digest(body): result for body, result in render_results(ctx).values()}
         if fresh != cached_renders(ctx):
-            rendercache.save(settings.root, config, fresh)
+            rendercache.save(cache_path, config, fresh)
     approved = approvals_mod.compute(settings, data, groups)
     raw.extend(approvals_mod.findings(approved, pages, ctx))
     ctx.approved_paths = frozenset(path for pair in approved.values() if pair.approved for path in pair.paths.values())

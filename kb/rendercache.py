@@ -77,11 +77,10 @@ def _no_symlink(path: Path) -> bool:
     return not (path.is_symlink() or path.parent.is_symlink())
 
 
-def load(root: Path, digest: str) -> dict[str, RenderResult]:
-    """The cached results by body digest; empty outside a git work tree, when the file is missing,
+def load(path: Path, digest: str) -> dict[str, RenderResult]:
+    """The cached results at *path* (cache_file's) by body digest; empty when the file is missing,
     reached through a symlink, for another configuration or malformed."""
-    path = cache_file(root)
-    if path is None or not path.is_file() or not _no_symlink(path):
+    if not path.is_file() or not _no_symlink(path):
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -99,10 +98,9 @@ def load(root: Path, digest: str) -> dict[str, RenderResult]:
         return {}
 
 
-def save(root: Path, digest: str, entries: dict[str, RenderResult]) -> None:
-    """Write *entries* (this run's pages) where load reads them (nothing outside a git work tree)."""
-    path = cache_file(root)
-    if path is None or not _no_symlink(path):
+def save(path: Path, digest: str, entries: dict[str, RenderResult]) -> None:
+    """Write *entries* (this run's pages) to *path* (cache_file's), unless it is reached through a symlink."""
+    if not _no_symlink(path):
         return
     payload = {"version": CACHE_VERSION, "config": digest, "entries": {
         key: {"ids": sorted(result.ids),

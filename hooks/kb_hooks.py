@@ -405,9 +405,11 @@ def on_post_build(config: Any) -> None:
                                    tuple(track for track in data.model.tracks if track != "general"))
         if settings.pdf:
             from kb.manual import ManualError, build_manuals
+            from kb.manual.assemble import Provenance
 
+            provenance = Provenance.of(settings.root, settings.docs_dir)  # one git reading for manuals and reports
             try:
-                build_manuals(settings, data, report, Path(config.site_dir), STATE.manifest)
+                build_manuals(settings, data, report, Path(config.site_dir), STATE.manifest, provenance)
             except ManualError as exc:  # a missing font, drafts in release mode, a failed render: say what to do
                 raise Abort(f"PDF manuals: {exc}") from None
             # --- printable forms (sign-in sheet, evaluation questionnaire) and held events' summary reports
@@ -415,7 +417,8 @@ def on_post_build(config: Any) -> None:
 
             try:
                 done = build_forms(settings=settings, data=data, report=report, site_dir=Path(config.site_dir),
-                                   overrides=Path(config.theme.custom_dir), body_html=STATE.html, attendance=_attendance())
+                                   overrides=Path(config.theme.custom_dir), body_html=STATE.html, attendance=_attendance(),
+                                   provenance=provenance)
             except ManualError as exc:
                 raise Abort(f"PDF forms and event reports: {exc}") from None
             log.info("kb forms: %d PDFs rendered, %d reused from the cache", len(done.rendered), len(done.reused))

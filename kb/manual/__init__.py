@@ -89,12 +89,13 @@ class BuildPlan:
 
 
 def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
-                   manifests: dict[str, list[dict]]) -> BuildPlan:
+                   manifests: dict[str, list[dict]], provenance: Provenance | None = None) -> BuildPlan:
     """Every document of this build. In release mode the documents with unapproved pages (and
     panels with gaps) are refused instead of planned."""
     plans = [plan_language(lang, manifests[lang], report) for lang in settings.languages if manifests.get(lang)]
     manuals = [m for plan in plans for m in manual_plans(settings, data, report, plan)]
-    assembler = Assembler(settings, data, site_dir, provenance=Provenance.of(settings.root, settings.docs_dir))
+    provenance = provenance if provenance is not None else Provenance.of(settings.root, settings.docs_dir)
+    assembler = Assembler(settings, data, site_dir, provenance=provenance)
     downloads = site_dir / DOWNLOADS
     documents: list[Document] = []
     refused: list[Refusal] = []
@@ -152,9 +153,11 @@ def _refuse(site_dir: Path, refusal: Refusal) -> None:
     _release_logger().warning("kb manual: release refused %s: %s%s:\n%s", rel, what, removed, "\n".join(refusal.lines()))
 
 
-def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifests: dict[str, list[dict]]) -> list[Path]:
+def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifests: dict[str, list[dict]],
+                  provenance: Provenance | None = None) -> list[Path]:
     """Make every PDF of the build; return the paths written. Raises a ManualError subclass with a
-    clear message (missing font, failed renders). Release refusals are logged, not raised."""
+    clear message (missing font, failed renders). Release refusals are logged, not raised.
+    *provenance*: where the pages stand in git (default: read now)."""
     site_dir = Path(site_dir)
     if not any(manifests.get(lang) for lang in settings.languages):
         return []
@@ -162,7 +165,7 @@ def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifes
     if not harfbuzz_subsetting():
         log.warning("kb manual: WeasyPrint cannot load libharfbuzz-subset; it subsets the CJK fonts with fontTools, "
                     "10-20 s slower per PDF. Install Debian's libharfbuzz-subset0.")
-    plan = plan_documents(settings, data, report, site_dir, manifests)
+    plan = plan_documents(settings, data, report, site_dir, manifests, provenance)
     for refusal in plan.refused:
         _refuse(site_dir, refusal)
     jobs = [to_job(doc, site_dir) for doc in plan.documents]

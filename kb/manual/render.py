@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from kb.fsutil import write_atomic
 from kb.manual.errors import FontMissingError, RenderError
+from kb.manual.pdfwriter import cache_page_references, release_layout_state
 
 CJK_FAMILY = "Noto Sans CJK SC"
 INSTALL_HINT = "install Debian's fonts-noto-cjk: `sudo apt-get install fonts-noto-cjk`"
@@ -239,6 +240,8 @@ def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
             break
     # No file ever travels inside a PDF: no attachments, whatever the HTML asked for.
     document.metadata.attachments = []
+    release_layout_state(document)  # what only layout needed, kept alive by SVG images (kb/manual/pdfwriter.py)
+    cache_page_references()  # PDF/UA tagging is quadratic in the pages without it (kb/manual/pdfwriter.py)
     for page in document.pages:
         page.links[:] = [link for link in page.links if link[0] != "attachment"]
     pdf = document.write_pdf(finisher=_bleed_box(job.bleed_mm) if job.bleed_mm else None, **PDF_OPTIONS)

@@ -1,0 +1,77 @@
+"""Two fixes around WeasyPrint's ``write_pdf``, each measured in ARCHITECTURE.md ("Writing the PDF").
+
+1. Time. pydyf's ``PDF.page_references`` rebuilds the tuple of
+every page's reference each time it is read, and WeasyPrint's PDF/UA tagging reads it once per
+structure element (``weasyprint/pdf/tags.py``: ``'Pg': pdf.page_references[page_number]``). A
+manual has ~140 structure elements per page, so writing it costs pages² steps: 10 million at 268
+pages (8 s of a 22 s ``write_pdf``), 160 million at 1,065. Kept here, measured in ARCHITECTURE.md
+until pydyf caches it (not in 0.13.0, the newest release). The tuple is kept while the page tree's
+list of kids is unchanged: pages are only added, by ``PDF.add_page``, which extends that list, so its
+length and last entry tell a changed tree.
+
+2. Memory. An SVG image keeps WeasyPrint's layout context (it draws its text and images with it), and
+the context keeps the style resolver with the computed style of every element and pseudo-element
+of the document (~100,000 at 268 pages), the target collector and the page maker's states, none of
+which drawing needs. ``release_layout_state`` drops them once the document is laid out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_CACHE_ATTR = "_kb_page_references"
+
+
+def _cached_page_references(pdf: Any) -> tuple[bytes, ...]:
+    kids = pdf.pages["Kids"]
+    key = (id(kids), len(kids), kids[-3] if kids else None)
+    cached = pdf.__dict__.get(_CACHE_ATTR)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    references = _released.fget(pdf)
+    pdf.__dict__[_CACHE_ATTR] = (key, references)
+    return references
+
+
+_released: property | None = None  # pydyf's own property, once replaced
+
+
+def cache_page_references() -> bool:
+    """Install the cached property on pydyf.PDF (once per process). False, with nothing changed,
+    when pydyf's attribute is not the property this fix was written for (a newer pydyf)."""
+    global _released
+    import pydyf
+
+    current = pydyf.PDF.__dict__.get("page_references")
+    if isinstance(current, property) and current.fget is _cached_page_references:
+        return True
+    if not isinstance(current, property) or getattr(current.fget, "__qualname__", "") != "PDF.page_references":
+        return False
+    _released = current
+    pydyf.PDF.page_references = property(_cached_page_references, doc=current.__doc__)
+    return True
+
+
+def release_layout_state(document: Any) -> int:
+    """Drop what the layout context kept for laying out, once *document* is laid out and its page
+    slots filled (drawing needs only its fonts, hyphenation dictionaries and image loader). Returns
+    how many contexts were found (those that images keep alive; without one it is already freed)."""
+    from weasyprint.images import SVGImage
+
+    contexts: dict[int, Any] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            images = [getattr(box, "replacement", None)]
+            background = getattr(box, "background", None)
+            images += [layer.image for layer in getattr(background, "layers", ())]
+            for image in images:
+                context = getattr(image, "_context", None) if isinstance(image, SVGImage) else None
+                if context is not None:
+                    contexts[id(context)] = context
+    for context in contexts.values():
+        context.style_for = None
+        context.target_collector = None
+        context.page_maker = []
+        context.tables = {}
+        context.broken_out_of_flow = {}
+    return len(contexts)

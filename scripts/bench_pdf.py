@@ -17,7 +17,7 @@ Chinese / English sentences, a table, a code block, a list, an SVG figure and an
    with nothing changed, which must render nothing (the log's "N PDFs rendered, M reused"), then
    one character of one Chinese module changed and built again (one-page edit): the PDF step's
    time of each (the log's "... in S s"), what it rendered, and the peak memory of the whole build
-   (the build and its render processes together, sampled from /proc);
+   (the build and its render processes together, their proportional set sizes sampled from /proc);
 4. the same three builds on the real site (a copy of this project in a git repository of its own),
    unless --no-site.
 
@@ -194,7 +194,9 @@ def _env(pdf: bool) -> dict[str, str]:
 
 
 def _tree_rss_mb(pid: int) -> float:
-    """Resident memory of *pid* and all its descendants (MB), from /proc (Linux)."""
+    """Memory of *pid* and all its descendants (MB), from /proc (Linux): the sum of their proportional
+    set sizes (Pss: a page shared by k processes counts 1/k in each, so forked render workers do not
+    count their parent's pages again), or of their resident sizes where smaps_rollup is unreadable."""
     total, stack, seen = 0, [pid], set()
     while stack:
         p = stack.pop()
@@ -202,9 +204,13 @@ def _tree_rss_mb(pid: int) -> float:
             continue
         seen.add(p)
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            try:
+                rows = Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()
+                wanted = "Pss:"
+            except OSError:
+                rows = Path(f"/proc/{p}/status").read_text().splitlines()
+                wanted = "VmRSS:"
+            total += sum(int(row.split()[1]) for row in rows if row.startswith(wanted))
             for task in Path(f"/proc/{p}/task").iterdir():
                 stack += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError):

@@ -193,7 +193,7 @@ def _env(pdf: bool) -> dict[str, str]:
     return env
 
 
-def _tree_rss_mb(pid: int) -> float:
+def _tree_memory_mb(pid: int) -> float:
     """Memory of *pid* and all its descendants (MB), from /proc (Linux): the sum of their proportional
     set sizes (Pss: a page shared by k processes counts 1/k in each, so forked render workers do not
     count their parent's pages again), or of their resident sizes where smaps_rollup is unreadable."""
@@ -226,7 +226,7 @@ def mkdocs_build(project: Path, pdf: bool) -> dict:
                                 stderr=err)
         peak = 0.0
         while proc.poll() is None:
-            peak = max(peak, _tree_rss_mb(proc.pid))
+            peak = max(peak, _tree_memory_mb(proc.pid))
             time.sleep(0.2)
         seconds = time.perf_counter() - start
         err.seek(0)

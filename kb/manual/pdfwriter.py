@@ -51,26 +51,23 @@ def cache_page_references() -> bool:
     return True
 
 
-def release_layout_state(document: Any) -> int:
+def release_layout_state(document: Any) -> bool:
     """Drop what the layout context kept for laying out, once *document* is laid out and its page
-    slots filled (drawing needs only its fonts, hyphenation dictionaries and image loader). Returns
-    how many contexts were found (those that images keep alive; without one it is already freed)."""
+    slots filled (drawing needs only its fonts, hyphenation dictionaries and image loader). A render
+    has one context, which every SVG image of it keeps: the first image found gives it. False when
+    no image keeps it (it was freed with the layout)."""
     from weasyprint.images import SVGImage
 
-    contexts: dict[int, Any] = {}
     for page in document.pages:
         for box in page._page_box.descendants():
-            images = [getattr(box, "replacement", None)]
             background = getattr(box, "background", None)
-            images += [layer.image for layer in getattr(background, "layers", ())]
-            for image in images:
+            for image in (getattr(box, "replacement", None), *(layer.image for layer in getattr(background, "layers", ()))):
                 context = getattr(image, "_context", None) if isinstance(image, SVGImage) else None
                 if context is not None:
-                    contexts[id(context)] = context
-    for context in contexts.values():
-        context.style_for = None
-        context.target_collector = None
-        context.page_maker = []
-        context.tables = {}
-        context.broken_out_of_flow = {}
-    return len(contexts)
+                    context.style_for = None
+                    context.target_collector = None
+                    context.page_maker = []
+                    context.tables = {}
+                    context.broken_out_of_flow = {}
+                    return True
+    return False

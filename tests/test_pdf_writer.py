@@ -1,6 +1,8 @@
-"""The cached pydyf page references (kb/manual/pdfwriter.py): the same references as pydyf's own
-property at every page count, built once per page count instead of once per read, and a tagged PDF
-whose structure elements point at the same pages as without the fix."""
+"""The fixes around WeasyPrint's write_pdf (kb/manual/pdfwriter.py). The cached pydyf page references:
+the same references as pydyf's own property at every page count, built once per page count instead
+of once per read, and a tagged PDF whose structure elements point at the same pages as without the
+fix. The released layout state: the style resolver an SVG image kept alive is freed, and the PDF
+draws the same."""
 
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ def test_references_are_pydyfs_and_built_once_per_page_count(uncached: None, mon
 def test_an_unknown_pydyf_is_left_alone(uncached: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pydyf.PDF, "page_references", property(lambda self: ()))
     assert not pdfwriter.cache_page_references()
-    assert pydyf.PDF.page_references.fget.__qualname__ != "_cached_page_references"
+    assert pydyf.PDF.page_references.fget is not pdfwriter._cached_page_references
 
 
 def structure_pages(pdf: bytes) -> list[tuple[str, int]]:

@@ -71,6 +71,9 @@ class PrintSettings(_Model):
     panel: PanelPrint = PanelPrint()
     # PDF renders run together only while their estimated peaks (kb.manual.render.estimate_mb) fit in this
     memory_mb: float = Field(1500, ge=300, le=65536)
+    # a manual whose HTML is over twice this many kB renders in parts of about this size, each in a
+    # process of its own, merged into one PDF (kb.manual.parts)
+    part_kb: int = Field(400, ge=20, le=1_000_000)
 
 
 class Settings(_Model):

@@ -123,6 +123,7 @@ def to_job(doc: Document, site_dir: Path) -> RenderJob:
         html=doc.html, base_url=site_dir.resolve().as_uri() + "/", stylesheets=doc.stylesheets,
         output=str(doc.output), name=f"{doc.kind}-{doc.lang}:{doc.output.name}",
         fit_one_page=doc.kind == "panel", resources=doc.resources, bleed_mm=doc.bleed_mm,
+        parts=doc.parts, version=doc.version,
     )
 
 
@@ -135,7 +136,10 @@ def _log_outcome(site_dir: Path, outcome: Outcome) -> None:
     pages = f"{outcome.pages} pages" if outcome.pages is not None else "? pages"
     if outcome.rendered:
         scale = f", type at {outcome.scale:.0%} to fit one page" if outcome.scale != 1.0 else ""
-        log.info("kb manual: rendered %s (%s, %.1f s%s)", rel, pages, outcome.seconds, scale)
+        parts = ""
+        if outcome.parts is not None:
+            parts = f", in {sum(outcome.parts)} parts: {outcome.parts[0]} rendered, {outcome.parts[1]} reused"
+        log.info("kb manual: rendered %s (%s, %.1f s%s%s)", rel, pages, outcome.seconds, scale, parts)
     else:
         log.debug("kb manual: reused %s from the cache (%s)", rel, pages)
 

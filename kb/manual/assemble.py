@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from kb.gitdates import Revision, revisions, uncommitted
 from kb.manual.approvals import ApprovalState, approval_state
 from kb.manual.content import ParsedPage, Target, anchor_for, parse_page, prepare
+from kb.manual.parts import FOLIO_SLOT, PAGES_SLOT, PART_MARK, VERSION_PLACEHOLDER, split_parts
 from kb.manual.render import PAGE_SLOT
 
 TEMPLATE_DIR = ("overrides", "manual")
@@ -80,6 +81,8 @@ class Document:
     pages: list[str]  # repository paths of the site pages printed in it
     manual: str | None = None  # id of the training manual (kb.yml manuals), for manuals
     bleed_mm: float = 0.0      # press bleed (panels, kb.yml print.panel)
+    parts: tuple[str, ...] = ()  # a big manual: the HTML of each part (kb.manual.parts); html is then the whole
+    version: str = ""            # the version printed in a manual in parts (drawn by the merge)
 
 
 @dataclass
@@ -259,6 +262,7 @@ def make_env(template_dir: Path) -> jinja2.Environment:
     env.filters["css_string"] = css_string
     env.filters["css_page_counters"] = css_page_counters
     env.filters["css_page_slot"] = css_page_slot
+    env.filters["css_page_counter_slots"] = css_page_counter_slots
     env.filters["fmt"] = lambda text, **kw: text.format(**kw)
     env.filters["data_uri"] = data_uri
     return env
@@ -284,6 +288,12 @@ def _css_with(text: str, tokens: dict[str, str]) -> str:
 def css_page_counters(text: str) -> str:
     """'Page {page} of {pages}' -> "Page " counter(page) " of " counter(pages)"""
     return _css_with(text, {"{page}": "counter(page)", "{pages}": "counter(pages)"})
+
+
+def css_page_counter_slots(text: str) -> str:
+    """'Page {page} of {pages}' -> "Page " "kb-folio-slot" " of " "kb-pages-slot": in a manual in
+    parts the merge draws the numbers (kb.manual.parts)."""
+    return _css_with(text, {"{page}": f'"{FOLIO_SLOT}"', "{pages}": f'"{PAGES_SLOT}"'})
 
 
 def css_page_slot(text: str) -> str:
@@ -348,11 +358,13 @@ class Assembler:
             "partners": ui["manual_partners"], "panel": self.settings.print.panel,
         }
 
+    def version(self, html: str, lang: str, pages: list[str], resources: tuple[str, ...]) -> str:
+        """The version printed on the document whose HTML (version slot in it) is *html*."""
+        return version_text(self.provenance, pages, content_digest(html, resources), self.data.ui.get(lang, {}))
+
     def stamped(self, html: str, lang: str, pages: list[str], resources: tuple[str, ...]) -> str:
         """The HTML with its version (kb.manual.assemble.version_text) in the slot."""
-        ui = self.data.ui.get(lang, {})
-        version = version_text(self.provenance, pages, content_digest(html, resources), ui)
-        return html.replace(VERSION_SLOT, str(escape(version)))
+        return html.replace(VERSION_SLOT, str(escape(self.version(html, lang, pages, resources))))
 
     def org_names(self, orgs: tuple[str, ...], lang: str) -> list[str]:
         names = self.data.reviewers["organisations"]
@@ -410,8 +422,18 @@ class Assembler:
             record_orgs=[org_names[o] for o in plan.orgs],
         )
         resources = self._resources(plan.chapters)
-        html = self.stamped(self.env.get_template("manual.html").render(**context), plan.lang, pages, resources)
-        return Document("manual", plan.lang, output, html, self.stylesheets("manual"), resources, pages, manual=plan.id)
+        part_bytes = self.settings.print.part_kb * 1000
+        in_parts = sum(len(ch.body.encode("utf-8")) + len((ch.answers or "").encode("utf-8")) for ch in plan.chapters) > 2 * part_bytes
+        context.update(parts=False, part_mark=Markup(PART_MARK), version_placeholder=VERSION_PLACEHOLDER)
+        whole = self.env.get_template("manual.html").render(**context)
+        version = self.version(whole, plan.lang, pages, resources)
+        html = whole.replace(VERSION_SLOT, str(escape(version)))
+        parts: tuple[str, ...] = ()
+        if in_parts:  # the same manual with part marks and slots; the whole one stays the fallback and the cache key
+            marked = self.env.get_template("manual.html").render(**{**context, "parts": True})
+            parts = tuple(split_parts(marked.replace(VERSION_SLOT, str(escape(version))), part_bytes))
+        return Document("manual", plan.lang, output, html, self.stylesheets("manual"), resources, pages, manual=plan.id,
+                        parts=parts if len(parts) > 1 else (), version=version if len(parts) > 1 else "")
 
     def _glossary(self, lang: str, used: set[str]) -> list[dict[str, Any]]:
         """The glossary rows (same as the website's glossary page) of the terms the chapters use."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import logging
 import multiprocessing
 import os
 import re
@@ -19,6 +20,7 @@ from kb.fsutil import write_atomic
 from kb.manual.errors import FontMissingError, RenderError
 from kb.manual.pdfwriter import cache_page_references, release_layout_state
 
+log = logging.getLogger("mkdocs.hooks.kb.manual")
 CJK_FAMILY = "Noto Sans CJK SC"
 INSTALL_HINT = "install Debian's fonts-noto-cjk: `sudo apt-get install fonts-noto-cjk`"
 CACHE_VERSION = b"kb-manual-cache/3"  # bumped when the renderer prints differently
@@ -49,6 +51,8 @@ class RenderJob(NamedTuple):
     resources: tuple[str, ...] = ()  # local files the HTML loads (images): part of the cache key
     bleed_mm: float = 0.0            # press bleed around the trim box (panels): the PDF BleedBox
     site_root: str = ""              # the built site, when base_url is a page folder inside it: files the job may load
+    parts: tuple[str, ...] = ()      # a big manual: the HTML of its parts, rendered apart and merged (kb.manual.parts)
+    version: str = ""                # what the merge prints as the manual's version
 
 
 @dataclass
@@ -60,6 +64,7 @@ class Outcome:
     scale: float = 1.0
     started: float = 0.0      # wall clock (time.time()) when the render began and ended; 0 when reused
     ended: float = 0.0
+    parts: tuple[int, int] | None = None  # a manual in parts: (parts rendered, parts reused)
 
 
 @dataclass
@@ -156,6 +161,13 @@ def _read_cached(path: Path) -> bytes | None:
     return data
 
 
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _cached_pages(path: Path) -> int | None:
     try:
         return int(path.with_suffix(".pages").read_text())
@@ -175,6 +187,7 @@ def prune_cache(cache_dir: Path, keep: set[str], max_age_days: int = CACHE_MAX_A
             if path.stat().st_mtime < limit:
                 path.unlink()
                 path.with_suffix(".pages").unlink(missing_ok=True)
+                path.with_suffix(".facts.json").unlink(missing_ok=True)
                 removed += 1
         except OSError:
             pass
@@ -189,13 +202,11 @@ def _fetcher(base_url: str = "", stylesheets: tuple[str, ...] = (), site_root: s
     """WeasyPrint's fetcher, closed: file: URLs only when their real path (symlinks resolved) is
     inside the built site or the manual's stylesheet folders, data: URLs only for images. Everything
     else (other files, http(s), data: documents, ../ escapes) is refused and logged."""
-    import logging
     from urllib.parse import unquote, urlsplit
     from urllib.request import url2pathname
 
     from weasyprint.urls import URLFetcher
 
-    log = logging.getLogger("mkdocs.hooks.kb.manual")
     roots = {os.path.realpath(MANUAL_STYLES)} | {os.path.realpath(Path(css).parent) for css in stylesheets}
     if site_root:
         roots.add(os.path.realpath(site_root))
@@ -370,6 +381,56 @@ def _render_alone(job: RenderJob) -> tuple[tuple[bytes, int, float, float], floa
         return pool.submit(_timed, job).result()
 
 
+PARTS_VERSION = b"kb-manual-parts/1"  # bumped when a part is rendered or recorded differently
+
+
+def slot_digits(html: str) -> int:
+    """How many digits a page-number slot holds: as many as the longest page number can have."""
+    return len(str(max(9, len(html.encode("utf-8")) // BYTES_PER_PAGE_AT_LEAST)))
+
+
+def _part_job(job: RenderJob, index: int, html: str) -> RenderJob:
+    return job._replace(html=html, output=f"{job.output}#part{index + 1}", name=f"{job.name} part {index + 1}/{len(job.parts)}",
+                        parts=(), version="")
+
+
+def _part_key(part: RenderJob, digits: int, engine_version: str, fonts: str) -> str:
+    h = hashlib.sha256(PARTS_VERSION)
+    h.update(f"\0{cache_key(part, engine_version, fonts)}\0digits={digits}".encode())
+    return h.hexdigest()
+
+
+def _timed_part(part: RenderJob, digits: int, font_store: str) -> tuple[tuple[bytes, str, int, float], float, float]:
+    from kb.manual.parts import render_part
+
+    started = time.time()
+    pdf, facts, seconds = render_part(part, digits, Path(font_store))
+    return (pdf, facts.to_json(), facts.pages, seconds), started, time.time()
+
+
+def _done_future(fn: Callable, *args: object) -> concurrent.futures.Future:
+    """A finished future of fn(*args): one worker renders in this process, in the same loop."""
+    future: concurrent.futures.Future = concurrent.futures.Future()
+    try:
+        future.set_result(fn(*args))
+    except Exception as exc:
+        future.set_exception(exc)
+    return future
+
+
+@dataclass
+class _Parted:
+    """A manual rendered in parts: what is known of its parts so far."""
+
+    job: RenderJob
+    keys: list[str]
+    digits: int
+    done: dict[int, tuple[bytes, str]] = field(default_factory=dict)  # part index -> (PDF, facts JSON)
+    rendered: int = 0
+    started: float = 0.0
+    seconds: float = 0.0
+
+
 def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Outcome], None] | None = None,
                workers: int | None = None, memory_budget_mb: float | None = None) -> Summary:
     """Write every job's PDF, from the cache when the same input was rendered before.
@@ -377,26 +438,51 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
     Jobs are rendered in the order given (put the big ones first), at most *workers* at a time and,
     with *memory_budget_mb*, only as many together as their estimated peaks (estimate_mb) fit in it:
     a job that would exceed it waits for running ones to finish (one over the whole budget runs
-    alone). Jobs estimated over half the budget render in a process of their own. A failed job leaves its output
-    file as it was; the others are still written; RenderError lists the failures at the end."""
+    alone). Jobs estimated over half the budget render in a process of their own. A manual with
+    parts has each part rendered (or reused from the cache) as a job of its own and the parts
+    merged when the last is done; if they cannot be merged it is rendered whole. A failed job
+    leaves its output file as it was; the others are still written; RenderError lists the failures
+    at the end."""
     import weasyprint
 
     start = time.perf_counter()
     summary = Summary()
     fonts = font_identity(tuple(sorted({css for job in jobs for css in job.stylesheets if Path(css).is_file()})))
+    font_store = cache_dir / "fonts"
     failures: list[tuple[str, str]] = []
     keys: dict[str, str] = {}
-    misses: list[RenderJob] = []
+    used_keys: set[str] = set()
+    # a task: ("whole", job) or ("part", parted manual, part index, part job)
+    pending: list[tuple] = []
+    parted: list[_Parted] = []
     for job in jobs:
         try:
             keys[job.output] = cache_key(job, weasyprint.__version__, fonts)
         except OSError as exc:  # a stylesheet that cannot be read
             failures.append((job.output, f"{type(exc).__name__}: {exc}"))
             continue
+        used_keys.add(keys[job.output])
         cached = cache_dir / f"{keys[job.output]}.pdf"
         data = _read_cached(cached)
         if data is None:
-            misses.append(job)
+            if not job.parts:
+                pending.append(("whole", job))
+                continue
+            digits = slot_digits(job.html)
+            manual = _Parted(job, [], digits)
+            parted.append(manual)
+            for index, html in enumerate(job.parts):
+                part = _part_job(job, index, html)
+                key = _part_key(part, digits, weasyprint.__version__, fonts)
+                manual.keys.append(key)
+                used_keys.add(key)
+                pdf = _read_cached(cache_dir / f"{key}.pdf")
+                facts = _read_text(cache_dir / f"{key}.facts.json")
+                if pdf is not None and facts is not None:
+                    manual.done[index] = (pdf, facts)
+                    os.utime(cache_dir / f"{key}.pdf")
+                else:
+                    pending.append(("part", manual, index, part))
             continue
         write_atomic(Path(job.output), data)
         os.utime(cached)  # recently used: kept by prune_cache
@@ -405,49 +491,101 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
         if on_done:
             on_done(outcome)
 
-    def finish(job: RenderJob, timed: tuple[tuple[bytes, int, float, float], float, float]) -> None:
+    def finish(job: RenderJob, timed: tuple[tuple[bytes, int, float, float], float, float],
+               parts: tuple[int, int] | None = None) -> None:
         (pdf, pages, seconds, scale), started, ended = timed
         key = keys[job.output]
         write_atomic(cache_dir / f"{key}.pdf", pdf)
         write_atomic(cache_dir / f"{key}.pages", str(pages))
         write_atomic(Path(job.output), pdf)
-        outcome = Outcome(job, rendered=True, pages=pages, seconds=seconds, scale=scale, started=started, ended=ended)
+        outcome = Outcome(job, rendered=True, pages=pages, seconds=seconds, scale=scale, started=started, ended=ended,
+                          parts=parts)
         summary.outcomes.append(outcome)
         if on_done:
             on_done(outcome)
 
-    n = min(len(misses), workers or os.cpu_count() or 1)
+    def merge(manual: _Parted) -> None:
+        """All parts are there: merge them (in this process), or render the manual whole."""
+        from kb.manual.parts import MergeError, PartFacts, merge_parts
+
+        t0 = time.perf_counter()
+        started = manual.started or time.time()
+        try:
+            parts = [(pdf, PartFacts.from_json(facts)) for _, (pdf, facts) in sorted(manual.done.items())]
+            pdf = merge_parts(parts, manual.job.version, font_store)
+        except MergeError as exc:
+            log.warning("kb manual: %s: the parts could not be merged (%s); rendering it whole", manual.job.name, exc)
+            pending.insert(0, ("whole", manual.job._replace(parts=())))
+            return
+        pages = sum(f.pages for _, f in parts)
+        finish(manual.job, ((pdf, pages, manual.seconds + time.perf_counter() - t0, 1.0), started, time.time()),
+               parts=(manual.rendered, len(manual.done) - manual.rendered))
+
+    def completed(task: tuple, future: concurrent.futures.Future) -> None:
+        try:
+            if task[0] == "whole":
+                finish(task[1], future.result())
+                return
+            _, manual, index, part = task
+            (pdf, facts, _pages, seconds), started, _ended = future.result()
+            key = manual.keys[index]
+            write_atomic(cache_dir / f"{key}.pdf", pdf)
+            write_atomic(cache_dir / f"{key}.facts.json", facts)
+            manual.done[index] = (pdf, facts)
+            manual.rendered += 1
+            manual.seconds += seconds
+            manual.started = min(manual.started or started, started)
+            if len(manual.done) == len(manual.job.parts):
+                merge(manual)
+        except Exception as exc:
+            job = task[1] if task[0] == "whole" else task[1].job
+            failures.append((job.output, f"{type(exc).__name__}: {exc}"))
+
+    for manual in parted:  # every part reused: merge now
+        if len(manual.done) == len(manual.job.parts):
+            merge(manual)
+    # the parts of the manuals first (they take longest), then the rest in the order given
+    pending.sort(key=lambda task: 0 if task[0] == "part" else 1)
+
+    def submit(task: tuple, pool: concurrent.futures.Executor | None, alone: concurrent.futures.Executor | None,
+               big: float) -> concurrent.futures.Future:
+        if task[0] == "part":
+            args = (_timed_part, task[3], task[1].digits, str(font_store))
+        else:
+            args = (_timed, task[1])
+        if pool is None:
+            return _done_future(*args)
+        if task[0] == "whole" and estimate_mb(task[1]) > big and alone is not None:
+            return alone.submit(_render_alone, task[1])
+        return pool.submit(*args)
+
+    n = min(len(pending), workers or os.cpu_count() or 1)
     if n <= 1:
-        for job in misses:
-            try:
-                finish(job, _timed(job))
-            except Exception as exc:
-                failures.append((job.output, f"{type(exc).__name__}: {exc}"))
+        while pending:
+            task = pending.pop(0)
+            completed(task, submit(task, None, None, float("inf")))
     else:
         big = (memory_budget_mb or float("inf")) / 2
-        pending = list(misses)
-        running: dict[concurrent.futures.Future, tuple[RenderJob, float]] = {}
+        running: dict[concurrent.futures.Future, tuple[tuple, float]] = {}
         with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool, \
                 concurrent.futures.ThreadPoolExecutor(max_workers=n) as alone:
             while pending or running:
-                for job in list(pending):  # start what fits, in order
+                for task in list(pending):  # start what fits, in order
                     if len(running) >= n:
                         break
-                    est = estimate_mb(job)
+                    est = estimate_mb(task[1] if task[0] == "whole" else task[3])
                     used = sum(e for _, e in running.values())
                     if running and memory_budget_mb is not None and used + est > memory_budget_mb:
                         continue
-                    pending.remove(job)
-                    future = alone.submit(_render_alone, job) if est > big else pool.submit(_timed, job)
-                    running[future] = (job, est)
+                    pending.remove(task)
+                    running[submit(task, pool, alone, big)] = (task, est)
+                if not running:
+                    continue
                 done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
                 for future in done:
-                    job, _ = running.pop(future)
-                    try:
-                        finish(job, future.result())
-                    except Exception as exc:
-                        failures.append((job.output, f"{type(exc).__name__}: {exc}"))
-    prune_cache(cache_dir, set(keys.values()))
+                    task, _ = running.pop(future)
+                    completed(task, future)
+    prune_cache(cache_dir, used_keys)
     summary.seconds = time.perf_counter() - start
     if failures:
         raise RenderError(failures)

@@ -83,6 +83,7 @@ class Document:
     bleed_mm: float = 0.0      # press bleed (panels, kb.yml print.panel)
     parts: tuple[str, ...] = ()  # a big manual: the HTML of each part (kb.manual.parts); html is then the whole
     version: str = ""            # the version printed in a manual in parts (drawn by the merge)
+    version_chars: str = ""      # the characters of the words a version can have (ui.yml), for the parts
 
 
 @dataclass
@@ -433,7 +434,8 @@ class Assembler:
             marked = self.env.get_template("manual.html").render(**{**context, "parts": True})
             parts = tuple(split_parts(marked.replace(VERSION_SLOT, str(escape(version))), part_bytes))
         return Document("manual", plan.lang, output, html, self.stylesheets("manual"), resources, pages, manual=plan.id,
-                        parts=parts if len(parts) > 1 else (), version=version if len(parts) > 1 else "")
+                        parts=parts if len(parts) > 1 else (), version=version if len(parts) > 1 else "",
+                        version_chars="".join(sorted(set(ui["manual_uncommitted"] + ui["manual_unversioned"]))))
 
     def _glossary(self, lang: str, used: set[str]) -> list[dict[str, Any]]:
         """The glossary rows (same as the website's glossary page) of the terms the chapters use."""

@@ -89,6 +89,10 @@ class Slot:
     align: str                 # left | center | right: where the number sits when shorter than its slot
     kinds: list[str]           # folio | total | version | target, in the order of the text
     target: str | None = None  # the anchor whose page a target slot prints
+    # the glyph of each character a slot can print, shaped as the slot's text is (English text gets
+    # other digit glyphs than Chinese): char -> glyph id; filled while the part is drawn
+    glyphs: dict[str, int] = field(default_factory=dict)
+    placeholders: dict[str, int] = field(default_factory=dict)  # kind -> the placeholder's glyph as laid out
 
 
 @dataclass
@@ -130,6 +134,9 @@ class PartFacts:
 
 
 # --- rendering one part (in a worker process) ---------------------------------------------------------------------
+SLOT_CHARS = "0123456789abcdef · "  # what numbers and versions are made of (kb.manual.assemble.version_text)
+
+
 def slotted_html(html: str, digits: int) -> str:
     from kb.manual.render import PAGE_SLOT
 
@@ -190,8 +197,66 @@ def find_slots(document: Any, digits: int) -> tuple[dict[int, int], dict[int, Sl
     return ids, slots, followers, groups
 
 
+def _shape(stream: Any, textbox: Any, text: str, start: int, end: int) -> dict[str, int]:
+    """The glyph of each character of text[start:end] (character offsets) as Pango shapes *text* in
+    *textbox*'s style: digits among letters get other glyphs than digits alone (Noto Sans CJK).
+    Each glyph is added to its font's subset, Unicode map and widths, so the merge can print it."""
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+    from weasyprint.text.line_break import Layout
+
+    layout = Layout(textbox.style)
+    layout.set_text(text)
+    first_line, _ = layout.get_first_line()
+    utf8 = text.encode("utf-8")
+    low, high = len(text[:start].encode("utf-8")), len(text[:end].encode("utf-8"))
+    found: dict[str, int] = {}
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        glyphs = glyph_item.glyphs
+        pango_font = glyph_item.item.analysis.font
+        font, font_size = stream.add_font(pango_font)
+        offset, count = glyph_item.item.offset, glyphs.num_glyphs
+        for i in range(count):
+            gid = glyphs.glyphs[i].glyph
+            first = offset + glyphs.log_clusters[i]
+            if gid == pango.PANGO_GLYPH_EMPTY or gid & pango.PANGO_GLYPH_UNKNOWN_FLAG or not low <= first < high:
+                continue
+            last = offset + (glyph_item.item.length if i == count - 1 else glyphs.log_clusters[i + 1])
+            char = utf8[first:last].decode("utf-8", "replace")
+            if len(char) != 1:
+                continue
+            found.setdefault(char, gid)
+            font.to_unicode.setdefault(gid, char)
+            if gid not in font.widths:
+                pango.pango_font_get_glyph_extents(pango_font, gid, stream.ink_rect, stream.logical_rect)
+                font.widths[gid] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+    return found
+
+
+def _probe(stream: Any, textbox: Any, slot: Slot, version_chars: str, digits: int) -> None:
+    """slot.glyphs: every character the slot can print, shaped in place of its first placeholder
+    run; slot.placeholders: the glyph of each kind's placeholder as laid out."""
+    text = textbox.text
+    for kind in dict.fromkeys(slot.kinds):
+        char = _PLACEHOLDER[kind]
+        run = char * (len(VERSION_PLACEHOLDER) if kind == "version" else digits)
+        start = text.find(run)
+        if start < 0:
+            continue
+        probe = SLOT_CHARS + version_chars if kind == "version" else "0123456789"
+        shaped = _shape(stream, textbox, text[:start] + probe + text[start + len(run):], start, start + len(probe))
+        for c, gid in shaped.items():
+            slot.glyphs.setdefault(c, gid)
+        placeholder = _shape(stream, textbox, text, start, start + 1).get(char)
+        if placeholder is not None:
+            slot.placeholders[kind] = placeholder
+
+
 @contextmanager
-def _marking(slot_ids: dict[int, int], follower_ids: dict[int, int]) -> Iterator[None]:
+def _marking(slot_ids: dict[int, int], follower_ids: dict[int, int], slots: dict[int, Slot],
+             version_chars: str, digits: int) -> Iterator[None]:
     """While the PDF is drawn: every slot's text box inside /KbSlot <</N n>> BDC … EMC, and every
     text box after a "(see page N)" on its line inside /KbShift <</N n>> BDC … EMC."""
     import pydyf
@@ -206,6 +271,8 @@ def _marking(slot_ids: dict[int, int], follower_ids: dict[int, int]) -> Iterator
             number, tag = follower_ids.get(id(textbox)), "KbShift"
         if number is None:
             return original(stream, textbox, *args, **kwargs)
+        if tag == "KbSlot":
+            _probe(stream, textbox, slots[number], version_chars, digits)
         pydyf.Stream.begin_marked_content(stream, tag, pydyf.Dictionary({"N": number}))
         try:
             return original(stream, textbox, *args, **kwargs)
@@ -280,7 +347,7 @@ def render_part(job: Any, digits: int, font_store: Path) -> tuple[bytes, PartFac
     cache_page_references()
     fonts: dict[str, FontRecord] = {}
     font_store.mkdir(parents=True, exist_ok=True)
-    with _marking(slot_ids, follower_ids), _capturing_fonts(fonts, font_store):
+    with _marking(slot_ids, follower_ids, slots, job.version_chars, digits), _capturing_fonts(fonts, font_store):
         pdf = document.write_pdf(**PDF_OPTIONS)
     facts = PartFacts(len(document.pages), anchors, bookmarks, slots, fonts, digits, followers)
     return pdf, facts, time.perf_counter() - start
@@ -294,29 +361,11 @@ _TJ = re.compile(rb"\[([^\]]*)\]\s*TJ")
 _TJ_ITEM = re.compile(rb"<([0-9a-fA-F]*)>|(-?\d+(?:\.\d*)?|-?\.\d+)")
 
 
-@dataclass
-class _MergedFont:
-    record: FontRecord
-    cmap: dict[int, int]                   # code point -> glyph id, of the original font
-
-    def glyph(self, char: str) -> int:
-        gid = self.cmap.get(ord(char))
-        if gid is None:
-            raise MergeError(f"the font has no glyph for {char!r}")
-        return gid
-
-
-def _font_facts(data: bytes, index: int) -> tuple[dict[int, int], dict[int, int]]:
-    """The original font's code point -> glyph id, and glyph id -> advance in 1/1000 em."""
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(io.BytesIO(data), fontNumber=index, lazy=True)
-    upem = font["head"].unitsPerEm
-    order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
-    cmap = {cp: order[name] for cp, name in (font.getBestCmap() or {}).items() if name in order}
-    metrics = font["hmtx"].metrics
-    advances = {order[name]: round(adv * 1000 / upem) for name, (adv, _) in metrics.items() if name in order}
-    return cmap, advances
+def _glyph(slot: Slot, char: str) -> int:
+    gid = slot.glyphs.get(char)
+    if gid is None:
+        raise MergeError(f"no glyph for {char!r} was shaped for a slot")
+    return gid
 
 
 def _widths_array(widths: dict[int, int]) -> list[Any]:
@@ -353,7 +402,7 @@ def _number(value: float) -> bytes:
     return (text if text not in ("", "-0") else "0").encode()
 
 
-def _rewrite_segment(body: bytes, slot: Slot, values: list[str], fonts: dict[str, _MergedFont],
+def _rewrite_segment(body: bytes, slot: Slot, values: list[str], fonts: dict[str, FontRecord],
                      digits: int) -> tuple[bytes, float]:
     """The slot's text with each placeholder run replaced by its value's glyphs, aligned; and the
     width a left-aligned slot gave back (user space units), by which the rest of its line moves."""
@@ -364,7 +413,7 @@ def _rewrite_segment(body: bytes, slot: Slot, values: list[str], fonts: dict[str
     font = fonts.get(font_name or "")
     if font is None:
         raise MergeError(f"slot text in a font that was not merged ({font_name})")
-    widths = font.record.widths
+    widths = font.widths
     pending = list(zip(slot.kinds, values, strict=True))
     lost = 0.0
 
@@ -382,7 +431,7 @@ def _rewrite_segment(body: bytes, slot: Slot, values: list[str], fonts: dict[str
         while i < len(tokens):
             if pending and tokens[i][0] == "g":
                 kind, value = pending[0]
-                placeholder = font.glyph(_PLACEHOLDER[kind])
+                placeholder = slot.placeholders.get(kind, slot.glyphs.get(_PLACEHOLDER[kind], -1))
                 length = len(VERSION_PLACEHOLDER) if kind == "version" else digits
                 j, count, old = i, 0, 0.0
                 while j < len(tokens) and count < length:
@@ -398,7 +447,7 @@ def _rewrite_segment(body: bytes, slot: Slot, values: list[str], fonts: dict[str
                     while j < len(tokens) and tokens[j][0] == "k":  # the last placeholder's own kerning
                         old -= tokens[j][1]
                         j += 1
-                    new = [font.glyph(c) for c in value]
+                    new = [_glyph(slot, c) for c in value]
                     lost += old - sum(widths[g] for g in new)
                     out += [("g", g) for g in new]
                     pending.pop(0)
@@ -468,8 +517,7 @@ def merge_parts(parts: list[tuple[bytes, PartFacts]], version: str, font_store: 
             out.pages.append(page)
             page_of[(p, page.objgen)] = out.pages[-1].obj
 
-    # fonts: one per resource name, subset to the union of the parts' glyphs and the digits
-    merged: dict[str, _MergedFont] = {}
+    # fonts: one per resource name, subset to the union of the parts' glyphs (the slots' among them)
     records: dict[str, FontRecord] = {}
     for f in facts:
         for name, rec in f.fonts.items():
@@ -483,22 +531,16 @@ def merge_parts(parts: list[tuple[bytes, PartFacts]], version: str, font_store: 
                 have.widths.update(rec.widths)
                 have.mergeable = have.mergeable and rec.mergeable
                 have.missing = have.missing or rec.missing
-    extra = set("0123456789" + version)
+    from kb.manual.hbsubset import SubsetError, subset_font
+
     font_bytes: dict[str, bytes] = {}
     for name, rec in records.items():
         if not rec.mergeable or rec.missing:
             raise MergeError(f"font {name} cannot be merged (variable, colour, bitmap or missing glyphs)")
-        data = (font_store / f"{rec.sha256}.font").read_bytes()
-        cmap, advances = _font_facts(data, rec.index)
-        for char in extra:
-            gid = cmap.get(ord(char))
-            if gid is not None and gid not in rec.to_unicode:
-                rec.to_unicode[gid] = char
-                rec.widths.setdefault(gid, advances.get(gid, 0))
-        from kb.manual.hbsubset import subset_font
-
-        font_bytes[name] = subset_font(data, rec.index, set(rec.to_unicode))
-        merged[name] = _MergedFont(rec, cmap)
+        try:
+            font_bytes[name] = subset_font((font_store / f"{rec.sha256}.font").read_bytes(), rec.index, set(rec.to_unicode))
+        except (OSError, SubsetError) as exc:
+            raise MergeError(f"font {name}: {exc}") from None
 
     done: dict[str, Any] = {}
     seen: set[tuple[int, int]] = set()
@@ -511,10 +553,10 @@ def merge_parts(parts: list[tuple[bytes, PartFacts]], version: str, font_store: 
         if font_dict is not None:
             for key in list(font_dict.keys()):
                 name = key[1:]
-                if name not in merged:
+                if name not in records:
                     continue
                 if name not in done:
-                    done[name] = _rebuild_font(font_dict[key], merged[name].record, font_bytes[name])
+                    done[name] = _rebuild_font(font_dict[key], records[name], font_bytes[name])
                 font_dict[key] = done[name]
         for xobject in (resources.get("/XObject") or {}).values():
             if xobject.get("/Subtype") == Name.Form:
@@ -554,7 +596,7 @@ def merge_parts(parts: list[tuple[bytes, PartFacts]], version: str, font_store: 
                     else:
                         target = anchors.get(slot.target or "")
                         values.append("" if target is None else str(target + 1))
-                body, _given_back[slot_number] = _rewrite_segment(match.group(3), slot, values, merged, digits)
+                body, _given_back[slot_number] = _rewrite_segment(match.group(3), slot, values, records, digits)
                 return body
 
             patched = _SEGMENT.sub(fill, data)

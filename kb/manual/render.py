@@ -53,6 +53,7 @@ class RenderJob(NamedTuple):
     site_root: str = ""              # the built site, when base_url is a page folder inside it: files the job may load
     parts: tuple[str, ...] = ()      # a big manual: the HTML of its parts, rendered apart and merged (kb.manual.parts)
     version: str = ""                # what the merge prints as the manual's version
+    version_chars: str = ""          # what else than hex digits a version can be made of (the words of version_text)
 
 
 @dataclass
@@ -396,7 +397,7 @@ def _part_job(job: RenderJob, index: int, html: str) -> RenderJob:
 
 def _part_key(part: RenderJob, digits: int, engine_version: str, fonts: str) -> str:
     h = hashlib.sha256(PARTS_VERSION)
-    h.update(f"\0{cache_key(part, engine_version, fonts)}\0digits={digits}".encode())
+    h.update(f"\0{cache_key(part, engine_version, fonts)}\0digits={digits}\0{part.version_chars}".encode())
     return h.hexdigest()
 
 

@@ -495,7 +495,6 @@ def merge_parts(parts: list[tuple[bytes, PartFacts]], version: str, font_store: 
 
     if not parts:
         raise MergeError("no parts")
-    sources = [pikepdf.open(io.BytesIO(data)) for data, _ in parts]
     facts = [f for _, f in parts]
     offsets: list[int] = []
     total = 0
@@ -505,6 +504,10 @@ def merge_parts(parts: list[tuple[bytes, PartFacts]], version: str, font_store: 
     digits = facts[0].digits
     if len(str(total)) > digits or any(f.digits != digits for f in facts):
         raise MergeError(f"{total} pages do not fit slots of {digits} digits")
+    try:
+        sources = [pikepdf.open(io.BytesIO(data)) for data, _ in parts]
+    except pikepdf.PdfError as exc:
+        raise MergeError(f"a part is not a readable PDF ({exc})") from None
     anchors: dict[str, int] = {}
     for offset, f in zip(offsets, facts, strict=True):
         for name, page in f.anchors.items():

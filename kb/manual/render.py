@@ -386,8 +386,9 @@ PARTS_VERSION = b"kb-manual-parts/1"  # bumped when a part is rendered or record
 
 
 def slot_digits(html: str) -> int:
-    """How many digits a page-number slot holds: as many as the longest page number can have."""
-    return len(str(max(9, len(html.encode("utf-8")) // BYTES_PER_PAGE_AT_LEAST)))
+    """How many digits a page-number slot of a manual in parts holds: as many as the longest page
+    number can have, and at least two (a merge that finds a longer number renders the manual whole)."""
+    return len(str(max(99, len(html.encode("utf-8")) // BYTES_PER_PAGE_AT_LEAST)))
 
 
 def _part_job(job: RenderJob, index: int, html: str) -> RenderJob:

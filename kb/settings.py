@@ -73,7 +73,7 @@ class PrintSettings(_Model):
     memory_mb: float = Field(1500, ge=300, le=65536)
     # a manual whose HTML is over twice this many kB renders in parts of about this size, each in a
     # process of its own, merged into one PDF (kb.manual.parts)
-    part_kb: int = Field(400, ge=1, le=1_000_000)
+    part_kb: int = Field(200, ge=1, le=1_000_000)
 
 
 class Settings(_Model):

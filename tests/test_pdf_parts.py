@@ -28,8 +28,8 @@ def project_with_part_kb(dest: Path, part_kb: int) -> Path:
     project = make_project(dest, FIXTURES / "manual", site=True)
     settings = project / "kb.yml"
     text = settings.read_text(encoding="utf-8")
-    assert "part_kb: 400" in text
-    settings.write_text(text.replace("part_kb: 400", f"part_kb: {part_kb}"), encoding="utf-8")
+    assert "part_kb: 200" in text
+    settings.write_text(text.replace("part_kb: 200", f"part_kb: {part_kb}"), encoding="utf-8")
     return project
 
 

@@ -391,8 +391,9 @@ class Assembler:
         for ch in plan.chapters:
             printed = prepare(self.parsed(ch.entry["dest"]), anchor=ch.anchor, site_dir=self.site_dir,
                               targets=targets, split_answers=ch.type == "module", keep_answers=True)
-            ch.body = Markup(printed.body)
-            ch.answers = Markup(printed.answers) if printed.answers is not None else None
+            # a page cannot cut the manual into parts: only the template's own marks do (kb.manual.parts)
+            ch.body = Markup(printed.body.replace(PART_MARK, ""))
+            ch.answers = Markup(printed.answers.replace(PART_MARK, "")) if printed.answers is not None else None
             ch.ids = printed.ids
         answered = [ch for ch in plan.chapters if ch.answers is not None]
         glossary = self._glossary(plan.lang, glossary_terms) if plan.glossary else None

@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -57,8 +58,9 @@ class MergeError(RuntimeError):
 
 # --- splitting ------------------------------------------------------------------------------------------------------
 def split_parts(html: str, part_bytes: int) -> list[str]:
-    """The manual's HTML cut at its part marks into documents of about *part_bytes* each (every
-    one with the whole <head> and <body> tag, so each part has the stylesheets, title and strings).
+    """The manual's HTML cut at its part marks into documents of about *part_bytes* each, all of
+    about the same size (every one with the whole <head> and <body> tag, so each part has the
+    stylesheets, title and strings).
     The first segment (cover) and the last (review record) are parts of their own: they print the
     manual's version and edition, which change with every edit, and are short."""
     start = html.index(">", html.index("<body")) + 1
@@ -67,15 +69,20 @@ def split_parts(html: str, part_bytes: int) -> list[str]:
     segments = body.split(PART_MARK)
     if len(segments) < 3:
         return [html]
+    middle = segments[1:-1]
+    sizes = [len(segment.encode("utf-8")) for segment in middle]
+    # as many parts as part_bytes gives, of equal size (so that the cores finish together)
+    count = max(1, round(sum(sizes) / part_bytes))
+    target = sum(sizes) / count
     groups: list[list[str]] = [[segments[0]]]
     current: list[str] = []
-    size = 0
-    for segment in segments[1:-1]:
+    done = 0
+    for segment, size in zip(middle, sizes, strict=True):
         current.append(segment)
-        size += len(segment.encode("utf-8"))
-        if size >= part_bytes:
+        done += size
+        if done >= target * len(groups) and len(groups) < count:
             groups.append(current)
-            current, size = [], 0
+            current = []
     if current:
         groups.append(current)
     groups.append([segments[-1]])
@@ -298,7 +305,9 @@ def _capturing_fonts(records: dict[str, FontRecord], font_store: Path) -> Iterat
         for font in fonts.values():
             digest = hashlib.sha256(font.file_content).hexdigest()
             stored = font_store / f"{digest}.font"
-            if not stored.is_file():
+            if stored.is_file():
+                os.utime(stored)  # recently used: kept by kb.manual.render.prune_cache
+            else:
                 write_atomic(stored, font.file_content)
             mergeable = not (font.bitmap or font.png or font.svg or font.colr or "fvar" in font.tables)
             record = records.setdefault(font.hash, FontRecord(digest, font.index, mergeable, bool(font.missing)))
@@ -448,6 +457,8 @@ def _rewrite_segment(body: bytes, slot: Slot, values: list[str], fonts: dict[str
                         old -= tokens[j][1]
                         j += 1
                     new = [_glyph(slot, c) for c in value]
+                    if any(g not in widths for g in new):
+                        raise MergeError("a slot's glyph has no width in the merged font")
                     lost += old - sum(widths[g] for g in new)
                     out += [("g", g) for g in new]
                     pending.pop(0)
@@ -540,8 +551,10 @@ def merge_parts(parts: list[tuple[bytes, PartFacts]], version: str, font_store: 
     for name, rec in records.items():
         if not rec.mergeable or rec.missing:
             raise MergeError(f"font {name} cannot be merged (variable, colour, bitmap or missing glyphs)")
+        stored = font_store / f"{rec.sha256}.font"
         try:
-            font_bytes[name] = subset_font((font_store / f"{rec.sha256}.font").read_bytes(), rec.index, set(rec.to_unicode))
+            font_bytes[name] = subset_font(stored.read_bytes(), rec.index, set(rec.to_unicode))
+            os.utime(stored)  # used: kept by kb.manual.render.prune_cache as long as the parts are
         except (OSError, SubsetError) as exc:
             raise MergeError(f"font {name}: {exc}") from None
 

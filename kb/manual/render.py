@@ -181,6 +181,12 @@ def prune_cache(cache_dir: Path, keep: set[str], max_age_days: int = CACHE_MAX_A
         return 0
     limit = time.time() - max_age_days * 86400
     removed = 0
+    for path in (cache_dir / "fonts").glob("*.font"):  # the font files a merge of parts subsets (kb.manual.parts)
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            pass
     for path in cache_dir.glob("*.pdf"):
         if path.stem in keep:
             continue

@@ -13,6 +13,8 @@ any earlier copy is removed, while the rest of the build goes on.
 - kb.manual.assemble: which pages go where; the documents' HTML from overrides/manual/ templates
 - kb.manual.approvals: the sign-off question, in one place
 - kb.manual.render: fonts, cache, parallel WeasyPrint renders, atomic writes
+- kb.manual.parts: a big manual rendered in parts, in parallel, and merged (kb.manual.hbsubset: its fonts)
+- kb.manual.pdfwriter: what WeasyPrint's PDF writer needs to stay linear in the pages
 """
 
 from __future__ import annotations

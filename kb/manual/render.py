@@ -544,14 +544,14 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
             manual.seconds += seconds
             manual.started = min(manual.started or started, started)
             if len(manual.done) == len(manual.job.parts):
-                merge(manual)
+                ready.append(manual)
         except Exception as exc:
             job = task[1] if task[0] == "whole" else task[1].job
             failures.append((job.output, f"{type(exc).__name__}: {exc}"))
 
-    for manual in parted:  # every part reused: merge now
-        if len(manual.done) == len(manual.job.parts):
-            merge(manual)
+    # Manuals whose parts are all there are merged once the render processes are gone: the merge of
+    # a 1,000-page manual needs ~700 MB, which would come on top of the workers' heaps.
+    ready: list[_Parted] = [m for m in parted if len(m.done) == len(m.job.parts)]
     # the parts of the manuals first (they take longest), then the rest in the order given
     pending.sort(key=lambda task: 0 if task[0] == "part" else 1)
 
@@ -567,32 +567,42 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
             return alone.submit(_render_alone, task[1])
         return pool.submit(*args)
 
-    n = min(len(pending), workers or os.cpu_count() or 1)
-    if n <= 1:
-        while pending:
-            task = pending.pop(0)
-            completed(task, submit(task, None, None, float("inf")))
-    else:
-        big = (memory_budget_mb or float("inf")) / 2
-        running: dict[concurrent.futures.Future, tuple[tuple, float]] = {}
-        with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool, \
-                concurrent.futures.ThreadPoolExecutor(max_workers=n) as alone:
-            while pending or running:
-                for task in list(pending):  # start what fits, in order
-                    if len(running) >= n:
-                        break
-                    est = estimate_mb(task[1] if task[0] == "whole" else task[3])
-                    used = sum(e for _, e in running.values())
-                    if running and memory_budget_mb is not None and used + est > memory_budget_mb:
+    def run(pending: list[tuple]) -> None:
+        n = min(len(pending), workers or os.cpu_count() or 1)
+        if n <= 1:
+            while pending:
+                task = pending.pop(0)
+                completed(task, submit(task, None, None, float("inf")))
+        else:
+            big = (memory_budget_mb or float("inf")) / 2
+            running: dict[concurrent.futures.Future, tuple[tuple, float]] = {}
+            with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool, \
+                    concurrent.futures.ThreadPoolExecutor(max_workers=n) as alone:
+                while pending or running:
+                    for task in list(pending):  # start what fits, in order
+                        if len(running) >= n:
+                            break
+                        est = estimate_mb(task[1] if task[0] == "whole" else task[3])
+                        used = sum(e for _, e in running.values())
+                        if running and memory_budget_mb is not None and used + est > memory_budget_mb:
+                            continue
+                        pending.remove(task)
+                        running[submit(task, pool, alone, big)] = (task, est)
+                    if not running:
                         continue
-                    pending.remove(task)
-                    running[submit(task, pool, alone, big)] = (task, est)
-                if not running:
-                    continue
-                done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
-                for future in done:
-                    task, _ = running.pop(future)
-                    completed(task, future)
+                    done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+                    for future in done:
+                        task, _ = running.pop(future)
+                        completed(task, future)
+
+    while True:
+        run(pending)
+        if not ready:
+            break
+        while ready:
+            merge(ready.pop(0))  # a manual that cannot be merged goes back to pending, whole
+        if not pending:
+            break
     prune_cache(cache_dir, used_keys)
     summary.seconds = time.perf_counter() - start
     if failures:

@@ -447,8 +447,8 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
     with *memory_budget_mb*, only as many together as their estimated peaks (estimate_mb) fit in it:
     a job that would exceed it waits for running ones to finish (one over the whole budget runs
     alone). Jobs estimated over half the budget render in a process of their own. A manual with
-    parts has each part rendered (or reused from the cache) as a job of its own and the parts
-    merged when the last is done; if they cannot be merged it is rendered whole. A failed job
+    parts has each part rendered (or reused from the cache) as a job of its own, and its parts
+    merged once the render processes are gone; if they cannot be merged it is rendered whole. A failed job
     leaves its output file as it was; the others are still written; RenderError lists the failures
     at the end."""
     import weasyprint

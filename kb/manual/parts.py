@@ -9,18 +9,19 @@ has the measurements and the trade-off.
 
 What depends on other parts is left as a slot in each part and drawn by the merge:
 - numbers: the footer's "page N of M", the contents' page numbers and "(see page N)" are laid out
-  as runs of placeholder digits as wide as the longest page number can be (every digit of the fonts
-  in use is as wide as any other); the render wraps each such text box in a marked-content sequence
-  `/KbSlot <</N n>> BDC … EMC` and records what it holds; the merge replaces the placeholder glyphs
-  by the number's glyphs in the content stream, so the number stays real text in its tagged span
-  (a shorter number closes up the rest of its text box, is right-aligned in the contents and centred
-  in the footer) and removes the marker;
+  as runs of placeholder digits as long as the longest page number can be; the render wraps each
+  such text box in a marked-content sequence `/KbSlot <</N n>> BDC … EMC`, shapes in its place the
+  characters it may print and records them; the merge replaces the placeholder glyphs by the
+  number's glyphs in the content stream, so the number stays real text in its tagged span (a
+  shorter number closes up the rest of its text box, is right-aligned in the contents and centred
+  in the footer; the text after a "(see page N)" on its line, marked `/KbShift`, moves left by what
+  it gave back) and removes the markers;
 - the footer's version (a digest of the whole manual) likewise, right-aligned;
 - links to another part's anchors, written by the part as a `kb-part:` URI and turned into a named
   destination by the merge;
 - fonts: every part subsets each font keeping glyph ids (WeasyPrint's subsetter); the merge
-  subsets the font once more to the union of the parts' glyphs (plus the digits), so the manual
-  embeds each font once;
+  subsets the font once more to the union of the parts' glyphs (the slots' among them), so the
+  manual embeds each font once;
 - the PDF/UA structure tree and its parent tree are joined, the pages' and annotations' keys
   renumbered; bookmarks are rebuilt from every part's bookmark levels.
 """

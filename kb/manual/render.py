@@ -439,6 +439,15 @@ class _Parted:
     seconds: float = 0.0
 
 
+@dataclass
+class _Task:
+    """A render to run: a whole document, or one part of a manual in parts."""
+
+    job: RenderJob                 # for a part: the part's own job (kb.manual.parts.render_part)
+    manual: _Parted | None = None  # the manual a part belongs to
+    index: int = 0                 # which part
+
+
 def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Outcome], None] | None = None,
                workers: int | None = None, memory_budget_mb: float | None = None) -> Summary:
     """Write every job's PDF, from the cache when the same input was rendered before.
@@ -460,8 +469,7 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
     failures: list[tuple[str, str]] = []
     keys: dict[str, str] = {}
     used_keys: set[str] = set()
-    # a task: ("whole", job) or ("part", parted manual, part index, part job)
-    pending: list[tuple] = []
+    pending: list[_Task] = []
     parted: list[_Parted] = []
     for job in jobs:
         try:
@@ -474,7 +482,7 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
         data = _read_cached(cached)
         if data is None:
             if not job.parts:
-                pending.append(("whole", job))
+                pending.append(_Task(job))
                 continue
             digits = slot_digits(job.html)
             manual = _Parted(job, [], digits)
@@ -490,7 +498,7 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
                     manual.done[index] = (pdf, facts)
                     os.utime(cache_dir / f"{key}.pdf")
                 else:
-                    pending.append(("part", manual, index, part))
+                    pending.append(_Task(part, manual, index))
             continue
         write_atomic(Path(job.output), data)
         os.utime(cached)  # recently used: kept by prune_cache
@@ -523,51 +531,50 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
             pdf = merge_parts(parts, manual.job.version, font_store)
         except MergeError as exc:
             log.warning("kb manual: %s: the parts could not be merged (%s); rendering it whole", manual.job.name, exc)
-            pending.insert(0, ("whole", manual.job._replace(parts=())))
+            pending.insert(0, _Task(manual.job._replace(parts=())))
             return
         pages = sum(f.pages for _, f in parts)
         finish(manual.job, ((pdf, pages, manual.seconds + time.perf_counter() - t0, 1.0), started, time.time()),
                parts=(manual.rendered, len(manual.done) - manual.rendered))
 
-    def completed(task: tuple, future: concurrent.futures.Future) -> None:
+    def completed(task: _Task, future: concurrent.futures.Future) -> None:
         try:
-            if task[0] == "whole":
-                finish(task[1], future.result())
+            manual = task.manual
+            if manual is None:
+                finish(task.job, future.result())
                 return
-            _, manual, index, part = task
             (pdf, facts, _pages, seconds), started, _ended = future.result()
-            key = manual.keys[index]
+            key = manual.keys[task.index]
             write_atomic(cache_dir / f"{key}.pdf", pdf)
             write_atomic(cache_dir / f"{key}.facts.json", facts)
-            manual.done[index] = (pdf, facts)
+            manual.done[task.index] = (pdf, facts)
             manual.rendered += 1
             manual.seconds += seconds
             manual.started = min(manual.started or started, started)
             if len(manual.done) == len(manual.job.parts):
                 ready.append(manual)
         except Exception as exc:
-            job = task[1] if task[0] == "whole" else task[1].job
-            failures.append((job.output, f"{type(exc).__name__}: {exc}"))
+            failures.append((task.job.output if task.manual is None else task.manual.job.output, f"{type(exc).__name__}: {exc}"))
 
     # Manuals whose parts are all there are merged once the render processes are gone: the merge of
     # a 1,000-page manual needs ~700 MB, which would come on top of the workers' heaps.
     ready: list[_Parted] = [m for m in parted if len(m.done) == len(m.job.parts)]
     # the parts of the manuals first (they take longest), then the rest in the order given
-    pending.sort(key=lambda task: 0 if task[0] == "part" else 1)
+    pending.sort(key=lambda task: 0 if task.manual is not None else 1)
 
-    def submit(task: tuple, pool: concurrent.futures.Executor | None, alone: concurrent.futures.Executor | None,
+    def submit(task: _Task, pool: concurrent.futures.Executor | None, alone: concurrent.futures.Executor | None,
                big: float) -> concurrent.futures.Future:
-        if task[0] == "part":
-            args = (_timed_part, task[3], task[1].digits, str(font_store))
+        if task.manual is not None:
+            args: tuple = (_timed_part, task.job, task.manual.digits, str(font_store))
         else:
-            args = (_timed, task[1])
+            args = (_timed, task.job)
         if pool is None:
             return _done_future(*args)
-        if task[0] == "whole" and estimate_mb(task[1]) > big and alone is not None:
-            return alone.submit(_render_alone, task[1])
+        if task.manual is None and estimate_mb(task.job) > big and alone is not None:
+            return alone.submit(_render_alone, task.job)
         return pool.submit(*args)
 
-    def run(pending: list[tuple]) -> None:
+    def run(pending: list[_Task]) -> None:
         n = min(len(pending), workers or os.cpu_count() or 1)
         if n <= 1:
             while pending:
@@ -575,14 +582,14 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
                 completed(task, submit(task, None, None, float("inf")))
         else:
             big = (memory_budget_mb or float("inf")) / 2
-            running: dict[concurrent.futures.Future, tuple[tuple, float]] = {}
+            running: dict[concurrent.futures.Future, tuple[_Task, float]] = {}
             with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool, \
                     concurrent.futures.ThreadPoolExecutor(max_workers=n) as alone:
                 while pending or running:
                     for task in list(pending):  # start what fits, in order
                         if len(running) >= n:
                             break
-                        est = estimate_mb(task[1] if task[0] == "whole" else task[3])
+                        est = estimate_mb(task.job)
                         used = sum(e for _, e in running.values())
                         if running and memory_budget_mb is not None and used + est > memory_budget_mb:
                             continue

@@ -148,7 +148,7 @@ def test_parts_are_cut_at_the_marks_cover_and_record_alone() -> None:
 
 def test_a_manual_longer_than_its_slots_is_not_merged(tmp_path: Path) -> None:
     """Ten pages do not fit one-digit slots: MergeError, and render_all renders the manual whole."""
-    facts = PartFacts(pages=10, anchors={}, bookmarks=[], slots={0: Slot(0, "center", ["folio"])},
+    facts = PartFacts(pages=10, anchors={}, bookmarks=[], slots={0: Slot("center", ["folio"])},
                       fonts={"F": FontRecord("0" * 64, 0, True, False)}, digits=1)
     with pytest.raises(MergeError, match="do not fit"):
         merge_parts([(b"%PDF-1.7", facts)], "v", tmp_path)

@@ -93,7 +93,6 @@ def split_parts(html: str, part_bytes: int) -> list[str]:
 # --- what a part tells the merge ----------------------------------------------------------------------------------
 @dataclass
 class Slot:
-    page: int                  # page index in the part
     align: str                 # left | center | right: where the number sits when shorter than its slot
     kinds: list[str]           # folio | total | version | target, in the order of the text
     target: str | None = None  # the anchor whose page a target slot prints
@@ -130,15 +129,10 @@ class PartFacts:
 
     @classmethod
     def from_json(cls, text: str) -> PartFacts:
-        raw = json.loads(text)
-        return cls(
-            pages=raw["pages"], anchors=raw["anchors"], bookmarks=raw["bookmarks"], digits=raw["digits"],
-            slots={int(k): Slot(**v) for k, v in raw["slots"].items()},
-            followers={int(k): v for k, v in raw.get("followers", {}).items()},
-            fonts={k: FontRecord(**{**v, "to_unicode": {int(g): t for g, t in v["to_unicode"].items()},
-                                    "widths": {int(g): w for g, w in v["widths"].items()}})
-                   for k, v in raw["fonts"].items()},
-        )
+        """Validated against the dataclasses' types (pydantic: JSON's string keys become ints)."""
+        from pydantic import TypeAdapter
+
+        return TypeAdapter(cls).validate_json(text)
 
 
 # --- rendering one part (in a worker process) ---------------------------------------------------------------------
@@ -164,7 +158,7 @@ def find_slots(document: Any, digits: int) -> tuple[dict[int, int], dict[int, Sl
     target_run = re.compile(number_run)
     ids: dict[int, int] = {}
     slots: dict[int, Slot] = {}
-    for number, page in enumerate(document.pages):
+    for page in document.pages:
         for child in page._page_box.children:
             if isinstance(child, MarginBox):
                 run = runs.get(child.at_keyword)
@@ -172,7 +166,7 @@ def find_slots(document: Any, digits: int) -> tuple[dict[int, int], dict[int, Sl
                 for box in child.descendants() if run is not None else ():
                     if isinstance(box, TextBox) and (found := run.findall(box.text)):
                         ids[id(box)] = len(slots)
-                        slots[len(slots)] = Slot(number, align, [
+                        slots[len(slots)] = Slot(align, [
                             "version" if m.startswith("7") else "total" if m.startswith("9") else "folio" for m in found])
                 continue
             for box in child.descendants():
@@ -184,7 +178,7 @@ def find_slots(document: Any, digits: int) -> tuple[dict[int, int], dict[int, Sl
                     continue
                 classes = (element.get("class") or "").split()
                 ids[id(box)] = len(slots)
-                slots[len(slots)] = Slot(number, "right" if "kb-toc" in classes else "left", ["target"] * len(found), href[1:])
+                slots[len(slots)] = Slot("right" if "kb-toc" in classes else "left", ["target"] * len(found), href[1:])
     followers: dict[int, int] = {}
     groups: dict[int, list[int]] = {}
     left = {box_id for box_id, n in ids.items() if slots[n].align == "left" and slots[n].kinds[0] == "target"}
@@ -329,8 +323,7 @@ def render_part(job: Any, digits: int, font_store: Path) -> tuple[bytes, PartFac
     from weasyprint import CSS, HTML
     from weasyprint.matrix import Matrix
 
-    from kb.manual.pdfwriter import cache_page_references, release_layout_state
-    from kb.manual.render import PDF_OPTIONS, _fetcher
+    from kb.manual.render import PDF_OPTIONS, _fetcher, ready_to_write
 
     start = time.perf_counter()
     fetcher = _fetcher(job.base_url, job.stylesheets, job.site_root)
@@ -347,14 +340,12 @@ def render_part(job: Any, digits: int, font_store: Path) -> tuple[bytes, PartFac
             px, py = matrix.transform_point(x, y)
             bookmarks.append([number, level, label, px, py, state == "open"])
     slot_ids, slots, follower_ids, followers = find_slots(document, digits)
-    document.metadata.attachments = []
-    for page in document.pages:
+    for page in document.pages:  # a link to another part's anchor waits for the merge
         page.links[:] = [
             ("external", PART_LINK + target, rect, box) if kind == "internal" and target not in anchors
             else (kind, target, rect, box)
-            for kind, target, rect, box in page.links if kind != "attachment"]
-    release_layout_state(document)
-    cache_page_references()
+            for kind, target, rect, box in page.links]
+    ready_to_write(document)
     fonts: dict[str, FontRecord] = {}
     font_store.mkdir(parents=True, exist_ok=True)
     with _marking(slot_ids, follower_ids, slots, job.version_chars, digits), _capturing_fonts(fonts, font_store):

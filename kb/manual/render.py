@@ -256,14 +256,19 @@ def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
             document = HTML(string=native, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
         if len(document.pages) <= 1:
             break
-    # No file ever travels inside a PDF: no attachments, whatever the HTML asked for.
-    document.metadata.attachments = []
-    release_layout_state(document)  # what only layout needed, kept alive by SVG images (kb/manual/pdfwriter.py)
-    cache_page_references()  # PDF/UA tagging is quadratic in the pages without it (kb/manual/pdfwriter.py)
-    for page in document.pages:
-        page.links[:] = [link for link in page.links if link[0] != "attachment"]
+    ready_to_write(document)
     pdf = document.write_pdf(finisher=_bleed_box(job.bleed_mm) if job.bleed_mm else None, **PDF_OPTIONS)
     return pdf, len(document.pages), time.perf_counter() - start, scale
+
+
+def ready_to_write(document: object) -> None:
+    """What every render does between layout and write_pdf (a whole document or a part)."""
+    # No file ever travels inside a PDF: no attachments, whatever the HTML asked for.
+    document.metadata.attachments = []  # type: ignore[attr-defined]
+    for page in document.pages:  # type: ignore[attr-defined]
+        page.links[:] = [link for link in page.links if link[0] != "attachment"]
+    release_layout_state(document)  # what only layout needed, kept alive by SVG images (kb/manual/pdfwriter.py)
+    cache_page_references()  # PDF/UA tagging is quadratic in the pages without it (kb/manual/pdfwriter.py)
 
 
 def fill_page_slots(document: object, slot: str) -> bool:
@@ -388,7 +393,7 @@ def _render_alone(job: RenderJob) -> tuple[tuple[bytes, int, float, float], floa
         return pool.submit(_timed, job).result()
 
 
-PARTS_VERSION = b"kb-manual-parts/1"  # bumped when a part is rendered or recorded differently
+PARTS_VERSION = b"kb-manual-parts/2"  # bumped when a part is rendered or recorded differently
 
 
 def slot_digits(html: str) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import posixpath
-import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -19,30 +18,16 @@ from typing import Any
 import mkdocs.plugins
 from mkdocs.exceptions import Abort
 
+from kb.checks import engine
+from kb.content import boundary, figures, safety, video
+from kb.project import gitdates, templating
+from kb.project.data import ProjectData
+from kb.project.findings import format_text
+from kb.project.settings import Settings, SettingsError, load_settings
+from kb.web import csp, review, search, searchfix, site, webapp
+from kb.web.glossary_html import annotate
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from kb import (  # noqa: E402
-    boundary,
-    csp,
-    engine,
-    figures,
-    gitdates,
-    review,
-    safety,
-    search,
-    searchfix,
-    site,
-    templating,
-    video,
-    webapp,
-)
-from kb.data import ProjectData  # noqa: E402
-from kb.findings import format_text  # noqa: E402
-from kb.glossary_html import annotate  # noqa: E402
-from kb.settings import Settings, SettingsError, load_settings  # noqa: E402
-
 log = logging.getLogger("mkdocs.hooks.kb")
 
 
@@ -60,7 +45,7 @@ class _State:
     gap_template: Any = None  # the gap badge's template, compiled once per command
     site_names: dict[str, tuple[str, str]] = {}  # language -> (site name, description), for the web manifests
     videos: list = []  # video blocks of the pages built (their files are copied into site/media/)
-    attendance: list | None = None  # held events' participants by sex (kb.figures), once per build
+    attendance: list | None = None  # held events' participants by sex (kb.content.figures), once per build
 
 
     @property
@@ -94,7 +79,7 @@ def _language(config: Any) -> str:
 
 
 def _offline_build(config: Any) -> bool:
-    """Whether this is the offline copy's build (Material's offline plugin on: kb/offline.py)."""
+    """Whether this is the offline copy's build (Material's offline plugin on: kb/build/offline.py)."""
     offline = config.plugins.get("material/offline") or config.plugins.get("offline")
     return offline is not None and bool(offline.config.enabled)
 
@@ -200,7 +185,7 @@ def on_files(files: Any, config: Any) -> Any:
 
 # --- review view: body HTML of every page as built, for the side-by-side pages written at the end ----------------
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
-    # Nothing executable reaches a reader: the page's HTML through the allow-list (kb/safety.py)
+    # Nothing executable reaches a reader: the page's HTML through the allow-list (kb/content/safety.py)
     html = safety.sanitise(html)
     if not getattr(page, "_kb_title_escaped", False):  # Material prints page.title and page.meta.title raw
         if isinstance(page.meta.get("title"), str):
@@ -308,13 +293,13 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
     elif template == "kb-glossary.html":
         context["kb"]["glossary"] = site.glossary_entries(data, lang)
     elif template == "kb-downloads.html":
-        from kb.downloads import downloads_for
-        from kb.offline import offline_source
+        from kb.build.downloads import downloads_for
+        from kb.build.offline import offline_source
 
         offline_from = offline_source(settings) if _offline_build(config) else None
         context["kb"]["downloads"] = downloads_for(settings, data, lang, STATE.manifest, report, offline_from)
-        from kb.forms import downloads as form_downloads
-        from kb.forms import held_events
+        from kb.print.forms import downloads as form_downloads
+        from kb.print.forms import held_events
 
         held = [(rel, str(p.meta.get("title") or rel)) for rel, p in
                 held_events(report.pages, STATE.settings.docs_dir, lang, STATE.settings.default_language)]
@@ -362,7 +347,7 @@ def on_post_template(output_content: str, template_name: str, config: Any) -> st
     return STATE.not_found or output_content
 
 
-# --- Content-Security-Policy of every page (kb/csp.py): script only from the site's own files ----------------
+# --- Content-Security-Policy of every page (kb/web/csp.py): script only from the site's own files ----------------
 def _with_policy(html: str, config: Any) -> str:
     if _offline_build(config) or STATE.data is None:  # file:// has an opaque origin: 'self' would block the site
         return html
@@ -393,19 +378,19 @@ def on_post_build(config: Any) -> None:
             for name in video.copy_media(STATE.videos, data.media.path, Path(config.site_dir)):
                 log.info("kb video: copied %s into site/%s/", name, video.MEDIA_DIR)
         if not searchfix.patch_search_worker(Path(config.site_dir)):
-            log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/searchfix.py)")
-        # one search index per language, loaded when the reader opens search (kb/search.py)
+            log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/web/searchfix.py)")
+        # one search index per language, loaded when the reader opens search (kb/web/search.py)
         search.write_language_indexes(Path(config.site_dir), settings.languages, settings.default_language,
                                       scripts=_offline_build(config))
-        # installable offline reading (kb/webapp.py, docs/sw.js): a web manifest per language, the pages to save
+        # installable offline reading (kb/web/webapp.py, docs/sw.js): a web manifest per language, the pages to save
         for lang, (name, description) in STATE.site_names.items():
             short_name = data.ui.get(lang, {}).get("app_short_name", "")
             webapp.write_manifest(Path(config.site_dir), lang, settings.default_language, name, short_name, description)
         webapp.write_offline_lists(Path(config.site_dir), STATE.manifest,
                                    tuple(track for track in data.model.tracks if track != "general"))
         if settings.pdf:
-            from kb.manual import ManualError, build_manuals
-            from kb.manual.assemble import Provenance
+            from kb.print.manual import ManualError, build_manuals
+            from kb.print.manual.assemble import Provenance
 
             provenance = Provenance.of(settings.root, settings.docs_dir)  # one git reading for manuals and reports
             try:
@@ -413,7 +398,7 @@ def on_post_build(config: Any) -> None:
             except ManualError as exc:  # a missing font, drafts in release mode, a failed render: say what to do
                 raise Abort(f"PDF manuals: {exc}") from None
             # --- printable forms (sign-in sheet, evaluation questionnaire) and held events' summary reports
-            from kb.forms import build_forms
+            from kb.print.forms import build_forms
 
             try:
                 done = build_forms(settings=settings, data=data, report=report, site_dir=Path(config.site_dir),

@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kb import generator, sitedir
-from kb.settings import ENV_LANG, ENV_PDF, ENV_RELEASE, SettingsError, load_settings
+from kb.build import generator, sitedir
+from kb.project.settings import ENV_LANG, ENV_PDF, ENV_RELEASE, SettingsError, load_settings
 
 
 def default_lang() -> str:
@@ -68,9 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kb.data import ProjectData
-    from kb.engine import run
-    from kb.findings import format_github, format_json, format_text
+    from kb.checks.engine import run
+    from kb.project.data import ProjectData
+    from kb.project.findings import format_github, format_json, format_text
 
     settings = load_settings()
     lang = args.lang or default_lang()
@@ -130,7 +130,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         status = _mkdocs("build", [*(["--strict"] if args.release else []), "--site-dir", str(staging)], env)
         if status == 0 and not args.no_offline:
-            from kb.offline import build_offline_zip
+            from kb.build.offline import build_offline_zip
 
             try:
                 path = build_offline_zip(settings, env, site=staging)
@@ -158,8 +158,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_translated(args: argparse.Namespace) -> int:
-    from kb.data import ProjectData
-    from kb.translate import StampError, stamp
+    from kb.authoring.translate import StampError, stamp
+    from kb.project.data import ProjectData
 
     settings = load_settings()
     length = ProjectData(settings).model.hash_length
@@ -177,9 +177,9 @@ def cmd_translated(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from kb.approvals import Git
-    from kb.approve import ApproveError, approve
-    from kb.data import ProjectData
+    from kb.authoring.approve import ApproveError, approve
+    from kb.project.data import ProjectData
+    from kb.trust.approvals import Git
 
     settings = load_settings()
     name = args.name

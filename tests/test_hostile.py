@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sitebuild import FIXTURES, TODAY, build, make_project
 
-from kb.engine import run
-from kb.settings import load_settings
+from kb.checks.engine import run
+from kb.project.settings import load_settings
 
 CANARY_TEXT = f"CANARY-FILE-{uuid.uuid4().hex}"
 CANARY_ENV = f"CANARY-ENV-{uuid.uuid4().hex}"

@@ -305,7 +305,8 @@ def _child(mode: str, project: Path, lang: str, result: Path) -> None:
     from kb.print.manual import to_job
     from kb.print.manual.assemble import Assembler, manual_plans, plan_language
     from kb.print.manual.content import inner_html, parse_page
-    from kb.print.manual.render import render_all, require_cjk_font
+    from kb.print.manual.render import require_cjk_font
+    from kb.print.manual.schedule import render_all
     from kb.project.data import ProjectData
     from kb.project.settings import load_settings
 

@@ -20,6 +20,7 @@ from mkdocs.exceptions import Abort
 
 from kb.checks import engine
 from kb.content import boundary, figures, safety, video
+from kb.content.glossary import glossary_entries
 from kb.project import gitdates, templating
 from kb.project.data import ProjectData
 from kb.project.findings import format_text
@@ -291,7 +292,7 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
         context["kb"]["figures"] = figures.programme_figures(_attendance(), lang, data.ui.get(lang, {}), data.model.tracks)
         context["kb"]["url_for"] = lambda rel_: site.page_url_for(rel_, lang, report.settings.default_language)
     elif template == "kb-glossary.html":
-        context["kb"]["glossary"] = site.glossary_entries(data, lang)
+        context["kb"]["glossary"] = glossary_entries(data, lang)
     elif template == "kb-downloads.html":
         from kb.build.downloads import downloads_for
         from kb.build.offline import offline_source

@@ -5,33 +5,21 @@ Exit status: 0 success, 1 errors found (or the build failed), 2 usage or configu
 from __future__ import annotations
 
 import argparse
-import locale
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from kb.authoring.approve import ApproveError, approve
+from kb.authoring.translate import StampError, stamp
 from kb.build import generator, sitedir
-from kb.project.settings import ENV_LANG, ENV_PDF, ENV_RELEASE, SettingsError, load_settings
-
-
-def default_lang() -> str:
-    value = os.environ.get(ENV_LANG) or os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
-    if not value:
-        value = (locale.getlocale()[0] or "") if hasattr(locale, "getlocale") else ""
-    return "zh" if value.lower().startswith("zh") else "en"
-
-
-class UsageError(Exception):
-    """Exit status 2: the command line is wrong."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse that raises UsageError (exit 2 through main()) instead of exiting: testable."""
-
-    def error(self, message: str) -> None:
-        self.print_usage(sys.stderr)
-        raise UsageError(message)
+from kb.build.offline import build_offline_zip
+from kb.checks.engine import run
+from kb.project.commandline import Parser, UsageError, default_lang
+from kb.project.data import ProjectData
+from kb.project.findings import format_github, format_json, format_text
+from kb.project.git import Git
+from kb.project.settings import ENV_PDF, ENV_RELEASE, SettingsError, load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,10 +56,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kb.checks.engine import run
-    from kb.project.data import ProjectData
-    from kb.project.findings import format_github, format_json, format_text
-
     settings = load_settings()
     lang = args.lang or default_lang()
     only = None
@@ -130,8 +114,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         status = _mkdocs("build", [*(["--strict"] if args.release else []), "--site-dir", str(staging)], env)
         if status == 0 and not args.no_offline:
-            from kb.build.offline import build_offline_zip
-
             try:
                 path = build_offline_zip(settings, env, site=staging)
             except RuntimeError as exc:
@@ -158,9 +140,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_translated(args: argparse.Namespace) -> int:
-    from kb.authoring.translate import StampError, stamp
-    from kb.project.data import ProjectData
-
     settings = load_settings()
     length = ProjectData(settings).model.hash_length
     status = 0
@@ -177,10 +156,6 @@ def cmd_translated(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from kb.authoring.approve import ApproveError, approve
-    from kb.project.data import ProjectData
-    from kb.trust.approvals import Git
-
     settings = load_settings()
     name = args.name
     if name is None and not args.revoke:

@@ -582,7 +582,8 @@ def test_a_failed_render_leaves_the_previous_pdf_intact(tmp_path: Path, monkeypa
     from weasyprint.document import Document
 
     from kb.print.manual import RenderError
-    from kb.print.manual.render import RenderJob, render_all
+    from kb.print.manual.render import RenderJob
+    from kb.print.manual.schedule import render_all
 
     real_write_pdf = Document.write_pdf
 

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from kb.authoring.translate import StampError, locate
+from kb.checks.engine import run
 from kb.content.pages import (
     BOM,
     FrontMatterShapeError,
@@ -28,8 +29,9 @@ from kb.content.pages import (
 )
 from kb.project.data import ProjectData
 from kb.project.fsutil import write_atomic
+from kb.project.git import Git
 from kb.project.settings import Settings
-from kb.trust.approvals import Git, fingerprint, signer_keys, signers_files
+from kb.trust.approvals import fingerprint, signer_keys, signers_files
 
 REVIEW_KEY_RE = re.compile(r"review\s*:")
 
@@ -214,8 +216,6 @@ def _key_fingerprint(root: Path, key: str) -> str:
 # --- the command ------------------------------------------------------------------------------------------------
 def approve(settings: Settings, data: ProjectData, paths: list[Path], org: str, name: str = "",
             revoke: bool = False) -> Outcome:
-    from kb.checks.engine import run
-
     orgs = data.reviewers["organisations"]
     if org not in orgs:
         raise ApproveError(f"--as {org}: not an organisation of data/reviewers.yml ({', '.join(orgs)})", status=2)

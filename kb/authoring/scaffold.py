@@ -19,10 +19,11 @@ from typing import Any
 
 import yaml
 
-from kb.cli import Parser, UsageError
+from kb.project.commandline import Parser, UsageError, default_lang
 from kb.project.data import ContentModel, ProjectData, TypeSpec, load_yaml
 from kb.project.fsutil import write_atomic
 from kb.project.settings import Settings, SettingsError, load_settings
+from kb.web.site import page_url_for
 
 SEGMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SECTIONS_FILE = "sections.yml"
@@ -369,8 +370,6 @@ def _show(path: Path, settings: Settings) -> str:
 
 
 def next_steps(p: Plan, settings: Settings) -> list[str]:
-    from kb.web.site import page_url_for
-
     source = settings.default_language
     shown = {lang: _show(path, settings) for lang, path in p.files.items()}
     lang_name = LANGUAGE_NAMES.get(source, {}).get(_LANG[0], source)
@@ -387,8 +386,6 @@ def next_steps(p: Plan, settings: Settings) -> list[str]:
 
 
 def main(argv: list[str] | None = None, *, root: Path | None = None) -> int:
-    from kb.cli import default_lang
-
     _LANG[0] = default_lang()
     try:
         args = _parser().parse_args(argv)

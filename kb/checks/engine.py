@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kb.checks import Context
+from kb.checks.approval import findings as approval_findings
 from kb.checks.language import LANGUAGE_CHECKS
 from kb.checks.page import PAGE_CHECKS, cached_renders, markdown_config, render_results
 from kb.checks.pair import PAIR_CHECKS, orient
@@ -176,7 +177,7 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
         if fresh != cached_renders(ctx):
             rendercache.save(cache_path, config, fresh)
     approved = approvals_mod.compute(settings, data, groups)
-    raw.extend(approvals_mod.findings(approved, pages, ctx))
+    raw.extend(approval_findings(approved, pages, ctx))
     ctx.approved_paths = frozenset(path for pair in approved.values() if pair.approved for path in pair.paths.values())
     deliverables_path = settings.data_path / "deliverables.yml"
     found, rows = check_deliverables(data.deliverables, pages, ctx,

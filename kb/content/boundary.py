@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.content.safety import check_svg
+from kb.content.text import decode, normalise_text
 from kb.project.data import Limits
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$")
@@ -93,8 +95,6 @@ def read_checked(path: Path, docs: Path, limits: Limits, *, page: bool) -> tuple
     if page and len(raw) > limits.page_bytes:  # grew while being read
         return None, Refusal("input-limits", "too-large", params={"size": len(raw), "limit": limits.page_bytes})
     if path.suffix.lower() == ".svg":
-        from kb.content.safety import check_svg
-
         problems = check_svg(raw)
         if problems:
             p = problems[0]
@@ -136,8 +136,6 @@ def refused_for_build(path: Path, docs: Path, limits: Limits, *, page: bool) -> 
     raw, refusal = read_checked(path, docs, limits, page=page)
     if refusal is not None or raw is None or not page:
         return refusal
-    from kb.content.pages import decode, normalise_text
-
     text, error = decode(raw)
     if text is None or "\x00" in text:
         return Refusal("encoding", "not-utf8")

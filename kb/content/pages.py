@@ -15,7 +15,9 @@ from typing import Any
 
 import yaml
 
-BOM = "\ufeff"
+from kb.content.boundary import over_limits
+from kb.content.text import BOM, decode, normalise_text
+
 # Every pattern here is linear on any line (no nested or overlapping quantifiers; classes stop at
 # the next opening bracket, so a line of 5,000 "[" costs 5,000 steps, not 25 million). Lines are at
 # most data/limits.yml line_chars long when they get here.
@@ -254,13 +256,6 @@ class Page:
         return found
 
 
-def normalise_text(text: str) -> str:
-    """BOM stripped, line endings normalised: the form every check sees."""
-    if text.startswith(BOM):
-        text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 class FrontMatterShapeError(ValueError):
     """The file has no front matter (``reason == "missing"``) or it is not closed (``"unclosed"``)."""
 
@@ -390,37 +385,6 @@ def parse_front_matter(source: str, duplicates: list[tuple[str, int]] | None = N
     return data, dict(loader.key_lines), None
 
 
-def decode(raw: bytes) -> tuple[str | None, str | None]:
-    """Decode UTF-8 (with or without BOM). On failure return (None, "<guess>|<byte offset>")."""
-    try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        return None, f"{guess_encoding(raw)}|{exc.start}"
-
-
-def guess_encoding(raw: bytes) -> str:
-    """What non-UTF-8 bytes probably are. Chinese legacy encodings are tried first: statistical
-    detectors often take a short GBK text for Korean."""
-    for candidate in ("gb18030", "big5"):
-        try:
-            text = raw.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-        letters = [c for c in text if c.isalpha()]
-        han = sum(1 for c in letters if "\u4e00" <= c <= "\u9fff")
-        if letters and han / len(letters) > 0.3:
-            return "GBK" if candidate == "gb18030" else "Big5"
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(raw[:65536]).best()
-        if best is not None:
-            return best.encoding
-    except Exception:
-        pass
-    return "unknown"
-
-
 def parse_page(path: str, lang: str, rel: str, raw: bytes, limits: Any = None) -> Page:
     """Parse a page. With *limits* (kb.project.data.Limits), a page over a limit is not parsed at all:
     ``page.refusal`` says which limit, and ``page.text`` stays None."""
@@ -436,8 +400,6 @@ def parse_page(path: str, lang: str, rel: str, raw: bytes, limits: Any = None) -
     page.mixed_line_endings = ("\r\n" in text) + ("\n" in rest) + ("\r" in rest) > 1
     text = normalise_text(text)
     if limits is not None:
-        from kb.content.boundary import over_limits
-
         page.refusal = over_limits(text, limits)
         if page.refusal is not None:
             return page

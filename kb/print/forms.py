@@ -21,7 +21,8 @@ from markupsafe import Markup
 
 from kb.content.figures import Attendance, figure_paths
 from kb.print.manual.assemble import Provenance
-from kb.print.manual.render import RenderJob, Summary, render_all
+from kb.print.manual.render import RenderJob, Summary
+from kb.print.manual.schedule import render_all
 from kb.project.data import load_yaml
 from kb.project.templating import render
 

@@ -69,7 +69,7 @@ class PanelPrint(_Model):
 
 class PrintSettings(_Model):
     panel: PanelPrint = PanelPrint()
-    # PDF renders run together only while their estimated peaks (kb.print.manual.render.estimate_mb) fit in this
+    # PDF renders run together only while their estimated peaks (kb.print.manual.schedule.estimate_mb) fit in this
     memory_mb: float = Field(1500, ge=300, le=65536)
     # a manual whose HTML is over twice this many kB renders in parts of about this size, each in a
     # process of its own, merged into one PDF (kb.print.manual.parts)

@@ -30,14 +30,12 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
+from kb.project.git import Git, Signature
 from kb.project.schemas import SafeLoader
-
-if TYPE_CHECKING:  # kb.trust.approvals imports this module
-    from kb.trust.approvals import Git, Signature
 
 KEY_RE = re.compile(r"(?:^|\s)((?:ssh|ecdsa|sk-ssh|sk-ecdsa)-[\w@.-]+)\s+([A-Za-z0-9+/=]+)")
 VALID_RE = re.compile(r'valid-(after|before)="?(\d{8})')

@@ -307,17 +307,6 @@ def render_gaps(markdown: str, render: Any) -> str:
     return GAP_RE.sub(lambda m: render(m.group("text")), markdown)
 
 
-def glossary_entries(data: ProjectData, lang: str) -> list[dict[str, Any]]:
-    other = "en" if lang == "zh" else "zh"
-    rows = [
-        {"id": t.id, "term": t.term(lang), "other": t.term(other), "definition": t.definition.get(lang, ""),
-         "track": t.track, "source": t.source}
-        for t in data.glossary
-    ]
-    key = (lambda r: r["term"]) if lang == "zh" else (lambda r: r["term"].lower())
-    return sorted(rows, key=key)
-
-
 def page_url_for(rel: str, lang: str, default_language: str) -> str:
     """Site-relative URL of a page with directory URLs (default language at /, others under /<lang>/)."""
     stem = rel[:-3] if rel.endswith(".md") else rel

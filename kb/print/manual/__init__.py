@@ -39,7 +39,8 @@ from kb.print.manual.assemble import (
     with_own_approval,
 )
 from kb.print.manual.errors import FontMissingError, ManualError, RenderError
-from kb.print.manual.render import Outcome, RenderJob, Summary, harfbuzz_subsetting, render_all, require_cjk_font
+from kb.print.manual.render import Outcome, RenderJob, Summary, harfbuzz_subsetting, require_cjk_font
+from kb.print.manual.schedule import render_all
 
 __all__ = [
     "BuildPlan", "FontMissingError", "ManualError", "Refusal", "RenderError",

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from kb.content.glossary import glossary_entries
 from kb.print.manual.approvals import ApprovalState, approval_state
 from kb.print.manual.content import ParsedPage, Target, anchor_for, parse_page, prepare
 from kb.print.manual.parts import FOLIO_SLOT, PAGES_SLOT, PART_MARK, VERSION_PLACEHOLDER, split_parts
@@ -440,8 +441,6 @@ class Assembler:
 
     def _glossary(self, lang: str, used: set[str]) -> list[dict[str, Any]]:
         """The glossary rows (same as the website's glossary page) of the terms the chapters use."""
-        from kb.web.site import glossary_entries
-
         return [row for row in glossary_entries(self.data, lang) if row["id"] in used]
 
     def single(self, kind: str, ch: Chapter, output: Path) -> Document:

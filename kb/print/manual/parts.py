@@ -40,6 +40,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.print.manual.hbsubset import SubsetError, subset_font
+from kb.print.manual.render import PAGE_SLOT, PDF_OPTIONS, _fetcher, ready_to_write
 from kb.project.fsutil import write_atomic
 
 PART_MARK = "<!--kb-part-->"          # where the manual template allows a part to end
@@ -140,8 +142,6 @@ SLOT_CHARS = "0123456789abcdef · "  # what numbers and versions are made of (kb
 
 
 def slotted_html(html: str, digits: int) -> str:
-    from kb.print.manual.render import PAGE_SLOT
-
     return (html.replace(f'"{PAGE_SLOT}"', '"' + "0" * digits + '"')
                 .replace(f'"{FOLIO_SLOT}"', '"' + "0" * digits + '"')
                 .replace(f'"{PAGES_SLOT}"', '"' + "9" * digits + '"'))
@@ -301,7 +301,7 @@ def _capturing_fonts(records: dict[str, FontRecord], font_store: Path) -> Iterat
             digest = hashlib.sha256(font.file_content).hexdigest()
             stored = font_store / f"{digest}.font"
             if stored.is_file():
-                os.utime(stored)  # recently used: kept by kb.print.manual.render.prune_cache
+                os.utime(stored)  # recently used: kept by kb.print.manual.schedule.prune_cache
             else:
                 write_atomic(stored, font.file_content)
             mergeable = not (font.bitmap or font.png or font.svg or font.colr or "fvar" in font.tables)
@@ -322,8 +322,6 @@ def render_part(job: Any, digits: int, font_store: Path) -> tuple[bytes, PartFac
     """Lay out and write one part (kb.print.manual.render.RenderJob): (PDF, what the merge needs, seconds)."""
     from weasyprint import CSS, HTML
     from weasyprint.matrix import Matrix
-
-    from kb.print.manual.render import PDF_OPTIONS, _fetcher, ready_to_write
 
     start = time.perf_counter()
     fetcher = _fetcher(job.base_url, job.stylesheets, job.site_root)
@@ -537,8 +535,6 @@ def merge_parts(parts: list[tuple[bytes, PartFacts]], version: str, font_store: 
                 have.widths.update(rec.widths)
                 have.mergeable = have.mergeable and rec.mergeable
                 have.missing = have.missing or rec.missing
-    from kb.print.manual.hbsubset import SubsetError, subset_font
-
     font_bytes: dict[str, bytes] = {}
     for name, rec in records.items():
         if not rec.mergeable or rec.missing:
@@ -546,7 +542,7 @@ def merge_parts(parts: list[tuple[bytes, PartFacts]], version: str, font_store: 
         stored = font_store / f"{rec.sha256}.font"
         try:
             font_bytes[name] = subset_font(stored.read_bytes(), rec.index, set(rec.to_unicode))
-            os.utime(stored)  # used: kept by kb.print.manual.render.prune_cache as long as the parts are
+            os.utime(stored)  # used: kept by kb.print.manual.schedule.prune_cache as long as the parts are
         except (OSError, SubsetError) as exc:
             raise MergeError(f"font {name}: {exc}") from None
 

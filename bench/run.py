@@ -23,11 +23,13 @@ from pathlib import Path
 
 from bench.corpus import REPO, _git_repository, _timed, make_corpus
 from bench.nav import bench_navigation, print_rows
-from bench.pdf import bench_pdf
+from bench.pdf import bench_pdf, real_site_copy
 from bench.sample import copy_project
+from bench.serve import edit_to_preview
 from kb.build import generator
 from kb.content import rendercache
 
+RESULTS = REPO / "bench" / "results" / "latest.json"
 WAIT_RE = re.compile(r"kb checks: ran beside the build, which waited ([\d.]+) s")
 
 
@@ -75,6 +77,7 @@ def bench_checks_and_hooks(sizes: list[int], build_sizes: list[int], work: Path)
             row["build_with_hooks_s"] = min(with_hooks)
             row["build_waited_for_checks_s"] = waits[with_hooks.index(min(with_hooks))]
             row["hook_overhead"] = row["build_with_hooks_s"] / row["build_without_hooks_s"] - 1
+            row["hooks_vs_plain"] = round(row["build_with_hooks_s"] / row["build_without_hooks_s"], 2)
             row["check_vs_build"] = row["check_s"] / row["build_with_hooks_s"]
             row["check_edit_vs_build"] = row["check_edit_s"] / row["build_with_hooks_s"]
             row["wait_vs_build"] = row["build_waited_for_checks_s"] / row["build_with_hooks_s"]
@@ -114,6 +117,19 @@ def bench_pathological(work: Path) -> list[dict]:
     return rows
 
 
+def bench_serve(pairs: int) -> list[dict]:
+    """Edit-to-preview of ./scripts/serve on a copy of the real site and on a corpus of *pairs* pairs."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="kb-bench-serve-") as tmp:
+        site = real_site_copy(Path(tmp) / "site")
+        rows.append({"project": "real site", **edit_to_preview(site, "zh/mercury/modules/02-low-mercury-catalyst.md",
+                                                             "mercury/modules/02-low-mercury-catalyst/")})
+        corpus = make_corpus(Path(tmp) / "corpus", pairs)
+        _git_repository(corpus)
+        rows.append({"project": f"{pairs} pairs", **edit_to_preview(corpus, "zh/p0001.md", "p0001/")})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="250,500,1000", help="page pairs per corpus for the check (default 250,500,1000)")
@@ -127,7 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nav-sizes", default="",
                         help="also build sectioned corpora of these sizes with and without Material's navigation.prune "
                              "(bench/nav.py), e.g. 120,480")
-    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--json", type=Path, default=RESULTS,
+                        help=f"write the results as JSON here (default {RESULTS.relative_to(REPO)})")
+    parser.add_argument("--no-serve", action="store_true",
+                        help="skip the edit-to-preview time of ./scripts/serve on the real site and the smallest corpus")
     parser.add_argument("--pathological-only", action="store_true",
                         help="only time ./scripts/check on pathological pages (1 MB line, long runs, deep nesting)")
     args = parser.parse_args(argv)
@@ -158,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
                  f"{r['wait_vs_build']:12.1%}") if "hook_overhead" in r else ""
         print(f"{r['pairs']:6d} {r['check_s']:8.2f} {100 * r['check_s'] / r['pairs']:11.3f} {r['check_no_change_s']:9.2f} "
               f"{r['check_edit_s']:11.2f} {extra}")
+    if not args.no_serve:
+        results["serve"] = bench_serve(min(sizes or [120]))
+        for r in results["serve"]:
+            print(f"edit to preview ({r['project']}): median {r['median_s']:.2f} s of {r['edits_s']}; first build "
+                  f"{r['first_build_s']:.1f} s; port free after stopping: {r['port_free_after_stop']}")
     if args.peer:
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r",
                         str(REPO / "requirements-bench.txt")], check=True)
@@ -168,7 +192,10 @@ def main(argv: list[str] | None = None) -> int:
             results["navigation"] = bench_navigation([int(x) for x in args.nav_sizes.split(",") if x], Path(tmp))
         print_rows(results["navigation"])
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        results["measured"] = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(), "argv": argv or sys.argv[1:]}
         args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+        print(f"results written to {args.json}")
     return 0
 
 

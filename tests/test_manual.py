@@ -34,6 +34,8 @@ from pypdf import PdfReader
 from bench.sample import copy_project
 from kb.build import generator
 
+pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "manual"
 TODAY = "2026-11-21"

@@ -16,6 +16,8 @@ import pytest
 import yaml
 from sitebuild import FIXTURES, build, make_project
 
+pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
+
 REPO = Path(__file__).resolve().parent.parent
 UI = yaml.safe_load((REPO / "data" / "ui.yml").read_text(encoding="utf-8"))
 MODULE = Path("docs/zh/mercury/modules/01-test-module.md")

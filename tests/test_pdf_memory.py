@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from kb.print.manual.render import RenderJob
 from kb.print.manual.schedule import estimate_mb, render_all
+
+pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
 
 
 def jobs(tmp_path: Path, padding: int) -> list[RenderJob]:

@@ -17,6 +17,8 @@ from kb.print.manual import render
 from kb.print.manual.assemble import css_page_slot
 from kb.print.manual.render import RenderJob, render_job
 
+pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
+
 
 def document(chapters: int) -> str:
     see = css_page_slot(" (see page {page})")

@@ -19,6 +19,8 @@ from sitebuild import FIXTURES, build, make_project
 
 from kb.print.manual.parts import PART_MARK, FontRecord, MergeError, PartFacts, Slot, merge_parts, split_parts
 
+pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
+
 MANUALS = ("manual-mercury-zh.pdf", "manual-mercury-en.pdf")
 MODULE = Path("docs/zh/mercury/modules/01-test-module.md")
 RENDERED = re.compile(r"kb manual: rendered downloads/(manual-\S+\.pdf) \(\d+ pages, [\d.]+ s, in (\d+) parts: (\d+) rendered, (\d+) reused\)")

@@ -18,6 +18,8 @@ from weasyprint import HTML
 
 from kb.print.manual import pdfwriter
 
+pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
+
 
 @pytest.fixture
 def uncached(monkeypatch: pytest.MonkeyPatch) -> None:

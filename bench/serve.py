@@ -50,7 +50,7 @@ def _wait_for(url: str, word: str | None, deadline: float) -> bool:
     return False
 
 
-def edit_to_preview(project: Path, page: str, url_path: str, edits: int = 3) -> dict:
+def edit_to_preview(project: Path, page: str, url_path: str, edits: int = 3, serve_args: tuple[str, ...] = ()) -> dict:
     """Seconds from saving *page* (under docs/) to the server showing the edit at *url_path*: each
     edit's time, the median, the first build's time, and whether the port was free after stopping."""
     port = _free_port()
@@ -58,7 +58,7 @@ def edit_to_preview(project: Path, page: str, url_path: str, edits: int = 3) -> 
     env = {**os.environ, "KB_PDF": "0", "PYTHONUNBUFFERED": "1"}
     started = time.perf_counter()
     log = open(project / "serve.log", "w", encoding="utf-8")
-    server = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--", "--dev-addr", f"127.0.0.1:{port}"],
+    server = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--", "--dev-addr", f"127.0.0.1:{port}", *serve_args],
                               cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     times: list[float] = []
     try:

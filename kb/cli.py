@@ -99,7 +99,19 @@ def _mkdocs(command: str, extra: list[str], env: dict[str, str]) -> int:
     except generator.GeneratorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return subprocess.call(argv, cwd=root, env=env)
+    generator_process = subprocess.Popen(argv, cwd=root, env=env)
+    try:
+        return generator_process.wait()
+    except KeyboardInterrupt:
+        # Ctrl-C reached the generator too (same process group): let it close its server and free
+        # the port, then stop quietly; only a generator that hangs is killed
+        try:
+            generator_process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            generator_process.kill()
+            generator_process.wait()
+        print("stopped", file=sys.stderr)
+        return 130
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -582,6 +582,7 @@ def test_pair_approval_without_approvals_lacks_every_organisation() -> None:
 
 
 # --- what readers see ---------------------------------------------------------------------------------------------------------
+@pytest.mark.build
 def test_built_site_shows_the_outdated_approval_on_the_page_and_the_status_page(repo: Repo) -> None:
     signers = {p: p.read_bytes() for p in [*(repo.root / "data" / "signers").iterdir(), repo.root / "data" / "reviewers.yml"]}
     copy_project(repo.root, site=True)  # what a build needs (it copies data/ again: keep the keys listed)

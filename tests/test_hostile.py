@@ -28,6 +28,9 @@ def _page(title: str, body: str) -> str:
     return FM.format(title=title) + body
 
 
+pytestmark = pytest.mark.build  # builds the hostile site (draft with PDFs, and release)
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
     base = tmp_path_factory.mktemp("hostile")
@@ -247,6 +250,7 @@ print(json.dumps({"pwned": pwned, "dialogs": dialogs, "console": console}))
 """
 
 
+@pytest.mark.browser
 def test_the_attack_page_runs_no_script_in_chromium(hostile):
     """Loaded, hovered and clicked in Chromium (in its own process: the browser tests keep a
     Playwright session open in this one), the page runs none of its scripts."""

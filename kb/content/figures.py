@@ -1,7 +1,7 @@
 """Figures by sex: participants of held events by sex, per event and per programme, and women's
 share against the gender action plan's target (data/gender-targets.yml), drawn as SVG at build
 time from a Jinja template (overrides/figures/by-sex.svg.html; .html so that MkDocs does not copy the template into site/), so the site, the PDFs and the status
-page show the same file. Why an SVG template and not a plotting library: ARCHITECTURE.md."""
+page show the same file. Why an SVG template and not a plotting library: docs/adr/archive/architecture-notes-2026-12.md."""
 
 from __future__ import annotations
 

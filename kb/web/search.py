@@ -6,7 +6,7 @@ every language's pages and gives it the default language's configuration (for Ch
 only), and Material's page script fetches it on every first page load. After the build this module
 splits it into `search/<lang>.json` (that language's pages only, with that language's lunr language
 and pipeline) and leaves a stub without documents at `search/search_index.json`.
-`docs/assets/javascripts/workers/kb-search.js` loads the right file (see ARCHITECTURE.md "Search").
+`docs/assets/javascripts/workers/kb-search.js` loads the right file (see docs/adr/archive/architecture-notes-2026-12.md, "Search").
 """
 
 from __future__ import annotations

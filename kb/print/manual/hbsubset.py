@@ -3,7 +3,7 @@ merged font of a manual rendered in parts (kb.print.manual.parts).
 
 WeasyPrint's own subsetter works on the HarfBuzz face of a Pango font inside the render; the merge
 runs elsewhere, on the font file's bytes. fontTools subsets the same way but takes 14-24 s for a
-CJK font (measured, ARCHITECTURE.md); HarfBuzz well under a second."""
+CJK font (measured, docs/adr/archive/architecture-notes-2026-12.md); HarfBuzz well under a second."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ into one.
 Why: WeasyPrint keeps every laid-out page of a document in memory until the PDF is written and uses
 one core; a manual of 1,000 pages peaked at 2 GB on one core, and one edited character laid it all
 out again. In parts, each process holds one part; both cores work on one manual; an edit renders
-the part it is in, and the merge (seconds) does the rest. ARCHITECTURE.md, "A manual in parts",
+the part it is in, and the merge (seconds) does the rest. docs/adr/archive/architecture-notes-2026-12.md, "A manual in parts",
 has the measurements and the trade-off.
 
 What depends on other parts is left as a slot in each part and drawn by the merge:

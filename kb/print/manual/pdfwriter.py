@@ -1,4 +1,4 @@
-"""Two fixes around WeasyPrint's ``write_pdf``, each measured in ARCHITECTURE.md ("Writing the PDF").
+"""Two fixes around WeasyPrint's ``write_pdf``, each measured in docs/adr/archive/architecture-notes-2026-12.md ("Writing the PDF").
 
 1. Time. pydyf's ``PDF.page_references`` builds the tuple of every page's reference each time it is
 read, and WeasyPrint's PDF/UA tagging reads it once per structure element (``weasyprint/pdf/tags.py``:

@@ -5,33 +5,21 @@ Exit status: 0 success, 1 errors found (or the build failed), 2 usage or configu
 from __future__ import annotations
 
 import argparse
-import locale
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from kb import generator, sitedir
-from kb.settings import ENV_LANG, ENV_PDF, ENV_RELEASE, SettingsError, load_settings
-
-
-def default_lang() -> str:
-    value = os.environ.get(ENV_LANG) or os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
-    if not value:
-        value = (locale.getlocale()[0] or "") if hasattr(locale, "getlocale") else ""
-    return "zh" if value.lower().startswith("zh") else "en"
-
-
-class UsageError(Exception):
-    """Exit status 2: the command line is wrong."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse that raises UsageError (exit 2 through main()) instead of exiting: testable."""
-
-    def error(self, message: str) -> None:
-        self.print_usage(sys.stderr)
-        raise UsageError(message)
+from kb.authoring.approve import ApproveError, approve
+from kb.authoring.translate import StampError, stamp
+from kb.build import generator, sitedir
+from kb.build.offline import build_offline_zip
+from kb.checks.engine import run
+from kb.project.commandline import Parser, UsageError, default_lang
+from kb.project.data import ProjectData
+from kb.project.findings import format_github, format_json, format_text
+from kb.project.git import Git
+from kb.project.settings import ENV_PDF, ENV_RELEASE, SettingsError, load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,10 +56,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kb.data import ProjectData
-    from kb.engine import run
-    from kb.findings import format_github, format_json, format_text
-
     settings = load_settings()
     lang = args.lang or default_lang()
     only = None
@@ -115,7 +99,19 @@ def _mkdocs(command: str, extra: list[str], env: dict[str, str]) -> int:
     except generator.GeneratorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return subprocess.call(argv, cwd=root, env=env)
+    generator_process = subprocess.Popen(argv, cwd=root, env=env)
+    try:
+        return generator_process.wait()
+    except KeyboardInterrupt:
+        # Ctrl-C reached the generator too (same process group): let it close its server and free
+        # the port, then stop quietly; only a generator that hangs is killed
+        try:
+            generator_process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            generator_process.kill()
+            generator_process.wait()
+        print("stopped", file=sys.stderr)
+        return 130
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -130,8 +126,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         status = _mkdocs("build", [*(["--strict"] if args.release else []), "--site-dir", str(staging)], env)
         if status == 0 and not args.no_offline:
-            from kb.offline import build_offline_zip
-
             try:
                 path = build_offline_zip(settings, env, site=staging)
             except RuntimeError as exc:
@@ -158,9 +152,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_translated(args: argparse.Namespace) -> int:
-    from kb.data import ProjectData
-    from kb.translate import StampError, stamp
-
     settings = load_settings()
     length = ProjectData(settings).model.hash_length
     status = 0
@@ -177,10 +168,6 @@ def cmd_translated(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from kb.approvals import Git
-    from kb.approve import ApproveError, approve
-    from kb.data import ProjectData
-
     settings = load_settings()
     name = args.name
     if name is None and not args.revoke:

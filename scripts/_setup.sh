@@ -35,12 +35,15 @@ ensure_venv() {
     fi
   fi
   local want have stamp="$VENV/.requirements.sha256"
-  want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+  # the lock and the project's own packaging: either changing reinstalls
+  want="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
   have="$(cat "$stamp" 2>/dev/null || true)"
   if [ "$want" != "$have" ]; then
     say "setup: installing locked Python packages (requirements.txt)"
     "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
     "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+    # kb/ and bench/ importable from anywhere (no sys.path edits); setuptools comes from the lock
+    "$PY" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
     printf '%s\n' "$want" > "$stamp"
   fi
 }
@@ -77,7 +80,7 @@ ensure_system_packages() {
 
 # What the build needs: CJK fonts with Simplified Chinese forms, and HarfBuzz subsetting and Pango
 # for WeasyPrint (fontTools subsetting of CJK fonts is several times slower); git and ssh-keygen
-# (openssh-client) to verify the approvals' SSH-signed commits (kb/approvals.py).
+# (openssh-client) to verify the approvals' SSH-signed commits (kb/trust/approvals.py).
 BUILD_PACKAGES=(
   "fontconfig|command -v fc-list"
   "fonts-noto-cjk|fc-list ':lang=zh-cn' family | grep -q 'Noto Sans CJK SC'"

@@ -10,12 +10,10 @@ import functools
 import json
 import sys
 import threading
-from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
-
-from playwright.sync_api import sync_playwright  # noqa: E402
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _QuietServer, _SiteHandler  # noqa: E402
+# run as a script from tests/, so test_browser (beside it) imports as a top-level module
+from playwright.sync_api import sync_playwright
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _QuietServer, _SiteHandler
 
 STATE_JS = """() => {
     const v = document.querySelector('video');

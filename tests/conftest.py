@@ -1,19 +1,13 @@
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from sitebuild import TODAY
+
+from kb.project.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-if str(REPO / "tests") not in sys.path:
-    sys.path.insert(0, str(REPO / "tests"))
-
-from sitebuild import TODAY  # noqa: E402
-
-from kb.settings import load_settings  # noqa: E402
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from kb import generator
-from kb.sample import copy_project
+from bench.sample import copy_project
+from kb.build import generator
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
@@ -16,7 +16,7 @@ TODAY = "2026-11-21"  # the date the fixtures' deliverables and approvals are me
 
 
 def make_project(dest: Path, *overlays: Path, site: bool = False) -> Path:
-    """A sample project (kb.sample.copy_project) with each overlay (a folder with docs/ and
+    """A sample project (bench.sample.copy_project) with each overlay (a folder with docs/ and
     optionally data/) copied on top."""
     copy_project(dest, site=site)
     for overlay in overlays:

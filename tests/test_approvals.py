@@ -1,4 +1,4 @@
-"""Approvals bound to the text and to the organisation's key (kb/approvals.py, ./scripts/approve).
+"""Approvals bound to the text and to the organisation's key (kb/trust/approvals.py, ./scripts/approve).
 
 Each test makes a small sample project in a throw-away git repository with throw-away SSH keys
 (ssh-keygen -t ed25519 -N ''), approves through the real command, and asserts what the release
@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from sitebuild import TODAY, build
 
-from kb.approvals import PairApproval, fingerprint, shown_status
-from kb.approve import approval_item, edit_review
+from bench.sample import copy_project
+from kb.authoring.approve import approval_item, edit_review
+from kb.checks.engine import run
 from kb.cli import main
-from kb.engine import run
-from kb.pages import body_hash
-from kb.sample import copy_project
-from kb.settings import load_settings
+from kb.content.pages import body_hash
+from kb.project.settings import load_settings
+from kb.trust.approvals import PairApproval, fingerprint, shown_status
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None or shutil.which("git") is None,
                                 reason="needs git and ssh-keygen (openssh-client)")
@@ -117,7 +117,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))  # nobody's own git configuration
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("KB_TODAY", TODAY)
-    monkeypatch.setattr("kb.settings.REPO_ROOT", root)
+    monkeypatch.setattr("kb.project.settings.REPO_ROOT", root)
     r = Repo(root, keys)
     r.git("init", "-q", "-b", "main")
     r.git("config", "user.name", "Test Reviewer")
@@ -355,7 +355,7 @@ def test_shallow_clone_is_deepened_or_fails_release_with_the_command(repo: Repo,
     assert not report.approvals[REL].approved
 
 
-# --- whose keys the history vouches for (kb/signers.py) ------------------------------------------------------------------
+# --- whose keys the history vouches for (kb/trust/signers.py) ------------------------------------------------------------------
 SIGNERS = "data/signers/UNIDO.allowed_signers"
 
 
@@ -522,8 +522,8 @@ def test_uncommitted_signer_lines_are_not_trusted(repo: Repo) -> None:
     ("signers: docs/UNIDO.allowed_signers", "organisations.UNIDO.signers"),
 ])
 def test_trust_settings_are_validated(tmp_path: Path, bad: str, said: str) -> None:
-    from kb.data import ProjectData
-    from kb.settings import SettingsError
+    from kb.project.data import ProjectData
+    from kb.project.settings import SettingsError
 
     root = copy_project(tmp_path / "project")
     path = root / "data" / "reviewers.yml"
@@ -582,6 +582,7 @@ def test_pair_approval_without_approvals_lacks_every_organisation() -> None:
 
 
 # --- what readers see ---------------------------------------------------------------------------------------------------------
+@pytest.mark.build
 def test_built_site_shows_the_outdated_approval_on_the_page_and_the_status_page(repo: Repo) -> None:
     signers = {p: p.read_bytes() for p in [*(repo.root / "data" / "signers").iterdir(), repo.root / "data" / "reviewers.yml"]}
     copy_project(repo.root, site=True)  # what a build needs (it copies data/ again: keep the keys listed)

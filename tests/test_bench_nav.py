@@ -1,4 +1,4 @@
-"""The navigation benchmark's corpus and configuration switch (kb/bench_nav.py), without a build."""
+"""The navigation benchmark's corpus and configuration switch (bench/nav.py), without a build."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.bench_nav import make_sectioned_corpus, with_prune
-from kb.settings import REPO_ROOT
+from bench.nav import make_sectioned_corpus, with_prune
+from kb.project.settings import REPO_ROOT
 
 
 def test_prune_is_switched_on_and_off_whatever_the_project_has() -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from kb import generator
+from kb.build import generator
 
 try:
     from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -614,7 +614,7 @@ def test_glossary_term_shows_its_definition_on_tap_and_focus(browser: Browser, b
         page, watch = _open(ctx, base_url + MODULE_ZH)
         terms = page.locator("article abbr.kb-term")
         assert terms.count() > 0, (
-            "no <abbr class=\"kb-term\"> on the module page: kb.glossary_html.annotate() is not wired into "
+            "no <abbr class=\"kb-term\"> on the module page: kb.web.glossary_html.annotate() is not wired into "
             "hooks/kb_hooks.py on_page_content"
         )
         term = terms.first
@@ -879,7 +879,7 @@ def test_offline_reading_keeps_visited_pages_and_a_saved_programme(browser: Brow
 
 @pytest.fixture(scope="session")
 def offline_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The offline copy's site (what kb/offline.py zips): the build with Material's offline plugin."""
+    """The offline copy's site (what kb/build/offline.py zips): the build with Material's offline plugin."""
     site = tmp_path_factory.mktemp("offline") / "site"
     env = {**os.environ, "KB_PDF": "0", "KB_OFFLINE": "true"}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)],
@@ -933,7 +933,7 @@ def test_screenshot_of_the_quiz_after_an_attempt(browser: Browser, base_url: str
         ctx.close()
 
 
-# --- Content-Security-Policy (kb/csp.py) -----------------------------------------------------------------------
+# --- Content-Security-Policy (kb/web/csp.py) -----------------------------------------------------------------------
 def test_the_content_security_policy_blocks_script_the_site_did_not_write(context: BrowserContext, base_url: str) -> None:
     """The site's own scripts run (the console test above finds no violation), but an inline script that
     got into a page some other way does not."""
@@ -1033,7 +1033,7 @@ def test_status_page_without_javascript_shows_every_row(browser: Browser, base_u
 @pytest.mark.parametrize(("path", "lang"), [(STATUS, "zh"), (STATUS_EN, "en")], ids=["zh", "en"])
 def test_status_page_folds_gaps_per_page_under_titles_in_one_language(context: BrowserContext, base_url: str,
                                                                       path: str, lang: str) -> None:
-    from kb.data import load_rules
+    from kb.project.data import load_rules
 
     page, _ = _open(context, base_url + path)
     assert page.evaluate("document.documentElement.lang") == ("zh-CN" if lang == "zh" else "en")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sitebuild import FIXTURES, TODAY, make_project
 
-from kb import sitedir
+from kb.build import sitedir
 
 pytestmark = pytest.mark.build
 

@@ -14,7 +14,7 @@ from kb.cli import main
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Path:
     root = make_project(tmp_path, FIXTURES / "rules" / "pii" / "flag", FIXTURES / "rules" / "gap" / "clean")
-    monkeypatch.setattr("kb.settings.REPO_ROOT", root)
+    monkeypatch.setattr("kb.project.settings.REPO_ROOT", root)
     monkeypatch.setenv("KB_TODAY", TODAY)
     monkeypatch.chdir(root)
     return root

@@ -1,4 +1,4 @@
-"""The Content-Security-Policy written into every page (kb/csp.py): the theme's inline scripts are
+"""The Content-Security-Policy written into every page (kb/web/csp.py): the theme's inline scripts are
 allowed by hash, nothing inside the page's article ever is, and no 'unsafe-inline' for scripts."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import base64
 import hashlib
 import re
 
-from kb import csp
+from kb.web import csp
 
 PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <script>__md_scope=new URL(".",location)</script>

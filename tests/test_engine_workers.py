@@ -1,4 +1,4 @@
-"""A standalone check runs the page and pair checks in forked processes (kb.engine); the report must
+"""A standalone check runs the page and pair checks in forked processes (kb.checks.engine); the report must
 be the one a single process makes, links to another page's #anchor included (they are checked after
 the workers, with every page's rendered anchors)."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sitebuild import FIXTURES, make_project
 
-from kb import engine
+from kb.checks import engine
 
 CASES = ["broken-link/clean", "broken-link/clean-reference-links-and-slugs", "broken-link/flag-reference-links-and-slugs", "broken-link/flag", "unsafe-html/flag",
          "term-mismatch/flag", "structure-mismatch/flag", "pii/flag", "traditional-chars/flag"]

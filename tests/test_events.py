@@ -14,14 +14,14 @@ import pytest
 from pypdf import PdfReader
 from sitebuild import FIXTURES, REPO, build, make_project
 
-from kb import figures
 from kb.checks import Context
+from kb.checks.engine import run
 from kb.checks.page import check_event
 from kb.checks.tree import check_event_series
-from kb.data import ProjectData
-from kb.engine import run
-from kb.pages import parse_page
-from kb.settings import load_settings
+from kb.content import figures
+from kb.content.pages import parse_page
+from kb.project.data import ProjectData
+from kb.project.settings import load_settings
 
 HELD = FIXTURES / "held-events"
 DATA = ProjectData(load_settings(REPO, environ={"KB_TODAY": "2026-11-21"}))
@@ -78,8 +78,8 @@ def test_livestreams_viewers_together_and_gender_trainings_per_year():
 
 
 def test_the_thresholds_file_refuses_a_misspelt_threshold(tmp_path: Path):
-    from kb.data import load_event_thresholds
-    from kb.settings import SettingsError
+    from kb.project.data import load_event_thresholds
+    from kb.project.settings import SettingsError
 
     path = tmp_path / "t.yml"
     path.write_text("mercury:\n  training: {participant_min: 50}\n", encoding="utf-8")

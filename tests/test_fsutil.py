@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb import fsutil
+from kb.project import fsutil
 
 
 @pytest.mark.parametrize("interruption", [KeyboardInterrupt, OSError])

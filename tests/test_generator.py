@@ -1,5 +1,5 @@
 """The site builds the same with MkDocs and with ProperDocs (the maintained MkDocs 1.x fork), so that
-moving off MkDocs is a one-line change (kb/generator.py), and the choice of generator is validated."""
+moving off MkDocs is a one-line change (kb/build/generator.py), and the choice of generator is validated."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sitebuild import FIXTURES, build, make_project
 
-from kb import generator
+from kb.build import generator
 
 TIMESTAMP_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?")
 BUILT_PAGES = ("index.html", "en/index.html", "mercury/low-mercury/index.html", "en/mercury/low-mercury/index.html",

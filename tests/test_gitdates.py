@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from kb.gitdates import last_changed
+from kb.project.gitdates import last_changed
 
 
 def git(cwd: Path, *args: str, date: str | None = None) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.data import GlossaryTerm, load_glossary
-from kb.glossary_html import annotate
+from kb.project.data import GlossaryTerm, load_glossary
+from kb.web.glossary_html import annotate
 
 ROOT = Path(__file__).resolve().parents[1]
 

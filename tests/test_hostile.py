@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sitebuild import FIXTURES, TODAY, build, make_project
 
-from kb.engine import run
-from kb.settings import load_settings
+from kb.checks.engine import run
+from kb.project.settings import load_settings
 
 CANARY_TEXT = f"CANARY-FILE-{uuid.uuid4().hex}"
 CANARY_ENV = f"CANARY-ENV-{uuid.uuid4().hex}"
@@ -26,6 +26,9 @@ FM = "---\ntitle: {title}\ntype: page\ntrack: general\nreview:\n  status: draft\
 
 def _page(title: str, body: str) -> str:
     return FM.format(title=title) + body
+
+
+pytestmark = pytest.mark.build  # builds the hostile site (draft with PDFs, and release)
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +250,7 @@ print(json.dumps({"pwned": pwned, "dialogs": dialogs, "console": console}))
 """
 
 
+@pytest.mark.browser
 def test_the_attack_page_runs_no_script_in_chromium(hostile):
     """Loaded, hovered and clicked in Chromium (in its own process: the browser tests keep a
     Playwright session open in this one), the page runs none of its scripts."""

@@ -1,4 +1,4 @@
-"""The PDF manuals, handouts and panels (kb/manual), checked in the PDFs a real build writes.
+"""The PDF manuals, handouts and panels (kb/print/manual), checked in the PDFs a real build writes.
 
 A small bilingual fixture site (tests/fixtures/manual/docs/) is built twice with KB_PDF=1 in a copy
 of the project (mkdocs.yml without its nav, kb.yml, data/, overrides/, hooks/, kb/, docs/assets/);
@@ -31,8 +31,10 @@ import yaml
 from fontTools.ttLib import TTCollection, TTFont
 from pypdf import PdfReader
 
-from kb import generator
-from kb.sample import copy_project
+from bench.sample import copy_project
+from kb.build import generator
+
+pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "manual"
@@ -242,7 +244,7 @@ def test_every_pdf_is_written_with_its_page_size(built: SimpleNamespace) -> None
         assert len(PdfReader(built.panel[lang]).pages) == 1  # a banner is one sheet
     # nothing else (no combined manual of both programmes), and no temporary files left behind
     assert sorted(p.relative_to(built.site / "downloads").as_posix() for p in all_pdfs(built)) == [
-        # the blank forms (kb/forms.py, tested in tests/test_events.py)
+        # the blank forms (kb/print/forms.py, tested in tests/test_events.py)
         "forms/evaluation-en.pdf", "forms/evaluation-zh.pdf", "forms/sign-in-sheet-en.pdf", "forms/sign-in-sheet-zh.pdf",
         "handouts/en/01-gender-module.pdf", "handouts/en/01-test-module.pdf",
         "handouts/zh/01-gender-module.pdf", "handouts/zh/01-test-module.pdf",
@@ -581,8 +583,9 @@ def test_downloads_page_lists_the_four_manuals(built: SimpleNamespace) -> None:
 def test_a_failed_render_leaves_the_previous_pdf_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from weasyprint.document import Document
 
-    from kb.manual import RenderError
-    from kb.manual.render import RenderJob, render_all
+    from kb.print.manual import RenderError
+    from kb.print.manual.render import RenderJob
+    from kb.print.manual.schedule import render_all
 
     real_write_pdf = Document.write_pdf
 
@@ -614,7 +617,7 @@ def test_a_failed_render_leaves_the_previous_pdf_intact(tmp_path: Path, monkeypa
 
 
 def test_a_missing_cjk_font_is_an_error_saying_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kb.manual import FontMissingError, render
+    from kb.print.manual import FontMissingError, render
 
     monkeypatch.setattr(render, "_fc_list", lambda *args: "DejaVu Sans\nNoto Sans CJK JP\n")
     with pytest.raises(FontMissingError, match=r"fonts-noto-cjk.*sudo apt-get install fonts-noto-cjk"):
@@ -623,9 +626,9 @@ def test_a_missing_cjk_font_is_an_error_saying_what_to_install(monkeypatch: pyte
 
 def test_build_stops_before_rendering_when_the_cjk_font_is_missing(built: SimpleNamespace, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from kb.data import ProjectData
-    from kb.manual import FontMissingError, build_manuals, render
-    from kb.settings import load_settings
+    from kb.print.manual import FontMissingError, build_manuals, render
+    from kb.project.data import ProjectData
+    from kb.project.settings import load_settings
 
     monkeypatch.setattr(render, "_fc_list", lambda *args: "")
     settings = load_settings(built.project, environ={"KB_TODAY": TODAY})
@@ -639,7 +642,7 @@ def test_build_stops_before_rendering_when_the_cjk_font_is_missing(built: Simple
 class SignedRepo:
     """The sample project in its own git repository, with throw-away SSH keys listed for each
     organisation, so that approvals are made the real way (./scripts/approve: signed commits) and
-    verified by the release build (kb/approvals.py)."""
+    verified by the release build (kb/trust/approvals.py)."""
 
     def __init__(self, root: Path, home: Path) -> None:
         self.root, self.home = root, home
@@ -683,7 +686,7 @@ class SignedRepo:
 
     def trust_keys(self) -> None:
         """The maintainers' trust root (FECO's key, recorded in data/reviewers.yml signers_root), then
-        UNIDO's key listed in a commit signed with it, as CONTRIBUTING describes (kb/signers.py)."""
+        UNIDO's key listed in a commit signed with it, as CONTRIBUTING describes (kb/trust/signers.py)."""
         self.list_keys(("FECO",))
         root = self.commit_all("List FECO's key", sign_as="FECO")
         reviewers = self.root / "data" / "reviewers.yml"
@@ -772,8 +775,8 @@ def test_released_manual_has_no_watermark_and_a_review_record(released: SimpleNa
 def test_offline_copy_carries_and_lists_the_four_manuals(built: SimpleNamespace) -> None:
     import zipfile
 
-    from kb.offline import build_offline_zip
-    from kb.settings import load_settings
+    from kb.build.offline import build_offline_zip
+    from kb.project.settings import load_settings
 
     out = build_offline_zip(load_settings(built.project, environ={"KB_TODAY": TODAY}))
     with zipfile.ZipFile(out) as archive:

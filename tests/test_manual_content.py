@@ -1,11 +1,11 @@
-"""One built page made printable (kb/manual/content.py), without a build: what the printed copy
+"""One built page made printable (kb/print/manual/content.py), without a build: what the printed copy
 leaves out must not change the HTML it prints, so that the PDF cache is keyed on content only."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from kb.manual.content import parse_page, serialize
+from kb.print.manual.content import parse_page, serialize
 
 PAGE = """<!doctype html><html><body><div class="md-content">
 <article class="md-content__inner md-typeset">

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.pages import body_hash, parse_page
+from kb.content.pages import body_hash, parse_page
 
 PAGE = """---
 title: 示例
@@ -61,8 +61,8 @@ def test_unclosed_fence_and_binary_do_not_crash():
 
 # --- what the renderer sees: Python-Markdown with the project's mkdocs.yml extensions ---------------------------
 def _site_markdown():
-    from kb.safety import Renderer
-    from kb.settings import REPO_ROOT
+    from kb.content.safety import Renderer
+    from kb.project.settings import REPO_ROOT
 
     return Renderer(REPO_ROOT / "mkdocs.yml")
 
@@ -190,11 +190,11 @@ def test_headings_without_a_space_or_on_a_list_line_are_the_renderers_headings()
 
 
 def test_front_matter_delimiters_are_the_ones_mkdocs_reads():
-    """kb.pages.split_front_matter against MkDocs' own reader (mkdocs.utils.meta.get_data) on
+    """kb.content.pages.split_front_matter against MkDocs' own reader (mkdocs.utils.meta.get_data) on
     openers and closers with trailing spaces and tabs, '...', four dashes, no final newline."""
     from mkdocs.utils.meta import YAML_RE, get_data
 
-    from kb.pages import split_front_matter
+    from kb.content.pages import split_front_matter
 
     cases = ["---   \ntitle: a\n---\nbody\n", "---\t \ntitle: a\n--- \t\nbody\n", "---\ntitle: a\n...  \nbody\n",
              "---\ntitle: a\n---", "----\ntitle: a\n---\nbody\n", "---\ntitle: a\n----\n---\nbody\n",
@@ -239,7 +239,7 @@ Text with a footnote.[^n]
 def _settings_with_mkdocs_yml(tmp_path: Path, toc: str):
     import re
 
-    from kb.settings import REPO_ROOT
+    from kb.project.settings import REPO_ROOT
 
     config = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     (tmp_path / "mkdocs.yml").write_text(re.sub(r"  - toc:\n      permalink: true\n", toc, config), encoding="utf-8")
@@ -284,7 +284,7 @@ def test_anchors_are_the_ids_of_the_rendered_page(toc: str, tmp_path: Path):
 def _context(root: Path, mkdocs_yml: Path):
     from types import SimpleNamespace
 
-    from kb.safety import Renderer
+    from kb.content.safety import Renderer
 
     memo: dict = {"markdown-renderer": Renderer(mkdocs_yml)}
 

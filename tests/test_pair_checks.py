@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sitebuild import FIXTURES, make_project
 
+from kb.checks.engine import run
 from kb.checks.language import traditional_chars
 from kb.checks.numbers import numbers_in, words_in, zh_number
-from kb.engine import run
 
 RULES = FIXTURES / "rules"
 

@@ -16,6 +16,8 @@ import pytest
 import yaml
 from sitebuild import FIXTURES, build, make_project
 
+pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
+
 REPO = Path(__file__).resolve().parent.parent
 UI = yaml.safe_load((REPO / "data" / "ui.yml").read_text(encoding="utf-8"))
 MODULE = Path("docs/zh/mercury/modules/01-test-module.md")
@@ -70,14 +72,14 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     if subprocess.run(["git", "--version"], capture_output=True).returncode != 0:
         pytest.skip("needs git")
     base = tmp_path_factory.mktemp("incremental")
-    # with held events: their summary reports are printed by the forms step (kb/forms.py)
+    # with held events: their summary reports are printed by the forms step (kb/print/forms.py)
     project = make_project(base / "project", FIXTURES / "manual", FIXTURES / "held-events", site=True)
     (project / ".gitignore").write_text("site/\n.cache/\nsite.building/\n")
     repo = Repo(project, base / "home")
     first_commit = repo.commit("sample site")
     logs = {"cold": build(project, pdf=True).stderr}
     downloads = project / "site" / "downloads"
-    # the PDF step's documents (the forms and event reports of kb/forms.py are a step of their own)
+    # the PDF step's documents (the forms and event reports of kb/print/forms.py are a step of their own)
     all_pdfs = {str(p.relative_to(downloads)) for p in downloads.rglob("*.pdf")
                 if p.relative_to(downloads).parts[0] not in ("forms", "reports")}
     versions = {"cold": {lang: version_on_cover(downloads / f"manual-mercury-{lang}.pdf", lang) for lang in ("zh", "en")}}
@@ -107,7 +109,7 @@ def test_the_cold_build_renders_every_pdf_and_the_next_renders_none(incremental:
 
 def test_a_day_later_nothing_is_rendered_again(incremental: SimpleNamespace) -> None:
     """No PDF prints the build's date: the manuals print their pages' commit, the event reports
-    the date of their record's last commit (kb.forms.report_made), the blank forms no date."""
+    the date of their record's last commit (kb.print.forms.report_made), the blank forms no date."""
     forms_cold = FORMS.search(incremental.logs["cold"])
     assert forms_cold and int(forms_cold.group(1)) >= 10, "the forms step rendered the forms and the event reports"
     rendered, n_rendered, n_reused = outcome(incremental.logs["next day"])

@@ -1,14 +1,18 @@
 """The PDF renders keep within the memory budget (kb.yml print.memory_mb): jobs whose estimated
-peaks (kb.manual.render.estimate_mb) do not fit together are not rendered at the same time, and
+peaks (kb.print.manual.schedule.estimate_mb) do not fit together are not rendered at the same time, and
 a job estimated over half the budget runs in a process of its own, whose peak memory is measured."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
-from kb.manual.render import RenderJob, estimate_mb, render_all
+from kb.print.manual.render import RenderJob
+from kb.print.manual.schedule import estimate_mb, render_all
+
+pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
 
 
 def jobs(tmp_path: Path, padding: int) -> list[RenderJob]:

@@ -1,5 +1,5 @@
 """'(see page N)' after links between chapters: the renderer lays a document out once and writes the
-numbers into their slots (kb.manual.render.fill_page_slots), instead of WeasyPrint laying out again
+numbers into their slots (kb.print.manual.render.fill_page_slots), instead of WeasyPrint laying out again
 every page that holds a forward reference; a number wider than its slot falls back to WeasyPrint's
 target-counter(). Checked in the PDF text and the link annotations, and by counting WeasyPrint's
 page layouts (make_page calls) in this process."""
@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from kb.manual import render
-from kb.manual.assemble import css_page_slot
-from kb.manual.render import RenderJob, render_job
+from kb.print.manual import render
+from kb.print.manual.assemble import css_page_slot
+from kb.print.manual.render import RenderJob, render_job
+
+pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
 
 
 def document(chapters: int) -> str:

@@ -1,4 +1,4 @@
-"""A manual rendered in parts and merged (kb/manual/parts.py) is the manual rendered whole: the
+"""A manual rendered in parts and merged (kb/print/manual/parts.py) is the manual rendered whole: the
 sample manual site is built twice, once with every chapter a part of its own (kb.yml
 print.part_kb: 1) and once whole, and the two PDFs are compared as a reader gets them: the text
 of every page (the footer's "page N of M", the contents' page numbers, "(see page N)"), the
@@ -17,7 +17,9 @@ import pikepdf
 import pytest
 from sitebuild import FIXTURES, build, make_project
 
-from kb.manual.parts import PART_MARK, FontRecord, MergeError, PartFacts, Slot, merge_parts, split_parts
+from kb.print.manual.parts import PART_MARK, FontRecord, MergeError, PartFacts, Slot, merge_parts, split_parts
+
+pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
 
 MANUALS = ("manual-mercury-zh.pdf", "manual-mercury-en.pdf")
 MODULE = Path("docs/zh/mercury/modules/01-test-module.md")

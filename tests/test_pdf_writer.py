@@ -1,4 +1,4 @@
-"""The fixes around WeasyPrint's write_pdf (kb/manual/pdfwriter.py). The cached pydyf page references:
+"""The fixes around WeasyPrint's write_pdf (kb/print/manual/pdfwriter.py). The cached pydyf page references:
 the same references as pydyf's own property at every page count, built once per page count instead
 of once per read, and a tagged PDF whose structure elements point at the same pages as without the
 fix. The released layout state: the style resolver an SVG image kept alive is freed, and the PDF
@@ -16,7 +16,9 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 from weasyprint import HTML
 
-from kb.manual import pdfwriter
+from kb.print.manual import pdfwriter
+
+pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sitebuild import FIXTURES
 
 from kb.checks.phones import find_phone_numbers
-from kb.pages import parse_page
+from kb.content.pages import parse_page
 
 PAGES = FIXTURES / "phone-numbers"
 

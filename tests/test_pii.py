@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from kb.checks.engine import make_context
 from kb.checks.page import check_pii
-from kb.data import ProjectData
-from kb.engine import make_context
-from kb.pages import parse_page
-from kb.settings import load_settings
+from kb.content.pages import parse_page
+from kb.project.data import ProjectData
+from kb.project.settings import load_settings
 
 SETTINGS = load_settings()
 CTX = make_context(SETTINGS, ProjectData(SETTINGS), frozenset(), False)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sitebuild import REPO, TODAY
 
-from kb.engine import run
-from kb.settings import load_settings
+from kb.checks.engine import run
+from kb.project.settings import load_settings
 
 
 def test_project_content_has_no_errors_in_draft_mode():

@@ -1,5 +1,5 @@
 """The checks keep what they read from each rendered page (its ids, what the sanitiser removes)
-between runs, by the body's digest (kb.rendercache): a second run renders nothing, an edit renders
+between runs, by the body's digest (kb.content.rendercache): a second run renders nothing, an edit renders
 the edited page. The cache lives in the git directory, where no checkout can put a file; none is
 kept outside a git work tree, and none is read in release mode or CI, through a symlink, when
 malformed or for another configuration."""
@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from sitebuild import FIXTURES, make_project
 
-from kb import engine, rendercache
-from kb.safety import Renderer
+from kb.checks import engine
+from kb.content import rendercache
+from kb.content.safety import Renderer
 
 
 def _git(root: Path, *args: str) -> str:

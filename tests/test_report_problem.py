@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import jinja2
 import yaml
 
-from kb.data import ProjectData
-from kb.settings import REPO_ROOT, load_settings
+from kb.project.data import ProjectData
+from kb.project.settings import REPO_ROOT, load_settings
 
 
 def render(report_problem: dict | None, lang: str = "en", title: str = "Good operating practice") -> str:

@@ -1,4 +1,4 @@
-from kb.review import align, split_sections
+from kb.web.review import align, split_sections
 
 ZH = '<p>引言</p><h2 id="objectives">学习目标<a class="headerlink" href="#objectives">¶</a></h2><p>甲</p><h2 id="zh-only">仅中文</h2><p>乙</p>'
 EN = '<p>Intro</p><h2 id="objectives">Objectives</h2><p>A</p><h2 id="en-only">Only English</h2><p>B</p>'
@@ -14,7 +14,7 @@ def test_sections_are_split_at_h2_and_aligned_by_id():
 
 
 def test_relative_urls_are_rebased_and_absolute_ones_kept():
-    from kb.review import rebase, review_path
+    from kb.web.review import rebase, review_path
 
     html = '<img src="img/a.svg"><a href="../x/">x</a><a href="#y">y</a><a href="https://e.org/">e</a><a href="/r">r</a>'
     assert rebase(html, "../../m/p/") == (
@@ -26,7 +26,7 @@ def test_relative_urls_are_rebased_and_absolute_ones_kept():
 
 
 def test_ids_are_prefixed_per_language_so_a_review_page_has_each_id_once():
-    from kb.review import prefix_ids
+    from kb.web.review import prefix_ids
 
     html = ('<h3 id="steps">S</h3><label for="q1">x</label><div aria-labelledby="a b">y</div>'
             '<a href="#steps">s</a><a href="../../p/#steps">p</a>')

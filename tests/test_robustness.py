@@ -9,18 +9,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitebuild import REPO
 
+from bench.sample import copy_project
 from kb.checks import Context
+from kb.checks.engine import run
 from kb.checks.language import LANGUAGE_CHECKS
 from kb.checks.page import PAGE_CHECKS
 from kb.checks.pair import PAIR_CHECKS
 from kb.checks.tree import check_links
 from kb.checks.video import check_video
-from kb.data import ProjectData
-from kb.engine import run
-from kb.findings import Catalog
-from kb.pages import parse_page
-from kb.sample import copy_project
-from kb.settings import load_settings
+from kb.content.pages import parse_page
+from kb.project.data import ProjectData
+from kb.project.findings import Catalog
+from kb.project.settings import load_settings
 
 # Local runs explore new examples every time; CI replays a fixed sequence so a submission's result
 # does not depend on the luck of the draw.
@@ -122,7 +122,7 @@ def test_long_runs_and_deep_nesting_give_findings_never_exceptions(runs: list[tu
                                  "NOTE x", "STYLE", "1", "00:00:01,000 --> 00:00:02,000", "字幕", "<b>x</b> &amp;"])
                 | st.text(max_size=30), max_size=20))
 def test_random_subtitle_files_give_problems_never_exceptions(lines: list[str]):
-    from kb.video import cue_problems, parse_subtitles
+    from kb.content.video import cue_problems, parse_subtitles
 
     subs = parse_subtitles("\n".join(lines))
     cue_problems(subs, "zh", 16, 2)
@@ -142,9 +142,9 @@ html_pieces = st.sampled_from([
 @settings(max_examples=300, deadline=None, derandomize=IN_CI)
 @given(st.lists(html_pieces, max_size=25).map("".join))
 def test_the_sanitised_html_is_inventoried_as_html_parser_reads_it(fragment: str):
-    """kb.safety reads nh3's output with a pattern instead of html.parser (what the sanitiser removed
+    """kb.content.safety reads nh3's output with a pattern instead of html.parser (what the sanitiser removed
     is the difference of the two inventories); on any input the pattern must see what the parser sees."""
-    from kb.safety import _inventory, _serialised_inventory, sanitise
+    from kb.content.safety import _inventory, _serialised_inventory, sanitise
 
     clean = sanitise(fragment)
     by_parser, by_pattern = _inventory(clean), _serialised_inventory(clean)

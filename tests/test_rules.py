@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from sitebuild import FIXTURES, make_project
 
-from kb.engine import run
+from kb.checks.engine import run
 
 RULES_DIR = FIXTURES / "rules"
 CASES = sorted((p.parent.name, p.name) for p in RULES_DIR.glob("*/*") if p.is_dir())
 
 
 def test_every_rule_in_the_catalogue_has_both_kinds_of_fixture():
-    from kb.data import load_rules
+    from kb.project.data import load_rules
 
     catalogue = set(load_rules(Path(__file__).resolve().parents[1] / "data" / "messages.yml"))
     with_fixtures = {rule for rule, case in CASES if case == "flag"} & {rule for rule, case in CASES if case == "clean"}

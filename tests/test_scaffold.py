@@ -1,4 +1,4 @@
-"""./scripts/new (kb.scaffold): the scaffolded page pair follows the content model and passes the checks."""
+"""./scripts/new (kb.authoring.scaffold): the scaffolded page pair follows the content model and passes the checks."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kb import scaffold
-from kb.data import ProjectData
-from kb.engine import run
-from kb.pages import parse_page
-from kb.sample import copy_project
-from kb.settings import REPO_ROOT, load_settings
+from bench.sample import copy_project
+from kb.authoring import scaffold
+from kb.checks.engine import run
+from kb.content.pages import parse_page
+from kb.project.data import ProjectData
+from kb.project.settings import REPO_ROOT, load_settings
 
 MODULE_ORDER = ["objectives", "content", "risks", "lessons", "key-points", "exercises", "answers", "sources"]
 ALLOWED = {("gap", "info"), ("stale-translation", "warning")}
@@ -220,4 +220,4 @@ def test_sections_file_names_every_section_the_model_requires() -> None:
 def test_wrapper_script_runs_the_scaffold() -> None:
     script = REPO_ROOT / "scripts" / "new"
     assert os.access(script, os.X_OK)
-    assert "-m kb.scaffold" in script.read_text(encoding="utf-8")
+    assert "-m kb.authoring.scaffold" in script.read_text(encoding="utf-8")

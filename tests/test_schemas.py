@@ -1,4 +1,4 @@
-"""Every data file is validated against its schema (kb/schemas.py): a typo is refused with
+"""Every data file is validated against its schema (kb/project/schemas.py): a typo is refused with
 ``file:line: where: what`` and exit 2, never ignored, never a traceback."""
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ import pytest
 from sitebuild import FIXTURES, TODAY, make_project
 
 from kb.cli import main
-from kb.data import ProjectData
-from kb.schemas import SCHEMAS, load_data_file
-from kb.settings import REPO_ROOT, load_settings
+from kb.project.data import ProjectData
+from kb.project.schemas import SCHEMAS, load_data_file
+from kb.project.settings import REPO_ROOT, load_settings
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Path:
     root = make_project(tmp_path, FIXTURES / "rules" / "gap" / "clean")
-    monkeypatch.setattr("kb.settings.REPO_ROOT", root)
+    monkeypatch.setattr("kb.project.settings.REPO_ROOT", root)
     monkeypatch.setenv("KB_TODAY", TODAY)
     monkeypatch.chdir(root)
     return root

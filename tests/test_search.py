@@ -1,11 +1,11 @@
-"""Splitting the built search index per language (kb/search.py), without a build."""
+"""Splitting the built search index per language (kb/web/search.py), without a build."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from kb.search import language_of, split_index, write_language_indexes
+from kb.web.search import language_of, split_index, write_language_indexes
 
 INDEX = {
     "config": {"lang": ["en", "zh"], "separator": "[\\s]+", "pipeline": ["stemmer"], "fields": {}},

@@ -1,4 +1,4 @@
-"""kb.yml is validated by the pydantic models of kb/settings.py: mistakes are a SettingsError that
+"""kb.yml is validated by the pydantic models of kb/project/settings.py: mistakes are a SettingsError that
 names the file and the key, never a traceback; the environment overrides still apply."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.settings import REPO_ROOT, SettingsError, load_settings
+from kb.project.settings import REPO_ROOT, SettingsError, load_settings
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -48,8 +48,8 @@ def test_a_bad_date_in_the_environment_is_a_settings_error(tmp_path: Path) -> No
 
 
 def test_a_manual_naming_an_unknown_track_or_type_is_a_settings_error(tmp_path: Path) -> None:
-    from kb.data import ProjectData
-    from kb.sample import copy_project
+    from bench.sample import copy_project
+    from kb.project.data import ProjectData
 
     root = copy_project(tmp_path)
     text = (root / "kb.yml").read_text(encoding="utf-8")

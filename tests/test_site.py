@@ -212,8 +212,8 @@ def test_pages_link_to_their_source_for_editing(site: Path):
 def test_offline_copy_is_a_zip_that_works_from_file_urls_without_outside_scripts(site: Path):
     import zipfile
 
-    from kb.offline import build_offline_zip
-    from kb.settings import load_settings
+    from kb.build.offline import build_offline_zip
+    from kb.project.settings import load_settings
 
     project = site.parent
     # a manual the online build made (the build here has no PDFs): the copy must carry it
@@ -253,7 +253,7 @@ def test_the_404_page_speaks_both_languages_and_is_not_overwritten_by_the_englis
 
 
 def test_search_worker_is_patched_to_keep_the_last_word_of_a_chinese_query(site: Path):
-    from kb.searchfix import FIXED
+    from kb.web.searchfix import FIXED
 
     worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
     assert FIXED in worker.read_text(encoding="utf-8")

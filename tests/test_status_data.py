@@ -1,4 +1,4 @@
-"""The status page's data (kb.site.status_data), without a build: one language per page, gaps folded
+"""The status page's data (kb.web.site.status_data), without a build: one language per page, gaps folded
 per page with titles, both languages' review state per pair, what the filters read, the
 "Report a problem" gap, and status.json keeping the keys machines read."""
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sitebuild import FIXTURES, make_project
 
-from kb.data import ProjectData
-from kb.engine import run
-from kb.site import GapPage, PairRow, status_data, write_status_json
+from kb.checks.engine import run
+from kb.project.data import ProjectData
+from kb.web.site import GapPage, PairRow, status_data, write_status_json
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LOW = "mercury/low-mercury.md"
@@ -78,7 +78,7 @@ def test_messages_rules_and_programmes_are_in_the_pages_language(project: Path, 
     english = [_wording(f) for f in en["findings"]]
     assert english and not [m for m in english if HAN.search(m)], [m for m in english if HAN.search(m)]
     assert all(HAN.search(_wording(f)) for f in zh["findings"])
-    # a deliverable's title is quoted in the message's language (kb.findings.Localised)
+    # a deliverable's title is quoted in the message's language (kb.project.findings.Localised)
     data = ProjectData(settings_for(project))
     titles = {d.id: d.title for d in data.deliverables}
     quoted = [f for f in zh["findings"] if f["rule"] == "deliverables" and "title" in f["params"]]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.settings import REPO_ROOT
+from kb.project.settings import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "status_summary.py"
 _spec = importlib.util.spec_from_file_location("status_summary", SCRIPT)

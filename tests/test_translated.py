@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from kb.authoring.translate import StampError, replace_translation_entry
 from kb.cli import main
-from kb.pages import body_hash
-from kb.translate import StampError, replace_translation_entry
+from kb.content.pages import body_hash
 
 
 def test_stamp_replaces_only_the_translation_entry_keeping_bom_and_crlf():
@@ -28,7 +28,7 @@ def test_no_front_matter_is_an_error():
 
 
 def _project(tmp_path: Path) -> Path:
-    from kb.sample import copy_project
+    from bench.sample import copy_project
 
     (tmp_path / "docs" / "zh").mkdir(parents=True)
     (tmp_path / "docs" / "en").mkdir(parents=True)
@@ -41,7 +41,7 @@ def test_cli_stamps_the_hash_of_the_source_body(tmp_path: Path, monkeypatch, cap
     en_before = "---\ntitle: En\ntype: page\ntrack: general\nreview: {status: draft, approvals: []}\n---\n\nBody.\n"
     (root / "docs/zh/p.md").write_text(zh, encoding="utf-8")
     (root / "docs/en/p.md").write_text(en_before, encoding="utf-8")
-    monkeypatch.setattr("kb.settings.REPO_ROOT", root)
+    monkeypatch.setattr("kb.project.settings.REPO_ROOT", root)
     assert main(["translated", str(root / "docs/en/p.md")]) == 0
     after = (root / "docs/en/p.md").read_text(encoding="utf-8")
     assert after == en_before.replace("---\n\nBody", f"translation: {{from: zh, hash: {body_hash(zh)}}}\n---\n\nBody")

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sitebuild import FIXTURES, build, make_project
 
-from kb import video
-from kb.engine import run
-from kb.video import cue_problems, parse_subtitles
+from kb.checks.engine import run
+from kb.content import video
+from kb.content.video import cue_problems, parse_subtitles
 
 FIXTURE = FIXTURES / "video-page"
 FFMPEG = shutil.which("ffmpeg")
@@ -134,7 +134,7 @@ def test_the_page_has_a_local_player_both_tracks_and_a_transcript_search_finds(b
     assert (built / "media" / "demo.mp4").stat().st_size == (built.parent / "media" / "demo.mp4").stat().st_size
     assert (built / "subtitles" / "demo.zh.vtt").is_file() and (built / "img" / "demo-poster.jpg").is_file()
     assert "测试字幕第二句" in zh and "Second test subtitle" in en
-    # each language's own search index (kb/search.py) finds the transcript
+    # each language's own search index (kb/web/search.py) finds the transcript
     texts = {}
     for lang in ("zh", "en"):
         index = json.loads((built / "search" / f"{lang}.json").read_text(encoding="utf-8"))

@@ -1,11 +1,11 @@
-"""The offline reading mode's data (kb/webapp.py): web manifests and the pages a programme saves."""
+"""The offline reading mode's data (kb/web/webapp.py): web manifests and the pages a programme saves."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from kb.webapp import offline_lists, write_manifest
+from kb.web.webapp import offline_lists, write_manifest
 
 MANIFEST = {
     "zh": [{"rel": "index.md", "url": ""}, {"rel": "glossary.md", "url": "glossary/"},

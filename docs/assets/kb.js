@@ -271,7 +271,7 @@
   }
 
   /* ---------------------------------------------------------------------------------------------
-     Glossary terms (<abbr class="kb-term" title="…">, from kb/glossary_html.py). Material's
+     Glossary terms (<abbr class="kb-term" title="…">, from kb/web/glossary_html.py). Material's
      content.tooltips shows the title on hover, on keyboard focus and on a tap (a tap elsewhere
      closes it), so the terms only need to be focusable. Without that feature, a tap or click
      toggles a small popover of our own; Escape or a tap elsewhere closes it.

@@ -1,6 +1,6 @@
 """Completeness checks. Each rule is a pure function over parsed pages returning findings:
 ``check_x(page, ctx) -> list[Finding]`` for one page, ``check_x(source, target, ctx)`` for a
-translation pair. The engine (kb.engine) decides what to call; nothing here imports MkDocs."""
+translation pair. The engine (kb.checks.engine) decides what to call; nothing here imports MkDocs."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.data import ProjectData
-from kb.findings import Finding
-from kb.pages import Page
+from kb.content.pages import Page
+from kb.project.data import ProjectData
+from kb.project.findings import Finding
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Context:
     email_allowlist_domains: tuple[str, ...] = ()
     docs_dir: str = "docs"
     manuals: dict[str, Any] = field(default_factory=dict)  # kb.yml manuals: id -> ManualSpec
-    # pages whose pair has verified approvals (kb.approvals), set by the engine before the
+    # pages whose pair has verified approvals (kb.trust.approvals), set by the engine before the
     # deliverables are counted; None: not computed (then the typed review.status is taken)
     approved_paths: frozenset[str] | None = None
 

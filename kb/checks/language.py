@@ -7,8 +7,8 @@ import re
 from functools import cache
 
 from kb.checks import Context, finding
-from kb.findings import Finding
-from kb.pages import GAP_RE, Page
+from kb.content.pages import GAP_RE, Page
+from kb.project.findings import Finding
 
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")

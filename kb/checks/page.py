@@ -11,11 +11,11 @@ from typing import Any
 
 from kb.checks import Context, finding
 from kb.checks.phones import find_phone_numbers
-from kb.findings import Finding
-from kb.pages import Page, iso_date
-from kb.rendercache import RenderResult, body_digest
-from kb.safety import Renderer, element_ids, locate, removed
-from kb.settings import REPO_ROOT
+from kb.content.pages import Page, iso_date
+from kb.content.rendercache import RenderResult, body_digest
+from kb.content.safety import Renderer, element_ids, locate, removed
+from kb.project.findings import Finding
+from kb.project.settings import REPO_ROOT
 
 HEX_RE = re.compile(r"^[0-9a-f]+$")
 
@@ -240,13 +240,13 @@ def _renderer(ctx: Context) -> Renderer:
 
 
 def render_results(ctx: Context) -> dict[str, tuple[str, RenderResult]]:
-    """This run's render results by page path, with the body each was read from (kb.engine passes
-    the workers' back, and saves them to kb.rendercache)."""
+    """This run's render results by page path, with the body each was read from (kb.checks.engine passes
+    the workers' back, and saves them to kb.content.rendercache)."""
     return ctx.data.memo("render-results", dict)
 
 
 def cached_renders(ctx: Context) -> dict[str, RenderResult]:
-    """Results of earlier runs by body digest (kb.rendercache.load, set by kb.engine)."""
+    """Results of earlier runs by body digest (kb.content.rendercache.load, set by kb.checks.engine)."""
     return ctx.data.memo("render-cache", dict)
 
 
@@ -278,7 +278,7 @@ def page_anchors(page: Page, ctx: Context) -> frozenset[str]:
 
 
 def check_unsafe_html(page: Page, ctx: Context) -> list[Finding]:
-    """What the build's sanitiser (kb.safety) would remove from this page, found by rendering the
+    """What the build's sanitiser (kb.content.safety) would remove from this page, found by rendering the
     page with the same Markdown extensions as the build: attribute lists, reference links, raw HTML
     and code spans are seen exactly as MkDocs sees them."""
     if page.text is None:
@@ -439,7 +439,7 @@ def check_review(page: Page, ctx: Context) -> list[Finding]:
     status = page.review_status
     required = ctx.data.required_reviewers(page.track or "general")
     missing = [org for org in required if org not in approvers]
-    # a translation's approvals are recorded on its source page (kb/approvals.py checks the pair)
+    # a translation's approvals are recorded on its source page (kb/trust/approvals.py checks the pair)
     is_translation = isinstance(page.translation, dict) and "from" in page.translation
     if status == "approved" and missing and not is_translation:
         out.append(finding("review", "approved-without-approvals", page, line, missing=", ".join(missing),

@@ -13,8 +13,8 @@ from functools import lru_cache
 from kb.checks import Context, finding
 from kb.checks.numbers import numbers_in, words_in
 from kb.checks.structure import STRUCTURE_CHECKS, section_line, section_of
-from kb.findings import Finding
-from kb.pages import GAP_RE, Block, Page, body_hash
+from kb.content.pages import GAP_RE, Block, Page, body_hash
+from kb.project.findings import Finding
 
 
 def orient(a: Page, b: Page, ctx: Context) -> tuple[Page, Page]:

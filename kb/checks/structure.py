@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from kb.checks import Context, finding
-from kb.findings import Finding
-from kb.pages import FENCE_RE, LINK_RE, Heading, Page
+from kb.content.pages import FENCE_RE, LINK_RE, Heading, Page
+from kb.project.findings import Finding
 
 HTML_LINK_RE = re.compile(r"<a\b[^<>]*?\bhref\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s>]+))",
                           re.IGNORECASE)
@@ -212,7 +212,7 @@ class CodeBlock:
 
 
 def code_blocks(page: Page) -> list[CodeBlock]:
-    """Fenced code blocks, recognised as kb.pages does (fences may be indented in lists/admonitions)."""
+    """Fenced code blocks, recognised as kb.content.pages does (fences may be indented in lists/admonitions)."""
     out: list[CodeBlock] = []
     current: tuple[str, int, int, str, int] | None = None  # fence char, length, line, lang, indent
     content: list[str] = []

@@ -9,9 +9,9 @@ from urllib.parse import unquote, urlsplit
 
 from kb.checks import Context, finding
 from kb.checks.page import page_anchors, page_gaps
-from kb.data import Deliverable, first_lines
-from kb.findings import Finding
-from kb.pages import Page, iso_date
+from kb.content.pages import Page, iso_date
+from kb.project.data import Deliverable, first_lines
+from kb.project.findings import Finding
 
 # Files the build writes: links to them are valid although they are not in docs/.
 GENERATED_PREFIXES = ("downloads/", "status.json", "review/")

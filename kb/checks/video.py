@@ -7,10 +7,8 @@ in the repository (data/media.yml says where they are)."""
 from __future__ import annotations
 
 from kb.checks import Context, finding
-from kb.data import EventLimits
-from kb.findings import Finding
-from kb.pages import Page
-from kb.video import (
+from kb.content.pages import Page
+from kb.content.video import (
     Probe,
     ProbeFailed,
     ProbeUnavailable,
@@ -22,6 +20,8 @@ from kb.video import (
     resolve_relative,
     safe_media_name,
 )
+from kb.project.data import EventLimits
+from kb.project.findings import Finding
 
 
 def _read(ctx: Context, path: str) -> str | None:

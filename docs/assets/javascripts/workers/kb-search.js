@@ -1,7 +1,7 @@
 /* Search per language, around Material's own search worker (Material lets a site provide its own
    worker through the page configuration: overrides/main.html points it here).
 
-   - Each language has its own index (search/<lang>.json, written by kb/search.py after the build);
+   - Each language has its own index (search/<lang>.json, written by kb/web/search.py after the build);
      search/search_index.json, which Material's page script fetches on every page, is only a stub.
      The index is loaded when the reader opens search (the page script kb-search.js says so on the
      "kb-search" BroadcastChannel) or at the first query, never on a page load.

@@ -1,0 +1,74 @@
+"""What the downloads page lists, from the same plan the PDF step renders (one naming rule, one
+release decision): the training manuals of kb.yml in every language, this language's handouts and
+panels, and the offline copy. In release mode a document whose pages are not all approved is listed
+as not released yet (the PDF step does not write it)."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from kb.build.offline import ZIP_NAME
+from kb.print.manual.assemble import (
+    LanguagePlan,
+    manual_plans,
+    plan_language,
+    single_outputs,
+    single_refused,
+    with_own_approval,
+)
+
+DOWNLOADS = PurePosixPath("downloads")
+
+
+def report_manifest(report: Any, lang: str) -> list[dict]:
+    """The pages of *lang* as navigation entries, for a language whose navigation is not known yet
+    (mkdocs-static-i18n builds one language after the other)."""
+    return [{"lang": lang, "file_lang": lang, "rel": p.rel, "path": p.path, "url": "", "dest": "",
+             "title": None, "section": None} for p in report.pages.values() if p.lang == lang]
+
+
+def _plan(lang: str, manifests: dict[str, list[dict]], report: Any) -> LanguagePlan:
+    return plan_language(lang, manifests.get(lang) or report_manifest(report, lang), report)
+
+
+def downloads_for(settings: Any, data: Any, lang: str, manifests: dict[str, list[dict]], report: Any,
+                  offline_from: Path | None = None) -> dict[str, Any]:
+    """Site-relative paths and titles of the manuals, this language's handouts and panels, and the
+    offline copy; `released` is False for what a release build refuses. *offline_from*: this is the
+    offline copy's build, whose zip (kb/build/offline.py) takes the files built in that site folder; what
+    is not there is marked "online only"."""
+
+    def online_only(path: PurePosixPath) -> bool:
+        return offline_from is not None and not (offline_from / path).is_file()
+
+    manuals = []
+    for other in settings.languages:
+        for m in manual_plans(settings, data, report, _plan(other, manifests, report)):
+            manuals.append({"id": m.id, "lang": other, "title": m.spec.title[other],
+                            "path": str(DOWNLOADS / m.filename), "online_only": online_only(DOWNLOADS / m.filename),
+                            "released": not (settings.release and m.refused())})
+    plan = _plan(lang, manifests, report)
+
+    def singles(kind: str, folder: str, chapters: list) -> list[dict[str, Any]]:
+        rows = []
+        for ch, out in single_outputs(chapters, PurePosixPath(lang)):
+            ch = with_own_approval(data, report, ch)
+            refused = settings.release and single_refused(kind, ch)
+            path = DOWNLOADS / folder / lang / out.name
+            rows.append({"title": ch.title, "path": str(path), "released": not refused, "online_only": online_only(path)})
+        return rows
+
+    return {
+        "manuals": manuals,
+        "handouts": singles("handout", "handouts", plan.handouts),
+        "panels": singles("panel", "panels", plan.panels),
+        "panel_size": {"width": _num(settings.print.panel.width_mm / 10), "height": _num(settings.print.panel.height_mm / 10),
+                       "bleed": _num(settings.print.panel.bleed_mm)},
+        "offline": str(DOWNLOADS / ZIP_NAME),
+        "offline_build": offline_from is not None,
+    }
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"

@@ -1,0 +1,310 @@
+"""One build in three named stages, and the one object that holds its state (ARCHITECTURE.md).
+
+- **prepare**: read and validate the settings and data files, start the checks (kb.checks.engine)
+  beside the generator, and the git reading of page dates: nothing here needs the generator.
+- **generate**: the MkDocs-compatible generator (MkDocs or ProperDocs, kb.build.generator) turns the
+  Markdown into themed HTML. hooks/kb_hooks.py is the only code that runs inside it: it hands each
+  page's values to the methods below and puts their results back (``page_markdown``, ``page_html``,
+  ``page_context``, ``record_navigation``, ``with_policy``).
+- **finish**: everything that works on the built HTML: status JSON, review pages, figures, video
+  files, search indexes, web manifests and offline lists, PDF manuals, forms and event reports.
+  (The offline copy and the swap of ``site.building/`` into ``site/`` follow in kb.cli.)
+
+Nothing here imports MkDocs: the generator is one replaceable stage, and whatever replaces it calls
+the same methods with the same plain values."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import posixpath
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kb.build.downloads import downloads_for
+from kb.build.offline import offline_source
+from kb.checks import engine
+from kb.content import boundary, figures, safety, video
+from kb.content.figures import Attendance
+from kb.content.glossary import glossary_entries
+from kb.print.forms import build_forms, held_events
+from kb.print.forms import downloads as form_downloads
+from kb.print.manual import ManualError, build_manuals
+from kb.print.manual.assemble import Provenance
+from kb.project import gitdates, templating
+from kb.project.data import ProjectData
+from kb.project.findings import format_text
+from kb.project.settings import Settings, load_settings
+from kb.web import csp, review, search, searchfix, site, webapp
+from kb.web.glossary_html import annotate
+
+log = logging.getLogger("mkdocs.hooks.kb")
+
+GLOSSARY_TEMPLATE = "kb-glossary.html"
+STATUS_TEMPLATE = "kb-status.html"
+DOWNLOADS_TEMPLATE = "kb-downloads.html"
+
+
+class BuildRefused(Exception):
+    """The build must stop: release mode and error findings. The message says what to run."""
+
+
+class FinishFailed(Exception):
+    """A step of the finish stage failed (a missing font, drafts in release mode, a failed render);
+    the message names the step and says what to do."""
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """What the pipeline needs to know of a page the generator renders, in plain values."""
+
+    rel: str          # path under the language folder, e.g. mercury/modules/01-x.md
+    file_lang: str    # the language of the file (a page missing in English is the Chinese file)
+    lang: str         # the language being built
+    dest_uri: str     # where the generator writes it, e.g. en/mercury/index.html
+    meta: dict[str, Any]
+
+    @property
+    def page_dir(self) -> str:
+        return posixpath.dirname(self.dest_uri)
+
+
+@dataclass(frozen=True)
+class NavPage:
+    """A page in the generator's navigation, in order, with the titles of the sections above it."""
+
+    page: PageRef
+    url: str
+    title: str | None
+    sections: tuple[str, ...]
+
+
+@dataclass
+class Build:
+    """The state of one build cycle (one `mkdocs build`, or one rebuild of `mkdocs serve`)."""
+
+    settings: Settings
+    data: ProjectData
+    command: str = "build"
+    offline: bool = False  # the offline copy's build (file:// pages: no CSP, search without a worker)
+    manifest: dict[str, list[dict]] = field(default_factory=dict)  # language -> pages in navigation order
+    html: dict[str, str] = field(default_factory=dict)  # docs/<lang>/<rel> -> body HTML, for the review view
+    site_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # language -> (name, description)
+    videos: list[video.VideoBlock] = field(default_factory=list)  # video blocks of the pages built
+    not_found: str | None = None  # the default language's 404 page, served for every language
+    _report: engine.Report | None = None
+    _pending: Future | None = None  # the checks, running beside the generator
+    _pending_dates: Future | None = None
+    _dates: dict[str, str] = field(default_factory=dict)
+    _attendance: list[Attendance] | None = None
+
+    # --- prepare ------------------------------------------------------------------------------------------------
+    @classmethod
+    def prepare(cls, command: str = "build", root: Path | None = None, offline: bool = False) -> Build:
+        """Settings and data read and validated once (raises SettingsError with file and reason)."""
+        settings = load_settings(root)
+        data = ProjectData(settings)
+        data.validate()
+        settings.check_manuals(data.model.tracks, data.model.types)
+        return cls(settings=settings, data=data, command=command, offline=offline)
+
+    def jieba_dictionary(self) -> Path:
+        """The glossary's terms as a jieba user dictionary, for the search plugin's Chinese segmentation."""
+        return site.write_jieba_user_dict(self.data, self.settings.cache_path)
+
+    def start_checks(self) -> None:
+        """Run the checks: beside the generator on the other core in a draft build; here and now in
+        release mode (fail before anything is written) and under `serve` (no fork next to the file
+        watcher's threads)."""
+        if self._pending is not None or self._report is not None:
+            return
+        lang = "zh" if self.settings.default_language == "zh" else "en"
+        if self.settings.release or self.command != "build" or "fork" not in multiprocessing.get_all_start_methods():
+            self._set_report(engine.run(self.settings, self.data, lang=lang,
+                                        workers=None if self.command == "build" else 1))
+            self._dates = gitdates.last_changed(self.settings.root, self.settings.docs_dir)
+            return
+        checks = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        self._pending = checks.submit(engine.run, self.settings, self.data, lang=lang, workers=1)
+        checks.shutdown(wait=False)  # the submitted run still completes; the worker exits after it
+        dates = ThreadPoolExecutor(max_workers=1)  # git runs in its own process: a thread is enough
+        self._pending_dates = dates.submit(gitdates.last_changed, self.settings.root, self.settings.docs_dir)
+        dates.shutdown(wait=False)
+
+    def wait_for_checks(self) -> engine.Report:
+        """The check report, waiting for the run beside the generator the first time.
+        Raises BuildRefused in release mode when there are errors."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            started = time.perf_counter()
+            report = pending.result()
+            # the checks' cost to the build's wall time (./scripts/bench reads this line)
+            log.info("kb checks: ran beside the build, which waited %.2f s for them", time.perf_counter() - started)
+            self._set_report(report)
+        if self._pending_dates is not None:
+            pending_dates, self._pending_dates = self._pending_dates, None
+            self._dates = pending_dates.result()
+        if self._report is None:
+            self.start_checks()
+            return self.wait_for_checks()
+        return self._report
+
+    def _set_report(self, report: engine.Report) -> None:
+        self._report = report
+        shown = [f for f in report.findings if f.severity in ("error", "warning")]
+        for line in format_text(shown).splitlines():
+            log.info(line)
+        totals = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")}
+        summary = f"kb checks: {totals['error']} errors, {totals['warning']} warnings, {totals['info']} notes"
+        if report.release and report.errors:
+            raise BuildRefused(f"{summary}; release mode refuses to build. Run ./scripts/check --release for the list.")
+        (log.warning if report.errors else log.info)(summary)
+
+    def attendance(self) -> list[Attendance]:
+        """Held events' participants by sex (kb.content.figures), once per build."""
+        if self._attendance is None:
+            report, s = self.wait_for_checks(), self.settings
+            self._attendance = figures.attendance(report.pages, s.docs_dir, s.languages, s.default_language)
+        return self._attendance
+
+    # --- generate: what each page shows -----------------------------------------------------------------------------
+    def page_markdown(self, markdown: str, page: PageRef, render_gap: Callable[[str, dict[str, str]], str]) -> str:
+        """Search ranking by type (content model), unless the page sets it; gap markers as badges."""
+        spec = self.data.model.types.get(page.meta.get("type", ""))
+        search_meta = page.meta.get("search")
+        if spec is not None and spec.search_boost and not (isinstance(search_meta, dict) and "boost" in search_meta):
+            page.meta["search"] = {**(search_meta if isinstance(search_meta, dict) else {}), "boost": spec.search_boost}
+        if "[[gap:" not in markdown:
+            return markdown
+        ui = self.ui(page.lang)
+        return site.render_gaps(markdown, lambda text: render_gap(text, ui))
+
+    def page_html(self, html: str, page: PageRef, overrides: Path) -> str:
+        """The page's HTML through the allow-list (nothing executable reaches a reader), kept for the
+        review view, with glossary terms, the video player and a held event's figure by sex."""
+        html = safety.sanitise(html)
+        self.html.setdefault(f"{self.settings.docs_dir}/{page.file_lang}/{page.rel}", html)
+        if page.meta.get("template") != GLOSSARY_TEMPLATE:  # first use on the page, in its own language
+            html = annotate(html, self.data.glossary, page.file_lang)
+        html = self._video_player(html, page, overrides)
+        return self._figure_by_sex(html, page, overrides)
+
+    @staticmethod
+    def escaped(title: Any) -> Any:
+        """Material prints page.title and page.meta.title raw: escaped once, here."""
+        return safety.escape_title(title) if isinstance(title, str) else title
+
+    def _video_player(self, html: str, page: PageRef, overrides: Path) -> str:
+        block = video.VideoBlock.from_meta(page.meta)
+        if block is None:
+            return html
+        s = self.settings
+        view = video.video_view(block, page_rel=page.rel, page_dir=page.page_dir, lang=page.lang, languages=s.languages,
+                                default_language=s.default_language, docs_path=s.docs_path,
+                                media_src=video.media_address(block, self.data.media.url, page.page_dir))
+        self.videos.append(block)
+        player = templating.render(overrides, "partials/kb-video.html", v=view, ui=self.ui(page.lang))
+        return video.insert_player(html, player)
+
+    def _figure_by_sex(self, html: str, page: PageRef, overrides: Path) -> str:
+        event = page.meta.get("event")
+        if page.meta.get("type") != "event" or not isinstance(event, dict) or event.get("status") != "held":
+            return html
+        item = next((a for a in self.attendance() if a.rel == page.rel), None)
+        if item is None:  # counts missing or not adding up: the event rule says so
+            return html
+        return figures.insert_figure(html, figures.page_figure(overrides, item, page.lang, page.page_dir, self.ui(page.lang)))
+
+    def page_context(self, page: PageRef, alternates: dict[str, str | None], languages: list[str]) -> dict[str, Any]:
+        """What the templates read as ``kb``: the page's state (review, translation, dates, notices)
+        and, for the status, glossary and downloads pages, their data. *alternates*: language -> URL
+        of this page in that language (None: not built)."""
+        report, data, lang = self.wait_for_checks(), self.data, page.lang
+        state = site.page_state(report, lang, page.rel, page.file_lang)
+        state["updated"] = self._dates.get(state["path"])
+        state["alternate_missing"] = [other for other in languages if other not in alternates]
+        if state.get("source_lang"):
+            state["source_url"] = alternates.get(state["source_lang"])
+        context: dict[str, Any] = {"ui": self.ui(lang), "lang": lang, "page": state, "model": data.model,
+                                   "orgs": data.reviewers["organisations"]}
+        template = page.meta.get("template", "")
+        if template == STATUS_TEMPLATE:
+            context["status"] = site.status_data(report, data, lang)
+            # participation by sex per programme: the same SVG files the event pages and the PDFs show
+            context["figures"] = figures.programme_figures(self.attendance(), lang, self.ui(lang), data.model.tracks)
+            context["url_for"] = lambda rel: site.page_url_for(rel, lang, self.settings.default_language)
+        elif template == GLOSSARY_TEMPLATE:
+            context["glossary"] = glossary_entries(data, lang)
+        elif template == DOWNLOADS_TEMPLATE:
+            offline_from = offline_source(self.settings) if self.offline else None
+            context["downloads"] = downloads_for(self.settings, data, lang, self.manifest, report, offline_from)
+            held = [(rel, str(p.meta.get("title") or rel)) for rel, p in
+                    held_events(report.pages, self.settings.docs_dir, lang, self.settings.default_language)]
+            context["forms"] = form_downloads(lang, self.ui(lang), held=held, offline_from=offline_from)
+        return context
+
+    def refused(self, src_uri: str) -> bool:
+        """Whether a file under docs/ must be left out of the build (the engine reports the same as a
+        finding): a symlink, an odd file, an undecodable page, a page over a limit."""
+        s, docs = self.settings, self.settings.docs_path.resolve()
+        parts = Path(src_uri).parts
+        page = src_uri.endswith(".md") and len(parts) > 1 and parts[0] in s.languages
+        refusal = boundary.refused_for_build(Path(docs, src_uri), docs, self.data.limits, page=page)
+        if refusal is not None:
+            log.warning("kb: %s/%s left out of the build (%s: %s)", s.docs_dir, boundary.shown(src_uri), refusal.rule, refusal.code)
+        return refusal is not None
+
+    def record_navigation(self, lang: str, pages: list[NavPage]) -> None:
+        """This language's pages in navigation order (the manuals print them in this order)."""
+        self.manifest[lang] = [{
+            "lang": lang, "file_lang": n.page.file_lang, "rel": n.page.rel,
+            "path": f"{self.settings.docs_dir}/{n.page.file_lang}/{n.page.rel}", "url": n.url, "dest": n.page.dest_uri,
+            # the whole section path ("汞减排（PVC 行业） · 培训模块"): both programmes have "培训模块"
+            "title": n.title, "section": " · ".join(n.sections) or None,
+        } for n in pages]
+
+    def with_policy(self, html: str) -> str:
+        """The page with its Content-Security-Policy (kb.web.csp); none offline (file:// has an opaque
+        origin, so 'self' would block the site's own files)."""
+        return html if self.offline else csp.add_policy(html, self.data.media.url)
+
+    def ui(self, lang: str) -> dict[str, str]:
+        return self.data.ui.get(lang, {})
+
+    # --- finish: everything that works on the built HTML ---------------------------------------------------------------
+    def finish(self, site_dir: Path, theme_env: Any, overrides: Path) -> None:
+        """Write what follows from the built site. Raises FinishFailed with a message that says what to do."""
+        report, data, s = self.wait_for_checks(), self.data, self.settings
+        site.write_status_json(report, data, site_dir)
+        review.write_review_pages(theme_env, report, self.html, site_dir, data.ui)
+        # figures by sex: site/figures/<lang>/*.svg, before the PDFs that print them
+        figures.write_figures(site_dir, overrides, self.attendance(), figures.load_targets(s.data_path / "gender-targets.yml"),
+                              data.ui, s.languages, data.model.tracks)
+        if data.media.url is None:  # video files served by the site itself (data/media.yml url: null)
+            for name in video.copy_media(self.videos, data.media.path, site_dir):
+                log.info("kb video: copied %s into site/%s/", name, video.MEDIA_DIR)
+        if not searchfix.patch_search_worker(site_dir):
+            log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/web/searchfix.py)")
+        # one search index per language, loaded when the reader opens search
+        search.write_language_indexes(site_dir, s.languages, s.default_language, scripts=self.offline)
+        # installable offline reading: a web manifest per language, the pages to save
+        for lang, (name, description) in self.site_names.items():
+            webapp.write_manifest(site_dir, lang, s.default_language, name, self.ui(lang).get("app_short_name", ""), description)
+        webapp.write_offline_lists(site_dir, self.manifest, tuple(track for track in data.model.tracks if track != "general"))
+        if not s.pdf:
+            return
+        provenance = Provenance.of(s.root, s.docs_dir)  # one git reading for manuals and reports
+        try:
+            build_manuals(s, data, report, site_dir, self.manifest, provenance)
+        except ManualError as exc:
+            raise FinishFailed(f"PDF manuals: {exc}") from None
+        try:
+            done = build_forms(settings=s, data=data, report=report, site_dir=site_dir, overrides=overrides,
+                               body_html=self.html, attendance=self.attendance(), provenance=provenance)
+        except ManualError as exc:
+            raise FinishFailed(f"PDF forms and event reports: {exc}") from None
+        log.info("kb forms: %d PDFs rendered, %d reused from the cache", len(done.rendered), len(done.reused))

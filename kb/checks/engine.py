@@ -1,0 +1,290 @@
+"""The check engine: load the tree once, run every rule, resolve messages, build the report.
+Called by the CLI (./scripts/check), the MkDocs hook and the status page; holds no MkDocs code."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from kb.checks import Context
+from kb.checks.approval import findings as approval_findings
+from kb.checks.language import LANGUAGE_CHECKS
+from kb.checks.page import PAGE_CHECKS, cached_renders, markdown_config, render_results
+from kb.checks.pair import PAIR_CHECKS, orient
+from kb.checks.tree import (
+    check_deliverables,
+    check_event_series,
+    check_links,
+    check_missing_translation,
+    event_series_lines,
+)
+from kb.checks.video import check_video
+from kb.content import rendercache
+from kb.content.boundary import check_path, read_checked, walk
+from kb.content.pages import Page, body_hash, parse_page
+from kb.content.rendercache import RenderResult
+from kb.content.siteconfig import check_report_problem
+from kb.project.data import Limits, ProjectData, first_lines
+from kb.project.findings import Catalog, Finding, Localised, sort_findings
+from kb.project.settings import Settings
+from kb.trust import approvals as approvals_mod
+from kb.trust.approvals import PairApproval
+
+
+@dataclass
+class Report:
+    settings: Settings
+    findings: list[Finding]
+    pages: dict[str, Page]
+    pairs: list[dict]
+    deliverables: list[dict]
+    release: bool
+    lang: str
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    catalog_rules: dict = field(default_factory=dict, repr=False)
+    # verified approvals per pair, keyed like pairs by the path relative to docs/<lang>/ (kb/trust/approvals.py)
+    approvals: dict[str, PairApproval] = field(default_factory=dict)
+
+    def in_language(self, lang: str) -> list[Finding]:
+        """The same findings with their messages in *lang* (and the same severities: a check may have
+        set one other than its message's default, e.g. a past year's event series in draft mode)."""
+        if lang == self.lang:
+            return self.findings
+        catalog = Catalog(self.catalog_rules, lang)
+        return sort_findings(catalog.resolve(replace(f, message="")) for f in self.findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    def pair_for(self, rel: str) -> dict | None:
+        """The translation pair of the pages at docs/<lang>/<rel>."""
+        if not hasattr(self, "_pairs_by_rel"):
+            self._pairs_by_rel = {p["rel"]: p for p in self.pairs}
+        return self._pairs_by_rel.get(rel)
+
+    def approval_for(self, rel: str) -> PairApproval | None:
+        """The verified approval state of the pair at docs/<lang>/<rel>."""
+        return self.approvals.get(rel)
+
+    def findings_for(self, path: str) -> list[Finding]:
+        return [f for f in self.findings if f.path == path]
+
+
+def discover(settings: Settings, limits: Limits | None = None) -> tuple[dict[str, Page], frozenset[str], list[Finding]]:
+    """Parse every Markdown page under docs/<lang>/ and list every file under docs/ that may be read
+    (kb.content.boundary); what may not be read is a finding, and its file is not listed."""
+    limits = limits or Limits()
+    pages: dict[str, Page] = {}
+    files: set[str] = set()
+    refused: list[Finding] = []
+    docs = settings.docs_path
+    if not docs.is_dir():
+        return pages, frozenset(), refused
+    for path, is_dir_link in walk(docs):
+        rel_repo = path.relative_to(settings.root).as_posix()
+        rel_docs = path.relative_to(docs).as_posix()
+        lang, _, rel = rel_docs.partition("/")
+        is_page = lang in settings.languages and rel.endswith(".md") and not is_dir_link
+        raw, refusal = read_checked(path, docs, limits, page=is_page) if (is_page or path.suffix.lower() == ".svg"
+                                                                          or is_dir_link) else (None, check_path(path, docs))
+        if refusal is not None:
+            refused.append(Finding(refusal.rule, refusal.code, rel_repo, refusal.line, dict(refusal.params)))
+            continue
+        files.add(rel_repo)
+        if is_page:
+            pages[rel_repo] = parse_page(rel_repo, lang, rel, raw or b"", limits)
+    return pages, frozenset(files), refused
+
+
+def make_context(settings: Settings, data: ProjectData, files: frozenset[str], release: bool) -> Context:
+    return Context(
+        data=data, today=settings.today, release=release, files=files,
+        default_language=settings.default_language, languages=settings.languages,
+        email_allowlist_domains=settings.email_allowlist_domains, docs_dir=settings.docs_dir,
+        manuals=dict(settings.manuals),
+    )
+
+
+def _entry_lines(path: Path) -> dict[str, int]:
+    """The line of each deliverable's id in data/deliverables.yml."""
+    return first_lines(path, r"^\s*-?\s*id:\s*([\w-]+)")
+
+
+def pair_state(source: Page | None, target: Page | None, hash_length: int) -> str:
+    if source is None or target is None:
+        return "missing"
+    tr = target.translation
+    if target.translation_none is not None or source.translation_none is not None:
+        return "single"
+    if not isinstance(tr, dict) or "hash" not in tr:
+        return "untracked"
+    if source.text is None:
+        return "missing"
+    return "current" if str(tr.get("hash")) == body_hash(source.text, hash_length) else "stale"
+
+
+def run(settings: Settings, data: ProjectData | None = None, *, release: bool | None = None,
+        lang: str = "en", only: Iterable[str] | None = None, workers: int | None = None) -> Report:
+    """Every check over the project. *workers*: processes that run the page and pair checks
+    (default: every core; the build's background check passes 1, MkDocs having the other core)."""
+    data = data or ProjectData(settings)
+    data.validate()  # every data file against its schema, all mistakes at once (exit 2 in the CLI)
+    release = settings.release if release is None else release
+    pages, files, refused = discover(settings, data.limits)
+    ctx = make_context(settings, data, files, release)
+    raw: list[Finding] = list(refused)
+    # translation pairs, keyed by the path relative to docs/<lang>/
+    by_rel: dict[str, dict[str, Page]] = {}
+    for page in pages.values():
+        by_rel.setdefault(page.rel, {})[page.lang] = page
+    pairs = []
+    groups: list[tuple[str, Page, Page | None]] = []  # (rel, source, target) for the approvals
+    checked_pairs: list[tuple[Page, Page]] = []
+    for rel in sorted(by_rel):
+        group = by_rel[rel]
+        for page in group.values():
+            others = [lang for lang in settings.languages if lang != page.lang]
+            raw.extend(check_missing_translation(page, all(o in group for o in others), ctx))
+        if len(group) == 2:
+            a, b = group.values()
+            source, target = orient(a, b, ctx)
+            if not (source.meta_error or target.meta_error):
+                checked_pairs.append((source, target))
+            pairs.append({"rel": rel, "source": source.path, "target": target.path,
+                          "state": pair_state(source, target, data.model.hash_length)})
+            groups.append((rel, source, target))
+        else:
+            (page,) = group.values()
+            groups.append((rel, page, None))
+            state = "single" if page.translation_none else "missing"
+            pairs.append({"rel": rel, "source": page.path, "target": None, "state": state})
+    cache_path = rendercache.cache_file(settings.root) if settings.check_cache and not release else None
+    config = rendercache.config_digest(markdown_config(settings.root)) if cache_path is not None else ""
+    if cache_path is not None:
+        cached_renders(ctx).update(rendercache.load(cache_path, config))
+    raw.extend(run_page_and_pair_checks(list(pages.values()), checked_pairs, ctx,
+                                        (os.cpu_count() or 1) if workers is None else workers))
+    for page in pages.values():  # after every page is rendered: a link's #fragment names another page's id
+        if page.refusal is None and page.text is not None:
+            raw.extend(check_links(page, pages, ctx))
+    if cache_path is not None:
+        fresh = {rendercache.body_digest(body): result for body, result in render_results(ctx).values()}
+        if fresh != cached_renders(ctx):
+            rendercache.save(cache_path, config, fresh)
+    approved = approvals_mod.compute(settings, data, groups)
+    raw.extend(approval_findings(approved, pages, ctx))
+    ctx.approved_paths = frozenset(path for pair in approved.values() if pair.approved for path in pair.paths.values())
+    deliverables_path = settings.data_path / "deliverables.yml"
+    found, rows = check_deliverables(data.deliverables, pages, ctx,
+                                     deliverables_path.relative_to(settings.root).as_posix(),
+                                     _entry_lines(deliverables_path))
+    raw.extend(found)
+    thresholds_path = settings.data_path / "event-thresholds.yml"
+    raw.extend(check_event_series(pages, ctx, thresholds_path.relative_to(settings.root).as_posix(),
+                                  event_series_lines(thresholds_path)))
+    raw.extend(check_report_problem(settings.root / "mkdocs.yml"))  # "Report a problem" still lacks FECO's address
+    catalog = Catalog(data.rules, lang)
+    resolved = [catalog.resolve(localised(f, data)) for f in raw]
+    if only is not None:
+        prefixes = tuple(p.rstrip("/") for p in only)
+        resolved = [f for f in resolved if any(f.path == p or f.path.startswith(p + "/") for p in prefixes)]
+    findings = sort_findings(resolved)
+    counts: dict[str, dict[str, int]] = {}
+    for f in findings:
+        counts.setdefault(f.rule, {}).setdefault(f.severity, 0)
+        counts[f.rule][f.severity] += 1
+    return Report(settings=settings, findings=findings, pages=pages, pairs=pairs, deliverables=rows,
+                  release=release, lang=lang, counts=counts, catalog_rules=data.rules, approvals=approved)
+
+
+# --- page and pair checks, on every core -------------------------------------------------------------------
+# Rendering each page with the site's Markdown (for its anchors and what the sanitiser removes) is
+# most of the checks' time; the page and pair checks need nothing from each other, so a standalone
+# check runs them in forked processes, which inherit the parsed pages and the compiled data.
+PARALLEL_MIN_PAGES = 40
+_FORKED: tuple[list[Page], list[tuple[Page, Page]], Context] | None = None  # set before the fork
+
+
+def page_findings(page: Page, ctx: Context) -> list[Finding]:
+    """Every check of one page on its own (its links, which need the other pages' anchors, aside)."""
+    if page.refusal is not None:
+        r = page.refusal
+        return [Finding(r.rule, r.code, page.path, r.line, dict(r.params))]
+    out: list[Finding] = []
+    for check in PAGE_CHECKS + LANGUAGE_CHECKS:
+        out.extend(check(page, ctx))
+    out.extend(check_video(page, ctx))
+    return out
+
+
+def pair_findings(source: Page, target: Page, ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for check in PAIR_CHECKS:
+        out.extend(check(source, target, ctx))
+    return out
+
+
+def _checks_in_worker(share: int, workers: int) -> tuple[list[Finding], dict[str, tuple[str, RenderResult]]]:
+    """One worker's share of the pages and pairs: its findings and the render results of its pages."""
+    assert _FORKED is not None
+    pages, pairs, ctx = _FORKED
+    out: list[Finding] = []
+    for page in pages[share::workers]:
+        out.extend(page_findings(page, ctx))
+    for source, target in pairs[share::workers]:
+        out.extend(pair_findings(source, target, ctx))
+    mine = {page.path for page in pages[share::workers]}
+    return out, {path: known for path, known in render_results(ctx).items() if path in mine}
+
+
+def run_page_and_pair_checks(pages: list[Page], pairs: list[tuple[Page, Page]], ctx: Context,
+                             workers: int) -> list[Finding]:
+    """The page checks of *pages* and the pair checks of *pairs*, in *workers* forked processes (in
+    this one when there is one worker, few pages or no fork); the pages' render results are kept
+    for the link checks that follow and for the cache."""
+    global _FORKED
+    if workers <= 1 or len(pages) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        out: list[Finding] = []
+        for page in pages:
+            out.extend(page_findings(page, ctx))
+        for source, target in pairs:
+            out.extend(pair_findings(source, target, ctx))
+        return out
+    _FORKED = (pages, pairs, ctx)
+    out = []
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for found, results in pool.map(_checks_in_worker, range(workers), [workers] * workers):
+                out.extend(found)
+                render_results(ctx).update(results)
+    finally:
+        _FORKED = None
+    return out
+
+
+def localised(finding: Finding, data: ProjectData) -> Finding:
+    """The finding with the parameters that have a wording per language made Localised, so that each
+    language's message quotes its own: a deliverable's title (data/deliverables.yml), an event
+    series' programme and kind (data/content-model.yml tracks, data/ui.yml event_kind_*) in Chinese.
+    JSON and text output keep the parameter as the check gave it (Localised's str)."""
+    params = dict(finding.params)
+    if finding.rule == "deliverables" and "title" in params:
+        item = next((d for d in data.deliverables if d.id == params.get("id")), None)
+        if item is not None and item.title:
+            params["title"] = Localised({**item.title, "en": str(params["title"])})
+    elif finding.rule == "event-series":
+        programme, kind = str(params.get("programme", "")), str(params.get("kind", ""))
+        label = data.model.tracks.get(programme, {}).get("zh")
+        if programme and label:
+            params["programme"] = Localised({"zh": label, "en": programme})
+        kind_zh = (data.ui.get("zh") or {}).get(f"event_kind_{kind}")
+        if kind and kind_zh:
+            params["kind"] = Localised({"zh": kind_zh, "en": kind})
+    else:
+        return finding
+    return replace(finding, params=params)

@@ -1,0 +1,57 @@
+"""Checks of the site settings in mkdocs.yml that readers depend on, as findings like any other
+(data/messages.yml), so that the status page and ./scripts/check show what is still to be supplied.
+
+Today: "Report a problem" (overrides/partials/kb-report.html, configured once in mkdocs.yml
+``extra.report_problem``). The organisational e-mail address must come from FECO; until it is set the
+rule reports it (never an address made up here)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from kb.content.safety import read_mkdocs_yml
+from kb.project.findings import Finding
+
+_KEY = re.compile(r"^(\s*)(report_problem|email|form)\s*:")
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line of extra.report_problem's *key* (or of report_problem: itself), 1 when not found."""
+    block_line, block_indent = 0, -1
+    for number, line in enumerate(text.split("\n"), 1):
+        m = _KEY.match(line)
+        if not m:
+            if block_line and line.strip() and not line.lstrip().startswith("#") and len(line) - len(line.lstrip()) <= block_indent:
+                break  # left the report_problem block
+            continue
+        if m.group(2) == "report_problem":
+            block_line, block_indent = number, len(m.group(1))
+        elif block_line and m.group(2) == key and len(m.group(1)) > block_indent:
+            return number
+    return block_line or 1
+
+
+def check_report_problem(mkdocs_yml: Path, shown_path: str = "mkdocs.yml") -> list[Finding]:
+    """Findings about extra.report_problem: no organisational e-mail (a gap to fill: FECO supplies
+    it), or no way at all to report a problem. Nothing when there is no mkdocs.yml (checks run on a
+    docs tree alone) or it cannot be read (the build reports that itself)."""
+    try:
+        config = read_mkdocs_yml(mkdocs_yml)
+        text = mkdocs_yml.read_text(encoding="utf-8") if config else ""
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    if not config:
+        return []
+    extra = config.get("extra")
+    settings = extra.get("report_problem") if isinstance(extra, dict) else None
+    settings = settings if isinstance(settings, dict) else {}
+    email = str(settings.get("email") or "").strip()
+    form = str(settings.get("form") or "").strip()
+    if not email and not form:
+        return [Finding("report-problem", "no-channel", shown_path, _line_of(text, "report_problem"), {})]
+    if not email:
+        return [Finding("report-problem", "no-email", shown_path, _line_of(text, "email"), {})]
+    return []

@@ -1,0 +1,136 @@
+"""Printable forms and event summary reports, as A4 PDFs made after the site is built.
+
+- site/downloads/forms/sign-in-sheet-<lang>.pdf and evaluation-<lang>.pdf: blank forms from
+  data/forms.yml (templates overrides/forms/sign-in.html and evaluation.html);
+- site/downloads/reports/<lang>/<page>.pdf: the summary report (总结报告) of each held event, from
+  its record: the front matter's figures (participants in total and by sex, experts, viewers), the
+  figure by sex (kb.content.figures) and the record's sections as the site rendered them.
+
+Rendered with WeasyPrint through kb.print.manual.render's public pieces (RenderJob, render_all: the
+same fonts check, cache and atomic writes as the manuals). No MkDocs here: the hook calls build_forms."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from markupsafe import Markup
+
+from kb.content.figures import Attendance, figure_paths
+from kb.print.manual.assemble import Provenance
+from kb.print.manual.render import RenderJob, Summary
+from kb.print.manual.schedule import render_all
+from kb.project.data import load_yaml
+from kb.project.templating import render
+
+DOWNLOADS = PurePosixPath("downloads")
+FORMS = {"sign-in-sheet": ("sign-in", "forms/sign-in.html"), "evaluation": ("evaluation", "forms/evaluation.html")}
+HEADERLINK_RE = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Download:
+    title: str
+    path: str  # site-relative
+    online_only: bool = False  # the offline copy's build: the file is not in its zip
+
+
+def form_outputs(lang: str) -> dict[str, PurePosixPath]:
+    return {name: DOWNLOADS / "forms" / f"{name}-{lang}.pdf" for name in FORMS}
+
+
+def report_output(rel: str, lang: str) -> PurePosixPath:
+    return DOWNLOADS / "reports" / lang / (posixpath.splitext(rel)[0].replace("/", "--") + ".pdf")
+
+
+def downloads(lang: str, ui: dict[str, str], reports: list[Attendance] | None = None,
+              held: list[tuple[str, str]] | None = None, offline_from: Path | None = None) -> dict[str, list[Download]]:
+    """What the downloads page lists: this language's blank forms and the held events' reports.
+    *held*: (rel, title) of each held event. *offline_from*: the offline copy's build, made from
+    that site folder: what is not there is marked online only (as kb.build.downloads does)."""
+    forms = form_outputs(lang)
+
+    def item(title: str, path: PurePosixPath) -> Download:
+        return Download(title, str(path), offline_from is not None and not (offline_from / path).is_file())
+
+    return {
+        "forms": [item(ui.get("form_sign_in", "sign-in"), forms["sign-in-sheet"]),
+                  item(ui.get("form_evaluation", "evaluation"), forms["evaluation"])],
+        "reports": [item(title, report_output(rel, lang)) for rel, title in (held or [])],
+    }
+
+
+def held_events(pages: dict[str, Any], docs_dir: str, lang: str, default_language: str) -> list[tuple[str, Any]]:
+    """(rel, page) of every held event in *lang* (its own page, else the default language's)."""
+    out: dict[str, Any] = {}
+    for tree in dict.fromkeys((default_language, lang)):
+        root = f"{docs_dir}/{tree}/"
+        for path, page in pages.items():
+            ev = page.meta.get("event") if page.text is not None else None
+            if path.startswith(root) and page.type == "event" and isinstance(ev, dict) and ev.get("status") == "held":
+                out[page.rel] = page
+    return sorted(out.items(), key=lambda kv: (str(kv[1].meta.get("event", {}).get("date")), kv[0]))
+
+
+def _event_facts(page: Any) -> dict[str, Any]:
+    ev = page.meta.get("event") or {}
+    p = ev.get("participants") if isinstance(ev.get("participants"), dict) else {}
+    total, women, men = (p.get(k) for k in ("total", "women", "men"))
+    share = None
+    if all(isinstance(v, int) for v in (total, women, men)) and total and women + men == total:
+        share = f"{women / total * 100:.0f}%"
+    return {"kind": ev.get("kind"), "date": ev.get("date"), "venue": ev.get("venue"), "hours": ev.get("duration_hours"),
+            "total": total, "women": women, "men": men, "share": share, "experts": ev.get("experts"),
+            "viewers": ev.get("viewers")}
+
+
+def report_made(provenance: Provenance, page_path: str, today: str) -> str:
+    """The date a held event's report prints: the last commit of its record, so that the report is
+    the same PDF (and its cache entry holds) from one day to the next; today while the record has
+    uncommitted changes or outside git."""
+    revision = provenance.newest([page_path])
+    return revision.date if revision is not None else today
+
+
+def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overrides: Path, body_html: dict[str, str],
+                attendance: list[Attendance], provenance: Provenance | None = None) -> Summary:
+    """Write the blank forms and the held events' reports of every language. *body_html*: the body
+    HTML the build rendered per source path (docs/<lang>/<rel>); *provenance*: where the pages stand
+    in git (default: read now)."""
+    site_dir = Path(site_dir)
+    provenance = provenance if provenance is not None else Provenance.of(settings.root, settings.docs_dir)
+    spec = load_yaml(settings.data_path / "forms.yml")
+    css = str(Path(overrides) / "forms" / "forms.css")
+    base = site_dir.resolve().as_uri() + "/"
+    jobs: list[RenderJob] = []
+    for lang in settings.languages:
+        ui = data.ui.get(lang, {})
+        for name, (key, template) in FORMS.items():
+            html = render(overrides, template, form=spec[key], lang=lang, ui=ui)
+            out = site_dir / form_outputs(lang)[name]
+            jobs.append(RenderJob(html=html, base_url=base, stylesheets=(css,), output=str(out), name=f"form-{lang}:{out.name}"))
+        figures = {a.rel: a for a in attendance}
+        for rel, page in held_events(report.pages, settings.docs_dir, lang, settings.default_language):
+            body = body_html.get(page.path, "")
+            # The HTML the site serves for this page (MkDocs rendered it; the unsafe-html rule guards its
+            # source): printed as HTML, like the manual prints it. Everything else is escaped.
+            body = Markup(HEADERLINK_RE.sub("", body))
+            dest_dir = rel[:-3] if not rel.endswith("index.md") else posixpath.dirname(rel)
+            page_dir = dest_dir if lang == settings.default_language else f"{lang}/{dest_dir}"
+            figure = None
+            if rel in figures:
+                figure = figure_paths([figures[rel]], [figures[rel].programme], lang)[f"event:{rel}"]
+            html = render(overrides, "forms/event-report.html", page=page, title=page.meta.get("title") or rel,
+                          facts=_event_facts(page), body=body, figure=figure, lang=lang, ui=ui,
+                          programme=data.model.tracks.get(page.track or "", {}).get(lang, page.track),
+                          kind_label=ui.get(f"event_kind_{_event_facts(page)['kind']}", _event_facts(page)["kind"]),
+                          made=report_made(provenance, page.path, settings.today.isoformat()), site_base=base)
+            out = site_dir / report_output(rel, lang)
+            # relative images in the record resolve against the page's folder in site/
+            jobs.append(RenderJob(html=html, base_url=(site_dir / page_dir).resolve().as_uri() + "/", stylesheets=(css,),
+                                  output=str(out), name=f"report-{lang}:{out.name}", site_root=str(site_dir.resolve()),
+                                  resources=(str(site_dir / figure),) if figure else ()))
+    return render_all(jobs, settings.cache_path / "pdf")

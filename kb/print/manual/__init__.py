@@ -1,0 +1,187 @@
+"""PDF training manuals, module handouts and exhibition panels, made after the site is built.
+
+For each training manual of kb.yml (`manuals`: one per programme) and language: WeasyPrint over the
+built pages' article content of that programme, in navigation order
+(site/downloads/manual-<id>-<lang>.pdf); one handout per module page (site/downloads/handouts/<lang>/)
+and one roll-up banner per panel page (site/downloads/panels/<lang>/).
+
+In release mode a document is written only when every page it prints is approved by the
+organisations of its track (kb.print.manual.approvals); the others are refused, listed in the log, and
+any earlier copy is removed, while the rest of the build goes on.
+
+- kb.print.manual.content: one built page made printable (parsing, cleaning, links, answers, option letters)
+- kb.print.manual.assemble: which pages go where; the documents' HTML from overrides/manual/ templates
+- kb.print.manual.approvals: the sign-off question, in one place
+- kb.print.manual.render: fonts, cache, parallel WeasyPrint renders, atomic writes
+- kb.print.manual.parts: a big manual rendered in parts, in parallel, and merged (kb.print.manual.hbsubset: its fonts)
+- kb.print.manual.pdfwriter: what WeasyPrint's PDF writer needs to stay linear in the pages
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kb.print.manual.approvals import ApprovalState
+from kb.print.manual.assemble import (
+    Assembler,
+    Document,
+    LanguagePlan,
+    ManualPlan,
+    Provenance,
+    manual_plans,
+    plan_language,
+    single_outputs,
+    single_refused,
+    with_own_approval,
+)
+from kb.print.manual.errors import FontMissingError, ManualError, RenderError
+from kb.print.manual.render import Outcome, RenderJob, Summary, harfbuzz_subsetting, require_cjk_font
+from kb.print.manual.schedule import render_all
+
+__all__ = [
+    "BuildPlan", "FontMissingError", "ManualError", "Refusal", "RenderError",
+    "build_manuals", "plan_documents",
+]
+
+log = logging.getLogger("mkdocs.hooks.kb.manual")
+
+
+def _release_logger() -> logging.Logger:
+    """Release refusals are warnings about content that the release accepts (the other manuals go
+    out), so they are printed as warnings but outside MkDocs' logger tree: `mkdocs build --strict`
+    (./scripts/build --release) counts only MkDocs' own warnings and must not fail on them."""
+    logger = logging.getLogger("kb.release")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+        logger.setLevel(logging.INFO)
+    return logger
+
+DOWNLOADS = "downloads"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Release mode: a document that is not written, and why (page -> what it lacks)."""
+
+    output: Path
+    kind: str                     # manual | handout | panel
+    lang: str
+    manual: str | None
+    pages: tuple[ApprovalState, ...] = ()
+    gaps: tuple[tuple[str, int], ...] = ()  # (page, number of [[gap]] markers): panels
+
+    def lines(self) -> list[str]:
+        out = [f"  - {s.path}: {s.reason()}" for s in self.pages]
+        out += [f"  - {path}: {n} gap marker(s) [[gap: ...]] still to fill" for path, n in self.gaps]
+        return out
+
+
+@dataclass
+class BuildPlan:
+    languages: list[LanguagePlan]
+    manuals: list[ManualPlan]
+    documents: list[Document]     # to render, manuals first (they take longest)
+    refused: list[Refusal] = field(default_factory=list)
+
+
+def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
+                   manifests: dict[str, list[dict]], provenance: Provenance | None = None) -> BuildPlan:
+    """Every document of this build. In release mode the documents with unapproved pages (and
+    panels with gaps) are refused instead of planned."""
+    plans = [plan_language(lang, manifests[lang], report) for lang in settings.languages if manifests.get(lang)]
+    manuals = [m for plan in plans for m in manual_plans(settings, data, report, plan)]
+    provenance = provenance if provenance is not None else Provenance.of(settings.root, settings.docs_dir)
+    assembler = Assembler(settings, data, site_dir, provenance=provenance)
+    downloads = site_dir / DOWNLOADS
+    documents: list[Document] = []
+    refused: list[Refusal] = []
+    for manual in manuals:
+        output = downloads / manual.filename
+        if settings.release and manual.refused():
+            refused.append(Refusal(output, "manual", manual.lang, manual.id, tuple(manual.refused())))
+        else:
+            documents.append(assembler.manual(manual, output))
+    for plan in plans:
+        for kind, chapters, folder in (("handout", plan.handouts, "handouts"), ("panel", plan.panels, "panels")):
+            for ch, out in single_outputs(chapters, downloads / folder / plan.lang):
+                ch = with_own_approval(data, report, ch)
+                gaps = ((ch.path, ch.gaps),) if kind == "panel" and ch.gaps else ()
+                if settings.release and single_refused(kind, ch):
+                    pages = (ch.approval,) if ch.approval is not None and ch.draft else ()
+                    refused.append(Refusal(out, kind, plan.lang, None, pages, gaps))
+                else:
+                    documents.append(assembler.single(kind, ch, out))
+    return BuildPlan(plans, manuals, documents, refused)
+
+
+def to_job(doc: Document, site_dir: Path) -> RenderJob:
+    return RenderJob(
+        html=doc.html, base_url=site_dir.resolve().as_uri() + "/", stylesheets=doc.stylesheets,
+        output=str(doc.output), name=f"{doc.kind}-{doc.lang}:{doc.output.name}",
+        fit_one_page=doc.kind == "panel", resources=doc.resources, bleed_mm=doc.bleed_mm,
+        parts=doc.parts, version=doc.version, version_chars=doc.version_chars,
+    )
+
+
+def _rel(site_dir: Path, path: Path | str) -> Path | str:
+    return Path(path).relative_to(site_dir) if Path(path).is_relative_to(site_dir) else path
+
+
+def _log_outcome(site_dir: Path, outcome: Outcome) -> None:
+    rel = _rel(site_dir, outcome.job.output)
+    pages = f"{outcome.pages} pages" if outcome.pages is not None else "? pages"
+    if outcome.rendered:
+        scale = f", type at {outcome.scale:.0%} to fit one page" if outcome.scale != 1.0 else ""
+        parts = ""
+        if outcome.parts is not None:
+            parts = f", in {sum(outcome.parts)} parts: {outcome.parts[0]} rendered, {outcome.parts[1]} reused"
+        log.info("kb manual: rendered %s (%s, %.1f s%s%s)", rel, pages, outcome.seconds, scale, parts)
+    else:
+        log.debug("kb manual: reused %s from the cache (%s)", rel, pages)
+
+
+def _refuse(site_dir: Path, refusal: Refusal) -> None:
+    """Log the refusal as one warning block and remove a stale copy of the document."""
+    rel = _rel(site_dir, refusal.output)
+    removed = ""
+    if refusal.output.exists():
+        refusal.output.unlink()
+        removed = " (the earlier copy was removed)"
+    what = "pages are not approved" if refusal.pages else "the panel has gaps"
+    if refusal.pages and refusal.gaps:
+        what = "pages are not approved and the panel has gaps"
+    _release_logger().warning("kb manual: release refused %s: %s%s:\n%s", rel, what, removed, "\n".join(refusal.lines()))
+
+
+def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifests: dict[str, list[dict]],
+                  provenance: Provenance | None = None) -> list[Path]:
+    """Make every PDF of the build; return the paths written. Raises a ManualError subclass with a
+    clear message (missing font, failed renders). Release refusals are logged, not raised.
+    *provenance*: where the pages stand in git (default: read now)."""
+    site_dir = Path(site_dir)
+    if not any(manifests.get(lang) for lang in settings.languages):
+        return []
+    require_cjk_font()  # every stylesheet sets Noto Sans CJK SC first, for both languages
+    if not harfbuzz_subsetting():
+        log.warning("kb manual: WeasyPrint cannot load libharfbuzz-subset; it subsets the CJK fonts with fontTools, "
+                    "10-20 s slower per PDF. Install Debian's libharfbuzz-subset0.")
+    plan = plan_documents(settings, data, report, site_dir, manifests, provenance)
+    for refusal in plan.refused:
+        _refuse(site_dir, refusal)
+    jobs = [to_job(doc, site_dir) for doc in plan.documents]
+    summary: Summary = render_all(jobs, settings.cache_path / "pdf", on_done=lambda o: _log_outcome(site_dir, o),
+                                  memory_budget_mb=settings.print.memory_mb)
+    refused = f", {len(plan.refused)} refused for release" if plan.refused else ""
+    log.info(
+        "kb manual: %d PDFs rendered, %d reused from the cache%s (%s) in %.1f s",
+        len(summary.rendered), len(summary.reused), refused,
+        ", ".join(f"{m.id}-{m.lang}: {len(m.chapters)} chapters" for m in plan.manuals), summary.seconds,
+    )
+    return [doc.output for doc in plan.documents]

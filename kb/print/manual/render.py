@@ -1,0 +1,297 @@
+"""Render jobs to PDF with WeasyPrint: fonts checked first, results cached by a hash of everything
+that goes into a render, cache misses rendered in parallel processes, every file written atomically."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from kb.print.manual.errors import FontMissingError
+from kb.print.manual.pdfwriter import cache_page_references, release_layout_state
+
+log = logging.getLogger("mkdocs.hooks.kb.manual")
+CJK_FAMILY = "Noto Sans CJK SC"
+INSTALL_HINT = "install Debian's fonts-noto-cjk: `sudo apt-get install fonts-noto-cjk`"
+# Every PDF is written as PDF/UA-1: tagged (structure tree, /MarkInfo /Marked), /Lang from <html lang>,
+# DisplayDocTitle in the viewer preferences; bookmarks come from the stylesheets. Part of the cache key.
+PDF_OPTIONS: dict[str, str] = {"pdf_variant": "pdf/ua-1"}
+FIT_SCALES = (1.0, 0.92, 0.84, 0.76, 0.68, 0.6)  # root font-size tried for one-page documents (panels)
+# "(see page N)" after a link between chapters: the stylesheet prints this slot, which the renderer
+# widens to a run of zeros as wide as the longest page number can be (the digits of Noto Sans CJK SC
+# are all 555 units wide), lays the document out ONCE, then writes each number into its slot
+# (fill_page_slots). WeasyPrint's own target-counter() would lay out again every page that holds a
+# forward reference (nearly all pages of a manual whose modules link to each other and to their answers).
+PAGE_SLOT = "kb-page-slot"
+BYTES_PER_PAGE_AT_LEAST = 2000  # the benchmark's manuals: 3,400-4,300 bytes of HTML per PDF page
+_GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "inherit", "initial"}
+
+
+class RenderJob(NamedTuple):
+    """Everything a worker process needs (picklable)."""
+
+    html: str
+    base_url: str
+    stylesheets: tuple[str, ...]
+    output: str
+    name: str = ""
+    fit_one_page: bool = False       # shrink the type until the document fits on one page (panels)
+    resources: tuple[str, ...] = ()  # local files the HTML loads (images): part of the cache key
+    bleed_mm: float = 0.0            # press bleed around the trim box (panels): the PDF BleedBox
+    site_root: str = ""              # the built site, when base_url is a page folder inside it: files the job may load
+    parts: tuple[str, ...] = ()      # a big manual: the HTML of its parts, rendered apart and merged (kb.print.manual.parts)
+    version: str = ""                # what the merge prints as the manual's version
+    version_chars: str = ""          # what else than hex digits a version can be made of (the words of version_text)
+
+
+@dataclass
+class Outcome:
+    job: RenderJob
+    rendered: bool            # False: copied from the cache
+    pages: int | None = None  # known when rendered, or read from the cache's record
+    seconds: float = 0.0
+    scale: float = 1.0
+    started: float = 0.0      # wall clock (time.time()) when the render began and ended; 0 when reused
+    ended: float = 0.0
+    parts: tuple[int, int] | None = None  # a manual in parts: (parts rendered, parts reused)
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rendered(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.rendered]
+
+    @property
+    def reused(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.rendered]
+
+
+# --- fonts --------------------------------------------------------------------------------------------------------
+def _fc_list(*args: str) -> str:
+    try:
+        out = subprocess.run(["fc-list", *args], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise FontMissingError(f"fontconfig's fc-list could not be run ({exc}); {INSTALL_HINT} (it brings fontconfig)") from None
+    return out.stdout
+
+
+def require_cjk_font() -> None:
+    """The Chinese text needs Noto Sans CJK SC; without it WeasyPrint would print empty boxes."""
+    families = {name.strip() for line in _fc_list(":lang=zh-cn", "family").splitlines() for name in line.split(",")}
+    if CJK_FAMILY not in families:
+        raise FontMissingError(
+            f"the font \"{CJK_FAMILY}\" is not installed (fc-list ':lang=zh-cn' family does not list it); "
+            f"the Chinese PDFs would print empty boxes. To fix it, {INSTALL_HINT}"
+        )
+
+
+def harfbuzz_subsetting() -> bool:
+    """Does WeasyPrint subset fonts with HarfBuzz (fast) rather than fontTools (slow for CJK)?"""
+    from weasyprint.text import ffi
+
+    return getattr(ffi, "harfbuzz_subset", None) is not None
+
+
+def font_families(stylesheets: tuple[str, ...]) -> list[str]:
+    """Every font family named in the stylesheets' font-family declarations."""
+    found: set[str] = set()
+    for path in stylesheets:
+        for m in re.finditer(r"font-family\s*:\s*([^;}]+)", Path(path).read_text(encoding="utf-8")):
+            for name in m.group(1).split(","):
+                name = name.strip().strip("\"'").strip()
+                if name and name.lower() not in _GENERIC_FAMILIES and not name.startswith("var("):
+                    found.add(name)
+    return sorted(found)
+
+
+def font_identity(stylesheets: tuple[str, ...]) -> str:
+    """The installed files of those families (path, size, mtime): a font update invalidates the cache."""
+    lines = []
+    for family in font_families(stylesheets):
+        files = sorted(set(_fc_list("--format", "%{file}\n", family).split()))
+        for f in files:
+            try:
+                st = os.stat(f)
+            except OSError:
+                continue
+            lines.append(f"{family}|{f}|{st.st_size}|{st.st_mtime_ns}")
+        if not files:
+            lines.append(f"{family}|missing")
+    return "\n".join(lines)
+
+
+# --- cache ----------------------------------------------------------------------------------------------------------
+MANUAL_STYLES = Path(__file__).resolve().parents[3] / "overrides" / "manual"
+
+
+def _fetcher(base_url: str = "", stylesheets: tuple[str, ...] = (), site_root: str = ""):
+    """WeasyPrint's fetcher, closed: file: URLs only when their real path (symlinks resolved) is
+    inside the built site or the manual's stylesheet folders, data: URLs only for images. Everything
+    else (other files, http(s), data: documents, ../ escapes) is refused and logged."""
+    from urllib.parse import unquote, urlsplit
+    from urllib.request import url2pathname
+
+    from weasyprint.urls import URLFetcher
+
+    roots = {os.path.realpath(MANUAL_STYLES)} | {os.path.realpath(Path(css).parent) for css in stylesheets}
+    if site_root:
+        roots.add(os.path.realpath(site_root))
+    elif base_url.startswith("file:"):
+        roots.add(os.path.realpath(url2pathname(unquote(urlsplit(base_url).path))))
+
+    class ClosedFetcher(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):  # type: ignore[override]
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data" and url[5:].lstrip().lower().startswith("image/"):
+                return super().fetch(url, headers)
+            if scheme == "file":
+                real = os.path.realpath(url2pathname(unquote(urlsplit(url).path)))
+                if any(real == root or real.startswith(root + os.sep) for root in roots):
+                    return super().fetch(url, headers)
+            log.warning("kb manual: refused to load %s (outside the built site)", url[:200])
+            raise ValueError(f"kb: refused to load {url[:200]}")
+
+    return ClosedFetcher(allowed_protocols={"file", "data"})
+
+
+def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
+    """Render one job in this process: (PDF bytes, page count, seconds, type scale used)."""
+    from weasyprint import CSS, HTML
+
+    start = time.perf_counter()
+    fetcher = _fetcher(job.base_url, job.stylesheets, job.site_root)
+    styles = [CSS(filename=path, url_fetcher=fetcher) for path in job.stylesheets]
+    scales = FIT_SCALES if job.fit_one_page else (1.0,)
+    for scale in scales:
+        html = job.html
+        if scale != 1.0:
+            html = html.replace("</head>", f"<style>html {{ font-size: {scale * 100:.0f}% }}</style></head>", 1)
+        slot = "0" * len(str(max(9, len(html.encode("utf-8")) // BYTES_PER_PAGE_AT_LEAST)))
+        sloted = html.replace(f'"{PAGE_SLOT}"', f'"{slot}"')
+        document = HTML(string=sloted, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
+        if sloted != html and not fill_page_slots(document, slot):
+            # a page number wider than its slot (the estimate was short): WeasyPrint's own page references
+            native = html.replace(f'"{PAGE_SLOT}"', "target-counter(attr(href), page)")
+            document = HTML(string=native, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
+        if len(document.pages) <= 1:
+            break
+    ready_to_write(document)
+    pdf = document.write_pdf(finisher=_bleed_box(job.bleed_mm) if job.bleed_mm else None, **PDF_OPTIONS)
+    return pdf, len(document.pages), time.perf_counter() - start, scale
+
+
+def ready_to_write(document: object) -> None:
+    """What every render does between layout and write_pdf (a whole document or a part)."""
+    # No file ever travels inside a PDF: no attachments, whatever the HTML asked for.
+    document.metadata.attachments = []  # type: ignore[attr-defined]
+    for page in document.pages:  # type: ignore[attr-defined]
+        page.links[:] = [link for link in page.links if link[0] != "attachment"]
+    release_layout_state(document)  # what only layout needed, kept alive by SVG images (kb/print/manual/pdfwriter.py)
+    cache_page_references()  # PDF/UA tagging is quadratic in the pages without it (kb/print/manual/pdfwriter.py)
+
+
+def fill_page_slots(document: object, slot: str) -> bool:
+    """Write the page number of each "(see page N)" link's target into its slot, in the laid-out
+    document (the digits share one width; a shorter number gives the unused digits back to the
+    line: _close_up_slots). False, with nothing changed, when a number does
+    not fit its slot or a target is missing: the caller lays the document out the usual way."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    pages_of: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):  # type: ignore[attr-defined]
+        for name in page.anchors:
+            pages_of.setdefault(name, number)
+    found: list[tuple[object, str]] = []
+    for page in document.pages:  # type: ignore[attr-defined]
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if not isinstance(box, TextBox) or slot not in box.text or element is None:
+                continue
+            classes = (element.get("class") or "").split()
+            # "(see page N)" after a cross-reference, "answers to the exercises on page N" before a back-reference
+            if not (("kb-xref" in classes and box.element_tag.endswith("::after"))
+                    or ("kb-backref" in classes and box.element_tag.endswith("::before"))):
+                continue
+            href = element.get("href") or ""
+            number = pages_of.get(href[1:]) if href.startswith("#") else None
+            if number is None or len(str(number)) > len(slot):
+                return False
+            found.append((box, str(number)))
+    shrink: dict[int, float] = {}
+    for box, number in found:
+        box.text = box.text.replace(slot, number, 1)  # type: ignore[attr-defined]
+        box.pango_layout.text = box.pango_layout.text.replace(slot, number, 1)  # type: ignore[attr-defined]
+        if len(number) < len(slot):
+            shrink[id(box)] = (len(slot) - len(number)) * DIGIT_ADVANCE_EM * box.style["font_size"]  # type: ignore[attr-defined]
+    if shrink:
+        _close_up_slots(document, shrink)
+    return True
+
+
+DIGIT_ADVANCE_EM = 0.555  # Noto Sans CJK SC: every digit is 555 of its 1000 units wide
+
+
+def _close_up_slots(document: object, shrink: dict[int, float]) -> None:
+    """The unused digits of a slot are taken out of its line: the text box narrows, what follows
+    it on the line moves left by as much, and the page's link areas are gathered again from the
+    moved boxes. (A justified line ends that much short of the margin.)"""
+    from weasyprint.anchors import gather_anchors
+    from weasyprint.formatting_structure.boxes import InlineBox, LineBox
+
+    def close_up(parent: object) -> float:
+        lost = 0.0
+        for child in getattr(parent, "children", ()):
+            if lost:
+                child.translate(-lost, 0)
+            own = shrink.get(id(child))
+            if own is None and isinstance(child, InlineBox):
+                own = close_up(child) or None
+            if own:
+                child.width -= own
+                lost += own
+        return lost
+
+    for page in document.pages:  # type: ignore[attr-defined]
+        moved = False
+        for line in page._page_box.descendants():
+            if isinstance(line, LineBox):
+                moved = bool(close_up(line)) or moved
+        if moved:
+            page.anchors.clear()
+            page.links.clear()
+            page.bookmarks.clear()
+            page.forms.clear()
+            page.forms[None] = []
+            gather_anchors(page._page_box, page.anchors, page.links, page.bookmarks, page.forms)
+
+
+def _bleed_box(bleed_mm: float) -> Callable:
+    """WeasyPrint sets the PDF BleedBox at most 10 pt outside the TrimBox; the printer needs the real
+    bleed. (The CSS bleed area is twice as wide when crop marks are drawn: they sit in its outer half.)"""
+    bleed = bleed_mm * 72 / 25.4
+
+    def finish(document: object, pdf: object) -> None:
+        import pydyf
+
+        for obj in pdf.objects:  # type: ignore[attr-defined]
+            if isinstance(obj, pydyf.Dictionary) and "TrimBox" in obj:
+                left, top, right, bottom = obj["TrimBox"]
+                obj["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed, bottom + bleed])
+
+    return finish
+
+
+def slot_digits(html: str) -> int:
+    """How many digits a page-number slot of a manual in parts holds: as many as the longest page
+    number can have, and at least two (a merge that finds a longer number renders the manual whole)."""
+    return len(str(max(99, len(html.encode("utf-8")) // BYTES_PER_PAGE_AT_LEAST)))

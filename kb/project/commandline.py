@@ -1,0 +1,30 @@
+"""What every command line of the project shares: the language of its messages, and an argparse
+parser that raises instead of exiting (exit status 2 through the command's main, and testable)."""
+
+from __future__ import annotations
+
+import argparse
+import locale
+import os
+import sys
+
+from kb.project.settings import ENV_LANG
+
+
+def default_lang() -> str:
+    value = os.environ.get(ENV_LANG) or os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    if not value:
+        value = (locale.getlocale()[0] or "") if hasattr(locale, "getlocale") else ""
+    return "zh" if value.lower().startswith("zh") else "en"
+
+
+class UsageError(Exception):
+    """Exit status 2: the command line is wrong."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError (exit 2 through main()) instead of exiting: testable."""
+
+    def error(self, message: str) -> None:
+        self.print_usage(sys.stderr)
+        raise UsageError(message)

@@ -1,0 +1,458 @@
+"""The project's data files, loaded once and validated: content model, reviewers, glossary,
+deliverables, check messages and interface strings. Each lives in exactly one file under data/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from kb.project.schemas import load_data_file
+from kb.project.settings import Settings, SettingsError
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def load_yaml(path: Path) -> Any:
+    """A data file, parsed once with a safe loader (libyaml when available) and validated against
+    its schema in kb/project/schemas.py when it has one: a mistake is a SettingsError naming file and line."""
+    return load_data_file(path)
+
+
+def first_lines(path: Path, pattern: str) -> dict[str, int]:
+    """The 1-based line where each name *pattern* captures first appears in a data file: where a
+    finding about a deliverable or a programme's thresholds points."""
+    lines: dict[str, int] = {}
+    if path.exists():
+        compiled = re.compile(pattern)
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+            m = compiled.match(line)
+            if m:
+                lines.setdefault(m.group(1), number)
+    return lines
+
+
+def _require(cond: bool, path: Path, what: str) -> None:
+    if not cond:
+        raise SettingsError(f"{path}: {what}")
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    name: str
+    label: dict[str, str]
+    required_sections: tuple[str, ...]
+    required_any_section: tuple[str, ...] = ()
+    required_fields: tuple[str, ...] = ()
+    search_boost: float | None = None
+
+
+@dataclass(frozen=True)
+class ContentModel:
+    fields: dict[str, dict]
+    types: dict[str, TypeSpec]
+    tracks: dict[str, dict[str, str]]
+    review_statuses: dict[str, dict[str, str]]
+    hash_length: int
+    event: dict[str, Any]
+    video: dict[str, Any] = field(default_factory=dict)  # the video block of a video page
+
+    @classmethod
+    def load(cls, path: Path) -> ContentModel:
+        raw = load_yaml(path)
+        _require(isinstance(raw, dict), path, "expected a mapping")
+        for key in ("fields", "types", "tracks", "review_statuses", "event"):
+            _require(isinstance(raw.get(key), dict), path, f"'{key}' must be a mapping")
+        types = {}
+        for name, spec in raw["types"].items():
+            _require(isinstance(spec, dict), path, f"types.{name} must be a mapping")
+            types[name] = TypeSpec(
+                name=name,
+                label=spec.get("label", {}),
+                required_sections=tuple(spec.get("required_sections") or ()),
+                required_any_section=tuple(spec.get("required_any_section") or ()),
+                required_fields=tuple(spec.get("required_fields") or ()),
+                search_boost=spec.get("search_boost"),
+            )
+        return cls(
+            fields=raw["fields"],
+            types=types,
+            tracks=raw["tracks"],
+            review_statuses=raw["review_statuses"],
+            hash_length=int(raw.get("translation", {}).get("hash_length", 12)),
+            event=raw["event"],
+            video=raw.get("video") or {},
+        )
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    id: str
+    zh: str
+    en: str
+    zh_aliases: tuple[str, ...]
+    en_aliases: tuple[str, ...]
+    track: str
+    definition: dict[str, str]
+    source: str = ""
+    checked: bool = True  # False: a general word whose translation varies; not checked for term-mismatch
+    # Per language: longer phrases that contain a form of the term but name something else
+    # ("total mercury use" is not "total mercury"); term-mismatch does not count them as the term.
+    excluding: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def forms(self, lang: str) -> tuple[str, ...]:
+        """Every accepted written form of the term in *lang*, longest first."""
+        main = self.zh if lang == "zh" else self.en
+        aliases = self.zh_aliases if lang == "zh" else self.en_aliases
+        return tuple(sorted({main, *aliases}, key=len, reverse=True))
+
+    def term(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def load_glossary(path: Path) -> list[GlossaryTerm]:
+    raw = load_yaml(path) or []
+    _require(isinstance(raw, list), path, "expected a list of terms")
+    terms: list[GlossaryTerm] = []
+    seen: dict[str, str] = {}
+    for i, item in enumerate(raw, 1):
+        where = f"entry {i}"
+        _require(isinstance(item, dict), path, f"{where}: expected a mapping")
+        for key in ("id", "zh", "en"):
+            _require(isinstance(item.get(key), str) and item[key].strip(), path, f"{where}: '{key}' is required")
+        _require(bool(ID_RE.match(item["id"])), path, f"{where}: id '{item['id']}' must be lowercase ascii with hyphens")
+        for key in (f"id:{item['id']}", f"zh:{item['zh']}", f"en:{item['en'].lower()}"):
+            _require(key not in seen, path, f"{where}: duplicate {key} (also {seen.get(key)})")
+            seen[key] = where
+        definition = item.get("definition") or {}
+        _require(isinstance(definition, dict), path, f"{where}: 'definition' must be a mapping of zh/en")
+        excluding = item.get("excluding") or {}  # validated by kb/project/schemas.py TermModel
+        terms.append(
+            GlossaryTerm(
+                id=item["id"],
+                zh=item["zh"].strip(),
+                en=item["en"].strip(),
+                zh_aliases=tuple(str(a) for a in item.get("zh_aliases") or ()),
+                en_aliases=tuple(str(a) for a in item.get("en_aliases") or ()),
+                track=str(item.get("track", "general")),
+                definition={k: str(v) for k, v in definition.items()},
+                source=str(item.get("source") or ""),
+                checked=item.get("check", True) is not False,
+                excluding={lang: tuple(s.strip() for s in v) for lang, v in excluding.items()},
+            )
+        )
+    return terms
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    id: str
+    programme: str
+    title: dict[str, str]
+    source: str
+    due: dt.date | None
+    languages: tuple[str, ...]
+    pages: tuple[str, ...]
+    events: dict[str, Any] | None
+    min_pages: int
+
+
+def load_deliverables(path: Path) -> list[Deliverable]:
+    raw = load_yaml(path) or {}
+    _require(isinstance(raw, dict) and isinstance(raw.get("deliverables"), list), path, "expected 'deliverables:' with a list")
+    out: list[Deliverable] = []
+    for i, item in enumerate(raw["deliverables"], 1):
+        where = f"deliverable {i}"
+        _require(isinstance(item, dict), path, f"{where}: expected a mapping")
+        _require(isinstance(item.get("id"), str) and ID_RE.match(item["id"]) is not None, path, f"{where}: 'id' is required (lowercase ascii)")
+        due = item.get("due")
+        _require(due is None or isinstance(due, dt.date), path, f"{where} ({item['id']}): 'due' must be a date YYYY-MM-DD")
+        pages = item.get("pages") or []
+        _require(isinstance(pages, list), path, f"{where} ({item['id']}): 'pages' must be a list")
+        events = item.get("events")
+        _require(events is None or isinstance(events, dict), path, f"{where} ({item['id']}): 'events' must be a mapping")
+        out.append(
+            Deliverable(
+                id=item["id"],
+                programme=str(item.get("programme", "general")),
+                title=item.get("title") or {},
+                source=str(item.get("source") or ""),
+                due=due,
+                languages=tuple(item.get("languages") or ("zh", "en")),
+                pages=tuple(pages),
+                events=events,
+                min_pages=int(item.get("min_pages", len(pages))),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Limits:
+    """data/limits.yml: what any page may be before it is parsed or rendered."""
+
+    page_bytes: int = 300_000
+    line_chars: int = 5_000
+    block_chars: int = 20_000
+    block_markup: int = 300
+    page_markup: int = 4_000
+    nesting: int = 24
+
+    @classmethod
+    def load(cls, path: Path) -> Limits:
+        if not path.exists():
+            return cls()
+        raw = load_yaml(path) or {}
+        _require(isinstance(raw, dict), path, "expected a mapping of limit -> number")
+        known = set(cls.__dataclass_fields__)
+        for key, value in raw.items():
+            _require(key in known, path, f"unknown limit {key} (known: {', '.join(sorted(known))})")
+            _require(isinstance(value, int) and not isinstance(value, bool) and value > 0, path,
+                     f"{key} must be a positive whole number")
+        return cls(**raw)
+
+
+@dataclass(frozen=True)
+class EventLimits:
+    """What a held event of one kind in one programme is held to (data/event-thresholds.yml)."""
+
+    programme: str
+    kind: str
+    participants_min: int | None = None
+    participants_max: int | None = None
+    duration_hours_min: float | None = None
+    viewers_min: int | None = None
+    experts_min: int | None = None
+    requires_section: str | None = None
+    record_sections: tuple[str, ...] = ()
+    duration_minutes_min: float | None = None
+    duration_minutes_max: float | None = None
+    width_min: int | None = None
+    height_min: int | None = None
+    combined_count: int | None = None        # once this many are held ...
+    combined_viewers_min: int | None = None  # ... their viewers together reach this
+    per_year_min: int | None = None          # held events dated in each year from..to
+    per_year_from: int | None = None
+    per_year_to: int | None = None
+
+
+_LIMIT_NUMBERS = ("participants_min", "participants_max", "duration_hours_min", "viewers_min", "experts_min",
+                  "duration_minutes_min", "duration_minutes_max", "width_min", "height_min")
+
+
+def load_event_thresholds(path: Path, kinds: list[str] | None = None) -> dict[tuple[str, str], EventLimits]:
+    """(programme, kind) -> EventLimits. Unknown keys are refused: a misspelt threshold must not
+    silently stop being checked."""
+    raw = load_yaml(path) or {}
+    _require(isinstance(raw, dict), path, "expected programme -> kind -> thresholds")
+    known = set(_LIMIT_NUMBERS) | {"requires_section", "record_sections", "combined", "per_year"}
+    out: dict[tuple[str, str], EventLimits] = {}
+    for programme, per_kind in raw.items():
+        _require(isinstance(per_kind, dict), path, f"{programme}: expected a mapping of event kinds")
+        for kind, spec in per_kind.items():
+            if kind == "source":
+                continue
+            where = f"{programme}.{kind}"
+            _require(kinds is None or kind in kinds, path, f"{where}: unknown event kind (known: {', '.join(kinds or [])})")
+            _require(isinstance(spec, dict), path, f"{where}: expected a mapping of thresholds")
+            unknown = sorted(set(spec) - known)
+            _require(not unknown, path, f"{where}: unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+            values: dict[str, Any] = {}
+            for key in _LIMIT_NUMBERS:
+                if spec.get(key) is not None:
+                    _require(isinstance(spec[key], (int, float)) and not isinstance(spec[key], bool), path,
+                             f"{where}.{key}: expected a number")
+                    values[key] = spec[key]
+            sections = spec.get("record_sections") or []
+            _require(isinstance(sections, list), path, f"{where}.record_sections: expected a list of heading ids")
+            combined = spec.get("combined") or {}
+            per_year = spec.get("per_year") or {}
+            _require(isinstance(combined, dict) and isinstance(per_year, dict), path,
+                     f"{where}: combined and per_year must be mappings")
+            if per_year:
+                _require(all(isinstance(per_year.get(k), int) for k in ("min", "from", "to")), path,
+                         f"{where}.per_year: needs min, from and to (integers)")
+            if combined:
+                _require(all(isinstance(combined.get(k), int) for k in ("count", "viewers_min")), path,
+                         f"{where}.combined: needs count and viewers_min (integers)")
+            out[(str(programme), str(kind))] = EventLimits(
+                programme=str(programme), kind=str(kind), **values,
+                requires_section=spec.get("requires_section"), record_sections=tuple(map(str, sections)),
+                combined_count=combined.get("count"), combined_viewers_min=combined.get("viewers_min"),
+                per_year_min=per_year.get("min"), per_year_from=per_year.get("from"), per_year_to=per_year.get("to"),
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class MediaSettings:
+    """Where video files live and what subtitles are held to (data/media.yml)."""
+
+    path: Path                     # directory of the video files on the build machine (absolute)
+    url: str | None                # base URL pages load videos from; None: the site's own media/ folder
+    max_line_chars: dict[str, int]
+    max_lines: int
+    end_margin_seconds: float
+
+
+
+def load_media(path: Path, root: Path) -> MediaSettings:
+    raw = load_yaml(path) or {}
+    _require(isinstance(raw, dict), path, "expected a mapping (path, url, subtitles)")
+    where = raw.get("path") or "media"
+    _require(isinstance(where, str), path, "'path' must be a directory name")
+    url = raw.get("url")
+    _require(url is None or (isinstance(url, str) and url.strip()), path, "'url' must be a base URL or null")
+    subs = raw.get("subtitles") or {}
+    _require(isinstance(subs, dict), path, "'subtitles' must be a mapping")
+    chars = subs.get("max_line_chars") or {}
+    _require(isinstance(chars, dict) and all(isinstance(v, int) and v > 0 for v in chars.values()), path,
+             "subtitles.max_line_chars: language -> a positive integer")
+    for key in ("max_lines", "end_margin_seconds"):
+        _require(isinstance(subs.get(key, 1), (int, float)) and subs.get(key, 1) >= 0, path, f"subtitles.{key}: a number")
+    base = Path(where)
+    return MediaSettings(
+        path=base if base.is_absolute() else root / base, url=url, max_line_chars={str(k): v for k, v in chars.items()},
+        max_lines=int(subs.get("max_lines", 2)), end_margin_seconds=float(subs.get("end_margin_seconds", 30)),
+    )
+
+
+@dataclass(frozen=True)
+class Message:
+    severity: str
+    text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    title: dict[str, str]
+    messages: dict[str, Message]
+
+
+def load_rules(path: Path) -> dict[str, Rule]:
+    raw = load_yaml(path)
+    _require(isinstance(raw, dict), path, "expected a mapping of rule ids")
+    rules: dict[str, Rule] = {}
+    for rule_id, spec in raw.items():
+        _require(isinstance(spec, dict) and isinstance(spec.get("messages"), dict), path, f"{rule_id}: needs 'messages'")
+        severity = spec.get("severity", "error")
+        msgs = {}
+        for key, m in spec["messages"].items():
+            _require(isinstance(m, dict) and "zh" in m and "en" in m, path, f"{rule_id}.{key}: needs zh and en")
+            msgs[key] = Message(severity=m.get("severity", severity), text={"zh": m["zh"], "en": m["en"]})
+        rules[rule_id] = Rule(id=rule_id, severity=severity, title=spec.get("title", {}), messages=msgs)
+    return rules
+
+
+@dataclass
+class ProjectData:
+    """Everything under data/, loaded lazily and once."""
+
+    settings: Settings
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        """A value derived from the data (compiled glossary patterns…), made once and kept with the
+        data it came from: reloaded data gets fresh values."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def _path(self, name: str) -> Path:
+        return self.settings.data_path / name
+
+    @cached_property
+    def model(self) -> ContentModel:
+        return ContentModel.load(self._path("content-model.yml"))
+
+    @cached_property
+    def reviewers(self) -> dict[str, Any]:
+        path = self._path("reviewers.yml")
+        raw = load_yaml(path)
+        _require(isinstance(raw, dict) and isinstance(raw.get("tracks"), dict), path, "needs 'tracks:'")
+        _require(isinstance(raw.get("organisations"), dict), path, "needs 'organisations:'")
+        for track, orgs in raw["tracks"].items():
+            for org in orgs:
+                _require(org in raw["organisations"], path, f"tracks.{track}: unknown organisation {org}")
+        # who may change the allowed-signers files, and the trust root (kb/trust/signers.py)
+        managers = raw.get("signers_managed_by") or []
+        managers = [managers] if isinstance(managers, str) else managers
+        _require(isinstance(managers, list) and all(m in raw["organisations"] for m in managers), path,
+                 "signers_managed_by: a list of organisation ids of organisations:")
+        root = raw.get("signers_root")
+        _require(root in (None, "") or (isinstance(root, str) and re.fullmatch(r"[0-9a-fA-F]{40}", root.strip()) is not None),
+                 path, "signers_root: the full 40-character hash of the trust root commit, or empty")
+        signers_dir = f"{self.settings.data_dir}/signers/".replace("\\", "/").lstrip("./")
+        for org, spec in raw["organisations"].items():
+            rel = spec.get("signers") if isinstance(spec, dict) else None
+            _require(rel is None or (isinstance(rel, str) and rel.strip().startswith(signers_dir)), path,
+                     f"organisations.{org}.signers: a file under {signers_dir} (its history is verified there)")
+        return raw
+
+    @cached_property
+    def glossary(self) -> list[GlossaryTerm]:
+        return load_glossary(self._path("glossary.yml"))
+
+    @cached_property
+    def deliverables(self) -> list[Deliverable]:
+        return load_deliverables(self._path("deliverables.yml"))
+
+    @cached_property
+    def event_thresholds(self) -> dict[tuple[str, str], EventLimits]:
+        return load_event_thresholds(self._path("event-thresholds.yml"), list(self.model.event.get("kinds", [])))
+
+    def event_limits(self, programme: str | None, kind: str | None) -> EventLimits:
+        """The thresholds of a *kind* of event in a *programme* (none: an empty EventLimits)."""
+        return self.event_thresholds.get((str(programme), str(kind)), EventLimits(str(programme), str(kind)))
+
+    @cached_property
+    def media(self) -> MediaSettings:
+        return load_media(self._path("media.yml"), self.settings.root)
+
+    @cached_property
+    def rules(self) -> dict[str, Rule]:
+        return load_rules(self._path("messages.yml"))
+
+    @cached_property
+    def limits(self) -> Limits:
+        return Limits.load(self._path("limits.yml"))
+
+    @cached_property
+    def ui(self) -> dict[str, dict[str, str]]:
+        path = self._path("ui.yml")
+        raw = load_yaml(path)
+        _require(isinstance(raw, dict), path, "expected a mapping of language -> strings")
+        return raw
+
+    def validate(self) -> None:
+        """Load every data file now and report all their mistakes at once (SettingsError, one
+        ``file:line: where: what`` per line), instead of failing on the first one used."""
+        problems: list[str] = []
+        for name in ("model", "reviewers", "glossary", "deliverables", "rules", "ui"):
+            try:
+                getattr(self, name)
+            except SettingsError as exc:
+                problems.append(str(exc))
+        sections = self._path("sections.yml")
+        if sections.exists():
+            try:
+                load_yaml(sections)
+            except SettingsError as exc:
+                problems.append(str(exc))
+        if not problems:
+            tracks = set(self.model.tracks)
+            for term in self.glossary:
+                if term.track not in tracks:
+                    problems.append(f"{self._path('glossary.yml')}: term {term.id}: unknown track {term.track} "
+                                    f"(tracks are {', '.join(sorted(tracks))}, in content-model.yml)")
+        if problems:
+            raise SettingsError("\n".join(problems))
+
+    def required_reviewers(self, track: str) -> list[str]:
+        return list(self.reviewers["tracks"].get(track, []))

@@ -1,0 +1,317 @@
+"""Schemas of the data files under data/ (pydantic v2), and a YAML loader that keeps the line of
+every value so that a mistake is reported as ``data/<file>.yml:<line>: <where>: <what>``.
+
+The models only validate: kb/project/data.py builds its typed records (ContentModel, GlossaryTerm,
+Deliverable, Rule…) from the validated data, so the rest of the code keeps its API. Files that
+other parts of the project add later are not known here and are not validated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from kb.project.settings import SettingsError
+
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Kind = Literal["str", "int", "number", "bool", "date", "mapping", "list", "any"]
+Severity = Literal["error", "warning", "info"]
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Closed(BaseModel):
+    """A mapping whose keys are all known: a misspelt key is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class LangText(Closed):
+    zh: str
+    en: str
+
+
+# --- content-model.yml ----------------------------------------------------------------------------
+class FieldSpec(Closed):
+    kind: Kind = "any"
+    required: bool = False
+
+
+class TypeSpecModel(Closed):
+    label: LangText
+    required_sections: list[Id] = []
+    required_any_section: list[Id] = []
+    required_fields: list[str] = []
+    search_boost: float | None = None
+
+
+class TranslationSpec(Closed):
+    hash_length: Annotated[int, Field(ge=6, le=64)] = 12
+
+
+class Thresholds(Closed):
+    participants_min: Annotated[int, Field(ge=0)] | None = None
+    participants_max: Annotated[int, Field(ge=0)] | None = None
+    duration_hours_min: Annotated[float, Field(ge=0)] | None = None
+    viewers_min: Annotated[int, Field(ge=0)] | None = None
+    experts_min: Annotated[int, Field(ge=0)] | None = None
+    requires_section: Id | None = None
+
+
+class EventSpec(Closed):
+    kinds: list[Id]
+    statuses: list[Id]
+    fields: dict[str, FieldSpec]
+    gap_fields: dict[str, list[str]] = {}
+    thresholds: dict[str, Thresholds] = {}
+
+    @model_validator(mode="after")
+    def _known_kinds(self) -> EventSpec:
+        for where in (self.gap_fields, self.thresholds):
+            unknown = sorted(set(where) - set(self.kinds))
+            if unknown:
+                raise ValueError(f"unknown event kind(s) {', '.join(unknown)}; kinds are {', '.join(self.kinds)}")
+        return self
+
+
+class VideoSpec(Closed):
+    fields: dict[str, FieldSpec]
+    gap_fields: list[str] = []
+
+
+class ContentModelFile(Closed):
+    languages: list[Literal["zh", "en"]]
+    fields: dict[str, FieldSpec]
+    types: dict[Id, TypeSpecModel]
+    tracks: dict[Id, LangText]
+    review_statuses: dict[Id, LangText]
+    translation: TranslationSpec = TranslationSpec()
+    event: EventSpec
+    video: VideoSpec | None = None
+
+
+# --- glossary.yml --------------------------------------------------------------------------------------
+class TermModel(Closed):
+    id: Id
+    zh: Text
+    en: Text
+    zh_aliases: list[Text] = []
+    en_aliases: list[Text] = []
+    track: Id = "general"
+    definition: LangText | None = None
+    source: str | None = None
+    check: bool = True
+    # phrases that contain the term but are not a use of it ("total mercury use" is not "total mercury")
+    excluding: dict[Literal["zh", "en"], list[Text]] = {}
+
+
+# --- deliverables.yml ----------------------------------------------------------------------------------
+class EventRequirement(Closed):
+    kind: Id
+    track: Id
+    count: Annotated[int, Field(ge=1)]
+
+
+class DeliverableModel(Closed):
+    id: Id
+    programme: Id = "general"
+    title: LangText
+    source: str = ""
+    due: dt.date | None = None
+    languages: list[Literal["zh", "en"]] = ["zh", "en"]
+    pages: list[Text] = []
+    events: EventRequirement | None = None
+    min_pages: Annotated[int, Field(ge=0)] | None = None
+
+
+class DeliverablesFile(Closed):
+    deliverables: list[DeliverableModel]
+
+
+# --- messages.yml ------------------------------------------------------------------------------------
+def _placeholders(text: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError as exc:  # an unmatched { or }
+        raise ValueError(f"bad placeholder in {text!r}: {exc} (write {{{{ and }}}} for literal braces)") from None
+
+
+class MessageModel(Closed):
+    severity: Severity | None = None
+    zh: Text
+    en: Text
+
+    @model_validator(mode="after")
+    def _same_placeholders(self) -> MessageModel:
+        zh, en = _placeholders(self.zh), _placeholders(self.en)
+        if zh != en:
+            raise ValueError(f"zh and en use different placeholders: zh {sorted(zh)}, en {sorted(en)}")
+        return self
+
+
+class RuleModel(Closed):
+    severity: Severity = "error"
+    title: LangText
+    messages: dict[str, MessageModel]
+
+
+# --- reviewers.yml -------------------------------------------------------------------------------------
+class Organisation(BaseModel):
+    # Open on purpose for now: per-organisation signer files are being added (issue 16).
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+    zh: Text
+    en: Text
+
+
+class ReviewersFile(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+    organisations: dict[str, Organisation]
+    tracks: dict[Id, list[str]]
+
+    @model_validator(mode="after")
+    def _known_organisations(self) -> ReviewersFile:
+        for track, orgs in self.tracks.items():
+            unknown = [o for o in orgs if o not in self.organisations]
+            if unknown:
+                raise ValueError(f"tracks.{track}: unknown organisation {', '.join(unknown)}; "
+                                 f"organisations are {', '.join(self.organisations)}")
+        return self
+
+
+# --- sections.yml -----------------------------------------------------------------------------------
+class SectionHeading(Closed):
+    zh: Text
+    en: Text
+    gap: LangText | None = None
+
+    @field_validator("zh", "en")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        if any(ch in value for ch in "[]{}#\n"):
+            raise ValueError("heading texts must not contain [ ] { } # or line breaks")
+        return value
+
+
+class SectionsFile(Closed):
+    headings: dict[Id, SectionHeading]
+    layouts: dict[str, list[Id]] = {}  # a type, or type:kind for event records (event:seminar)
+    body_gap: LangText | None = None
+
+
+# --- ui.yml ----------------------------------------------------------------------------------------------
+class UiFile(Closed):
+    zh: dict[str, str]
+    en: dict[str, str]
+
+    @model_validator(mode="after")
+    def _same_keys(self) -> UiFile:
+        only_zh, only_en = sorted(set(self.zh) - set(self.en)), sorted(set(self.en) - set(self.zh))
+        if only_zh or only_en:
+            raise ValueError(f"every string needs both languages: only in zh: {only_zh or '-'}; only in en: {only_en or '-'}")
+        return self
+
+
+SCHEMAS: dict[str, Any] = {
+    "content-model.yml": ContentModelFile,
+    "glossary.yml": list[TermModel],
+    "deliverables.yml": DeliverablesFile,
+    "messages.yml": dict[Id, RuleModel],
+    "reviewers.yml": ReviewersFile,
+    "sections.yml": SectionsFile,
+    "ui.yml": UiFile,
+}
+
+
+# --- loading with lines ----------------------------------------------------------------------------------
+def shown(path: Path) -> str:
+    """*path* as an editor or CI annotation wants it: relative to the working folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
+def load_yaml_lines(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Parse *path* once; return the data and the 1-based line of every key and item, by location
+    (("types", "module", "label") -> 24)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError(f"{shown(path)}: data file is missing") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{shown(path)}: cannot be read: {exc}") from None
+    loader = SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise SettingsError(f"{shown(path)}{line}: not valid YAML: {exc.problem or exc.context}") from None
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        raise SettingsError(f"{shown(path)}: not valid YAML: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+    finally:
+        loader.dispose()
+    lines: dict[tuple[Any, ...], int] = {}
+    if node is not None:
+        _walk(node, (), lines)
+    return data, lines
+
+
+def _walk(node: yaml.Node, loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
+    lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            here = (*loc, key.value if isinstance(key, yaml.ScalarNode) else str(key.value))
+            lines[here] = key.start_mark.line + 1
+            _walk(value, here, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, (*loc, i), lines)
+
+
+def line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int:
+    """Line of the deepest known part of *loc* (a missing key: its parent mapping)."""
+    loc = tuple(str(x) if not isinstance(x, int) else x for x in loc)
+    strs = {tuple(str(x) if not isinstance(x, int) else x for x in k): v for k, v in lines.items()}
+    for n in range(len(loc), -1, -1):
+        if loc[:n] in strs:
+            return strs[loc[:n]]
+    return 1
+
+
+def _describe(error: dict[str, Any]) -> str:
+    msg = error["msg"]
+    if error["type"] in ("literal_error", "enum") or error["type"].endswith("_type") or error["type"] == "string_pattern_mismatch":
+        msg += f" (found {error['input']!r})"
+    return msg
+
+
+def validate(path: Path, data: Any, lines: dict[tuple[Any, ...], int], schema: Any) -> Any:
+    """Validate *data* loaded from *path* against *schema*; every problem as ``file:line: where: what``."""
+    from pydantic import TypeAdapter
+
+    try:
+        return TypeAdapter(schema).validate_python(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            # pydantic names the branch of a union or the key of a dict in the location: keep the data's path
+            loc = tuple(x for x in error["loc"] if not (isinstance(x, str) and ("[" in x or x in ("function-after",))))
+            where = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc).lstrip(".") or "(top level)"
+            problems.append(f"{shown(path)}:{line_of(lines, loc)}: {where}: {_describe(error)}")
+        raise SettingsError("\n".join(dict.fromkeys(problems))) from None
+
+
+def load_data_file(path: Path) -> Any:
+    """Load and validate one data file by its name; return the plain data (already checked)."""
+    data, lines = load_yaml_lines(path)
+    schema = SCHEMAS.get(path.name)
+    if schema is not None:
+        validate(path, data, lines, schema)
+    return data

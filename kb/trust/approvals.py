@@ -1,0 +1,435 @@
+"""Approvals that hold: each one is bound to the text it approved and to the organisation's key.
+
+An approval is one flow-mapping line in ``review.approvals`` of a page's front matter (written by
+``./scripts/approve``, kb/authoring/approve.py), recorded for the translation pair as a whole::
+
+    - {by: UNIDO, name: 王某, date: 2026-11-30, zh: 3f2a…, en: 9c1d…}
+
+``zh`` / ``en`` are the body hashes (``kb.content.pages.body_hash``, the translation stamps' hash) of both
+pages when it was approved. It counts only when
+
+1. the commit that introduced that exact line (``git blame``) is signed with an SSH key listed in
+   the organisation's allowed-signers file (``signers:`` in data/reviewers.yml) as committed and
+   vouched for by its history (kb/trust/signers.py: never the working tree), verified offline by git itself (``gpg.ssh.allowedSignersFile``; valid-after / valid-before are honoured against
+   the commit date), and
+2. both recorded hashes equal the current bodies; a recorded hash that matches an earlier version
+   makes the approval *outdated*, one that matches no version in the history is refused.
+
+``compute`` runs once per check (kb.checks.engine.run) and its result is ``Report.approvals``: the site,
+the status page, the review view and the PDF step read that one state. Git is called only for
+pages that carry approvals: the signers history replay (kb/trust/signers.py), one ``blame`` per such file, one ``log`` per organisation over the
+distinct commits found, one history walk per page whose approved text changed."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kb.content.pages import Page, body_hash, iso_date, split_front_matter
+from kb.content.text import normalise_text
+from kb.project.data import ProjectData
+from kb.project.git import ZERO, Git, Signature
+from kb.project.schemas import SafeLoader
+from kb.project.settings import Settings
+from kb.trust.signers import KEY_RE, SignerProblem, Trust, establish, fingerprint
+
+RULE = "approval"
+APPROVE_SUBJECT_RE = r"^\W*Approve .+ as {org}\s*$"  # the subject ./scripts/approve writes
+
+# states of one approval
+VALID, OUTDATED, INVALID = "valid", "outdated", "invalid"
+
+
+# --- records ------------------------------------------------------------------------------------------------
+@dataclass
+class Approval:
+    """One approval line, with what its verification found."""
+
+    org: str
+    name: str
+    date: str
+    hashes: dict[str, str]  # language -> body hash recorded
+    path: str  # the page whose front matter holds the line
+    line: int
+    commit: str = ""  # the commit that introduced the line ("" when none)
+    signer: str = ""  # principal of the key that signed it (from the allowed-signers file)
+    state: str = INVALID  # valid | outdated | invalid
+    problem: str = ""  # message code of the approval rule; "" when valid
+    params: dict[str, Any] = field(default_factory=dict)  # details for the message
+    changed: tuple[str, ...] = ()  # languages whose body differs from the approved version
+    versions: dict[str, str] = field(default_factory=dict)  # language -> commit of the approved text
+
+    @property
+    def signed(self) -> bool:
+        """Signed by the organisation's key (the text may have changed since)."""
+        return self.state in (VALID, OUTDATED)
+
+
+@dataclass
+class PairApproval:
+    """The approval state of one translation pair (or one single-language page)."""
+
+    rel: str
+    track: str
+    required: tuple[str, ...]
+    paths: dict[str, str]  # language -> repository path of the page
+    hashes: dict[str, str]  # language -> current body hash
+    approvals: list[Approval] = field(default_factory=list)
+
+    def for_org(self, org: str) -> Approval | None:
+        """The organisation's best approval: valid, else outdated, else the first invalid one."""
+        mine = [a for a in self.approvals if a.org == org]
+        rank = {VALID: 0, OUTDATED: 1, INVALID: 2}
+        return min(mine, key=lambda a: rank[a.state]) if mine else None
+
+    def approved_by(self, orgs: Iterable[str] | None = None) -> bool:
+        """True when every organisation in *orgs* (default: the track's) has a verified approval of
+        the current text of every page of the pair."""
+        return not self.lacking(orgs)
+
+    def lacking(self, orgs: Iterable[str] | None = None) -> list[str]:
+        """The organisations of *orgs* (default: the track's) without a valid approval."""
+        wanted = self.required if orgs is None else tuple(orgs)
+        return [org for org in wanted if (a := self.for_org(org)) is None or a.state != VALID]
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.required) and self.approved_by()
+
+    @property
+    def state(self) -> str:
+        """approved | outdated (a signed approval whose text changed) | invalid | partial | none."""
+        if self.approved:
+            return "approved"
+        best = [a for org in self.required if (a := self.for_org(org)) is not None]
+        if any(a.state == OUTDATED for a in best):
+            return "outdated"
+        if any(a.state == INVALID for a in best):
+            return "invalid"
+        return "partial" if best else "none"
+
+    def language_state(self, lang: str) -> str:
+        """For one language: approved (every organisation approved this text), changed (a signed
+        approval covers an earlier version of it), unchanged (every organisation signed this text,
+        but the other language changed since) or unapproved."""
+        best = [a for org in self.required if (a := self.for_org(org)) is not None and a.signed]
+        if any(lang in a.changed for a in best):
+            return "changed"
+        if self.approved:
+            return "approved"
+        if best and len(best) == len(self.required):
+            return "unchanged"
+        return "unapproved"
+
+    def outdated(self) -> list[Approval]:
+        return [a for a in self.approvals if a.state == OUTDATED]
+
+
+class Approvals(dict[str, PairApproval]):
+    """The approval state of every pair (rel -> PairApproval), with what the allowed-signers
+    history check found (kb/trust/signers.py)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.signers: list[SignerProblem] = []
+
+
+# --- reading the approval lines of a page ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Entry:
+    value: Any
+    line: int  # file line number
+
+
+def approval_entries(page: Page) -> list[Entry]:
+    """The items of ``review.approvals`` with the file line each starts on."""
+    items = page.review.get("approvals")
+    if page.text is None or page.meta_error or not isinstance(items, list) or not items:
+        return []
+    fm, _, _ = split_front_matter(normalise_text(page.text))
+    lines = [page.line_of("review")] * len(items)
+    try:
+        root = yaml.compose(fm or "", Loader=SafeLoader)
+    except (yaml.YAMLError, ValueError, RecursionError):
+        root = None
+    if isinstance(root, yaml.MappingNode):
+        review = next((v for k, v in root.value if getattr(k, "value", None) == "review"), None)
+        seq = None
+        if isinstance(review, yaml.MappingNode):
+            seq = next((v for k, v in review.value if getattr(k, "value", None) == "approvals"), None)
+        if isinstance(seq, yaml.SequenceNode) and len(seq.value) == len(items):
+            lines = [node.start_mark.line + 2 for node in seq.value]
+    return [Entry(value, line) for value, line in zip(items, lines, strict=True)]
+
+
+# --- allowed signers ----------------------------------------------------------------------------------------------
+def signer_keys(path: Path) -> dict[str, str]:
+    """Fingerprint -> principal of every key in an allowed-signers file (comments skipped)."""
+    keys: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return keys
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = KEY_RE.search(line)
+        if m:
+            keys[fingerprint(m.group(2))] = line.split()[0]
+    return keys
+
+
+def signers_files(settings: Settings, data: ProjectData) -> dict[str, Path]:
+    """Organisation -> its declared allowed-signers file (data/reviewers.yml ``signers``)."""
+    out = {}
+    for org, spec in data.reviewers["organisations"].items():
+        rel = spec.get("signers") if isinstance(spec, dict) else None
+        if isinstance(rel, str) and rel.strip():
+            out[org] = settings.root / rel
+    return out
+
+
+# --- verification ---------------------------------------------------------------------------------------------------
+def _as_str(value: Any) -> str:
+    day = iso_date(value)
+    return day.isoformat() if day is not None else ("" if value is None else str(value))
+
+
+def _pair_pages(source: Page, target: Page | None) -> dict[str, Page]:
+    return {p.lang: p for p in (source, target) if p is not None and p.text is not None}
+
+
+def compute(settings: Settings, data: ProjectData, groups: list[tuple[str, Page, Page | None]], *,
+            deepen: bool = True) -> Approvals:
+    """Verify the approvals of every pair. *groups*: (rel, source page, target page or None)."""
+    length = data.model.hash_length
+    files = signers_files(settings, data)
+    orgs = data.reviewers["organisations"]
+    result = Approvals()
+    pending: list[tuple[PairApproval, Approval]] = []
+    for rel, source, target in groups:
+        pages = _pair_pages(source, target)
+        track = source.track or "general"
+        pair = PairApproval(rel=rel, track=track, required=tuple(data.required_reviewers(track)),
+                            paths={lang: p.path for lang, p in pages.items()},
+                            hashes={lang: body_hash(p.text or "", length) for lang, p in pages.items()})
+        result[rel] = pair
+        for page in pages.values():
+            for entry in approval_entries(page):
+                approval = _parse(settings, entry, page, pair, orgs, files)
+                pair.approvals.append(approval)
+                if not approval.problem:
+                    pending.append((pair, approval))
+    if pending:
+        result.signers = _verify(settings, pending, length, deepen)
+    return result
+
+
+def _parse(settings: Settings, entry: Entry, page: Page, pair: PairApproval, orgs: dict,
+           files: dict[str, Path]) -> Approval:
+    item = entry.value if isinstance(entry.value, dict) else {}
+    org = str(item.get("by", "")) if item.get("by") is not None else ""
+    hashes = {lang: str(item[lang]) for lang in pair.hashes if item.get(lang) not in (None, "")}
+    approval = Approval(org=org, name=str(item.get("name") or ""), date=_as_str(item.get("date")), hashes=hashes,
+                        path=page.path, line=entry.line, params={"org": org or "?", "date": _as_str(item.get("date"))})
+    missing = [lang for lang in pair.hashes if lang not in hashes]
+    if org not in orgs:
+        approval.problem = "unknown-org"  # reported by the review rule (unknown-reviewer)
+    elif missing or iso_date(item.get("date")) is None:
+        approval.problem = "malformed"
+        approval.params["langs"] = ", ".join(missing) or "-"
+    elif org not in files or not files[org].is_file():
+        approval.problem = "no-signers"
+        approval.params["file"] = _repo_rel(settings, files[org]) if org in files else "-"
+    return approval
+
+
+def _verify(settings: Settings, pending: list[tuple[PairApproval, Approval]], length: int,
+            deepen: bool) -> list[SignerProblem]:
+    git = Git(settings.root)
+    why = git.problem()
+    if why:
+        for _, a in pending:
+            a.problem, a.params["reason"] = "no-git", why
+        return []
+    boundary, deepen_error = git.shallow_boundary(deepen)
+    # 0. which keys the history vouches for: approvals are checked against the committed files
+    # whose every change is trusted (kb/trust/signers.py), never against the working tree; 1. which
+    # commit introduced each approval line: one blame per file. (git runs in its own processes:
+    # threads overlap them)
+    by_file: dict[str, list[Approval]] = {}
+    for _, a in pending:
+        by_file.setdefault(a.path, []).append(a)
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        replay = pool.submit(establish, git, _repo_rel(settings, settings.data_path / "reviewers.yml"),
+                             _repo_rel(settings, settings.data_path / "signers"), shallow=bool(boundary))
+        blames = dict(zip(by_file, pool.map(lambda item: git.blame(item[0], [a.line for a in item[1]]), by_file.items()),
+                          strict=True))
+        trust = replay.result()
+    with tempfile.TemporaryDirectory(prefix="kb-approvals-") as tmp:
+        files: dict[str, Path] = {}
+        for org, text in trust.committed.items():
+            files[org] = Path(tmp) / f"{org}.allowed_signers"
+            files[org].write_text(text, encoding="utf-8")
+        _verify_signed(git, pending, trust, files, blames, boundary, deepen_error)
+    _verify_text(git, pending, length, boundary, deepen_error)
+    return trust.problems
+
+
+def _verify_signed(git: Git, pending: list[tuple[PairApproval, Approval]], trust: Trust, files: dict[str, Path],
+                   blames: dict[str, dict[int, tuple[str, str]]], boundary: set[str], deepen_error: str) -> None:
+    paths = trust.policy.paths
+    by_file: dict[str, list[Approval]] = {}
+    for _, a in pending:
+        by_file.setdefault(a.path, []).append(a)
+    for path, approvals in by_file.items():
+        for a in approvals:
+            a.commit = blames[path].get(a.line, (ZERO, ""))[0]
+    # 2. who signed those commits: one log per organisation over its distinct commits
+    commits_by_org: dict[str, set[str]] = {}
+    for _, a in pending:
+        if a.commit != ZERO and a.commit not in boundary and trust.trusted.get(a.org):
+            commits_by_org.setdefault(a.org, set()).add(a.commit)
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        verdicts = dict(zip(commits_by_org, pool.map(lambda item: git.signatures(files[item[0]], item[1]),
+                                                     commits_by_org.items()), strict=True))
+    keys = {org: trust.keys(org) for org in trust.committed}
+    for _, a in pending:
+        a.params.update(commit=a.commit[:10], file=paths.get(a.org, "-"), path=a.path)
+        if a.commit == ZERO:
+            a.problem = "uncommitted"
+        elif a.commit in boundary:
+            a.problem = "shallow"
+            a.params["reason"] = deepen_error or "shallow clone"
+        elif not trust.trusted.get(a.org):
+            a.problem = "signers-not-trusted"
+        else:
+            _classify(a, verdicts[a.org].get(a.commit), keys)
+
+
+def _verify_text(git: Git, pending: list[tuple[PairApproval, Approval]], length: int, boundary: set[str],
+                 deepen_error: str) -> None:
+    # 3. is the approved text the current text? (history only for signed approvals that differ)
+    history: dict[str, dict[str, str]] = {}
+    for pair, a in pending:
+        if a.problem:
+            continue
+        a.changed = tuple(lang for lang in pair.hashes if a.hashes.get(lang) != pair.hashes[lang])
+        unknown = []
+        for lang in a.changed:
+            path = pair.paths[lang]
+            if path not in history:
+                history[path] = {}
+                for commit, _, text in reversed(git.versions(path)):  # oldest first: the newest commit wins
+                    history[path][body_hash(text, length)] = commit
+            found = history[path].get(a.hashes[lang])
+            if found:
+                a.versions[lang] = found
+            else:
+                unknown.append(lang)
+        if unknown:
+            a.problem = "shallow" if boundary else "hash-unknown"
+            a.params.update(lang=", ".join(unknown), recorded=", ".join(a.hashes[lang] for lang in unknown),
+                            page=", ".join(pair.paths[lang] for lang in unknown),
+                            reason=deepen_error or "shallow clone")
+        elif a.changed:
+            a.state, a.problem = OUTDATED, "outdated"
+            a.params.update(langs=", ".join(a.changed), version=", ".join(v[:10] for v in a.versions.values()))
+        else:
+            a.state = VALID
+
+
+def _repo_rel(settings: Settings, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(settings.root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _classify(a: Approval, sig: Signature | None, keys: dict[str, dict[str, str]]) -> None:
+    """Set a.problem ("" when the commit is signed by a key of a.org valid at its date)."""
+    if sig is None:
+        a.problem = "unsigned"
+        a.params.update(author="?", cdate="?", subject="?")
+        return
+    a.params.update(author=sig.author, cdate=sig.date, subject=(sig.message.splitlines() or [""])[0][:80],
+                    key=sig.fingerprint or "-")
+    if sig.status == "G":
+        a.signer = sig.principal or sig.fingerprint
+        return
+    names_approval = re.search(APPROVE_SUBJECT_RE.format(org=re.escape(a.org)), sig.message, re.MULTILINE)
+    owners = [org for org, fps in keys.items() if sig.fingerprint and sig.fingerprint in fps]
+    if sig.status == "N":
+        a.problem = "squashed" if names_approval else "unsigned"
+    elif sig.status == "B":
+        a.problem = "bad-signature"
+    elif sig.status == "E":
+        a.problem = "cannot-verify"
+    elif a.org in owners:
+        a.problem = "key-not-valid"
+        a.params["signer"] = keys[a.org][sig.fingerprint]
+    elif owners:
+        a.problem = "other-org-key"
+        a.params.update(other=", ".join(owners), signer=keys[owners[0]][sig.fingerprint])
+    else:
+        a.problem = "squashed" if names_approval else "unlisted-key"
+
+
+# --- what reviewers see ------------------------------------------------------------------------------------------------
+def shown_status(pair: PairApproval | None, typed: str | None) -> str:
+    """The review status shown to readers: approved only when verified; a typed "approved" that
+    does not verify is shown as in review."""
+    if pair is not None and pair.approved:
+        return "approved"
+    if typed == "approved":
+        return "in-review"
+    return typed or "draft"
+
+
+def approval_rows(pair: PairApproval) -> list[dict[str, Any]]:
+    """One row per approval for templates and status.json."""
+    return [{
+        "org": a.org, "name": a.name, "date": a.date, "state": a.state, "problem": a.problem,
+        "commit": a.commit[:10] if a.commit and a.commit != ZERO else "", "signer": a.signer,
+        "hashes": dict(a.hashes), "changed": list(a.changed), "path": a.path, "line": a.line,
+    } for a in pair.approvals]
+
+
+def pair_summary(pair: PairApproval) -> dict[str, Any]:
+    return {
+        "rel": pair.rel, "track": pair.track, "required": list(pair.required), "state": pair.state,
+        "lacking": pair.lacking(), "languages": {lang: pair.language_state(lang) for lang in pair.paths},
+        "hashes": dict(pair.hashes), "approvals": approval_rows(pair),
+    }
+
+
+def outdated_diffs(root: Path, pair: PairApproval, context: int = 2) -> list[dict[str, Any]]:
+    """For each outdated approval: per language, a unified diff of the page's body from the approved
+    version to the current text (from git; difflib)."""
+    git = Git(root)
+    out = []
+    for a in pair.outdated():
+        diffs = {}
+        for lang in a.changed:
+            commit = a.versions.get(lang)
+            old = git.show(commit, pair.paths[lang]) if commit else None
+            new_path = root / pair.paths[lang]
+            if old is None or not new_path.is_file():
+                continue
+            new = new_path.read_text(encoding="utf-8", errors="replace")
+            old_body = split_front_matter(normalise_text(old))[1].split("\n")
+            new_body = split_front_matter(normalise_text(new))[1].split("\n")
+            diffs[lang] = "\n".join(difflib.unified_diff(old_body, new_body, f"{pair.paths[lang]} ({commit[:10]})",
+                                                         f"{pair.paths[lang]}", n=context, lineterm=""))
+        out.append({"org": a.org, "name": a.name, "date": a.date, "diffs": diffs})
+    return out

@@ -1,0 +1,159 @@
+"""The Content-Security-Policy of every built page, as a ``<meta http-equiv>`` (the site is static: a
+host such as GitHub Pages sets no headers of ours).
+
+A second wall behind the sanitiser (kb/content/safety.py): even if markup with script got past it, the
+browser would not run it. Scripts run only from the site's own files (``'self'``) and from the
+few inline scripts the theme writes into every page (Material's ``__md_scope`` set-up and its
+tab-state restorers), each allowed by its SHA-256 hash: never ``'unsafe-inline'`` for scripts. A
+script inside the page's article (content) is never hashed, so nothing an author wrote can be
+allowed by this policy. Styles allow inline ``style`` attributes (Material sets them; the sanitiser
+removes them from content). Media may also come from the media host of data/media.yml.
+
+The offline copy (``file://``) gets no policy: browsers give ``file:`` pages an opaque origin, so
+``'self'`` would block the site's own files there.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
+
+
+def _inline_executable(attrs: list[tuple[str, str | None]]) -> bool:
+    values = {k: (v or "") for k, v in attrs}
+    return "src" not in values and values.get("type", "").strip().lower() in EXECUTABLE_TYPES
+
+
+class _InlineScripts(HTMLParser):
+    """Inline executable scripts outside <article> elements, with their exact text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.scripts: list[str] = []
+        self._article_depth = 0
+        self._current: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article":
+            self._article_depth += 1
+        elif tag == "script":
+            self._current = [] if _inline_executable(attrs) and self._article_depth == 0 else None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article" and self._article_depth:
+            self._article_depth -= 1
+        elif tag == "script" and self._current is not None:
+            self.scripts.append("".join(self._current))
+            self._current = None
+
+    def handle_data(self, data: str) -> None:
+        if self._current is not None:
+            self._current.append(data)
+
+
+class _StartTag(HTMLParser):
+    """The attributes of the one start tag fed (None: it could not be read on its own)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.attrs: list[tuple[str, str | None]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.attrs is None:
+            self.attrs = attrs
+
+
+def inline_scripts_parsed(html: str) -> list[str]:
+    """The inline executable scripts outside <article>, by parsing the whole page: exact, and slow
+    (about 30 ms a page with a large navigation, more than the rest of the hooks together)."""
+    parser = _InlineScripts()
+    parser.feed(html)
+    parser.close()
+    return parser.scripts
+
+
+_SCRIPT_OPEN = re.compile(r"<script(?=[\s>/])", re.IGNORECASE)
+_SCRIPT_CLOSE = re.compile(r"</script", re.IGNORECASE)
+
+
+def inline_scripts(html: str) -> list[str]:
+    """The same scripts as inline_scripts_parsed, found by reading only the `<script` tags.
+
+    Sound because everything outside the article is the theme's template output, autoescaped, so a
+    raw `<script` there is a tag; the article (the authors' content, sanitised) is skipped whole,
+    from its first `<article` to its last `</article>`, so nothing in it is ever hashed. A start tag
+    that cannot be read on its own (a quoted `>`) sends the page to the full parser."""
+    first, last = html.find("<article"), html.rfind("</article>")
+    article = range(first, last + len("</article>")) if 0 <= first <= last else range(0)
+    scripts: list[str] = []
+    for m in _SCRIPT_OPEN.finditer(html):
+        if m.start() in article:
+            continue
+        close = html.find(">", m.end())
+        tag = _StartTag()
+        tag.feed(html[m.start():close + 1] if close >= 0 else "")
+        if tag.attrs is None:
+            return inline_scripts_parsed(html)
+        if not _inline_executable(tag.attrs):
+            continue
+        stop = _SCRIPT_CLOSE.search(html, close + 1)
+        if stop is not None:  # an unclosed script is not allowed (nor by the full parser)
+            scripts.append(html[close + 1:stop.start()])
+    return scripts
+
+
+def script_hashes(html: str) -> list[str]:
+    """CSP source expressions ('sha256-…') of the page's own inline scripts (theme, not content)."""
+    digests = []
+    for text in inline_scripts(html):
+        digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+        if f"'sha256-{digest}'" not in digests:
+            digests.append(f"'sha256-{digest}'")
+    return digests
+
+
+def origin_of(url: str | None) -> str | None:
+    """scheme://host[:port] of an absolute http(s) URL, else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def policy(html: str, media_url: str | None = None) -> str:
+    media = " ".join(filter(None, ["'self'", origin_of(media_url)]))
+    directives = {
+        "default-src": "'self'",
+        "script-src": " ".join(["'self'", *script_hashes(html)]),
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": "'self' data:",
+        "font-src": "'self' data:",
+        "media-src": media,
+        "connect-src": "'self'",
+        "worker-src": "'self'",
+        "manifest-src": "'self'",
+        "frame-src": "'none'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def add_policy(html: str, media_url: str | None = None) -> str:
+    """The page with its policy as the first element of <head> (a meta policy covers only what
+    follows it)."""
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(html, media_url)}">'
+    lowered = html[:4096].lower()
+    at = lowered.find("<head>")
+    if at < 0:
+        return html
+    at += len("<head>")
+    return html[:at] + "\n  " + meta + html[at:]

@@ -1,0 +1,319 @@
+"""What the website shows, computed without MkDocs: per-page notices, the status report data,
+the jieba user dictionary and the glossary. The MkDocs hook (hooks/kb_hooks.py) only passes values
+in and out, so a future site generator can call the same functions."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kb.checks.engine import Report
+from kb.content.pages import GAP_RE
+from kb.project.data import ProjectData
+from kb.project.findings import SEVERITIES, Finding
+from kb.project.fsutil import write_atomic
+from kb.trust.approvals import pair_summary, shown_status
+
+
+def jieba_user_dict(data: ProjectData) -> str:
+    """jieba user dictionary lines ("word freq tag"): glossary terms stay whole in the search index."""
+    words: set[str] = set()
+    for term in data.glossary:
+        words.update(f for f in term.forms("zh") if f and " " not in f)
+    return "".join(f"{w} 20000 n\n" for w in sorted(words))
+
+
+def write_jieba_user_dict(data: ProjectData, cache: Path) -> Path:
+    path = cache / "jieba-userdict.txt"
+    content = jieba_user_dict(data)
+    if not path.exists() or path.read_text(encoding="utf-8") != content:
+        write_atomic(path, content)
+    return path
+
+
+def page_state(report: Report, lang: str, rel: str, file_lang: str) -> dict[str, Any]:
+    """Notices for one rendered page: fallback, single language, stale translation, review."""
+    settings = report.settings
+    path = f"{settings.docs_dir}/{file_lang}/{rel}"
+    page = report.pages.get(path)
+    state: dict[str, Any] = {"path": path, "fallback": file_lang != lang, "file_lang": file_lang}
+    if page is None:
+        return state
+    # the status readers see comes from the verified approvals (kb/trust/approvals.py), not the typed status
+    approval = report.approval_for(rel)
+    state["review"] = shown_status(approval, page.review_status)
+    state["approvals"] = [{"by": a.org, "name": a.name, "date": a.date}
+                          for a in (approval.approvals if approval else []) if a.state == "valid"]
+    # signed approvals of an earlier text: "changed since FECO approved it on DATE"
+    state["outdated"] = [{"org": a.org, "date": a.date, "this_page": page.lang in a.changed}
+                         for a in (approval.outdated() if approval else [])]
+    state["type"] = page.type
+    state["single_language"] = page.translation_none
+    tr = page.translation
+    pair = report.pair_for(rel)
+    if isinstance(tr, dict) and tr.get("from") in settings.languages and not state["fallback"] and pair \
+            and pair["target"] == path:
+        state["translation"] = pair["state"]  # as the engine found it: current, stale or untracked
+        state["source_lang"] = tr["from"]
+    state["findings"] = [f.as_dict() for f in report.findings_for(path) if f.severity in ("error", "warning")]
+    return state
+
+
+@dataclass(frozen=True)
+class LanguageState:
+    """One language's page of a pair, as the status page shows it."""
+
+    lang: str
+    exists: bool
+    path: str | None
+    typed: str | None  # review.status as typed in the page
+    shown: str  # what readers see (kb.trust.approvals.shown_status: approved only when verified)
+    approval: str  # kb.trust.approvals PairApproval.language_state: approved | changed | unchanged | unapproved
+    gaps: int
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One translation pair (or single page) of the status page's page table: both languages'
+    review state, the verified approvals, and which rules and severities its findings have (for
+    the filters)."""
+
+    rel: str
+    title: str
+    type: str | None
+    track: str
+    translation: str  # current | stale | untracked | missing | single
+    approval_state: str  # approved | outdated | invalid | partial | none
+    languages: tuple[LanguageState, ...]
+    approvals: tuple[dict[str, str], ...]  # verified approvals: org, name, date
+    lacking: tuple[str, ...]
+    required: tuple[str, ...]
+    rules: tuple[str, ...]
+    severities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class GapPage:
+    """The gap markers of one page, folded into one entry of the status page."""
+
+    rel: str
+    path: str
+    lang: str
+    title: str
+    track: str
+    severity: str
+    count: int
+    gaps: tuple[Gap, ...]
+
+
+def status_data(report: Report, data: ProjectData, lang: str) -> dict[str, Any]:
+    """Everything the status page and status.json show, in one structure. The page shows it in
+    *lang*: messages, rule and programme names, page titles; gap texts are the authors' own, so the
+    page lists the gaps of this language's pages (``gap_pages`` has every language's, each marked)."""
+    settings = report.settings
+    counts = [
+        {"rule": rule, "title": data.rules[rule].title.get(lang, rule) if rule in data.rules else rule, **sev}
+        for rule, sev in sorted(report.counts.items())
+    ]
+    reviews = []
+    approvals = approvals_status(report, data, lang)
+    shown = {row["rel"]: row for row in approvals}
+    for path, page in sorted(report.pages.items()):
+        if page.lang != lang and not (page.lang == settings.default_language and not _exists(report, lang, page.rel)):
+            continue
+        row = shown.get(page.rel)
+        reviews.append({
+            "path": path, "rel": page.rel, "title": page.title, "type": page.type, "track": page.track,
+            # verified: "approved" only when every organisation's approval holds for both languages
+            "status": row["shown"] if row else (page.review_status or "draft"),
+            "typed": page.review_status,
+            "approvals": [f"{a['org']} {a['date']}" for a in (row["approvals"] if row else []) if a["state"] == "valid"],
+            "required": data.required_reviewers(page.track or "general"),
+        })
+    localised = report.in_language(lang)
+    gaps = [
+        {"path": f.path, "line": f.line, "text": f.params.get("text", ""), "rel": _rel(report, f.path)}
+        for f in localised if f.rule == "gap"
+    ]
+    findings = [{**f.as_dict(), "rel": _rel(report, f.path), "title": _title(report, f.path, lang),
+                 "track": _track_of(report, data, f), "lang": _lang_of(report, f.path)}
+                for f in localised if f.rule != "gap"]
+    rules_present = sorted({f.rule for f in localised})
+    return {
+        "generated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "today": settings.today.isoformat(),
+        "mode": "release" if report.release else "draft",
+        "lang": lang,
+        "totals": {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")},
+        "counts": counts,
+        "pairs": report.pairs,
+        "reviews": reviews,
+        "approvals": approvals,
+        "deliverables": report.deliverables,
+        "gaps": gaps,
+        "findings": findings,
+        # added for the status page's filters and folded gaps (machines: the lists above are unchanged)
+        "tracks": [{"id": t, "label": label.get(lang, t)} for t, label in data.model.tracks.items()],
+        "rules": [{"id": r, "title": data.rules[r].title.get(lang, r) if r in data.rules else r} for r in rules_present],
+        "pages": pair_rows(report, data, lang, localised),
+        "gap_pages": gap_pages(report, lang, localised),
+    }
+
+
+def pair_rows(report: Report, data: ProjectData, lang: str, findings: list[Finding]) -> list[PairRow]:
+    """One row per translation pair (and per single-language page), titled in *lang* where that
+    page exists."""
+    settings = report.settings
+    by_path: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_path.setdefault(f.path, []).append(f)
+    rows = []
+    for pair in sorted(report.pairs, key=lambda p: p["rel"]):
+        rel = pair["rel"]
+        pages = {lg: report.pages.get(f"{settings.docs_dir}/{lg}/{rel}") for lg in settings.languages}
+        first = pages.get(lang) or next((p for p in pages.values() if p is not None), None)
+        if first is None:
+            continue
+        approval = report.approval_for(rel)
+        states = []
+        mine: list[Finding] = []
+        for lg, page in pages.items():
+            path = f"{settings.docs_dir}/{lg}/{rel}"
+            found = by_path.get(path, []) if page is not None else []
+            mine.extend(found)
+            states.append(LanguageState(
+                lang=lg, exists=page is not None, path=path if page is not None else None,
+                typed=page.review_status if page is not None else None,
+                shown=shown_status(approval, page.review_status) if page is not None else "-",
+                approval=approval.language_state(lg) if approval is not None and page is not None else "unapproved",
+                gaps=sum(1 for f in found if f.rule == "gap"),
+            ))
+        track = first.track or "general"
+        valid = [a for a in (approval.approvals if approval else []) if a.state == "valid"]
+        rows.append(PairRow(
+            rel=rel, title=first.title or rel, type=first.type, track=track, translation=pair["state"],
+            approval_state=approval.state if approval is not None else "none", languages=tuple(states),
+            approvals=tuple({"org": a.org, "name": a.name or "", "date": str(a.date)} for a in valid),
+            lacking=tuple(approval.lacking() if approval is not None else data.required_reviewers(track)),
+            required=tuple(data.required_reviewers(track)),
+            rules=tuple(sorted({f.rule for f in mine})),
+            severities=tuple(s for s in SEVERITIES if any(f.severity == s for f in mine)),
+        ))
+    return rows
+
+
+def gap_pages(report: Report, lang: str, findings: list[Finding]) -> list[GapPage]:
+    """The gap markers grouped by page (in page order), each page titled in its own language."""
+    grouped: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.rule == "gap":
+            grouped.setdefault(f.path, []).append(f)
+    out = []
+    for path, found in sorted(grouped.items()):
+        page = report.pages.get(path)
+        severity = next((s for s in SEVERITIES if any(f.severity == s for f in found)), "info")
+        out.append(GapPage(
+            rel=page.rel if page is not None else path, path=path,
+            lang=page.lang if page is not None else lang, title=(page.title if page is not None else "") or path,
+            track=(page.track if page is not None else None) or "general", severity=severity, count=len(found),
+            gaps=tuple(Gap(f.line, str(f.params.get("text", ""))) for f in sorted(found, key=lambda f: f.line)),
+        ))
+    return out
+
+
+def approvals_status(report: Report, data: ProjectData, lang: str) -> list[dict[str, Any]]:
+    """The approvals block of the status page (overrides/partials/kb-approvals.html) and status.json:
+    one row per pair that has approvals or claims to be approved, with both languages' state, who
+    approved which version when, and the typed statuses when the two pages disagree."""
+    rows = []
+    for rel, pair in sorted(report.approvals.items()):
+        pages = {lg: report.pages.get(path) for lg, path in pair.paths.items()}
+        typed = {lg: (p.review_status or "draft") if p is not None else "-" for lg, p in pages.items()}
+        if not pair.approvals and "approved" not in typed.values():
+            continue
+        title_page = pages.get(lang) or next(iter(p for p in pages.values() if p is not None), None)
+        rows.append({
+            **pair_summary(pair),
+            "title": title_page.title if title_page is not None else rel,
+            "typed": typed,
+            "typed_differs": len(set(typed.values())) > 1,
+            "shown": shown_status(pair, next((s for s in typed.values() if s == "approved"), None)
+                                  or next(iter(typed.values()), None)),
+        })
+    return rows
+
+
+def _exists(report: Report, lang: str, rel: str) -> bool:
+    return f"{report.settings.docs_dir}/{lang}/{rel}" in report.pages
+
+
+def _rel(report: Report, path: str) -> str | None:
+    page = report.pages.get(path)
+    return page.rel if page is not None else None
+
+
+def _lang_of(report: Report, path: str) -> str | None:
+    page = report.pages.get(path)
+    return page.lang if page is not None else None
+
+
+def _title(report: Report, path: str, lang: str) -> str:
+    """The title of the page a finding is on, from the *lang* page of its pair where there is one;
+    the path for files that are not pages (data files, mkdocs.yml)."""
+    page = report.pages.get(path)
+    if page is None:
+        return path
+    same = report.pages.get(f"{report.settings.docs_dir}/{lang}/{page.rel}")
+    return (same.title if same is not None and same.title else page.title) or path
+
+
+def _track_of(report: Report, data: ProjectData, finding: Finding) -> str:
+    """The programme a finding belongs to: its page's track, a deliverable's programme, else general."""
+    page = report.pages.get(finding.path)
+    if page is not None:
+        return page.track or "general"
+    if finding.rule == "deliverables":
+        item = next((d for d in data.deliverables if d.id == finding.params.get("id")), None)
+        if item is not None:
+            return item.programme
+    return "general"
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def write_status_json(report: Report, data: ProjectData, site_dir: Path) -> Path:
+    path = site_dir / "status.json"
+    payload = status_data(report, data, report.settings.default_language)
+    write_atomic(path, json.dumps(payload, ensure_ascii=False, indent=2, default=_jsonable))
+    return path
+
+
+def render_gaps(markdown: str, render: Any) -> str:
+    """Replace ``[[gap: …]]`` markers with the rendered badge (the template does the HTML)."""
+    return GAP_RE.sub(lambda m: render(m.group("text")), markdown)
+
+
+def page_url_for(rel: str, lang: str, default_language: str) -> str:
+    """Site-relative URL of a page with directory URLs (default language at /, others under /<lang>/)."""
+    stem = rel[:-3] if rel.endswith(".md") else rel
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem[: -len("index")]
+    else:
+        stem += "/"
+    return ("" if lang == default_language else f"{lang}/") + stem
+
+

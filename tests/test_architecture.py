@@ -1,0 +1,38 @@
+"""The package layers hold (ARCHITECTURE.md, `.importlinter`): import-linter reads every import of
+kb/ and bench/, those inside functions too, and checks the contracts; and a contract that the code
+breaks is reported (the linter is not silently passing)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+LINT = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"]
+
+
+def _lint(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*LINT, "--no-cache", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_the_import_contracts_hold():
+    result = _lint(REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 3 kept, 0 broken." in result.stdout
+
+
+def test_an_upward_import_breaks_the_layers_contract(tmp_path: Path):
+    # the same contracts over a copy of kb/ with one upward import (content -> web) added
+    for name in ("kb", "bench"):
+        shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / ".importlinter", tmp_path / ".importlinter")
+    pages = tmp_path / "kb" / "content" / "pages.py"
+    pages.write_text(pages.read_text(encoding="utf-8") + "\n\ndef _upward() -> None:\n    from kb.web import csp  # noqa: F401\n",
+                     encoding="utf-8")
+    result = subprocess.run([*LINT, "--no-cache"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                            env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "kb's packages import downwards only BROKEN" in result.stdout
+    assert "kb.content.pages -> kb.web.csp" in result.stdout

@@ -1,0 +1,68 @@
+"""./scripts/serve as an author uses it (kb.cli serve: the generator's live server with the hook):
+an edit of a page, of a data file or of kb.yml shows in the served page, and Ctrl-C stops it
+quietly with the port free and no process left behind. Loopback only."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sitebuild import FIXTURES, TODAY, make_project
+
+from bench.serve import _fetch, _free_port, _port_in_use, _wait_for
+
+pytestmark = pytest.mark.build
+WAIT_S = 60.0
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_serve_shows_edits_of_pages_data_and_settings_and_stops_cleanly(tmp_path: Path):
+    project = make_project(tmp_path / "p", FIXTURES / "site-basic", site=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "KB_PDF": "0", "KB_TODAY": TODAY}
+    log = tmp_path / "serve.log"  # a file, not a pipe: a pipe nobody reads would stop the server when full
+    with log.open("w", encoding="utf-8") as out:
+        server = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--", "--dev-addr", f"127.0.0.1:{port}"],
+                                  cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert _wait_for(url, None, time.perf_counter() + WAIT_S), "serve did not start"
+        assert "报告问题" in (_fetch(url) or "")
+        # a page
+        index = project / "docs" / "zh" / "index.md"
+        index.write_text(index.read_text(encoding="utf-8") + "\n作者刚保存的一句话。\n", encoding="utf-8")
+        assert _wait_for(url, "作者刚保存的一句话", time.perf_counter() + WAIT_S), "the page edit was not shown"
+        # a data file: interface text
+        ui = project / "data" / "ui.yml"
+        ui.write_text(ui.read_text(encoding="utf-8").replace("report_problem: 报告问题", "report_problem: 报告一个问题", 1),
+                      encoding="utf-8")
+        assert _wait_for(url, "报告一个问题", time.perf_counter() + WAIT_S), "the data file edit was not shown"
+        # the project settings: saving kb.yml rebuilds the site (the generator says it reloads the browsers)
+        rebuilds = log.read_text(encoding="utf-8").count("Reloading browsers")
+        settings = project / "kb.yml"
+        settings.write_text(settings.read_text(encoding="utf-8") + "\n# saved\n", encoding="utf-8")
+        deadline = time.perf_counter() + WAIT_S
+        while log.read_text(encoding="utf-8").count("Reloading browsers") == rebuilds and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        assert log.read_text(encoding="utf-8").count("Reloading browsers") > rebuilds, "saving kb.yml did not rebuild"
+    finally:
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in the author's terminal
+        server.wait(timeout=60)
+    output = log.read_text(encoding="utf-8")
+    assert server.returncode == 130, output[-2000:]
+    assert "Traceback" not in output, output[-2000:]
+    assert output.rstrip().endswith("stopped")
+    assert not _port_in_use(port)
+    assert not _group_alive(server.pid), "a process of serve is still running"

@@ -1,0 +1,71 @@
+"""The rule registry (kb/checks/__init__.py): every rule is registered once with one signature,
+``check(subject, ctx)``, and the engine runs what is registered."""
+
+from __future__ import annotations
+
+import importlib
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import kb.checks as checks
+from kb.checks import Pair, RegistryError, Scope, extra_rule, registered, rule
+
+
+def _check_nothing(page, ctx):
+    return []
+
+
+def test_a_function_registered_twice_is_an_error():
+    with extra_rule(Scope.PAGE, _check_nothing):
+        with pytest.raises(RegistryError, match=r"test_registry\._check_nothing is registered twice"):
+            rule(Scope.PAGE)(_check_nothing)
+        with pytest.raises(RegistryError, match="registered twice"):
+            rule(Scope.PAIR)(_check_nothing)  # in the other scope as well
+        assert registered(Scope.PAGE).count(_check_nothing) == 1
+        assert _check_nothing not in registered(Scope.PAIR)
+    assert _check_nothing not in registered(Scope.PAGE)
+
+
+def test_a_module_that_registers_a_rule_twice_fails_to_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # a registry of its own for this test: the first registration succeeds and must not outlive it
+    monkeypatch.setattr(checks, "_RULES", {scope: list(registered(scope)) for scope in Scope})
+    (tmp_path / "rules_twice.py").write_text(textwrap.dedent("""
+        from kb.checks import Scope, rule
+
+        @rule(Scope.PAGE)
+        @rule(Scope.PAGE)
+        def check_twice(page, ctx):
+            return []
+    """), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(RegistryError, match=r"rules_twice\.check_twice is registered twice"):
+        importlib.import_module("rules_twice")
+
+
+def test_a_rule_with_another_signature_is_an_error():
+    def check_old_pair(source, target, ctx):
+        return []
+
+    def check_keywords(page, *, ctx):
+        return []
+
+    with pytest.raises(RegistryError, match=r"must take \(pair, ctx\)"):
+        rule(Scope.PAIR)(check_old_pair)
+    with pytest.raises(RegistryError, match=r"must take \(page, ctx\)"):
+        rule(Scope.PAGE)(check_keywords)
+    assert check_old_pair not in registered(Scope.PAIR) and check_keywords not in registered(Scope.PAGE)
+
+
+def test_a_pair_is_a_frozen_value():
+    from dataclasses import FrozenInstanceError
+
+    from kb.content.pages import parse_page
+
+    source = parse_page("docs/zh/p.md", "zh", "p.md", b"---\ntitle: x\n---\n")
+    target = parse_page("docs/en/p.md", "en", "p.md", b"---\ntitle: x\n---\n")
+    pair = Pair(source, target)
+    assert (pair.source, pair.target) == (source, target)
+    with pytest.raises(FrozenInstanceError):
+        pair.source = target  # type: ignore[misc]

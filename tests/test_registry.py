@@ -4,13 +4,22 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import textwrap
 from pathlib import Path
 
 import pytest
+from sitebuild import REPO, TODAY
 
 import kb.checks as checks
-from kb.checks import Pair, RegistryError, Scope, extra_rule, registered, rule
+from kb.checks import Context, Pair, RegistryError, Scope, engine, extra_rule, finding, registered, rule
+from kb.content.pages import parse_page
+from kb.project.data import ProjectData
+from kb.project.settings import load_settings
+
+DATA = ProjectData(load_settings(REPO, environ={"KB_TODAY": TODAY}))
+CTX = Context(data=DATA, today=DATA.settings.today, files=frozenset())
+PAGE = b"---\ntitle: Mercury\n---\n\n## Objectives {#objectives}\n\nText.\n"
 
 
 def _check_nothing(page, ctx):
@@ -69,3 +78,35 @@ def test_a_pair_is_a_frozen_value():
     assert (pair.source, pair.target) == (source, target)
     with pytest.raises(FrozenInstanceError):
         pair.source = target  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("scope", [Scope.PAGE])
+def test_every_registered_rule_takes_its_subject_and_the_context(scope: Scope):
+    rules = registered(scope)
+    assert rules
+    for check in rules:
+        assert len(inspect.signature(check).parameters) == 2, check
+
+
+def test_every_rule_comes_from_a_module_the_engine_lists():
+    # a rule module missing from engine.RULE_MODULES would register only when something else imports it
+    modules = {check.__module__ for scope in Scope for check in registered(scope)}
+    assert modules == {module.__name__ for module in engine.RULE_MODULES}
+
+
+def _ours(found: list) -> list[tuple]:
+    return [(f.rule, f.code, f.path, f.line, f.params) for f in found if f.rule == "registry-test"]
+
+
+def test_the_engine_runs_a_registered_page_rule():
+    page = parse_page("docs/en/p.md", "en", "p.md", PAGE)
+
+    def check_seen(page, ctx):
+        return [finding("registry-test", "seen", page, 5, title=page.title)]
+
+    with extra_rule(Scope.PAGE, check_seen):
+        assert registered(Scope.PAGE)[-1] is check_seen
+        assert _ours(engine.page_findings(page, CTX)) == [("registry-test", "seen", "docs/en/p.md", 5,
+                                                           {"title": "Mercury"})]
+    assert check_seen not in registered(Scope.PAGE)
+    assert _ours(engine.page_findings(page, CTX)) == []

@@ -10,13 +10,10 @@ from hypothesis import strategies as st
 from sitebuild import REPO
 
 from bench.sample import copy_project
-from kb.checks import Context
-from kb.checks.engine import run
-from kb.checks.language import LANGUAGE_CHECKS
-from kb.checks.page import PAGE_CHECKS
+from kb.checks import Context, Scope, registered
+from kb.checks.engine import run  # imports every rule module: registered() holds every rule
 from kb.checks.pair import PAIR_CHECKS
 from kb.checks.tree import check_links
-from kb.checks.video import check_video
 from kb.content.pages import parse_page
 from kb.project.data import ProjectData
 from kb.project.findings import Catalog
@@ -47,10 +44,9 @@ def _check_everything(raw: bytes, lang: str = "zh") -> None:
     page = parse_page(f"docs/{lang}/p.md", lang, "p.md", raw)
     other = parse_page("docs/en/p.md", "en", "p.md", raw)
     findings = []
-    for check in PAGE_CHECKS + LANGUAGE_CHECKS:
+    for check in registered(Scope.PAGE):
         findings += check(page, CTX)
     findings += check_links(page, {page.path: page}, CTX)
-    findings += check_video(page, CTX)
     for check in PAIR_CHECKS:
         findings += check(page, other, CTX)
     for f in findings:
@@ -110,7 +106,7 @@ def test_long_runs_and_deep_nesting_give_findings_never_exceptions(runs: list[tu
     text = "---\ntitle: x\n---\n" + line + "\n\n" + nested + "\n"
     page = parse_page("docs/zh/p.md", "zh", "p.md", text.encode("utf-8"), DATA.limits)
     findings = []
-    for check in PAGE_CHECKS + LANGUAGE_CHECKS:
+    for check in registered(Scope.PAGE):
         findings += check(page, CTX)
     for f in findings:
         CATALOG.resolve(f)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from kb.checks import Context, finding
+from kb.checks import Context, Scope, finding, rule
 from kb.content.pages import GAP_RE, Page
 from kb.project.findings import Finding
 
@@ -44,6 +44,7 @@ def _terms_re(ctx: Context, lang: str) -> re.Pattern[str]:
 
 
 # --- untranslated ---------------------------------------------------------------------------------------
+@rule(Scope.PAGE)
 def check_untranslated(page: Page, ctx: Context) -> list[Finding]:
     if page.text is None:
         return []
@@ -157,6 +158,7 @@ def traditional_chars(text: str) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
+@rule(Scope.PAGE)
 def check_traditional(page: Page, ctx: Context) -> list[Finding]:
     if page.lang != "zh" or page.text is None:
         return []
@@ -170,14 +172,15 @@ def check_traditional(page: Page, ctx: Context) -> list[Finding]:
         # (traditional_chars): that use is Traditional, whatever else the character is.
         traditional = [(a, b) for a, b in pairs if _in_gb2312(a) or is_traditional_form(a)]
         variants = [(a, b) for a, b in pairs if not (_in_gb2312(a) or is_traditional_form(a))]
-        for rule, found in (("traditional-chars", traditional), ("variant-chars", variants)):
+        for rule_id, found in (("traditional-chars", traditional), ("variant-chars", variants)):
             if found:
                 shown = "、".join(f"{a}→{b}" for a, b in found[:8])
-                out.append(finding(rule, "found", page, line, chars=shown))
+                out.append(finding(rule_id, "found", page, line, chars=shown))
     return out
 
 
 # --- Chinese typography ----------------------------------------------------------------------------------
+@rule(Scope.PAGE)
 def check_zh_typography(page: Page, ctx: Context) -> list[Finding]:
     if page.lang != "zh" or page.text is None:
         return []
@@ -213,6 +216,7 @@ def number_ranges(text: str) -> list[tuple[str, str]]:
     return out
 
 
+@rule(Scope.PAGE)
 def check_number_ranges(page: Page, ctx: Context) -> list[Finding]:
     if page.lang != "zh" or page.text is None:
         return []
@@ -221,6 +225,3 @@ def check_number_ranges(page: Page, ctx: Context) -> list[Finding]:
               if isinstance(value, str)]
     return [finding("zh-typography", "number-range", page, line, old=old, new=new)
             for line, text in [*fields, *page.prose] for old, new in number_ranges(text)]
-
-
-LANGUAGE_CHECKS = (check_untranslated, check_traditional, check_zh_typography, check_number_ranges)

@@ -9,7 +9,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from kb.checks import Context, finding
+from kb.checks import Context, Scope, finding, rule
 from kb.checks.phones import find_phone_numbers
 from kb.content.pages import Page, iso_date
 from kb.content.rendercache import RenderResult, body_digest
@@ -21,6 +21,7 @@ HEX_RE = re.compile(r"^[0-9a-f]+$")
 
 
 # --- encoding ---------------------------------------------------------------------------------------
+@rule(Scope.PAGE)
 def check_encoding(page: Page, ctx: Context) -> list[Finding]:
     if page.decode_error is None:
         if not page.raw.strip():
@@ -62,6 +63,7 @@ def _unknown(kind: str, page: Page, line: int, given: object, options: list[str]
     return finding("front-matter", code, page, line, suggestion=suggestion, **params)
 
 
+@rule(Scope.PAGE)
 def check_front_matter(page: Page, ctx: Context) -> list[Finding]:
     if page.text is None:
         return []
@@ -198,6 +200,7 @@ def _check_event_block(page: Page, ctx: Context) -> list[Finding]:
 
 
 # --- required sections ------------------------------------------------------------------------------
+@rule(Scope.PAGE)
 def check_required_sections(page: Page, ctx: Context) -> list[Finding]:
     spec = ctx.data.model.types.get(page.type or "")
     if spec is None or page.text is None or page.meta_error:
@@ -277,6 +280,7 @@ def page_anchors(page: Page, ctx: Context) -> frozenset[str]:
         return frozenset(page.heading_ids)
 
 
+@rule(Scope.PAGE)
 def check_unsafe_html(page: Page, ctx: Context) -> list[Finding]:
     """What the build's sanitiser (kb.content.safety) would remove from this page, found by rendering the
     page with the same Markdown extensions as the build: attribute lists, reference links, raw HTML
@@ -367,6 +371,7 @@ PII_TRIGGER_RE = re.compile("[\\d@\uff20\u00b2\u00b3\u00b9\u1369-\u1371\u19da\u2
                             "\U0001f100-\U0001f10a]")
 
 
+@rule(Scope.PAGE)
 def check_pii(page: Page, ctx: Context) -> list[Finding]:
     if page.text is None:
         return []
@@ -409,12 +414,14 @@ def check_pii(page: Page, ctx: Context) -> list[Finding]:
 
 
 # --- images -------------------------------------------------------------------------------------------
+@rule(Scope.PAGE)
 def check_image_alt(page: Page, ctx: Context) -> list[Finding]:
     return [finding("image-alt", "empty", page, link.line, src=link.href) for link in page.links
             if link.image and not link.text.strip()]
 
 
 # --- review ---------------------------------------------------------------------------------------------
+@rule(Scope.PAGE)
 def check_review(page: Page, ctx: Context) -> list[Finding]:
     if page.text is None or page.meta_error or not isinstance(page.meta.get("review"), dict):
         return []
@@ -452,6 +459,7 @@ def check_review(page: Page, ctx: Context) -> list[Finding]:
 
 
 # --- event records --------------------------------------------------------------------------------------
+@rule(Scope.PAGE)
 def check_event(page: Page, ctx: Context) -> list[Finding]:
     """One event record against the thresholds of its programme (the page's track) and kind
     (data/event-thresholds.yml); the series rules (combined viewers, trainings per year) are in
@@ -531,18 +539,6 @@ def page_gaps(page: Page, ctx: Context) -> list[tuple[int, str]]:
     return gaps
 
 
+@rule(Scope.PAGE)
 def check_gaps(page: Page, ctx: Context) -> list[Finding]:
     return [finding("gap", "marked", page, line, text=text) for line, text in page_gaps(page, ctx)]
-
-
-PAGE_CHECKS = (
-    check_encoding,
-    check_front_matter,
-    check_required_sections,
-    check_unsafe_html,
-    check_pii,
-    check_image_alt,
-    check_review,
-    check_event,
-    check_gaps,
-)

@@ -6,7 +6,7 @@ in the repository (data/media.yml says where they are)."""
 
 from __future__ import annotations
 
-from kb.checks import Context, finding
+from kb.checks import Context, Scope, finding, rule
 from kb.content.pages import Page
 from kb.content.video import (
     Probe,
@@ -31,6 +31,7 @@ def _read(ctx: Context, path: str) -> str | None:
         return None
 
 
+@rule(Scope.PAGE)
 def check_video(page: Page, ctx: Context) -> list[Finding]:
     event = page.meta.get("event") if isinstance(page.meta.get("event"), dict) else {}
     block = VideoBlock.from_meta(page.meta)

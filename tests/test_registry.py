@@ -12,6 +12,7 @@ import pytest
 from sitebuild import REPO, TODAY
 
 import kb.checks as checks
+import kb.checks.page
 from kb.checks import Context, Pair, RegistryError, Scope, engine, extra_rule, finding, registered, rule
 from kb.content.pages import parse_page
 from kb.project.data import ProjectData
@@ -35,6 +36,10 @@ def test_a_function_registered_twice_is_an_error():
         assert registered(Scope.PAGE).count(_check_nothing) == 1
         assert _check_nothing not in registered(Scope.PAIR)
     assert _check_nothing not in registered(Scope.PAGE)
+    before = registered(Scope.PAGE)
+    with pytest.raises(RegistryError, match=r"kb\.checks\.page\.check_encoding is registered twice"):
+        rule(Scope.PAGE)(kb.checks.page.check_encoding)
+    assert registered(Scope.PAGE) == before
 
 
 def test_a_module_that_registers_a_rule_twice_fails_to_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -70,8 +75,6 @@ def test_a_rule_with_another_signature_is_an_error():
 def test_a_pair_is_a_frozen_value():
     from dataclasses import FrozenInstanceError
 
-    from kb.content.pages import parse_page
-
     source = parse_page("docs/zh/p.md", "zh", "p.md", b"---\ntitle: x\n---\n")
     target = parse_page("docs/en/p.md", "en", "p.md", b"---\ntitle: x\n---\n")
     pair = Pair(source, target)
@@ -80,7 +83,7 @@ def test_a_pair_is_a_frozen_value():
         pair.source = target  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("scope", [Scope.PAGE])
+@pytest.mark.parametrize("scope", list(Scope))
 def test_every_registered_rule_takes_its_subject_and_the_context(scope: Scope):
     rules = registered(scope)
     assert rules
@@ -110,3 +113,16 @@ def test_the_engine_runs_a_registered_page_rule():
                                                            {"title": "Mercury"})]
     assert check_seen not in registered(Scope.PAGE)
     assert _ours(engine.page_findings(page, CTX)) == []
+
+
+def test_the_engine_runs_a_registered_pair_rule():
+    source = parse_page("docs/zh/p.md", "zh", "p.md", PAGE)
+    target = parse_page("docs/en/p.md", "en", "p.md", PAGE)
+
+    def check_pair_seen(pair, ctx):
+        return [finding("registry-test", "seen", pair.target, 2, source=pair.source.path)]
+
+    with extra_rule(Scope.PAIR, check_pair_seen):
+        assert _ours(engine.pair_findings(Pair(source, target), CTX)) == [("registry-test", "seen", "docs/en/p.md", 2,
+                                                                           {"source": "docs/zh/p.md"})]
+    assert _ours(engine.pair_findings(Pair(source, target), CTX)) == []

@@ -10,9 +10,8 @@ from hypothesis import strategies as st
 from sitebuild import REPO
 
 from bench.sample import copy_project
-from kb.checks import Context, Scope, registered
+from kb.checks import Context, Pair, Scope, registered
 from kb.checks.engine import run  # imports every rule module: registered() holds every rule
-from kb.checks.pair import PAIR_CHECKS
 from kb.checks.tree import check_links
 from kb.content.pages import parse_page
 from kb.project.data import ProjectData
@@ -47,8 +46,8 @@ def _check_everything(raw: bytes, lang: str = "zh") -> None:
     for check in registered(Scope.PAGE):
         findings += check(page, CTX)
     findings += check_links(page, {page.path: page}, CTX)
-    for check in PAIR_CHECKS:
-        findings += check(page, other, CTX)
+    for check in registered(Scope.PAIR):
+        findings += check(Pair(page, other), CTX)
     for f in findings:
         CATALOG.resolve(f)  # every finding has a message and all its parameters
 

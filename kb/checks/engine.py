@@ -12,11 +12,13 @@ from pathlib import Path
 
 import kb.checks.language
 import kb.checks.page
+import kb.checks.pair
+import kb.checks.structure
 import kb.checks.video
-from kb.checks import Context, Scope, registered
+from kb.checks import Context, Pair, Scope, registered
 from kb.checks.approval import findings as approval_findings
 from kb.checks.page import cached_renders, markdown_config, render_results
-from kb.checks.pair import PAIR_CHECKS, orient
+from kb.checks.pair import orient
 from kb.checks.tree import (
     check_deliverables,
     check_event_series,
@@ -40,7 +42,7 @@ from kb.trust.approvals import PairApproval
 # registered(scope) hold every rule wherever the engine runs. A new rule module is added to this tuple
 # (tests/test_registry.py fails for a registered rule whose module is not listed). The rules run in
 # the order their modules are first imported; the report does not depend on it (sort_findings).
-RULE_MODULES = (kb.checks.page, kb.checks.language, kb.checks.video)
+RULE_MODULES = (kb.checks.page, kb.checks.language, kb.checks.video, kb.checks.pair, kb.checks.structure)
 
 
 @dataclass
@@ -139,7 +141,12 @@ def pair_state(source: Page | None, target: Page | None, hash_length: int) -> st
 def run(settings: Settings, data: ProjectData | None = None, *, release: bool | None = None,
         lang: str = "en", only: Iterable[str] | None = None, workers: int | None = None) -> Report:
     """Every check over the project. *workers*: processes that run the page and pair checks
-    (default: every core; the build's background check passes 1, MkDocs having the other core)."""
+    (default: every core; the build's background check passes 1, MkDocs having the other core).
+
+    The page and pair rules are the registered ones (run_page_and_pair_checks). The project-wide
+    steps stay explicit steps here, because each needs more than one page or pair: a page's
+    counterparts (missing translations), every page's anchors (links across pages), every pair's
+    approvals, every page (deliverables, event series), or no page at all (report-problem, mkdocs.yml)."""
     data = data or ProjectData(settings)
     data.validate()  # every data file against its schema, all mistakes at once (exit 2 in the CLI)
     release = settings.release if release is None else release
@@ -152,17 +159,18 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
         by_rel.setdefault(page.rel, {})[page.lang] = page
     pairs = []
     groups: list[tuple[str, Page, Page | None]] = []  # (rel, source, target) for the approvals
-    checked_pairs: list[tuple[Page, Page]] = []
+    checked_pairs: list[Pair] = []
     for rel in sorted(by_rel):
         group = by_rel[rel]
         for page in group.values():
             others = [lang for lang in settings.languages if lang != page.lang]
+            # project-wide: whether the page's counterparts exist
             raw.extend(check_missing_translation(page, all(o in group for o in others), ctx))
         if len(group) == 2:
             a, b = group.values()
             source, target = orient(a, b, ctx)
             if not (source.meta_error or target.meta_error):
-                checked_pairs.append((source, target))
+                checked_pairs.append(Pair(source, target))
             pairs.append({"rel": rel, "source": source.path, "target": target.path,
                           "state": pair_state(source, target, data.model.hash_length)})
             groups.append((rel, source, target))
@@ -175,15 +183,18 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     config = rendercache.config_digest(markdown_config(settings.root)) if cache_path is not None else ""
     if cache_path is not None:
         cached_renders(ctx).update(rendercache.load(cache_path, config))
+    # the registered rules: registered(Scope.PAGE) on each page, registered(Scope.PAIR) on each pair
     raw.extend(run_page_and_pair_checks(list(pages.values()), checked_pairs, ctx,
                                         (os.cpu_count() or 1) if workers is None else workers))
-    for page in pages.values():  # after every page is rendered: a link's #fragment names another page's id
+    # project-wide: links across pages, after every page is rendered (a link's #fragment names another page's id)
+    for page in pages.values():
         if page.refusal is None and page.text is not None:
             raw.extend(check_links(page, pages, ctx))
     if cache_path is not None:
         fresh = {rendercache.body_digest(body): result for body, result in render_results(ctx).values()}
         if fresh != cached_renders(ctx):
             rendercache.save(cache_path, config, fresh)
+    # project-wide: the approvals of every pair, then what the approved pages deliver and the event series
     approved = approvals_mod.compute(settings, data, groups)
     raw.extend(approval_findings(approved, pages, ctx))
     ctx.approved_paths = frozenset(path for pair in approved.values() if pair.approved for path in pair.paths.values())
@@ -215,7 +226,7 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
 # most of the checks' time; the page and pair checks need nothing from each other, so a standalone
 # check runs them in forked processes, which inherit the parsed pages and the compiled data.
 PARALLEL_MIN_PAGES = 40
-_FORKED: tuple[list[Page], list[tuple[Page, Page]], Context] | None = None  # set before the fork
+_FORKED: tuple[list[Page], list[Pair], Context] | None = None  # set before the fork
 
 
 def page_findings(page: Page, ctx: Context) -> list[Finding]:
@@ -229,10 +240,11 @@ def page_findings(page: Page, ctx: Context) -> list[Finding]:
     return out
 
 
-def pair_findings(source: Page, target: Page, ctx: Context) -> list[Finding]:
+def pair_findings(pair: Pair, ctx: Context) -> list[Finding]:
+    """Every check of one translation pair."""
     out: list[Finding] = []
-    for check in PAIR_CHECKS:
-        out.extend(check(source, target, ctx))
+    for check in registered(Scope.PAIR):
+        out.extend(check(pair, ctx))
     return out
 
 
@@ -243,13 +255,13 @@ def _checks_in_worker(share: int, workers: int) -> tuple[list[Finding], dict[str
     out: list[Finding] = []
     for page in pages[share::workers]:
         out.extend(page_findings(page, ctx))
-    for source, target in pairs[share::workers]:
-        out.extend(pair_findings(source, target, ctx))
+    for pair in pairs[share::workers]:
+        out.extend(pair_findings(pair, ctx))
     mine = {page.path for page in pages[share::workers]}
     return out, {path: known for path, known in render_results(ctx).items() if path in mine}
 
 
-def run_page_and_pair_checks(pages: list[Page], pairs: list[tuple[Page, Page]], ctx: Context,
+def run_page_and_pair_checks(pages: list[Page], pairs: list[Pair], ctx: Context,
                              workers: int) -> list[Finding]:
     """The page checks of *pages* and the pair checks of *pairs*, in *workers* forked processes (in
     this one when there is one worker, few pages or no fork); the pages' render results are kept
@@ -259,8 +271,8 @@ def run_page_and_pair_checks(pages: list[Page], pairs: list[tuple[Page, Page]], 
         out: list[Finding] = []
         for page in pages:
             out.extend(page_findings(page, ctx))
-        for source, target in pairs:
-            out.extend(pair_findings(source, target, ctx))
+        for pair in pairs:
+            out.extend(pair_findings(pair, ctx))
         return out
     _FORKED = (pages, pairs, ctx)
     out = []

@@ -1,6 +1,6 @@
 """Rules over a translation pair: freshness, structure, numbers and glossary terms.
 
-A pair is (source, target): the target is the page whose front matter says
+A pair (kb.checks.Pair) is (source, target): the target is the page whose front matter says
 ``translation: {from: <source language>}``; for an untracked pair the default language is taken as
 the source. Findings land on the page a translator has to change, at the matching section."""
 
@@ -10,9 +10,9 @@ import difflib
 import re
 from functools import lru_cache
 
-from kb.checks import Context, finding
+from kb.checks import Context, Pair, Scope, finding, rule
 from kb.checks.numbers import numbers_in, words_in
-from kb.checks.structure import STRUCTURE_CHECKS, section_line, section_of
+from kb.checks.structure import section_line, section_of
 from kb.content.pages import GAP_RE, Block, Page, body_hash
 from kb.project.findings import Finding
 
@@ -36,7 +36,9 @@ def aligned_line(page: Page, section: str | None) -> int:
 
 
 # --- freshness ----------------------------------------------------------------------------------------
-def check_translation_freshness(source: Page, target: Page, ctx: Context) -> list[Finding]:
+@rule(Scope.PAIR)
+def check_translation_freshness(pair: Pair, ctx: Context) -> list[Finding]:
+    source, target = pair.source, pair.target
     if source.text is None or target.text is None:
         return []
     tr = target.translation
@@ -55,7 +57,9 @@ def check_translation_freshness(source: Page, target: Page, ctx: Context) -> lis
 
 
 # --- structure -------------------------------------------------------------------------------------------
-def check_structure(source: Page, target: Page, ctx: Context) -> list[Finding]:
+@rule(Scope.PAIR)
+def check_structure(pair: Pair, ctx: Context) -> list[Finding]:
+    source, target = pair.source, pair.target
     if source.text is None or target.text is None:
         return []
     out: list[Finding] = []
@@ -106,7 +110,9 @@ def _available(page: Page) -> set[str]:
     return found
 
 
-def check_numbers(source: Page, target: Page, ctx: Context) -> list[Finding]:
+@rule(Scope.PAIR)
+def check_numbers(pair: Pair, ctx: Context) -> list[Finding]:
+    source, target = pair.source, pair.target
     if source.text is None or target.text is None:
         return []
     out: list[Finding] = []
@@ -256,7 +262,9 @@ def _plain_text(page: Page) -> str:
     return "\n".join([page.title, *(_prose_text(t) for _, t in page.prose)])
 
 
-def check_terms(source: Page, target: Page, ctx: Context) -> list[Finding]:
+@rule(Scope.PAIR)
+def check_terms(pair: Pair, ctx: Context) -> list[Finding]:
+    source, target = pair.source, pair.target
     if source.text is None or target.text is None:
         return []
     pages = {source.lang: source, target.lang: target}
@@ -280,7 +288,3 @@ def check_terms(source: Page, target: Page, ctx: Context) -> list[Finding]:
                                term=term.term(this_lang), translation=term.term(other_lang),
                                where=f"{this.path}:{line}"))
     return out
-
-
-PAIR_CHECKS = (check_translation_freshness, check_structure, *STRUCTURE_CHECKS, check_numbers, check_terms)
-

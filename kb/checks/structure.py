@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from kb.checks import Context, finding
+from kb.checks import Context, Pair, Scope, finding, rule
 from kb.content.pages import FENCE_RE, LINK_RE, Heading, Page
 from kb.project.findings import Finding
 
@@ -69,9 +69,11 @@ def _head(h: Heading | None) -> str:
     return f"{'#' * h.level} {{#{h.id}}}" if h.id else f"{'#' * h.level} (no id)"
 
 
-def check_headings(source: Page, target: Page, ctx: Context) -> list[Finding]:
+@rule(Scope.PAIR)
+def check_headings(pair: Pair, ctx: Context) -> list[Finding]:
     """Every heading difference of level 2 and below: changed level or id (a renamed section),
     a section missing from the target, a section the source does not have."""
+    source, target = pair.source, pair.target
     if source.text is None or target.text is None:
         return []
     src = [h for h in source.headings if h.level >= 2]
@@ -163,9 +165,11 @@ def _language_version(a: str, b: str) -> bool:
     return False
 
 
-def check_links(source: Page, target: Page, ctx: Context) -> list[Finding]:
+@rule(Scope.PAIR)
+def check_links(pair: Pair, ctx: Context) -> list[Finding]:
     """The target links to the same places as the source: each target the source links to and the
     target does not (or less often), and each extra one, at its own line."""
+    source, target = pair.source, pair.target
     if source.text is None or target.text is None:
         return []
     src, tgt = links_of(source), links_of(target)
@@ -256,9 +260,11 @@ def code_without_comments(lines: tuple[str, ...]) -> list[tuple[int, str]]:
     return out
 
 
-def check_code_blocks(source: Page, target: Page, ctx: Context) -> list[Finding]:
+@rule(Scope.PAIR)
+def check_code_blocks(pair: Pair, ctx: Context) -> list[Finding]:
     """Pairwise, when both pages have the same number of blocks (a different count is reported by
     check_structure): the same language, the same number of lines, the same code outside comments."""
+    source, target = pair.source, pair.target
     if source.text is None or target.text is None:
         return []
     src, tgt = code_blocks(source), code_blocks(target)
@@ -303,8 +309,10 @@ def _bare(page: Page, pattern: re.Pattern[str], marker: str) -> list[tuple[int, 
     return found
 
 
-def check_addresses(source: Page, target: Page, ctx: Context) -> list[Finding]:
+@rule(Scope.PAIR)
+def check_addresses(pair: Pair, ctx: Context) -> list[Finding]:
     """Web and e-mail addresses written out in the text must be carried over as they are."""
+    source, target = pair.source, pair.target
     if source.text is None or target.text is None:
         return []
     out: list[Finding] = []
@@ -358,9 +366,11 @@ def _unbalanced(text: str) -> str | None:
     return stack[-1] if stack else None
 
 
-def check_brackets(source: Page, target: Page, ctx: Context) -> list[Finding]:
+@rule(Scope.PAIR)
+def check_brackets(pair: Pair, ctx: Context) -> list[Finding]:
     """A bracket the target opens and never closes (or closes without opening), on a line of its
     own section, where the source's brackets are balanced."""
+    source, target = pair.source, pair.target
     if source.text is None or target.text is None:
         return []
     if any(_unbalanced(text) for _, text in source.prose):
@@ -381,9 +391,11 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", "", text).split())
 
 
-def check_untranslated_target(source: Page, target: Page, ctx: Context) -> list[Finding]:
+@rule(Scope.PAIR)
+def check_untranslated_target(pair: Pair, ctx: Context) -> list[Finding]:
     """A target whose body is empty or blank while the source has text, or whose every line is
     a line of the source (copied, not translated)."""
+    source, target = pair.source, pair.target
     if source.text is None or target.text is None or not source.body.strip():
         return []
     if not target.body.strip():
@@ -399,7 +411,3 @@ def check_untranslated_target(source: Page, target: Page, ctx: Context) -> list[
     if not any(not w.isupper() for w in WORD_RE.findall(text)):
         return []
     return [finding("untranslated", "same-as-source", target, tgt[0][0], source=source.path)]
-
-
-STRUCTURE_CHECKS = (check_headings, check_links, check_code_blocks, check_addresses, check_brackets,
-                    check_untranslated_target)

@@ -16,7 +16,6 @@ from kb.project.data import ProjectData, Rule
 from kb.project.findings import Catalog, Finding
 from kb.project.settings import SettingsError, load_settings
 
-
 GUIDE = "---\ntitle: {title}\ntype: page\ntrack: general\nreview:\n  status: draft\n  approvals: []\n---\n\n{body}\n"
 
 

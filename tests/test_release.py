@@ -109,3 +109,30 @@ def test_a_track_nobody_reviews_is_a_configuration_error(tmp_path: Path):
     with pytest.raises(SettingsError) as refused:
         ProjectData(load_settings(project, environ={"KB_TODAY": TODAY})).validate()
     assert f"data/reviewers.yml:{line}: tracks.mercury: no organisation reviews this track" in str(refused.value)
+
+
+def test_a_site_folder_outside_the_project_in_kb_yml_is_refused(tmp_path: Path):
+    project = _project(tmp_path)
+    settings = project / "kb.yml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("site_dir: site", "site_dir: ../elsewhere"),
+                        encoding="utf-8")
+    with pytest.raises(SettingsError) as refused:
+        load_settings(project)
+    assert "site_dir '../elsewhere' must be a folder inside the project" in str(refused.value)
+
+
+@pytest.mark.build
+def test_a_site_folder_outside_the_project_in_mkdocs_yml_is_refused_before_anything_is_deleted(tmp_path: Path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me\n", encoding="utf-8")
+    project = _project(tmp_path, site=True)
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "\nsite_dir: site\n" in text
+    config.write_text(text.replace("\nsite_dir: site\n", f"\nsite_dir: {victim}\n"), encoding="utf-8")
+    result = build(project, release=True, check=False)
+    assert result.returncode != 0
+    assert f"site_dir '{victim}' is outside the project" in result.stdout + result.stderr
+    assert (victim / "precious.txt").read_text(encoding="utf-8") == "keep me\n"
+    assert sorted(p.name for p in victim.iterdir()) == ["precious.txt"]

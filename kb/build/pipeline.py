@@ -31,6 +31,7 @@ from kb.checks import engine
 from kb.content import boundary, figures, safety, video
 from kb.content.figures import Attendance
 from kb.content.glossary import glossary_entries
+from kb.content.siteconfig import site_dir_problem
 from kb.print.forms import build_forms, held_events
 from kb.print.forms import downloads as form_downloads
 from kb.print.manual import ManualError, build_manuals
@@ -38,7 +39,7 @@ from kb.print.manual.assemble import Provenance
 from kb.project import gitdates, templating
 from kb.project.data import ProjectData
 from kb.project.findings import format_text
-from kb.project.settings import Settings, load_settings
+from kb.project.settings import Settings, SettingsError, load_settings
 from kb.web import csp, review, search, searchfix, site, webapp
 from kb.web.glossary_html import annotate
 
@@ -107,6 +108,9 @@ class Build:
     def prepare(cls, command: str = "build", root: Path | None = None, offline: bool = False) -> Build:
         """Settings and data read and validated once (raises SettingsError with file and reason)."""
         settings = load_settings(root)
+        problem = site_dir_problem(settings.root / "mkdocs.yml", settings.root)
+        if problem:
+            raise SettingsError(problem)
         data = ProjectData(settings)
         data.validate()
         settings.check_manuals(data.model.tracks, data.model.types)

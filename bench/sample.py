@@ -24,11 +24,29 @@ def without_hooks(mkdocs_yml: str) -> str:
     return HOOKS_RE.sub("", mkdocs_yml)
 
 
+ROOT_RE = re.compile(r"^signers_root:.*$", re.MULTILINE)
+
+
+def without_trust(data: Path) -> None:
+    """A sample's data/ with no trust root and no listed keys, whatever this repository has recorded:
+    tests that need trust make their own (throw-away keys in a throw-away repository), and never
+    depend on the project's real trust state."""
+    reviewers = data / "reviewers.yml"
+    if reviewers.is_file():
+        reviewers.write_text(ROOT_RE.sub('signers_root: ""', reviewers.read_text(encoding="utf-8")), encoding="utf-8")
+    for signers in (data / "signers").glob("*.allowed_signers"):
+        lines = signers.read_text(encoding="utf-8").splitlines()
+        signers.write_text("".join(line + "\n" for line in lines if not line.strip() or line.lstrip().startswith("#")),
+                           encoding="utf-8")
+
+
 def copy_project(dest: Path, *, site: bool = False, source: Path = REPO_ROOT) -> Path:
-    """Copy kb.yml and data/ into *dest*; with site=True also what a build needs."""
+    """Copy kb.yml and data/ into *dest* (without the trust state: without_trust); with site=True also
+    what a build needs."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source / "kb.yml", dest / "kb.yml")
     shutil.copytree(source / "data", dest / "data", dirs_exist_ok=True)
+    without_trust(dest / "data")
     if site:
         config = without_nav((source / "mkdocs.yml").read_text(encoding="utf-8"))
         (dest / "mkdocs.yml").write_text(config, encoding="utf-8")

@@ -5,6 +5,7 @@ Exit status: 0 success, 1 errors found (or the build failed), 2 usage or configu
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -28,14 +29,16 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="run the completeness checks")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
-    check.add_argument("--release", action="store_true", help="release mode: errors fail; unapproved pages of a training manual are listed (that manual is not released)")
+    check.add_argument("--release", action="store_true", help="release mode: fail on what makes published content unsafe or false; unapproved pages of a training manual are listed (that manual is not released)")
+    check.add_argument("--strict", action="store_true", help="fail on any error finding (overdue deliverables, pages awaiting review, lapsed approvals too)")
     check.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the messages")
     check.add_argument("--min-severity", choices=("error", "warning", "info"), default="warning",
                        help="lowest severity printed in text format (default: warning)")
     check.add_argument("paths", nargs="*", help="limit the report to these files or folders")
 
     build = sub.add_parser("build", help="build the site (and the PDF manuals) into site/")
-    build.add_argument("--release", action="store_true", help="fail on any error finding; release each manual, handout and panel whose pages are approved, refuse the others")
+    build.add_argument("--release", action="store_true", help="publish the site unless a finding makes it unsafe or false; release each manual, handout and panel whose pages are approved, refuse the others")
+    build.add_argument("--strict", action="store_true", help="after building, fail (exit 1) when any error finding remains (the site is still built)")
     build.add_argument("--no-pdf", action="store_true", help="skip the PDF manuals")
     build.add_argument("--no-offline", action="store_true", help="skip the offline copy (downloads/offline-site.zip)")
 
@@ -89,7 +92,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         summary = {s: sum(1 for f in findings if f.severity == s) for s in order}
         label = {"zh": "错误 {error} 个，警告 {warning} 个，提示 {info} 个", "en": "{error} errors, {warning} warnings, {info} notes"}
         print(label[lang].format(**summary), file=sys.stderr)
-    return 1 if report.errors else 0
+    if args.strict:
+        return 1 if report.errors else 0
+    return 1 if (report.blocking if report.release else report.errors) else 0
 
 
 def _mkdocs(command: str, extra: list[str], env: dict[str, str]) -> int:
@@ -141,7 +146,22 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"the previous {settings.site_dir}/ is kept as it was", file=sys.stderr)
         return status
     sitedir.swap_in(staging, settings.site_path)
-    return 0
+    return _strict_status(settings.site_path) if args.strict else 0
+
+
+def _strict_status(site: Path) -> int:
+    """--strict: 1 when the built site's report (status.json) holds any error finding."""
+    try:
+        findings = json.loads((site / "status.json").read_text(encoding="utf-8")).get("findings", [])
+    except (OSError, ValueError) as exc:
+        print(f"error: --strict cannot read {site / 'status.json'}: {exc}", file=sys.stderr)
+        return 1
+    errors = [f for f in findings if f.get("severity") == "error"]
+    for f in errors:
+        print(f"{f.get('path')}:{f.get('line')}: {f.get('rule')}: error: {f.get('message')}", file=sys.stderr)
+    if errors:
+        print(f"--strict: {len(errors)} error finding(s); the site was built and published as it is", file=sys.stderr)
+    return 1 if errors else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -620,3 +620,22 @@ def test_built_site_shows_the_outdated_approval_on_the_page_and_the_status_page(
     review = (site / "review" / "mercury" / "catalyst" / "index.html").read_text(encoding="utf-8")
     assert "-Spent catalyst is managed as hazardous waste." in review
     assert "+Spent catalyst may go with general waste." in review
+
+
+def test_approve_with_another_organisations_key_is_refused_before_anything_is_written(repo: Repo, capsys) -> None:
+    """`./scripts/approve --as UNIDO` signed with FECO's key used to exit 0 and write status: approved."""
+    before, head = repo.read(f"docs/zh/{REL}"), repo.head()
+    assert repo.approve("UNIDO", sign_as="feco") == 2
+    err = capsys.readouterr().err
+    feco = fingerprint(repo.key("feco").read_text().split()[1])
+    assert f"your signing key {feco} is listed for FECO, not for UNIDO (data/signers/UNIDO.allowed_signers)" in err
+    assert "Nothing was changed" in err and "--as FECO" in err
+    assert repo.read(f"docs/zh/{REL}") == before and repo.head() == head
+
+
+def test_approve_with_a_key_nobody_listed_is_refused_before_anything_is_written(repo: Repo, capsys) -> None:
+    before, head = repo.read(f"docs/zh/{REL}"), repo.head()
+    assert repo.approve("UNIDO", sign_as="stranger") == 2
+    err = capsys.readouterr().err
+    assert "is not listed for UNIDO in data/signers/UNIDO.allowed_signers" in err and "Nothing was changed" in err
+    assert repo.read(f"docs/zh/{REL}") == before and repo.head() == head

@@ -178,11 +178,13 @@ def test_draft_pages_show_the_review_status(site: Path):
     assert "kb-notice--draft" in html and "草稿" in html
 
 
-def test_release_build_refuses_drafts_with_a_clear_message(tmp_path: Path):
+def test_release_build_refuses_broken_links_with_a_clear_message(tmp_path: Path):
+    # the sample's status page links to an authoring guide it lacks: published, the link would lead
+    # nowhere (drafts alone do not refuse a release: tests/test_release.py)
     project = make_project(tmp_path, FIXTURES / "site-basic", site=True)
     result = build(project, release=True, check=False)
     assert result.returncode != 0
-    assert "release mode refuses to build" in result.stderr + result.stdout
+    assert "make published content unsafe or false (broken-link): release mode refuses to build" in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
 
 

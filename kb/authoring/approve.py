@@ -213,6 +213,28 @@ def _key_fingerprint(root: Path, key: str) -> str:
     return fingerprint(parts[1]) if len(parts) >= 2 else ""
 
 
+def _require_listed_key(settings: Settings, data: ProjectData, org: str, key: str) -> None:
+    """Refuse before anything is written when the signing key is not listed for *org*: a commit signed
+    with it would record an approval that does not count (or one in another organisation's name)."""
+    files = signers_files(settings, data)
+    where = files[org].relative_to(settings.root).as_posix() if org in files else "data/reviewers.yml"
+    fp = _key_fingerprint(settings.root, key)
+    if not fp:
+        raise ApproveError(f"cannot read the public key of git's user.signingkey ({key}); set it to your public key file: "
+                           "git config --global user.signingkey ~/.ssh/kb_signing.pub. Nothing was changed.", status=2)
+    if fp in (signer_keys(files[org]) if org in files else {}):
+        return
+    owners = sorted(o for o, path in files.items() if o != org and fp in signer_keys(path))
+    if owners:
+        raise ApproveError(f"your signing key {fp} is listed for {', '.join(owners)}, not for {org} ({where}): an approval "
+                           f"as {org} must be signed by one of {org}'s reviewers. Nothing was changed. To approve for "
+                           f"your own organisation: ./scripts/approve ... --as {owners[0]}", status=2)
+    raise ApproveError(f"your signing key {fp} is not listed for {org} in {where}: a commit signed with it would record an "
+                       f"approval that does not count. Nothing was changed. Send your public key to a maintainer, who "
+                       f"adds it to {where} in a signed commit (CONTRIBUTING.md, reviewers); then run this again.",
+                       status=2)
+
+
 # --- the command ------------------------------------------------------------------------------------------------
 def approve(settings: Settings, data: ProjectData, paths: list[Path], org: str, name: str = "",
             revoke: bool = False) -> Outcome:
@@ -224,6 +246,7 @@ def approve(settings: Settings, data: ProjectData, paths: list[Path], org: str, 
     if why:
         raise ApproveError(f"{why}: approvals are signed commits", status=2)
     key = signing_key(git)
+    _require_listed_key(settings, data, org, key)
     rels: list[str] = []
     for p in paths:
         try:
@@ -292,12 +315,4 @@ def approve(settings: Settings, data: ProjectData, paths: list[Path], org: str, 
             write_atomic(settings.root / path, raw)
         raise ApproveError(f"git commit -S failed, nothing recorded:\n{result.stderr.strip() or result.stdout.strip()}")
     commit = git.run("rev-parse", "HEAD").stdout.strip()
-    notes = []
-    files = signers_files(settings, data)
-    listed = signer_keys(files[org]) if org in files else {}
-    fp = _key_fingerprint(settings.root, key)
-    if fp and fp not in listed:
-        where = files[org].relative_to(settings.root).as_posix() if org in files else "data/reviewers.yml"
-        notes.append(f"your signing key {fp} is not listed in {where}: the approval does not count until a "
-                     f"maintainer adds it (see CONTRIBUTING.md)")
-    return Outcome(files=list(edits), commit=commit, status=statuses[-1], notes=notes)
+    return Outcome(files=list(edits), commit=commit, status=statuses[-1], notes=[])

@@ -33,6 +33,7 @@ from kb.content.rendercache import RenderResult
 from kb.content.siteconfig import check_report_problem
 from kb.project.data import Limits, ProjectData, first_lines
 from kb.project.findings import Catalog, Finding, Localised, sort_findings
+from kb.project.policy import blocks_publication
 from kb.project.settings import Settings
 from kb.trust import approvals as approvals_mod
 from kb.trust.approvals import PairApproval
@@ -70,6 +71,12 @@ class Report:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def blocking(self) -> list[Finding]:
+        """The errors that make published content unsafe or false: they refuse a release of the site
+        (kb.project.policy); every other error is reported and fails only --strict."""
+        return [f for f in self.findings if blocks_publication(f.rule, f.code, f.severity)]
 
     def pair_for(self, rel: str) -> dict | None:
         """The translation pair of the pages at docs/<lang>/<rel>."""

@@ -55,3 +55,19 @@ def check_report_problem(mkdocs_yml: Path, shown_path: str = "mkdocs.yml") -> li
     if not email:
         return [Finding("report-problem", "no-email", shown_path, _line_of(text, "email"), {})]
     return []
+
+
+def site_dir_problem(mkdocs_yml: Path, root: Path) -> str | None:
+    """Why mkdocs.yml's site_dir must not be used: outside the project (the generator empties it before
+    writing), or the project itself. None when it is inside. A command line's --site-dir is the
+    caller's, not the file's, and is not judged here."""
+    value = read_mkdocs_yml(mkdocs_yml).get("site_dir", "site")
+    if not isinstance(value, str) or not value.strip():
+        return f"{mkdocs_yml.name}: site_dir must be a folder name, not {value!r}"
+    path = (mkdocs_yml.parent / value).resolve()
+    if root.resolve() not in path.parents:
+        line = next((n for n, text in enumerate(mkdocs_yml.read_text(encoding="utf-8").split("\n"), 1)
+                     if text.startswith("site_dir:")), 1)
+        return (f"{mkdocs_yml.name}:{line}: site_dir '{value}' is outside the project ({path}); the build empties "
+                f"that folder before it writes. Use a folder inside the project, e.g. site_dir: site. Nothing was written")
+    return None

@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from kb.project.policy import SAFETY_RULES
 from kb.project.schemas import load_data_file
 from kb.project.settings import Settings, SettingsError
 
@@ -350,6 +351,24 @@ def load_rules(path: Path) -> dict[str, Rule]:
     return rules
 
 
+def _line_in_block(path: Path, key: str, needle: str) -> int:
+    """The line of the first *needle* inside the top-level block *key* of a YAML file (the block's own
+    line when the needle is not there; 1 when neither is)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == f"{key}:"), None)
+    if start is None:
+        return 1
+    for i in range(start + 1, len(lines)):
+        if lines[i] and not lines[i][0].isspace() and not lines[i].startswith("#"):
+            break
+        if lines[i].strip().startswith(needle):
+            return i + 1
+    return start + 1
+
+
 @dataclass
 class ProjectData:
     """Everything under data/, loaded lazily and once."""
@@ -451,8 +470,29 @@ class ProjectData:
                 if term.track not in tracks:
                     problems.append(f"{self._path('glossary.yml')}: term {term.id}: unknown track {term.track} "
                                     f"(tracks are {', '.join(sorted(tracks))}, in content-model.yml)")
+            problems += self._trust_problems(tracks)
         if problems:
             raise SettingsError("\n".join(problems))
+
+    def _trust_problems(self, tracks: set[str]) -> list[str]:
+        """Settings that would widen what is published or weaken who must approve it: a safety rule
+        whose severity the messages file lowers (it would be ignored: say so), a track nobody reviews."""
+        problems = []
+        messages = self._path("messages.yml")
+        for rule_id in sorted(SAFETY_RULES & set(self.rules)):
+            rule = self.rules[rule_id]
+            lowered = rule.severity != "error" or any(m.severity != "error" for m in rule.messages.values())
+            if lowered:
+                problems.append(f"{messages}:{_line_in_block(messages, rule_id, 'severity:')}: {rule_id}.severity: "
+                                f"a safety rule is always an error (kb/project/policy.py); remove the severity line")
+        reviewers = self._path("reviewers.yml")
+        assigned = self.reviewers.get("tracks") or {}
+        for track in sorted(tracks):
+            if not assigned.get(track):
+                problems.append(f"{reviewers}:{_line_in_block(reviewers, 'tracks', f'{track}:')}: tracks.{track}: "
+                                f"no organisation reviews this track: list at least one of "
+                                f"{', '.join(sorted(self.reviewers.get('organisations') or {}))}")
+        return problems
 
     def required_reviewers(self, track: str) -> list[str]:
         return list(self.reviewers["tracks"].get(track, []))

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from kb.project.data import Rule
+from kb.project.policy import SAFETY_RULES
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -62,7 +63,8 @@ class Catalog:
             text = msg.text[self.lang].format(**params)
         except (KeyError, IndexError) as exc:
             raise UnknownMessage(f"message {finding.rule}.{finding.code} uses a missing parameter {exc}") from None
-        severity = finding.severity or msg.severity
+        # a check may set a severity; the data file's never lowers a safety rule (kb.project.policy)
+        severity = finding.severity or ("error" if finding.rule in SAFETY_RULES else msg.severity)
         return replace(finding, severity=severity, message=text.strip())
 
     def title(self, rule_id: str) -> str:

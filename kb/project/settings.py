@@ -94,6 +94,13 @@ class Settings(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
+        root = self.root.resolve()
+        for key in ("docs_dir", "site_dir", "cache_dir", "data_dir"):
+            path = (root / getattr(self, key)).resolve()
+            if root not in path.parents:
+                # the build writes into these folders, and empties the site folder first
+                raise ValueError(f"{key} '{getattr(self, key)}' must be a folder inside the project ({root}), "
+                                 f"not {path}; nothing was written")
         if self.default_language not in self.languages:
             raise ValueError(f"default_language '{self.default_language}' is not in languages {list(self.languages)}")
         for mid, spec in self.manuals.items():

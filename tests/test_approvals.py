@@ -639,3 +639,38 @@ def test_approve_with_a_key_nobody_listed_is_refused_before_anything_is_written(
     err = capsys.readouterr().err
     assert "is not listed for UNIDO in data/signers/UNIDO.allowed_signers" in err and "Nothing was changed" in err
     assert repo.read(f"docs/zh/{REL}") == before and repo.head() == head
+
+
+def _failing(monkeypatch: pytest.MonkeyPatch, *, when: str) -> None:
+    """git fails (exit 128, with its message) for the calls whose arguments contain *when*."""
+    from kb.project.git import Git
+
+    real = Git.run
+
+    def run(self, *args: str, **kwargs):
+        if when in args:
+            return subprocess.CompletedProcess(args, 128, "", "fatal: unable to read index: simulated")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Git, "run", run)
+
+
+@pytest.mark.parametrize(("when", "said"), [("blame", "git blame docs/zh/"), ("--no-walk=unsorted", "git log (signatures)")])
+def test_a_git_failure_says_git_failed_not_uncommitted_or_unsigned(repo: Repo, monkeypatch: pytest.MonkeyPatch,
+                                                                  when: str, said: str) -> None:
+    assert repo.approve("FECO") == 0 and repo.approve("UNIDO") == 0
+    _failing(monkeypatch, when=when)
+    report = repo.report()
+    assert problems(report) == {"FECO": "no-git", "UNIDO": "no-git"}
+    (f, *_) = approval_findings(report, "no-git")
+    assert said in f.message and "failed (exit 128): fatal: unable to read index: simulated" in f.message
+    assert not report.approvals[REL].approved
+
+
+def test_a_git_failure_reading_the_trust_history_is_reported_as_such(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert repo.approve("FECO") == 0
+    _failing(monkeypatch, when="--topo-order")
+    report = repo.report()
+    assert problems(report)["FECO"] == "no-git"
+    (f,) = signer_findings(report, "git-failed")
+    assert "git log (trust history) failed (exit 128)" in f.message and f.path == "data/reviewers.yml"

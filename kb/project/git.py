@@ -22,8 +22,16 @@ class Signature:
     message: str
 
 
+def failure(result: subprocess.CompletedProcess, what: str) -> str:
+    """What to tell a person when a git call failed: the command and git's own last words."""
+    said = (result.stderr or result.stdout or "").strip().splitlines()
+    return f"git {what} failed (exit {result.returncode}): {said[-1] if said else 'no message'}"
+
+
 class Git:
-    """The few git calls verification needs. Every failure is returned, never raised."""
+    """The few git calls verification needs. Every failure is returned, never raised: a call that can
+    fail returns git's message beside its result, so a caller says that git failed instead of reading
+    the empty result as "uncommitted" or "unsigned"."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -67,16 +75,16 @@ class Git:
         except OSError:
             return set(), error
 
-    def blame(self, path: str, lines: Iterable[int]) -> dict[int, tuple[str, str]]:
-        """File line -> (commit that introduced it, its text) for the working-tree file; uncommitted
-        lines have the all-zero commit. One call per file."""
+    def blame(self, path: str, lines: Iterable[int]) -> tuple[dict[int, tuple[str, str]], str]:
+        """File line -> (commit that introduced it, its text) for the working-tree file, and "" (or
+        git's failure: then no line is known); uncommitted lines have the all-zero commit. One call."""
         wanted = sorted(set(lines))
         args = ["blame", "--porcelain"]
         for n in wanted:
             args += ["-L", f"{n},{n}"]
         result = self.run(*args, "--", path)
         if result.returncode != 0:
-            return {n: (ZERO, "") for n in wanted}
+            return {}, failure(result, f"blame {path}")
         out: dict[int, tuple[str, str]] = {}
         commit, final = "", 0
         for raw in result.stdout.split("\n"):
@@ -86,22 +94,25 @@ class Git:
             parts = raw.split(" ")
             if len(parts) >= 3 and len(parts[0]) == 40 and all(c in "0123456789abcdef" for c in parts[0]):
                 commit, final = parts[0], int(parts[2])
-        return out
+        return out, ""
 
-    def signatures(self, allowed_signers: Path, commits: Iterable[str]) -> dict[str, Signature]:
-        """git's verdict on each commit's signature against one allowed-signers file: one call."""
+    def signatures(self, allowed_signers: Path, commits: Iterable[str]) -> tuple[dict[str, Signature], str]:
+        """git's verdict on each commit's signature against one allowed-signers file (one call), and ""
+        or git's failure (then no verdict is known: not the same as "unsigned")."""
         commits = sorted(set(commits))
         if not commits:
-            return {}
+            return {}, ""
         fmt = "%H%x00%G?%x00%GF%x00%GS%x00%an%x00%cs%x00%B%x1e"
         result = self.run("-c", f"gpg.ssh.allowedSignersFile={allowed_signers.resolve()}", "log", "--no-walk=unsorted",
                           f"--format={fmt}", *commits, "--")
+        if result.returncode != 0:
+            return {}, failure(result, "log (signatures)")
         out: dict[str, Signature] = {}
         for record in result.stdout.split("\x1e"):
             parts = record.lstrip("\n").split("\x00")
             if len(parts) == 7:
                 out[parts[0]] = Signature(parts[1], parts[2], parts[3], parts[4], parts[5], parts[6].strip())
-        return out
+        return out, ""
 
     def versions(self, path: str) -> list[tuple[str, str, str]]:
         """(commit, date, file text) of every committed version of *path*, newest first: one log

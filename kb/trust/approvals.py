@@ -287,14 +287,19 @@ def _verify(settings: Settings, pending: list[tuple[PairApproval, Approval]], le
 
 
 def _verify_signed(git: Git, pending: list[tuple[PairApproval, Approval]], trust: Trust, files: dict[str, Path],
-                   blames: dict[str, dict[int, tuple[str, str]]], boundary: set[str], deepen_error: str) -> None:
+                   blames: dict[str, tuple[dict[int, tuple[str, str]], str]], boundary: set[str],
+                   deepen_error: str) -> None:
     paths = trust.policy.paths
     by_file: dict[str, list[Approval]] = {}
     for _, a in pending:
         by_file.setdefault(a.path, []).append(a)
+    failed: dict[int, str] = {}  # id(approval) -> git's failure, when git could not say who wrote it or signed it
     for path, approvals in by_file.items():
+        lines, error = blames[path]
         for a in approvals:
-            a.commit = blames[path].get(a.line, (ZERO, ""))[0]
+            a.commit = lines.get(a.line, (ZERO, ""))[0]
+            if error:
+                failed[id(a)] = error
     # 2. who signed those commits: one log per organisation over its distinct commits
     commits_by_org: dict[str, set[str]] = {}
     for _, a in pending:
@@ -303,18 +308,26 @@ def _verify_signed(git: Git, pending: list[tuple[PairApproval, Approval]], trust
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         verdicts = dict(zip(commits_by_org, pool.map(lambda item: git.signatures(files[item[0]], item[1]),
                                                      commits_by_org.items()), strict=True))
+    for _, a in pending:
+        error = verdicts.get(a.org, ({}, ""))[1] if a.commit in commits_by_org.get(a.org, ()) else ""
+        if error:
+            failed.setdefault(id(a), error)
     keys = {org: trust.keys(org) for org in trust.committed}
     for _, a in pending:
         a.params.update(commit=a.commit[:10], file=paths.get(a.org, "-"), path=a.path)
-        if a.commit == ZERO:
+        if id(a) in failed:
+            a.problem, a.params["reason"] = "no-git", failed[id(a)]
+        elif a.commit == ZERO:
             a.problem = "uncommitted"
         elif a.commit in boundary:
             a.problem = "shallow"
             a.params["reason"] = deepen_error or "shallow clone"
+        elif not trust.trusted.get(a.org) and trust.git_failure:
+            a.problem, a.params["reason"] = "no-git", trust.git_failure
         elif not trust.trusted.get(a.org):
             a.problem = "signers-not-trusted"
         else:
-            _classify(a, verdicts[a.org].get(a.commit), keys)
+            _classify(a, verdicts[a.org][0].get(a.commit), keys)
 
 
 def _verify_text(git: Git, pending: list[tuple[PairApproval, Approval]], length: int, boundary: set[str],

@@ -34,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from kb.project.git import Git, Signature
+from kb.project.git import Git, Signature, failure
 from kb.project.schemas import SafeLoader
 
 KEY_RE = re.compile(r"(?:^|\s)((?:ssh|ecdsa|sk-ssh|sk-ecdsa)-[\w@.-]+)\s+([A-Za-z0-9+/=]+)")
@@ -149,6 +149,11 @@ class Trust:
     committed: dict[str, str]  # organisation -> the text of its file at HEAD ("" when none)
     problems: list[SignerProblem] = field(default_factory=list)
 
+    @property
+    def git_failure(self) -> str:
+        """git's failure when the history could not be read ("" when it could)."""
+        return next((p.params["reason"] for p in self.problems if p.code == "git-failed"), "")
+
     def keys(self, org: str) -> dict[str, str]:
         """Fingerprint -> principal of the organisation's committed keys."""
         return {k.fingerprint: k.text.split()[0] for k in key_lines(self.committed.get(org)) if k.fingerprint}
@@ -178,6 +183,7 @@ def establish(git: Git, reviewers_rel: str, signers_dir: str, *, shallow: bool =
     """Replay the history of the trust settings and allowed-signers files up to HEAD."""
     log = git.run("log", "--full-history", "--topo-order", "--reverse", "--parents", "--format=%H %P", "HEAD",
                   "--", reviewers_rel, signers_dir)
+    failed: list[str] = [failure(log, "log (trust history)")] if log.returncode != 0 else []
     order = [line.split() for line in log.stdout.splitlines() if line.strip()] if log.returncode == 0 else []
     commits = [c[0] for c in order]
     policies = dict(zip(commits, (parse_policy(t) for t in git.cat_many([(c, reviewers_rel) for c in commits])), strict=True))
@@ -195,7 +201,9 @@ def establish(git: Git, reviewers_rel: str, signers_dir: str, *, shallow: bool =
         with tempfile.TemporaryDirectory(prefix="kb-signers-") as tmp:
             union = Path(tmp) / "allowed_signers"
             union.write_text("\n".join(every_key) + "\n", encoding="utf-8")
-            signatures = git.signatures(union, to_verify)
+            signatures, error = git.signatures(union, to_verify)
+            if error:
+                failed.append(error)
     declared = policies[commits[-1]].root if commits else ""
     roots: list[str] = []
     candidates: list[tuple[str, Cause]] = []  # (organisation, cause) of every other would-be root
@@ -211,6 +219,10 @@ def establish(git: Git, reviewers_rel: str, signers_dir: str, *, shallow: bool =
     trust = Trust(policy=head_policy, committed=committed,
                   trusted={org: head.policy_trusted and head.trusted.get(org, True) and not shallow and not candidates
                            for org, _ in head_policy.files})
+    if failed:  # git could not say what the history vouches for: nothing is trusted, and that is why
+        trust.trusted = dict.fromkeys(trust.trusted, False)
+        trust.problems.append(SignerProblem("git-failed", reviewers_rel, 1, {"reason": "; ".join(failed)}))
+        return trust
     _report(git.root, trust, head, reviewers_rel, roots, candidates, shallow, _described(git, signatures, states, candidates))
     return trust
 

@@ -41,6 +41,7 @@ from pathlib import Path
 
 from bench.sample import copy_project, without_hooks
 from kb.build import generator
+from kb.content.navigation import NavEntry
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -169,16 +170,16 @@ def make_corpus(dest: Path, pairs: int) -> Path:
     return dest
 
 
-def manifest(project: Path, lang: str) -> list[dict]:
+def manifest(project: Path, lang: str) -> list[NavEntry]:
     """What the hook's on_nav records, for the corpus's navigation (home, then the modules)."""
     prefix = "" if lang == "zh" else "en/"
-    entries = [{"lang": lang, "file_lang": lang, "rel": "index.md", "path": f"docs/{lang}/index.md",
-                "url": prefix or "./", "dest": f"{prefix}index.html", "title": None, "section": None}]
+    entries = [NavEntry(lang=lang, file_lang=lang, rel="index.md", path=f"docs/{lang}/index.md",
+                        url=prefix or "./", dest=f"{prefix}index.html", title=None, section=None)]
     for path in sorted((project / "docs" / lang / "modules").glob("m*.md")):
         rel = f"modules/{path.name}"
-        entries.append({"lang": lang, "file_lang": lang, "rel": rel, "path": f"docs/{lang}/{rel}",
-                        "url": f"{prefix}modules/{path.stem}/", "dest": f"{prefix}modules/{path.stem}/index.html",
-                        "title": None, "section": LABELS[lang]["section"]})
+        entries.append(NavEntry(lang=lang, file_lang=lang, rel=rel, path=f"docs/{lang}/{rel}",
+                                url=f"{prefix}modules/{path.stem}/", dest=f"{prefix}modules/{path.stem}/index.html",
+                                title=None, section=LABELS[lang]["section"]))
     return entries
 
 
@@ -335,7 +336,7 @@ def _child(mode: str, project: Path, lang: str, result: Path) -> None:
     else:
         from weasyprint import CSS, HTML
 
-        articles = [inner_html(parse_page(site, e["dest"]).article) for e in entries]
+        articles = [inner_html(parse_page(site, e.dest).article) for e in entries]
         html = (f"<!doctype html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">"
                 "<title>plain</title></head><body>" + "".join(f"<article>{a}</article>" for a in articles)
                 + "</body></html>")

@@ -626,14 +626,15 @@ def test_a_missing_cjk_font_is_an_error_saying_what_to_install(monkeypatch: pyte
 
 def test_build_stops_before_rendering_when_the_cjk_font_is_missing(built: SimpleNamespace, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.content.navigation import NavEntry
     from kb.print.manual import FontMissingError, build_manuals, render
     from kb.project.data import ProjectData
     from kb.project.settings import load_settings
 
     monkeypatch.setattr(render, "_fc_list", lambda *args: "")
     settings = load_settings(built.project, environ={"KB_TODAY": TODAY})
-    entry = {"lang": "zh", "file_lang": "zh", "rel": "index.md", "path": "docs/zh/index.md", "url": "./",
-             "dest": "index.html", "title": None, "section": None}
+    entry = NavEntry(lang="zh", file_lang="zh", rel="index.md", path="docs/zh/index.md", url="./",
+                     dest="index.html", title=None, section=None)
     with pytest.raises(FontMissingError, match="fonts-noto-cjk"):
         build_manuals(settings, ProjectData(settings), None, tmp_path, {"zh": [entry]})
     assert not list(tmp_path.rglob("*.pdf"))  # no PDF of empty boxes

@@ -5,13 +5,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kb.content.navigation import NavEntry, Navigation
 from kb.web.webapp import offline_lists, write_manifest
 
-MANIFEST = {
-    "zh": [{"rel": "index.md", "url": ""}, {"rel": "glossary.md", "url": "glossary/"},
-           {"rel": "mercury/index.md", "url": "mercury/"}, {"rel": "mercury/modules/01-x.md", "url": "mercury/modules/01-x/"},
-           {"rel": "gender/index.md", "url": "gender/"}, {"rel": "guide/how-to-use.md", "url": "guide/how-to-use/"}],
-    "en": [{"rel": "index.md", "url": "en/"}, {"rel": "mercury/modules/01-x.md", "url": "en/mercury/modules/01-x/"}],
+
+def _entries(lang: str, pages: list[tuple[str, str]]) -> list[NavEntry]:
+    """Navigation entries of *lang*: (rel, url) in navigation order."""
+    return [NavEntry(lang=lang, file_lang=lang, rel=rel, path=f"docs/{lang}/{rel}", url=url,
+                     dest=f"{url}index.html", title=None, section=None) for rel, url in pages]
+
+
+MANIFEST: Navigation = {
+    "zh": _entries("zh", [("index.md", ""), ("glossary.md", "glossary/"), ("mercury/index.md", "mercury/"),
+                          ("mercury/modules/01-x.md", "mercury/modules/01-x/"), ("gender/index.md", "gender/"),
+                          ("guide/how-to-use.md", "guide/how-to-use/")]),
+    "en": _entries("en", [("index.md", "en/"), ("mercury/modules/01-x.md", "en/mercury/modules/01-x/")]),
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kb.build.offline import ZIP_NAME
+from kb.content.navigation import NavEntry, Navigation
 from kb.print.manual.assemble import (
     LanguagePlan,
     manual_plans,
@@ -21,18 +22,18 @@ from kb.print.manual.assemble import (
 DOWNLOADS = PurePosixPath("downloads")
 
 
-def report_manifest(report: Any, lang: str) -> list[dict]:
+def report_manifest(report: Any, lang: str) -> list[NavEntry]:
     """The pages of *lang* as navigation entries, for a language whose navigation is not known yet
     (mkdocs-static-i18n builds one language after the other)."""
-    return [{"lang": lang, "file_lang": lang, "rel": p.rel, "path": p.path, "url": "", "dest": "",
-             "title": None, "section": None} for p in report.pages.values() if p.lang == lang]
+    return [NavEntry(lang=lang, file_lang=lang, rel=p.rel, path=p.path, url="", dest="", title=None, section=None)
+            for p in report.pages.values() if p.lang == lang]
 
 
-def _plan(lang: str, manifests: dict[str, list[dict]], report: Any) -> LanguagePlan:
+def _plan(lang: str, manifests: Navigation, report: Any) -> LanguagePlan:
     return plan_language(lang, manifests.get(lang) or report_manifest(report, lang), report)
 
 
-def downloads_for(settings: Any, data: Any, lang: str, manifests: dict[str, list[dict]], report: Any,
+def downloads_for(settings: Any, data: Any, lang: str, manifests: Navigation, report: Any,
                   offline_from: Path | None = None) -> dict[str, Any]:
     """Site-relative paths and titles of the manuals, this language's handouts and panels, and the
     offline copy; `released` is False for what a release build refuses. *offline_from*: this is the

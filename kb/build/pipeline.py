@@ -31,6 +31,7 @@ from kb.checks import engine
 from kb.content import boundary, figures, safety, video
 from kb.content.figures import Attendance
 from kb.content.glossary import glossary_entries
+from kb.content.navigation import NavEntry, Navigation
 from kb.content.siteconfig import site_dir_problem
 from kb.print.forms import build_forms, held_events
 from kb.print.forms import downloads as form_downloads
@@ -92,7 +93,7 @@ class Build:
     data: ProjectData
     command: str = "build"
     offline: bool = False  # the offline copy's build (file:// pages: no CSP, search without a worker)
-    manifest: dict[str, list[dict]] = field(default_factory=dict)  # language -> pages in navigation order
+    manifest: Navigation = field(default_factory=dict)  # language -> pages in navigation order
     html: dict[str, str] = field(default_factory=dict)  # docs/<lang>/<rel> -> body HTML, for the review view
     site_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # language -> (name, description)
     videos: list[video.VideoBlock] = field(default_factory=list)  # video blocks of the pages built
@@ -273,12 +274,12 @@ class Build:
 
     def record_navigation(self, lang: str, pages: list[NavPage]) -> None:
         """This language's pages in navigation order (the manuals print them in this order)."""
-        self.manifest[lang] = [{
-            "lang": lang, "file_lang": n.page.file_lang, "rel": n.page.rel,
-            "path": f"{self.settings.docs_dir}/{n.page.file_lang}/{n.page.rel}", "url": n.url, "dest": n.page.dest_uri,
+        self.manifest[lang] = [NavEntry(
+            lang=lang, file_lang=n.page.file_lang, rel=n.page.rel,
+            path=f"{self.settings.docs_dir}/{n.page.file_lang}/{n.page.rel}", url=n.url, dest=n.page.dest_uri,
             # the whole section path ("汞减排（PVC 行业） · 培训模块"): both programmes have "培训模块"
-            "title": n.title, "section": " · ".join(n.sections) or None,
-        } for n in pages]
+            title=n.title, section=" · ".join(n.sections) or None,
+        ) for n in pages]
 
     def with_policy(self, html: str) -> str:
         """The page with its Content-Security-Policy (kb.web.csp); none offline (file:// has an opaque

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
+from kb.content.navigation import Navigation
 from kb.project.fsutil import write_atomic
 
 OFFLINE_LIST = "offline.json"
@@ -32,7 +32,7 @@ def write_manifest(site_dir: Path, lang: str, default_language: str, name: str, 
     return path
 
 
-def offline_lists(manifests: dict[str, list[dict[str, Any]]], tracks: tuple[str, ...], site_dir: Path) -> dict[str, dict[str, list[str]]]:
+def offline_lists(manifests: Navigation, tracks: tuple[str, ...], site_dir: Path) -> dict[str, dict[str, list[str]]]:
     """Per language and programme: the site-relative URLs a reader saves. The programme's pages in
     navigation order (the hook's manifest; fallback pages included, they are what the reader sees),
     the language's home page and glossary, its search index, and the search worker's scripts."""
@@ -42,10 +42,10 @@ def offline_lists(manifests: dict[str, list[dict[str, Any]]], tracks: tuple[str,
     material = [Path(p).name for p in shared if Path(p).name.startswith("search.")]
     out: dict[str, dict[str, list[str]]] = {}
     for lang, entries in manifests.items():
-        home = [e["url"] for e in entries if e["rel"] in ("index.md", "glossary.md")]
+        home = [e.url for e in entries if e.rel in ("index.md", "glossary.md")]
         out[lang] = {}
         for track in tracks:
-            pages = [e["url"] for e in entries if e["rel"].split("/", 1)[0] == track]
+            pages = [e.url for e in entries if e.rel.split("/", 1)[0] == track]
             if pages:
                 # the search worker as the pages ask for it (overrides/main.html): kb-search.js?<lang>,<Material's>
                 worker = [f"assets/javascripts/workers/kb-search.js?{lang},{name}" for name in material]
@@ -53,7 +53,7 @@ def offline_lists(manifests: dict[str, list[dict[str, Any]]], tracks: tuple[str,
     return out
 
 
-def write_offline_lists(site_dir: Path, manifests: dict[str, list[dict[str, Any]]], tracks: tuple[str, ...]) -> Path:
+def write_offline_lists(site_dir: Path, manifests: Navigation, tracks: tuple[str, ...]) -> Path:
     path = site_dir / OFFLINE_LIST
     write_atomic(path, json.dumps(offline_lists(manifests, tracks, site_dir), ensure_ascii=False, separators=(",", ":")))
     return path

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.content.navigation import Navigation
 from kb.print.manual.approvals import ApprovalState
 from kb.print.manual.assemble import (
     Assembler,
@@ -92,7 +93,7 @@ class BuildPlan:
 
 
 def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
-                   manifests: dict[str, list[dict]], provenance: Provenance | None = None) -> BuildPlan:
+                   manifests: Navigation, provenance: Provenance | None = None) -> BuildPlan:
     """Every document of this build. In release mode the documents with unapproved pages (and
     panels with gaps) are refused instead of planned."""
     plans = [plan_language(lang, manifests[lang], report) for lang in settings.languages if manifests.get(lang)]
@@ -160,7 +161,7 @@ def _refuse(site_dir: Path, refusal: Refusal) -> None:
     _release_logger().warning("kb manual: release refused %s: %s%s:\n%s", rel, what, removed, "\n".join(refusal.lines()))
 
 
-def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifests: dict[str, list[dict]],
+def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifests: Navigation,
                   provenance: Provenance | None = None) -> list[Path]:
     """Make every PDF of the build; return the paths written. Raises a ManualError subclass with a
     clear message (missing font, failed renders). Release refusals are logged, not raised.

@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from kb.content.glossary import glossary_entries
+from kb.content.navigation import NavEntry
 from kb.print.manual.approvals import ApprovalState, approval_state
 from kb.print.manual.content import ParsedPage, Target, anchor_for, parse_page, prepare
 from kb.print.manual.parts import FOLIO_SLOT, PAGES_SLOT, PART_MARK, VERSION_PLACEHOLDER, split_parts
@@ -41,7 +42,7 @@ A4_MM = (210, 297)
 class Chapter:
     """One site page as printed."""
 
-    entry: dict
+    entry: NavEntry
     anchor: str
     title: str
     section: str | None
@@ -62,11 +63,11 @@ class Chapter:
 
     @property
     def path(self) -> str:
-        return self.entry["path"]
+        return self.entry.path
 
     @property
     def stem(self) -> str:
-        return Path(self.entry["rel"]).stem
+        return Path(self.entry.rel).stem
 
 
 @dataclass
@@ -124,7 +125,7 @@ def manual_filename(manual_id: str, lang: str) -> str:
 
 
 # --- selection ------------------------------------------------------------------------------------------------
-def plan_language(lang: str, entries: list[dict], report: Any) -> LanguagePlan:
+def plan_language(lang: str, entries: list[NavEntry], report: Any) -> LanguagePlan:
     """The pages of *lang* that are printed, from the navigation manifest.
 
     Left out of every PDF: fallback pages (another language's file), pages that are not Markdown
@@ -137,18 +138,18 @@ def plan_language(lang: str, entries: list[dict], report: Any) -> LanguagePlan:
     panels: list[Chapter] = []
     used: set[str] = set()
     for entry in entries:
-        if entry.get("file_lang", lang) != lang:
+        if entry.file_lang != lang:
             continue
-        page = report.pages.get(entry["path"])
+        page = report.pages.get(entry.path)
         if page is None:
             continue
-        anchor = anchor_for(entry["rel"])
+        anchor = anchor_for(entry.rel)
         while anchor in used:
             anchor += "-x"
         used.add(anchor)
         ch = Chapter(
             entry=entry, anchor=anchor,
-            title=entry.get("title") or page.title, section=entry.get("section"), type=page.type,
+            title=entry.title or page.title, section=entry.section, type=page.type,
             status=page.review_status, in_manual=page.in_manual, track=page.track, gaps=len(page.gap_markers),
         )
         if page.meta.get("template"):
@@ -376,7 +377,7 @@ class Assembler:
     def _resources(self, chapters: list[Chapter]) -> tuple[str, ...]:
         found: list[str] = []
         for ch in chapters:
-            for res in self.parsed(ch.entry["dest"]).resources:
+            for res in self.parsed(ch.entry.dest).resources:
                 if res not in found:
                     found.append(res)
         return tuple(found)
@@ -385,12 +386,12 @@ class Assembler:
     def manual(self, plan: ManualPlan, output: Path) -> Document:
         glossary_terms: set[str] = set()
         for ch in plan.chapters:
-            glossary_terms |= self.parsed(ch.entry["dest"]).terms
-        targets = {ch.entry["dest"]: Target(ch.anchor, self.parsed(ch.entry["dest"]).ids) for ch in plan.chapters}
+            glossary_terms |= self.parsed(ch.entry.dest).terms
+        targets = {ch.entry.dest: Target(ch.anchor, self.parsed(ch.entry.dest).ids) for ch in plan.chapters}
         if plan.glossary is not None:  # links to the glossary page lead to the glossary appendix
-            targets[plan.glossary.entry["dest"]] = Target(GLOSSARY_ANCHOR, frozenset(f"term-{t}" for t in glossary_terms))
+            targets[plan.glossary.entry.dest] = Target(GLOSSARY_ANCHOR, frozenset(f"term-{t}" for t in glossary_terms))
         for ch in plan.chapters:
-            printed = prepare(self.parsed(ch.entry["dest"]), anchor=ch.anchor, site_dir=self.site_dir,
+            printed = prepare(self.parsed(ch.entry.dest), anchor=ch.anchor, site_dir=self.site_dir,
                               targets=targets, split_answers=ch.type == "module", keep_answers=True)
             # a page cannot cut the manual into parts: only the template's own marks do (kb.print.manual.parts)
             ch.body = Markup(printed.body.replace(PART_MARK, ""))
@@ -445,10 +446,10 @@ class Assembler:
 
     def single(self, kind: str, ch: Chapter, output: Path) -> Document:
         """A handout (module page, answers left out) or a panel."""
-        printed = prepare(self.parsed(ch.entry["dest"]), anchor=ch.anchor, site_dir=self.site_dir,
-                          targets={ch.entry["dest"]: Target(ch.anchor, self.parsed(ch.entry["dest"]).ids)},
+        printed = prepare(self.parsed(ch.entry.dest), anchor=ch.anchor, site_dir=self.site_dir,
+                          targets={ch.entry.dest: Target(ch.anchor, self.parsed(ch.entry.dest).ids)},
                           split_answers=kind == "handout", keep_answers=False)
-        lang = ch.entry["lang"]
+        lang = ch.entry.lang
         context = self.common(lang, kind, draft=ch.draft, pages=[ch.path])
         tracks = self.data.model.tracks
         orgs = tuple(self.data.required_reviewers(ch.track or "general"))
@@ -468,7 +469,7 @@ def single_outputs(chapters: list[Chapter], folder: Path) -> list[tuple[Chapter,
         stems[ch.stem] = stems.get(ch.stem, 0) + 1
     out = []
     for ch in chapters:
-        name = ch.stem if stems[ch.stem] == 1 else re.sub(r"[^A-Za-z0-9_.-]+", "-", ch.entry["rel"][:-3])
+        name = ch.stem if stems[ch.stem] == 1 else re.sub(r"[^A-Za-z0-9_.-]+", "-", ch.entry.rel[:-3])
         out.append((ch, folder / f"{name}.pdf"))
     return out
 

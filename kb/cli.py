@@ -18,9 +18,10 @@ from kb.build.offline import build_offline_zip
 from kb.checks.engine import run
 from kb.project.commandline import Parser, UsageError, default_lang
 from kb.project.data import ProjectData
-from kb.project.findings import format_github, format_json, format_text
+from kb.project.findings import Catalog, Finding, format_github, format_json, format_text
 from kb.project.git import Git
 from kb.project.settings import ENV_PDF, ENV_RELEASE, SettingsError, load_settings
+from kb.trust.overview import overview
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("translated", help="stamp translated pages with their source's hash")
     tr.add_argument("--from", dest="source_lang", default=None, help="language of the source (default: the other)")
     tr.add_argument("paths", nargs="+")
+
+    tc = sub.add_parser("trust", help="show the trust chain: the root, each organisation's keys and the commits that listed them, what is missing")
+    tc.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the output")
 
     ap = sub.add_parser("approve", help="record an organisation's approval of page pairs in a signed commit")
     ap.add_argument("--as", dest="org", required=True, help="the approving organisation (data/reviewers.yml)")
@@ -205,8 +209,40 @@ def cmd_approve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trust(args: argparse.Namespace) -> int:
+    """Exit 0 when every organisation has keys its history vouches for, 1 when something is missing."""
+    settings = load_settings()
+    data = ProjectData(settings)
+    data.validate()
+    lang = args.lang or default_lang()
+    ui = data.ui.get(lang, {})
+    view = overview(settings, data)
+    out = [ui["trust_title"], ui["trust_root"].format(root=view.root) if view.root else ui["trust_root_none"],
+           ui["trust_managed_by"].format(orgs=", ".join(view.managed_by) or "-"), ""]
+    for org in view.organisations:
+        state = ui["trust_state_trusted"] if org.trusted else ui["trust_state_untrusted"]
+        out.append(ui["trust_org"].format(org=org.org, tracks=", ".join(org.tracks) or "-", file=org.file or "-", state=state))
+        for k in org.keys:
+            window = "".join(f" {name}={value}" for name, value in (("valid-after", k.valid_after), ("valid-before", k.valid_before)) if value)
+            out.append(ui["trust_key"].format(fingerprint=k.fingerprint, principal=k.principal, window=window,
+                                              commit=k.commit[:10] or "?", date=k.date or "?", author=k.author or "?",
+                                              signer=k.signed_by or ui["trust_unsigned"]))
+        if not org.keys:
+            out.append(ui["trust_no_keys"])
+    if view.missing:
+        out += ["", ui["trust_missing_heading"]] + [f"- {ui[key].format(**params)}" for key, params in view.missing]
+    if view.problems:
+        catalog = Catalog(data.rules, lang)
+        found = [catalog.resolve(Finding("approval", p.code, p.path, p.line, dict(p.params))) for p in view.problems]
+        out += ["", ui["trust_problems_heading"], format_text(found)]
+    if not view.missing and not view.problems:
+        out += ["", ui["trust_complete"]]
+    print("\n".join(out))
+    return 1 if view.missing or view.problems else 0
+
+
 COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "translated": cmd_translated,
-            "approve": cmd_approve}
+            "approve": cmd_approve, "trust": cmd_trust}
 
 
 def main(argv: list[str] | None = None) -> int:

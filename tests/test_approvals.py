@@ -674,3 +674,27 @@ def test_a_git_failure_reading_the_trust_history_is_reported_as_such(repo: Repo,
     assert problems(report)["FECO"] == "no-git"
     (f,) = signer_findings(report, "git-failed")
     assert "git log (trust history) failed (exit 128)" in f.message and f.path == "data/reviewers.yml"
+
+
+def test_trust_shows_the_root_the_keys_who_listed_them_and_what_is_missing(repo: Repo, capsys) -> None:
+    assert main(["trust", "--lang", "en"]) == 1  # UNDP has no key yet
+    out = capsys.readouterr().out
+    root = repo.git("log", "--format=%H", "--grep", "List feco's key").stdout.split()[0]
+    assert f"Trust root commit: {root}" in out
+    assert "Organisations that may change every organisation's keys: FECO" in out
+    feco, unido = (fingerprint(repo.key(n).read_text().split()[1]) for n in ("feco", "unido"))
+    listed = repo.git("log", "--format=%H", "--grep", "List unido's key").stdout.split()[0]
+    assert "UNIDO (reviews: mercury): data/signers/UNIDO.allowed_signers, history trusted" in out
+    assert f"  - {unido} unido@example.org: listed by commit {listed[:10]} (" in out
+    assert "Test Reviewer); signature: feco@example.org" in out
+    assert f"  - {feco} feco@example.org: listed by commit {root[:10]}" in out
+    assert "UNDP has no key listed yet (data/signers/UNDP.allowed_signers): pages of gender cannot get UNDP's approval." in out
+    # a key listed in an unsigned commit: the history no longer vouches for UNIDO's file, and trust says why
+    repo.allow("UNIDO", "intruder", sign_as=None)
+    assert main(["trust", "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "UNIDO (reviews: mercury): data/signers/UNIDO.allowed_signers, history NOT trusted" in out
+    assert "UNIDO's key list (data/signers/UNIDO.allowed_signers) has a change in its history that no trusted key signed" in out
+    intruder = repo.head()[:10]
+    assert f"intruder@example.org: listed by commit {intruder} (" in out and "; signature: none that counts" in out
+    assert f": approval: warning: Commit {intruder} (Test Reviewer, " in out and f"git revert {intruder}" in out

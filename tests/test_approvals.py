@@ -698,3 +698,15 @@ def test_trust_shows_the_root_the_keys_who_listed_them_and_what_is_missing(repo:
     intruder = repo.head()[:10]
     assert f"intruder@example.org: listed by commit {intruder} (" in out and "; signature: none that counts" in out
     assert f": approval: warning: Commit {intruder} (Test Reviewer, " in out and f"git revert {intruder}" in out
+
+
+def test_trust_names_the_commit_to_record_as_the_root(repo: Repo, capsys) -> None:
+    """The first-root steps of CONTRIBUTING: after FECO's key is listed, ./scripts/trust names the commit."""
+    text = repo.read("data/reviewers.yml")
+    root = text.split("signers_root: ", 1)[1].split()[0]
+    repo.write("data/reviewers.yml", text.replace(f"signers_root: {root}", 'signers_root: ""'))
+    repo.commit("Forget the root", sign_as="feco")
+    assert main(["trust", "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "Trust root commit: not recorded" in out and "No trust root recorded" in out
+    assert ": approval: " in out and root in out  # the signers-root finding gives the full hash to record

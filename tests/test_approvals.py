@@ -710,3 +710,18 @@ def test_trust_names_the_commit_to_record_as_the_root(repo: Repo, capsys) -> Non
     out = capsys.readouterr().out
     assert "Trust root commit: not recorded" in out and "No trust root recorded" in out
     assert ": approval: " in out and root in out  # the signers-root finding gives the full hash to record
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\u0085", "\r"])
+def test_an_approval_on_a_page_with_a_line_separator_does_not_count(repo: Repo, char: str) -> None:
+    """git blame counts lines by LF only, the front-matter reader also at U+2028/U+2029/NEL/bare CR: a
+    line number from one names another line for the other, so such a page's approvals are refused."""
+    assert repo.approve("FECO") == 0 and repo.approve("UNIDO") == 0
+    text = repo.read(f"docs/zh/{REL}")
+    repo.write(f"docs/zh/{REL}", text + f"补充{char}一句。\n")
+    repo.commit("An innocent-looking edit")
+    report = repo.report()
+    assert problems(report) == {"FECO": "line-separators", "UNIDO": "line-separators"}
+    assert report.blocking and not report.approvals[REL].approved
+    (f, *_) = approval_findings(report, "line-separators")
+    assert f"docs/zh/{REL}" in f.message and f"./scripts/approve docs/zh/{REL} --as" in f.message

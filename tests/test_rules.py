@@ -78,3 +78,13 @@ def test_reference_links_and_heading_slugs_are_checked_like_the_built_page(tmp_p
     assert got == {(11, "missing"), (11, "undefined-reference"), (13, "anchor")}
     anchors = sorted(f.message for f in report.findings if f.rule == "broken-link" and f.code == "anchor")
     assert len(anchors) == 2 and "#学习目标" in anchors[1] + anchors[0] and "#objectives_2" in anchors[0] + anchors[1]
+
+
+def test_a_line_separator_is_reported_at_the_line_git_counts(tmp_path: Path, settings_for):
+    """U+2028 is a line break for YAML and browsers, not for git: the finding names the line as git
+    counts it (line 10 of the file) and the character."""
+    project = make_project(tmp_path, RULES_DIR / "encoding" / "flag-line-separator")
+    report = run(settings_for(project), lang="en")
+    (f,) = [f for f in report.findings if f.rule == "encoding" and f.code == "line-separator"]
+    assert f.path == "docs/zh/line-separator.md" and f.line == 10 and f.severity == "error"
+    assert f.message.startswith("Line 10 holds U+2028 LINE SEPARATOR: git does not count it as a line break")

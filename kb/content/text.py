@@ -43,3 +43,22 @@ def guess_encoding(raw: bytes) -> str:
     except Exception:
         pass
     return "unknown"
+
+
+# Characters that some readers count as a line break and git does not (YAML, Python's splitlines and
+# browsers do; git blame counts "\n" only), and a CR that ends no CRLF pair: a line number taken from
+# one side names another line on the other, so an approval's signed commit could be found on a line the
+# reviewer never approved. Pages that hold them are refused where an approval is read.
+LINE_SEPARATORS = {"\u2028": "U+2028 LINE SEPARATOR", "\u2029": "U+2029 PARAGRAPH SEPARATOR", "\u0085": "U+0085 NEXT LINE"}
+
+
+def line_separator(text: str) -> tuple[int, str] | None:
+    """The first line-separator character or bare CR in *text* (as decoded, before normalise_text):
+    (its line as git counts lines, its name), or None."""
+    for number, line in enumerate(text.split("\n"), 1):
+        for index, char in enumerate(line):
+            if char in LINE_SEPARATORS:
+                return number, LINE_SEPARATORS[char]
+            if char == "\r" and index != len(line) - 1:
+                return number, "CR (a carriage return without a line feed)"
+    return None

@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 from kb.content.pages import Page, body_hash, iso_date, split_front_matter
-from kb.content.text import normalise_text
+from kb.content.text import line_separator, normalise_text
 from kb.project.data import ProjectData
 from kb.project.git import ZERO, Git, Signature
 from kb.project.schemas import SafeLoader
@@ -235,6 +235,12 @@ def compute(settings: Settings, data: ProjectData, groups: list[tuple[str, Page,
     return result
 
 
+def _line_separator(page: Page) -> tuple[int, str] | None:
+    """A character that makes git count the page's lines differently from its reader: the signed
+    commit of an approval line is found by line number, so such a page's approvals cannot be attributed."""
+    return line_separator(page.raw.decode("utf-8", "replace")) if page.raw else None
+
+
 def _parse(settings: Settings, entry: Entry, page: Page, pair: PairApproval, orgs: dict,
            files: dict[str, Path]) -> Approval:
     item = entry.value if isinstance(entry.value, dict) else {}
@@ -248,6 +254,9 @@ def _parse(settings: Settings, entry: Entry, page: Page, pair: PairApproval, org
     elif missing or iso_date(item.get("date")) is None:
         approval.problem = "malformed"
         approval.params["langs"] = ", ".join(missing) or "-"
+    elif (separator := _line_separator(page)) is not None:
+        approval.problem = "line-separators"
+        approval.params.update(line=str(separator[0]), char=separator[1], path=page.path)
     elif org not in files or not files[org].is_file():
         approval.problem = "no-signers"
         approval.params["file"] = _repo_rel(settings, files[org]) if org in files else "-"

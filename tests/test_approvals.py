@@ -725,3 +725,29 @@ def test_an_approval_on_a_page_with_a_line_separator_does_not_count(repo: Repo, 
     assert report.blocking and not report.approvals[REL].approved
     (f, *_) = approval_findings(report, "line-separators")
     assert f"docs/zh/{REL}" in f.message and f"./scripts/approve docs/zh/{REL} --as" in f.message
+
+
+def test_a_signed_revocation_stays_revoked_when_an_old_branch_brings_the_line_back(repo: Repo) -> None:
+    assert repo.approve("FECO") == 0 and repo.approve("UNIDO") == 0
+    before_revocation = repo.head()
+    assert repo.approve("UNIDO", "--revoke") == 0
+    revocation = repo.head()
+    # a branch from before the revocation, merged later, its side of the page kept in the merge
+    repo.git("switch", "-q", "-c", "old", before_revocation)
+    repo.write("data/notes.txt", "an unrelated change\n")
+    repo.commit("Unrelated work")
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "old", check=False)
+    repo.git("checkout", "old", "--", f"docs/zh/{REL}", f"docs/en/{REL}")
+    repo.commit("Merge branch 'old'")
+    assert "by: UNIDO" in repo.read(f"docs/zh/{REL}")  # the line is back, and blame gives it to the old signed commit
+    report = repo.report()
+    assert problems(report) == {"FECO": "", "UNIDO": "revoked"}
+    (f,) = approval_findings(report, "revoked")
+    assert f"commit {revocation[:10]}" in f.message and "signed by unido@example.org" in f.message
+    assert not report.approvals[REL].approved and report.blocking
+    # UNIDO approving again, after the revocation, counts
+    repo.write(f"docs/zh/{REL}", "\n".join(line for line in repo.read(f"docs/zh/{REL}").split("\n") if "by: UNIDO" not in line))
+    repo.commit("Drop the line the merge brought back")
+    assert repo.approve("UNIDO") == 0
+    assert problems(repo.report()) == {"FECO": "", "UNIDO": ""}

@@ -19,7 +19,7 @@ SAFETY_RULES = frozenset({"unsafe-html", "unsafe-file", "pii", "broken-link", "m
 # reported instead: the manuals they concern are not released, the website is.
 FALSE_APPROVAL_CODES = frozenset({
     "malformed", "unsigned", "squashed", "bad-signature", "unlisted-key", "other-org-key", "key-not-valid",
-    "hash-unknown", "signers-not-trusted", "signers-unsigned", "signers-untrusted", "line-separators",
+    "hash-unknown", "signers-not-trusted", "signers-unsigned", "signers-untrusted", "line-separators", "revoked",
 })
 
 

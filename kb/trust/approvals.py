@@ -44,6 +44,7 @@ from kb.trust.signers import KEY_RE, SignerProblem, Trust, establish, fingerprin
 
 RULE = "approval"
 APPROVE_SUBJECT_RE = r"^\W*Approve .+ as {org}\s*$"  # the subject ./scripts/approve writes
+REVOKE_SUBJECT_RE = r"^\W*Revoke approval of (?P<paths>.+) as {org}\s*$"  # and ./scripts/approve --revoke
 
 # states of one approval
 VALID, OUTDATED, INVALID = "valid", "outdated", "invalid"
@@ -337,6 +338,42 @@ def _verify_signed(git: Git, pending: list[tuple[PairApproval, Approval]], trust
             a.problem = "signers-not-trusted"
         else:
             _classify(a, verdicts[a.org][0].get(a.commit), keys)
+    _revoked_later(git, pending, files)
+
+
+def _revoked_later(git: Git, pending: list[tuple[PairApproval, Approval]], files: dict[str, Path]) -> None:
+    """An approval whose line a signed revocation of the same organisation removed after it was
+    written stays revoked, even when a branch from before the revocation brings the line back in a
+    merge: blame finds the old signed commit, and the revocation is in the history after it."""
+    candidates = [a for _, a in pending if not a.problem and a.commit and a.commit != ZERO]
+    later: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (commit, path) -> (revoking commit, subject)
+    for a in candidates:
+        key = (a.commit, a.path)
+        if key not in later:
+            # --full-history: a merge that keeps the old branch's side of the page would otherwise hide
+            # the other side's commits, the revocation among them
+            log = git.run("log", "--full-history", "--format=%H%x00%s", f"{a.commit}..HEAD", "--", a.path)
+            later[key] = [tuple(line.split("\x00", 1)) for line in log.stdout.splitlines() if "\x00" in line]
+    by_org: dict[str, set[str]] = {}
+    for a in candidates:
+        pattern = re.compile(REVOKE_SUBJECT_RE.format(org=re.escape(a.org)))
+        for commit, subject in later[(a.commit, a.path)]:
+            match = pattern.match(subject)
+            if match and a.path in match.group("paths").split(", "):
+                by_org.setdefault(a.org, set()).add(commit)
+    signed: dict[str, dict[str, Signature]] = {}
+    for org, commits in by_org.items():
+        if org in files:
+            signed[org] = git.signatures(files[org], commits)[0]
+    for a in candidates:
+        pattern = re.compile(REVOKE_SUBJECT_RE.format(org=re.escape(a.org)))
+        for commit, subject in later[(a.commit, a.path)]:
+            match = pattern.match(subject)
+            sig = signed.get(a.org, {}).get(commit)
+            if match and a.path in match.group("paths").split(", ") and sig is not None and sig.status == "G":
+                a.problem = "revoked"
+                a.params.update(revoked=commit[:10], rdate=sig.date, revoker=sig.principal or sig.fingerprint)
+                break
 
 
 def _verify_text(git: Git, pending: list[tuple[PairApproval, Approval]], length: int, boundary: set[str],

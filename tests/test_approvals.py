@@ -6,6 +6,7 @@ check and the reader get."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -751,3 +752,24 @@ def test_a_signed_revocation_stays_revoked_when_an_old_branch_brings_the_line_ba
     repo.commit("Drop the line the merge brought back")
     assert repo.approve("UNIDO") == 0
     assert problems(repo.report()) == {"FECO": "", "UNIDO": ""}
+
+
+def test_a_commit_backdated_into_a_rotated_keys_window_does_not_revive_the_key(repo: Repo) -> None:
+    """valid-before is judged against when the approval reached main (its first-parent history), not
+    against the date its commit claims, which whoever makes it writes."""
+    repo.allow("UNIDO", "old", 'namespaces="git",valid-before="20260101"')  # rotated: valid until 2026-01-01
+    repo.git("switch", "-q", "-c", "backdated")
+    _hand_approve(repo, _hand_line("UNIDO"))
+    repo.git("add", "-A")
+    past = {**os.environ, "GIT_AUTHOR_DATE": "2025-06-01T10:00:00Z", "GIT_COMMITTER_DATE": "2025-06-01T10:00:00Z"}
+    subprocess.run(["git", "-c", "gpg.format=ssh", "-c", f"user.signingkey={repo.key('old')}", "commit", "-q", "-S",
+                    "-m", "Approve as UNIDO"], cwd=repo.root, env=past, check=True, capture_output=True)
+    signers = repo.root / "data" / "signers" / "UNIDO.allowed_signers"
+    verified = repo.git("-c", f"gpg.ssh.allowedSignersFile={signers}", "verify-commit", "HEAD", check=False)
+    assert verified.returncode == 0  # git alone accepts it: the claimed date is inside the window
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge branch 'backdated'", "backdated")
+    report = repo.report()
+    assert problems(report) == {"UNIDO": "key-not-valid"}
+    (f,) = approval_findings(report, "key-not-valid")
+    assert "(reached main)" in f.message and "old@example.org" in f.message

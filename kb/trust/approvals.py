@@ -22,6 +22,7 @@ distinct commits found, one history walk per page whose approved text changed.""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import re
@@ -40,7 +41,7 @@ from kb.project.data import ProjectData
 from kb.project.git import ZERO, Git, Signature
 from kb.project.schemas import SafeLoader
 from kb.project.settings import Settings
-from kb.trust.signers import KEY_RE, SignerProblem, Trust, establish, fingerprint
+from kb.trust.signers import KEY_RE, SignerProblem, Trust, establish, fingerprint, key_lines
 
 RULE = "approval"
 APPROVE_SUBJECT_RE = r"^\W*Approve .+ as {org}\s*$"  # the subject ./scripts/approve writes
@@ -338,7 +339,43 @@ def _verify_signed(git: Git, pending: list[tuple[PairApproval, Approval]], trust
             a.problem = "signers-not-trusted"
         else:
             _classify(a, verdicts[a.org][0].get(a.commit), keys)
+    _judged_by_main(git, pending, trust)
     _revoked_later(git, pending, files)
+
+
+def _judged_by_main(git: Git, pending: list[tuple[PairApproval, Approval]], trust: Trust) -> None:
+    """A key's valid-before is judged against the time the approval reached main, not the date in its
+    commit, which whoever makes the commit writes: main's first-parent history, each commit's time
+    taken as the latest so far along it. A commit backdated into a rotated key's window is refused."""
+    signed = [a for _, a in pending if not a.problem and a.signer and a.commit and a.commit != ZERO]
+    if not signed:
+        return
+    listing = git.run("rev-list", "--first-parent", "--reverse", "--format=%ct", "HEAD")
+    if listing.returncode != 0:
+        return  # verified as git verified it; a history that cannot be listed is reported elsewhere
+    effective: dict[str, int] = {}
+    latest, commit = 0, ""
+    for line in listing.stdout.splitlines():
+        if line.startswith("commit "):
+            commit = line.split()[1]
+        elif line.strip().isdigit() and commit:
+            latest = max(latest, int(line))
+            effective[commit] = latest
+    for a in signed:
+        entry = a.commit if a.commit in effective else ""
+        if not entry:
+            path = git.run("rev-list", "--first-parent", "--ancestry-path", "--reverse", f"{a.commit}..HEAD")
+            entry = next((c for c in path.stdout.split() if c in effective), "")
+        if not entry:
+            continue
+        reached = dt.datetime.fromtimestamp(effective[entry], dt.UTC).date()
+        fingerprint_ = a.params.get("key", "")
+        for key in key_lines(trust.committed.get(a.org)):
+            if key.fingerprint == fingerprint_ and key.before and reached.strftime("%Y%m%d") >= key.before:
+                a.problem = "key-not-valid"
+                a.params.update(cdate=f"{reached.isoformat()} (reached main)", signer=a.signer)
+                a.signer = ""
+                break
 
 
 def _revoked_later(git: Git, pending: list[tuple[PairApproval, Approval]], files: dict[str, Path]) -> None:

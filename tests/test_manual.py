@@ -749,7 +749,10 @@ def test_release_writes_the_approved_programmes_manual_and_refuses_the_other(rel
                      r"  - docs/en/mercury/panels/01-test-panel\.md: 1 gap marker", log)
     # the checks name the manual a draft keeps out
     assert "'gender' training manual" in log or "“gender”培训手册" in log
-    assert "kb manual: 4 PDFs rendered, 0 reused from the cache, 6 refused for release" in log
+    # the refused manuals are rendered as drafts of their next edition (downloads/drafts/), nothing else
+    assert "kb manual: 6 PDFs rendered, 0 reused from the cache, 6 refused for release" in log
+    for lang in LANGS:
+        assert (released.site / "downloads" / "drafts" / f"manual-gender-{lang}.pdf").is_file()
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -769,7 +772,10 @@ def test_released_manual_has_no_watermark_and_a_review_record(released: SimpleNa
     # the downloads page says which manuals are not released yet
     page = released.site / ("downloads/index.html" if lang == "zh" else "en/downloads/index.html")
     html = page.read_text(encoding="utf-8")
-    assert re.search(r'href="[^"]*manual-mercury-en\.pdf"', html) and not re.search(r'href="[^"]*manual-gender', html)
+    assert re.search(r'href="[^"]*manual-mercury-en\.pdf"', html)
+    # no released gender manual: no link to its address, only to the draft of its next edition
+    assert not re.search(r'href="(?![^"]*drafts/)[^"]*manual-gender', html)
+    assert re.search(r'href="[^"]*drafts/manual-gender-zh\.pdf"', html)
     assert html.count(UI[lang]["dl_not_released"]) >= 2  # both gender manuals (and the refused handouts/panels)
 
 
@@ -787,3 +793,35 @@ def test_offline_copy_carries_and_lists_the_four_manuals(built: SimpleNamespace)
         f"knowledge-site/downloads/{p.name}" for p in built.manuals.values()}
     assert sorted(h.rsplit("/", 1)[-1] for h in re.findall(r'href="([^"]*manual-[^"]*\.pdf)"', page)) == sorted(
         p.name for p in built.manuals.values())
+
+
+def test_after_an_edit_the_last_released_edition_stays_downloadable_beside_the_next_draft(
+        released: SimpleNamespace, tmp_path: Path) -> None:
+    """Trainers never lose a usable manual because someone fixed a typo: an approved page edited after
+    the release lapses its approvals, the next release keeps the last released edition at the usual
+    address, labelled, and publishes the edited text as the draft of the next edition."""
+    project = tmp_path / "project"
+    shutil.copytree(released.project, project, symlinks=True)
+    repo = SignedRepo.__new__(SignedRepo)
+    repo.root, repo.home = project, tmp_path
+    repo.env = {**os.environ, "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
+                "KB_TODAY": TODAY, "KB_PDF": "0"}
+    repo.env.pop("KB_RELEASE", None)
+    page = project / "docs" / "zh" / "mercury" / "modules" / "01-test-module.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n编辑后新增的一句话。\n", encoding="utf-8")
+    repo.commit_all("Fix a typo after the release")
+    log = build(project, "--strict", release=True)
+    assert "release refused downloads/manual-mercury-zh.pdf" in log
+    assert "downloads/manual-mercury-zh.pdf is the last released edition, of " in log
+    site = project / "site"
+    released_text = " ".join(squash(p) for p in pages_text(site / "downloads" / "manual-mercury-zh.pdf", raw=True))
+    draft_pages = pages_text(site / "downloads" / "drafts" / "manual-mercury-zh.pdf", raw=True)
+    draft_text = " ".join(squash(p) for p in draft_pages)
+    assert "编辑后新增的一句话" not in released_text and "编辑后新增的一句话" in draft_text
+    assert any(WATERMARK["zh"] in squash(p) for p in draft_pages[1:])
+    assert not any(WATERMARK["zh"] in squash(p) for p in pages_text(site / "downloads" / "manual-mercury-zh.pdf", raw=True)[1:])
+    downloads = (site / "en" / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert "last released edition: of " in downloads and "the next edition awaits approval" in downloads
+    assert 'href="../../downloads/drafts/manual-mercury-zh.pdf"' in downloads or "downloads/drafts/manual-mercury-zh.pdf" in downloads
+    # an approval covers both languages of the pair: the English manual keeps its last edition too
+    assert "downloads/manual-mercury-en.pdf is the last released edition, of " in log

@@ -10,6 +10,7 @@ from typing import Any
 
 from kb.build.offline import ZIP_NAME
 from kb.content.navigation import NavEntry, Navigation
+from kb.print.manual import editions
 from kb.print.manual.assemble import (
     LanguagePlan,
     manual_plans,
@@ -46,9 +47,16 @@ def downloads_for(settings: Any, data: Any, lang: str, manifests: Navigation, re
     manuals = []
     for other in settings.languages:
         for m in manual_plans(settings, data, report, _plan(other, manifests, report)):
+            refused = settings.release and bool(m.refused())
+            # refused: the last released edition stays at the usual address, the draft of the next is beside it
+            edition = editions.last(settings.cache_path, m.filename) if refused else None
+            draft = DOWNLOADS / editions.DRAFTS / m.filename
             manuals.append({"id": m.id, "lang": other, "title": m.spec.title[other],
                             "path": str(DOWNLOADS / m.filename), "online_only": online_only(DOWNLOADS / m.filename),
-                            "released": not (settings.release and m.refused())})
+                            "released": not refused,
+                            "edition": edition.model_dump() if edition is not None else None,
+                            "draft_path": str(draft) if refused else None,
+                            "draft_online_only": online_only(draft)})
     plan = _plan(lang, manifests, report)
 
     def singles(kind: str, folder: str, chapters: list) -> list[dict[str, Any]]:

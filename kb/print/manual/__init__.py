@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.content.navigation import Navigation
+from kb.print.manual import editions
 from kb.print.manual.approvals import ApprovalState
 from kb.print.manual.assemble import (
     Assembler,
@@ -107,6 +108,8 @@ def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
         output = downloads / manual.filename
         if settings.release and manual.refused():
             refused.append(Refusal(output, "manual", manual.lang, manual.id, tuple(manual.refused())))
+            # the draft of the next edition, beside the last released one (kb.print.manual.editions)
+            documents.append(assembler.manual(manual, downloads / editions.DRAFTS / manual.filename))
         else:
             documents.append(assembler.manual(manual, output))
     for plan in plans:
@@ -161,6 +164,29 @@ def _refuse(site_dir: Path, refusal: Refusal) -> None:
     _release_logger().warning("kb manual: release refused %s: %s%s:\n%s", rel, what, removed, "\n".join(refusal.lines()))
 
 
+def _keep_and_restore_editions(settings: Any, plan: BuildPlan, site_dir: Path, provenance: Provenance) -> None:
+    """Release mode: keep each released manual as its last released edition; publish the last released
+    edition of each refused one at its usual address (its draft is in downloads/drafts/)."""
+    downloads = site_dir / DOWNLOADS
+    for doc in plan.documents:
+        if doc.kind != "manual" or editions.DRAFTS in doc.output.relative_to(downloads).parts:
+            continue
+        newest = provenance.newest(doc.pages)
+        kept = editions.keep(settings.cache_path, doc.output, doc.output.relative_to(downloads).as_posix(),
+                             newest.date if newest else settings.today.isoformat(), newest.commit[:7] if newest else "",
+                             settings.today.isoformat())
+        log.info("kb manual: released %s, edition of %s (%s), kept as the last released edition",
+                 _rel(site_dir, doc.output), kept.edition, kept.commit or "-")
+    for refusal in plan.refused:
+        if refusal.kind != "manual":
+            continue
+        restored = editions.publish_last(settings.cache_path, refusal.output.relative_to(downloads).as_posix(), downloads)
+        if restored is not None:
+            log.info("kb manual: %s is the last released edition, of %s (%s); the draft of the next one is %s",
+                     _rel(site_dir, refusal.output), restored.edition, restored.commit or "-",
+                     _rel(site_dir, downloads / editions.DRAFTS / refusal.output.name))
+
+
 def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifests: Navigation,
                   provenance: Provenance | None = None) -> list[Path]:
     """Make every PDF of the build; return the paths written. Raises a ManualError subclass with a
@@ -179,6 +205,8 @@ def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifes
     jobs = [to_job(doc, site_dir) for doc in plan.documents]
     summary: Summary = render_all(jobs, settings.cache_path / "pdf", on_done=lambda o: _log_outcome(site_dir, o),
                                   memory_budget_mb=settings.print.memory_mb)
+    if settings.release:
+        _keep_and_restore_editions(settings, plan, site_dir, provenance or Provenance.of(settings.root, settings.docs_dir))
     refused = f", {len(plan.refused)} refused for release" if plan.refused else ""
     log.info(
         "kb manual: %d PDFs rendered, %d reused from the cache%s (%s) in %.1f s",

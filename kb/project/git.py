@@ -166,6 +166,16 @@ class Git:
             pos += size + 1
         return out
 
+    def blob(self, commit: str, path: str) -> bytes | None:
+        """The bytes of *path* as committed in *commit* (an image as well as a page), None when it is not
+        a file there or git failed."""
+        try:
+            result = subprocess.run(["git", "cat-file", "blob", f"{commit}:./{path}"], cwd=self.root, env=self.env,
+                                    capture_output=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return result.stdout if result.returncode == 0 else None
+
     def show(self, commit: str, path: str) -> str | None:
         result = self.run("show", f"{commit}:./{path}")
         return result.stdout if result.returncode == 0 else None

@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from html.parser import HTMLParser
 from typing import Protocol
 
+from kb.content.glossary import form_edges as _edges
+
 SKIP_TAGS = frozenset({
     "h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "samp", "abbr", "script", "style",
     "button", "label", "textarea", "select", "option", "svg", "math", "title",
@@ -34,8 +36,6 @@ SKIP_TAGS = frozenset({
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
 QUIZ_SECTIONS = frozenset({"exercises", "answers"})
 _TERM_ID_RE = re.compile(r"""<abbr\b[^>]*\bdata-term-id\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
-_WORD = r"[^\W_]"  # a letter or digit in any script
-_LATIN = r"[A-Za-z0-9]"
 
 
 class Term(Protocol):
@@ -45,19 +45,6 @@ class Term(Protocol):
     definition: dict[str, str]
 
     def forms(self, lang: str) -> tuple[str, ...]: ...
-
-
-def _edges(form: str, lang: str) -> tuple[str, str, bool]:
-    """(boundary before, suffix after, case-sensitive) of one written form."""
-    if lang == "zh" and re.search(r"[^\x00-\x7f]", form):
-        # A Chinese form: substring match, with a boundary only next to Latin letters or digits.
-        before = rf"(?<!{_LATIN})" if re.match(_LATIN, form) else ""
-        after = rf"(?!{_LATIN})" if re.search(rf"{_LATIN}$", form) else ""
-        return before, after, True
-    before = rf"(?<!{_WORD})" if re.match(_WORD, form) else ""
-    after = rf"(?!{_WORD})" if re.search(rf"{_WORD}$", form) else ""
-    plural = "(?:e?s)?" if re.search(r"[A-Za-z]$", form) else ""
-    return before, plural + after, any(c.isupper() for c in form[1:])
 
 
 def _trie(forms: list[tuple[str, str]], lang: str) -> str:

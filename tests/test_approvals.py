@@ -18,9 +18,11 @@ from bench.sample import copy_project
 from kb.authoring.approve import approval_item, edit_review
 from kb.checks.engine import run
 from kb.cli import main
-from kb.content.pages import body_hash
+from kb.content.digest import page_digest
+from kb.content.pages import body_hash, parse_page
+from kb.project.data import ProjectData
 from kb.project.settings import load_settings
-from kb.trust.approvals import PairApproval, fingerprint, shown_status
+from kb.trust.approvals import PairApproval, digest_rules, fingerprint, shown_status, worktree_reader
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None or shutil.which("git") is None,
                                 reason="needs git and ssh-keygen (openssh-client)")
@@ -106,6 +108,17 @@ class Repo:
     def report(self, release: bool = True):
         return run(load_settings(self.root, environ={"KB_TODAY": TODAY}), release=release, lang="en")
 
+    def digests(self, rel: str = REL) -> dict[str, str]:
+        """The content digest (kb/content/digest.py) of both pages of *rel* as they are in the working tree."""
+        settings = load_settings(self.root, environ={"KB_TODAY": TODAY})
+        rules = digest_rules(settings, ProjectData(settings))
+        out = {}
+        for lang in ("zh", "en"):
+            path = f"docs/{lang}/{rel}"
+            page = parse_page(path, lang, rel, (self.root / path).read_bytes())
+            out[lang] = page_digest(page, rules, worktree_reader(self.root)).value
+        return out
+
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
@@ -162,7 +175,8 @@ def test_approve_writes_only_its_line_and_makes_a_signed_commit(repo: Repo) -> N
     zh_after_feco = repo.read(f"docs/zh/{REL}")
     assert repo.approve("UNIDO", "--name", "王某") == 0
     zh, en = repo.read(f"docs/zh/{REL}"), repo.read(f"docs/en/{REL}")
-    hashes = f"zh: {body_hash(ZH)}, en: {body_hash(en_page())}"
+    digests = repo.digests()
+    hashes = f"zh: {digests['zh']}, en: {digests['en']}"
     assert zh == ZH.replace("review: {status: draft, approvals: []}\n",
                             "review:\n  status: approved\n  approvals:\n"
                             f"    - {{by: FECO, name: Test Reviewer, date: {TODAY}, {hashes}}}\n"
@@ -205,9 +219,10 @@ def test_revoke_removes_the_line_in_a_signed_commit(repo: Repo) -> None:
 
 
 # --- who signed -------------------------------------------------------------------------------------------------------
-def _hand_line(org: str, zh_hash: str | None = None, en_hash: str | None = None) -> str:
-    return (f"    - {{by: {org}, date: {TODAY}, zh: {zh_hash or body_hash(ZH)}, "
-            f"en: {en_hash or body_hash(en_page())}}}\n")
+def _hand_line(repo: Repo, org: str, zh_hash: str | None = None, en_hash: str | None = None) -> str:
+    digests = repo.digests()
+    return (f"    - {{by: {org}, date: {TODAY}, zh: {zh_hash or digests['zh']}, "
+            f"en: {en_hash or digests['en']}}}\n")
 
 
 def _hand_approve(repo: Repo, line: str) -> None:
@@ -219,7 +234,7 @@ def _hand_approve(repo: Repo, line: str) -> None:
 def test_unsigned_approval_commit_is_refused(repo: Repo) -> None:
     repo.approve("FECO")
     text = repo.read(f"docs/zh/{REL}")
-    repo.write(f"docs/zh/{REL}", text.replace("  approvals:\n", "  approvals:\n" + _hand_line("UNIDO")))
+    repo.write(f"docs/zh/{REL}", text.replace("  approvals:\n", "  approvals:\n" + _hand_line(repo, "UNIDO")))
     repo.commit("Add UNIDO approval")
     report = repo.report()
     assert problems(report)["UNIDO"] == "unsigned"
@@ -232,7 +247,7 @@ def test_unsigned_approval_commit_is_refused(repo: Repo) -> None:
 
 def test_forged_entry_typed_by_another_organisations_reviewer_is_refused(repo: Repo) -> None:
     """A FECO reviewer types UNIDO's approval (with the right hashes) and signs with the FECO key."""
-    _hand_approve(repo, _hand_line("FECO") + _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "FECO") + _hand_line(repo, "UNIDO"))
     repo.commit("Approve both", sign_as="feco")
     report = repo.report()
     assert problems(report) == {"FECO": "", "UNIDO": "other-org-key"}
@@ -243,7 +258,7 @@ def test_forged_entry_typed_by_another_organisations_reviewer_is_refused(repo: R
 
 
 def test_unlisted_key_is_refused(repo: Repo) -> None:
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.commit("Approve", sign_as="stranger")
     report = repo.report()
     assert problems(report) == {"UNIDO": "unlisted-key"}
@@ -252,13 +267,13 @@ def test_unlisted_key_is_refused(repo: Repo) -> None:
 
 def test_expired_key_is_refused(repo: Repo) -> None:
     repo.allow("UNIDO", "old", 'namespaces="git",valid-before="20200101"')
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.commit("Approve", sign_as="old")
     assert problems(repo.report()) == {"UNIDO": "key-not-valid"}
 
 
 def test_uncommitted_approval_line_is_refused(repo: Repo) -> None:
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     report = repo.report()
     assert problems(report) == {"UNIDO": "uncommitted"}
 
@@ -315,7 +330,7 @@ def test_restamping_the_translation_after_a_source_change_does_not_renew(repo: R
 
 
 def test_a_hash_matching_no_version_is_refused(repo: Repo) -> None:
-    _hand_approve(repo, _hand_line("UNIDO", zh_hash="0123456789ab"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO", zh_hash="0123456789ab"))
     repo.commit("Approve", sign_as="unido")
     report = repo.report()
     assert problems(report) == {"UNIDO": "hash-unknown"}
@@ -323,7 +338,7 @@ def test_a_hash_matching_no_version_is_refused(repo: Repo) -> None:
 
 
 def test_not_a_git_repository_is_a_finding_not_a_traceback(repo: Repo) -> None:
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     shutil.rmtree(repo.root / ".git")
     report = repo.report()
     assert problems(report) == {"UNIDO": "no-git"}
@@ -367,7 +382,7 @@ def test_a_pull_request_that_lists_its_own_key_and_signs_an_approval_with_it_is_
                                                                                         monkeypatch) -> None:
     """The outside contributor adds their key to UNIDO's file and approves with it, in one signed commit."""
     repo.signer_line("UNIDO", "intruder")
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.commit("Approve as UNIDO", sign_as="intruder")
     monkeypatch.chdir(repo.root)
     report = repo.report()
@@ -387,7 +402,7 @@ def test_a_pull_request_that_lists_its_own_key_and_signs_an_approval_with_it_is_
     # the same, with the key listed in an unsigned commit first
     repo.git("reset", "-q", "--hard", "HEAD~1")
     repo.allow("UNIDO", "intruder", sign_as=None)
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.commit("Approve as UNIDO", sign_as="intruder")
     report = repo.report()
     assert problems(report) == {"UNIDO": "signers-not-trusted"}
@@ -474,7 +489,7 @@ def test_a_branch_from_before_the_root_cannot_bring_its_own_root(repo: Repo) -> 
     own_root = repo.allow("FECO", "intruder", sign_as="intruder")
     repo.record_root(own_root, sign_as="intruder")
     repo.allow("UNIDO", "intruder", sign_as="intruder")
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.commit("Approve as UNIDO", sign_as="intruder")
     repo.git("switch", "-q", "main")
     repo.git("merge", "-q", "--no-gpg-sign", "-X", "theirs", "-m", "Merge evil", "evil")
@@ -500,7 +515,7 @@ def test_trust_settings_change_only_with_a_managing_key(repo: Repo) -> None:
 def test_uncommitted_signer_lines_are_not_trusted(repo: Repo) -> None:
     """A key typed into UNIDO's file but not committed does not count, even for a committed approval."""
     repo.signer_line("UNIDO", "newcomer")
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.git("add", f"docs/zh/{REL}")
     repo.git("-c", "gpg.format=ssh", "-c", f"user.signingkey={repo.key('newcomer')}", "commit", "-q", "-S",
              "-m", "Approve as UNIDO")

@@ -689,3 +689,99 @@ def test_a_git_failure_reading_the_trust_history_is_reported_as_such(repo: Repo,
     assert problems(report)["FECO"] == "no-git"
     (f,) = signer_findings(report, "git-failed")
     assert "git log (trust history) failed (exit 128)" in f.message and f.path == "data/reviewers.yml"
+
+
+# --- what an approval covers (issue 24: kb/content/digest.py) ---------------------------------------------------------------
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def _both_approve(repo: Repo) -> None:
+    assert repo.approve("FECO") == 0 and repo.approve("UNIDO") == 0
+    assert repo.report().approvals[REL].approved
+
+
+def _lapsed(repo: Repo, lang: str = "en") -> tuple[PairApproval, list]:
+    """The pair and its outdated findings (in *lang*), asserting that both organisations' approvals lapsed."""
+    report = run(load_settings(repo.root, environ={"KB_TODAY": TODAY}), release=True, lang=lang)
+    pair = report.approvals[REL]
+    assert pair.state == "outdated" and pair.lacking() == ["FECO", "UNIDO"]
+    found = approval_findings(report, "outdated")
+    assert len(found) == 2 and all(f.severity == "error" for f in found)
+    assert all(f"./scripts/approve docs/zh/{REL} --as {org}" in f.message
+               for f, org in zip(sorted(found, key=lambda f: f.line), ("FECO", "UNIDO"), strict=True))
+    return pair, found
+
+
+def test_a_title_change_lapses_the_approval_and_names_the_title(repo: Repo) -> None:
+    _both_approve(repo)
+    repo.write(f"docs/en/{REL}", repo.read(f"docs/en/{REL}").replace("title: Spent catalyst\n", "title: Catalyst\n"))
+    repo.commit("Retitle")
+    pair, found = _lapsed(repo)
+    assert {a.changed for a in pair.approvals} == {("en",)}
+    assert all(a.parts == {"en": ["field:title"]} for a in pair.approvals)
+    assert "Changed since FECO approved it" in found[0].message and "the English page's title" in found[0].message
+    _, zh = _lapsed(repo, "zh")
+    assert "英文页面的标题（title）" in zh[0].message
+
+
+@pytest.mark.parametrize("name", ["summary", "description"])
+def test_a_summary_or_description_change_lapses_the_approval_and_names_the_field(repo: Repo, name: str) -> None:
+    repo.write(f"docs/zh/{REL}", repo.read(f"docs/zh/{REL}").replace("type: page\n", f"type: page\n{name}: 按危险废物管理\n"))
+    repo.commit(f"Add a {name}")
+    _both_approve(repo)
+    repo.write(f"docs/zh/{REL}", repo.read(f"docs/zh/{REL}").replace(f"{name}: 按危险废物管理", f"{name}: 可作一般废物处置"))
+    repo.commit(f"Change the {name}")
+    pair, found = _lapsed(repo)
+    assert {a.changed for a in pair.approvals} == {("zh",)}
+    assert all(f"field:{name}" in a.parts["zh"] for a in pair.approvals)
+    assert f"the Chinese page's front-matter field {name}" in found[0].message
+
+
+def test_changing_the_bytes_of_an_image_the_page_shows_lapses_the_approval(repo: Repo) -> None:
+    image = f"docs/zh/{REL.replace('.md', '.png')}"
+    zh = ZH + "\n![废触媒](catalyst.png)\n"
+    repo.write(f"docs/zh/{REL}", zh)
+    repo.write(f"docs/en/{REL}", en_page(zh, EN_BODY + "\n![Spent catalyst](catalyst.png)\n"))  # the default language's image
+    (repo.root / image).write_bytes(PNG)
+    repo.commit("Show a photo")
+    _both_approve(repo)
+    (repo.root / image).write_bytes(PNG.replace(b"\x63\x60", b"\x63\x61"))
+    repo.commit("Another photo under the same name")
+    pair, found = _lapsed(repo)
+    assert {a.changed for a in pair.approvals} == {("zh", "en")}
+    assert all(a.parts == {"zh": [f"asset:{image}"], "en": [f"asset:{image}"]} for a in pair.approvals)
+    assert f"the Chinese page's file {image}" in found[0].message
+    # an uncommitted image is not what a signed commit would hold: approve refuses, naming it
+    (repo.root / image).write_bytes(PNG)
+    assert repo.approve("FECO") == 1
+
+
+def _redefine(repo: Repo, term: str) -> None:
+    text = repo.read("data/glossary.yml")
+    start = text.index(f"- id: {term}\n")
+    at = text.index("    en: ", text.index("  definition:\n", start)) + len("    en: ")
+    repo.write("data/glossary.yml", text[:at] + "(revised) " + text[at:])
+
+
+def test_a_definition_change_of_a_term_the_page_uses_lapses_the_approval(repo: Repo) -> None:
+    _both_approve(repo)
+    _redefine(repo, "hazardous-waste")  # 危险废物 / hazardous waste: on both pages
+    repo.commit("Revise a definition")
+    pair, found = _lapsed(repo)
+    assert {a.changed for a in pair.approvals} == {("zh", "en")}
+    assert all(a.parts == {"zh": ["term:hazardous-waste"], "en": ["term:hazardous-waste"]} for a in pair.approvals)
+    assert "the Chinese page's glossary term hazardous-waste" in found[0].message
+    _, zh = _lapsed(repo, "zh")
+    assert "术语 hazardous-waste 的词条" in zh[0].message
+
+
+def test_a_change_to_a_term_the_page_does_not_use_keeps_the_approval(repo: Repo) -> None:
+    _both_approve(repo)
+    _redefine(repo, "asgm")
+    repo.commit("Revise another definition")
+    report = repo.report()
+    assert report.approvals[REL].approved and not approval_findings(report)
+    # the digest covers the terms the pages use, and only those
+    parts = report.approvals[REL].digests["zh"].parts
+    assert "term:hazardous-waste" in parts and "term:asgm" not in parts

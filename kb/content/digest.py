@@ -8,7 +8,8 @@ The digest is made of named parts, each a SHA-256 of a canonical form:
   description, event, video …) that the page has, as sorted-key JSON;
 - ``asset:PATH``: the bytes of every local file the page shows or links to (images, the video's poster
   and subtitles, downloads), resolved inside docs/ as the build resolves them (this language, then the
-  default language); a missing file is the part ``missing``, one outside docs/ ``outside``;
+  default language) and named by the file found; a missing file is the part ``missing``, one outside
+  docs/ ``outside``;
 - ``term:ID``: each glossary entry the page uses (both languages' term and definition, the source),
   found in the body and the shown fields as the website finds them (kb.content.glossary.terms_used).
 
@@ -125,14 +126,14 @@ def _asset_parts(page: Page, rules: DigestRules, read: Reader) -> tuple[dict[str
         candidates = [target]
         if target.startswith(lang_root):
             candidates.append(f"{root}{rules.default_language}/{target[len(lang_root):]}")
-        value = MISSING
         for candidate in candidates:
             data = read(candidate)
             if data is not None:
-                value = _sha(data)
+                parts[f"asset:{candidate}"] = _sha(data)  # the file the reader gets, named as it is
                 found.append(candidate)
                 break
-        parts[f"asset:{target}"] = value
+        else:
+            parts[f"asset:{target}"] = MISSING
     return parts, found
 
 

@@ -738,7 +738,7 @@ def test_a_summary_or_description_change_lapses_the_approval_and_names_the_field
     assert f"the Chinese page's front-matter field {name}" in found[0].message
 
 
-def test_changing_the_bytes_of_an_image_the_page_shows_lapses_the_approval(repo: Repo) -> None:
+def test_changing_the_bytes_of_an_image_the_page_shows_lapses_the_approval(repo: Repo, capsys) -> None:
     image = f"docs/zh/{REL.replace('.md', '.png')}"
     zh = ZH + "\n![废触媒](catalyst.png)\n"
     repo.write(f"docs/zh/{REL}", zh)
@@ -754,7 +754,9 @@ def test_changing_the_bytes_of_an_image_the_page_shows_lapses_the_approval(repo:
     assert f"the Chinese page's file {image}" in found[0].message
     # an uncommitted image is not what a signed commit would hold: approve refuses, naming it
     (repo.root / image).write_bytes(PNG)
+    capsys.readouterr()
     assert repo.approve("FECO") == 1
+    assert f"{image}: uncommitted changes" in capsys.readouterr().err
 
 
 def _redefine(repo: Repo, term: str) -> None:

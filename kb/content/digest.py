@@ -119,8 +119,11 @@ def _asset_parts(page: Page, rules: DigestRules, read: Reader) -> tuple[dict[str
         target_rel = unquote(split.path)
         if not target_rel:
             continue
-        target = posixpath.normpath(posixpath.join(base, target_rel.lstrip("/")))
-        if target_rel.startswith("/") or not target.startswith(root):
+        if target_rel.startswith("/"):  # site-absolute: the build does not resolve it inside docs/
+            parts[f"asset:{target_rel}"] = OUTSIDE
+            continue
+        target = posixpath.normpath(posixpath.join(base, target_rel))
+        if not target.startswith(root):
             parts[f"asset:{target}"] = OUTSIDE
             continue
         candidates = [target]

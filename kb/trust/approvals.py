@@ -225,11 +225,15 @@ def digest_rules(settings: Settings, data: ProjectData) -> DigestRules:
 
 
 def worktree_reader(root: Path) -> Reader:
-    """A file of the working tree (not through a symbolic link), None when there is none."""
+    """A file of the working tree (not a symbolic link, not outside the repository), None when there is none."""
+    base = root.resolve()
+
     def read(path: str) -> bytes | None:
         full = root / path
         try:
-            return None if full.is_symlink() or not full.is_file() else full.read_bytes()
+            if full.is_symlink() or not full.is_file() or not full.resolve().is_relative_to(base):
+                return None
+            return full.read_bytes()
         except OSError:
             return None
     return read

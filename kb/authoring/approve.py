@@ -277,9 +277,10 @@ def approve(settings: Settings, data: ProjectData, paths: list[Path], org: str, 
             raise ApproveError(f"{rel}: no such page under {settings.docs_dir}/<lang>/", status=2)
         files = list(pair.paths.values())
         covered = _covered_files(settings, pair)
-        dirty = git.run("status", "--porcelain", "--", *files, *covered).stdout.strip()
+        dirty = [line[3:] for line in git.run("status", "--porcelain", "--", *files, *covered).stdout.splitlines()
+                 if line.strip()]
         if dirty:
-            shown = ", ".join(line[3:] for line in dirty.splitlines())
+            shown = ", ".join(dirty)
             raise ApproveError(f"{shown}: uncommitted changes; commit them (or stash them) first: an approval "
                                "covers committed content (the pages, the files they show, the glossary)")
         for path in files:

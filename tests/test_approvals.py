@@ -19,9 +19,11 @@ from bench.sample import copy_project
 from kb.authoring.approve import approval_item, edit_review
 from kb.checks.engine import run
 from kb.cli import main
-from kb.content.pages import body_hash
+from kb.content.digest import page_digest
+from kb.content.pages import body_hash, parse_page
+from kb.project.data import ProjectData
 from kb.project.settings import load_settings
-from kb.trust.approvals import PairApproval, fingerprint, shown_status
+from kb.trust.approvals import PairApproval, digest_rules, fingerprint, shown_status, worktree_reader
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None or shutil.which("git") is None,
                                 reason="needs git and ssh-keygen (openssh-client)")
@@ -107,6 +109,17 @@ class Repo:
     def report(self, release: bool = True):
         return run(load_settings(self.root, environ={"KB_TODAY": TODAY}), release=release, lang="en")
 
+    def digests(self, rel: str = REL) -> dict[str, str]:
+        """The content digest (kb/content/digest.py) of both pages of *rel* as they are in the working tree."""
+        settings = load_settings(self.root, environ={"KB_TODAY": TODAY})
+        rules = digest_rules(settings, ProjectData(settings))
+        out = {}
+        for lang in ("zh", "en"):
+            path = f"docs/{lang}/{rel}"
+            page = parse_page(path, lang, rel, (self.root / path).read_bytes())
+            out[lang] = page_digest(page, rules, worktree_reader(self.root)).value
+        return out
+
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
@@ -163,7 +176,8 @@ def test_approve_writes_only_its_line_and_makes_a_signed_commit(repo: Repo) -> N
     zh_after_feco = repo.read(f"docs/zh/{REL}")
     assert repo.approve("UNIDO", "--name", "王某") == 0
     zh, en = repo.read(f"docs/zh/{REL}"), repo.read(f"docs/en/{REL}")
-    hashes = f"zh: {body_hash(ZH)}, en: {body_hash(en_page())}"
+    digests = repo.digests()
+    hashes = f"zh: {digests['zh']}, en: {digests['en']}"
     assert zh == ZH.replace("review: {status: draft, approvals: []}\n",
                             "review:\n  status: approved\n  approvals:\n"
                             f"    - {{by: FECO, name: Test Reviewer, date: {TODAY}, {hashes}}}\n"
@@ -206,9 +220,10 @@ def test_revoke_removes_the_line_in_a_signed_commit(repo: Repo) -> None:
 
 
 # --- who signed -------------------------------------------------------------------------------------------------------
-def _hand_line(org: str, zh_hash: str | None = None, en_hash: str | None = None) -> str:
-    return (f"    - {{by: {org}, date: {TODAY}, zh: {zh_hash or body_hash(ZH)}, "
-            f"en: {en_hash or body_hash(en_page())}}}\n")
+def _hand_line(repo: Repo, org: str, zh_hash: str | None = None, en_hash: str | None = None) -> str:
+    digests = repo.digests()
+    return (f"    - {{by: {org}, date: {TODAY}, zh: {zh_hash or digests['zh']}, "
+            f"en: {en_hash or digests['en']}}}\n")
 
 
 def _hand_approve(repo: Repo, line: str) -> None:
@@ -220,7 +235,7 @@ def _hand_approve(repo: Repo, line: str) -> None:
 def test_unsigned_approval_commit_is_refused(repo: Repo) -> None:
     repo.approve("FECO")
     text = repo.read(f"docs/zh/{REL}")
-    repo.write(f"docs/zh/{REL}", text.replace("  approvals:\n", "  approvals:\n" + _hand_line("UNIDO")))
+    repo.write(f"docs/zh/{REL}", text.replace("  approvals:\n", "  approvals:\n" + _hand_line(repo, "UNIDO")))
     repo.commit("Add UNIDO approval")
     report = repo.report()
     assert problems(report)["UNIDO"] == "unsigned"
@@ -233,7 +248,7 @@ def test_unsigned_approval_commit_is_refused(repo: Repo) -> None:
 
 def test_forged_entry_typed_by_another_organisations_reviewer_is_refused(repo: Repo) -> None:
     """A FECO reviewer types UNIDO's approval (with the right hashes) and signs with the FECO key."""
-    _hand_approve(repo, _hand_line("FECO") + _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "FECO") + _hand_line(repo, "UNIDO"))
     repo.commit("Approve both", sign_as="feco")
     report = repo.report()
     assert problems(report) == {"FECO": "", "UNIDO": "other-org-key"}
@@ -244,7 +259,7 @@ def test_forged_entry_typed_by_another_organisations_reviewer_is_refused(repo: R
 
 
 def test_unlisted_key_is_refused(repo: Repo) -> None:
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.commit("Approve", sign_as="stranger")
     report = repo.report()
     assert problems(report) == {"UNIDO": "unlisted-key"}
@@ -253,13 +268,13 @@ def test_unlisted_key_is_refused(repo: Repo) -> None:
 
 def test_expired_key_is_refused(repo: Repo) -> None:
     repo.allow("UNIDO", "old", 'namespaces="git",valid-before="20200101"')
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.commit("Approve", sign_as="old")
     assert problems(repo.report()) == {"UNIDO": "key-not-valid"}
 
 
 def test_uncommitted_approval_line_is_refused(repo: Repo) -> None:
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     report = repo.report()
     assert problems(report) == {"UNIDO": "uncommitted"}
 
@@ -316,7 +331,7 @@ def test_restamping_the_translation_after_a_source_change_does_not_renew(repo: R
 
 
 def test_a_hash_matching_no_version_is_refused(repo: Repo) -> None:
-    _hand_approve(repo, _hand_line("UNIDO", zh_hash="0123456789ab"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO", zh_hash="0123456789ab"))
     repo.commit("Approve", sign_as="unido")
     report = repo.report()
     assert problems(report) == {"UNIDO": "hash-unknown"}
@@ -324,7 +339,7 @@ def test_a_hash_matching_no_version_is_refused(repo: Repo) -> None:
 
 
 def test_not_a_git_repository_is_a_finding_not_a_traceback(repo: Repo) -> None:
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     shutil.rmtree(repo.root / ".git")
     report = repo.report()
     assert problems(report) == {"UNIDO": "no-git"}
@@ -368,7 +383,7 @@ def test_a_pull_request_that_lists_its_own_key_and_signs_an_approval_with_it_is_
                                                                                         monkeypatch) -> None:
     """The outside contributor adds their key to UNIDO's file and approves with it, in one signed commit."""
     repo.signer_line("UNIDO", "intruder")
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.commit("Approve as UNIDO", sign_as="intruder")
     monkeypatch.chdir(repo.root)
     report = repo.report()
@@ -388,7 +403,7 @@ def test_a_pull_request_that_lists_its_own_key_and_signs_an_approval_with_it_is_
     # the same, with the key listed in an unsigned commit first
     repo.git("reset", "-q", "--hard", "HEAD~1")
     repo.allow("UNIDO", "intruder", sign_as=None)
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.commit("Approve as UNIDO", sign_as="intruder")
     report = repo.report()
     assert problems(report) == {"UNIDO": "signers-not-trusted"}
@@ -475,7 +490,7 @@ def test_a_branch_from_before_the_root_cannot_bring_its_own_root(repo: Repo) -> 
     own_root = repo.allow("FECO", "intruder", sign_as="intruder")
     repo.record_root(own_root, sign_as="intruder")
     repo.allow("UNIDO", "intruder", sign_as="intruder")
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.commit("Approve as UNIDO", sign_as="intruder")
     repo.git("switch", "-q", "main")
     repo.git("merge", "-q", "--no-gpg-sign", "-X", "theirs", "-m", "Merge evil", "evil")
@@ -501,7 +516,7 @@ def test_trust_settings_change_only_with_a_managing_key(repo: Repo) -> None:
 def test_uncommitted_signer_lines_are_not_trusted(repo: Repo) -> None:
     """A key typed into UNIDO's file but not committed does not count, even for a committed approval."""
     repo.signer_line("UNIDO", "newcomer")
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.git("add", f"docs/zh/{REL}")
     repo.git("-c", "gpg.format=ssh", "-c", f"user.signingkey={repo.key('newcomer')}", "commit", "-q", "-S",
              "-m", "Approve as UNIDO")
@@ -759,7 +774,7 @@ def test_a_commit_backdated_into_a_rotated_keys_window_does_not_revive_the_key(r
     against the date its commit claims, which whoever makes it writes."""
     repo.allow("UNIDO", "old", 'namespaces="git",valid-before="20260101"')  # rotated: valid until 2026-01-01
     repo.git("switch", "-q", "-c", "backdated")
-    _hand_approve(repo, _hand_line("UNIDO"))
+    _hand_approve(repo, _hand_line(repo, "UNIDO"))
     repo.git("add", "-A")
     past = {**os.environ, "GIT_AUTHOR_DATE": "2025-06-01T10:00:00Z", "GIT_COMMITTER_DATE": "2025-06-01T10:00:00Z"}
     subprocess.run(["git", "-c", "gpg.format=ssh", "-c", f"user.signingkey={repo.key('old')}", "commit", "-q", "-S",
@@ -773,3 +788,101 @@ def test_a_commit_backdated_into_a_rotated_keys_window_does_not_revive_the_key(r
     assert problems(report) == {"UNIDO": "key-not-valid"}
     (f,) = approval_findings(report, "key-not-valid")
     assert "(reached main)" in f.message and "old@example.org" in f.message
+
+
+# --- what an approval covers (issue 24: kb/content/digest.py) ---------------------------------------------------------------
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def _both_approve(repo: Repo) -> None:
+    assert repo.approve("FECO") == 0 and repo.approve("UNIDO") == 0
+    assert repo.report().approvals[REL].approved
+
+
+def _lapsed(repo: Repo, lang: str = "en") -> tuple[PairApproval, list]:
+    """The pair and its outdated findings (in *lang*), asserting that both organisations' approvals lapsed."""
+    report = run(load_settings(repo.root, environ={"KB_TODAY": TODAY}), release=True, lang=lang)
+    pair = report.approvals[REL]
+    assert pair.state == "outdated" and pair.lacking() == ["FECO", "UNIDO"]
+    found = approval_findings(report, "outdated")
+    assert len(found) == 2 and all(f.severity == "error" for f in found)
+    assert all(f"./scripts/approve docs/zh/{REL} --as {org}" in f.message
+               for f, org in zip(sorted(found, key=lambda f: f.line), ("FECO", "UNIDO"), strict=True))
+    return pair, found
+
+
+def test_a_title_change_lapses_the_approval_and_names_the_title(repo: Repo) -> None:
+    _both_approve(repo)
+    repo.write(f"docs/en/{REL}", repo.read(f"docs/en/{REL}").replace("title: Spent catalyst\n", "title: Catalyst\n"))
+    repo.commit("Retitle")
+    pair, found = _lapsed(repo)
+    assert {a.changed for a in pair.approvals} == {("en",)}
+    assert all(a.parts == {"en": ["field:title"]} for a in pair.approvals)
+    assert "Changed since FECO approved it" in found[0].message and "the English page's title" in found[0].message
+    _, zh = _lapsed(repo, "zh")
+    assert "英文页面的标题（title）" in zh[0].message
+
+
+@pytest.mark.parametrize("name", ["summary", "description"])
+def test_a_summary_or_description_change_lapses_the_approval_and_names_the_field(repo: Repo, name: str) -> None:
+    repo.write(f"docs/zh/{REL}", repo.read(f"docs/zh/{REL}").replace("type: page\n", f"type: page\n{name}: 按危险废物管理\n"))
+    repo.commit(f"Add a {name}")
+    _both_approve(repo)
+    repo.write(f"docs/zh/{REL}", repo.read(f"docs/zh/{REL}").replace(f"{name}: 按危险废物管理", f"{name}: 可作一般废物处置"))
+    repo.commit(f"Change the {name}")
+    pair, found = _lapsed(repo)
+    assert {a.changed for a in pair.approvals} == {("zh",)}
+    assert all(f"field:{name}" in a.parts["zh"] for a in pair.approvals)
+    assert f"the Chinese page's front-matter field {name}" in found[0].message
+
+
+def test_changing_the_bytes_of_an_image_the_page_shows_lapses_the_approval(repo: Repo, capsys) -> None:
+    image = f"docs/zh/{REL.replace('.md', '.png')}"
+    zh = ZH + "\n![废触媒](catalyst.png)\n"
+    repo.write(f"docs/zh/{REL}", zh)
+    repo.write(f"docs/en/{REL}", en_page(zh, EN_BODY + "\n![Spent catalyst](catalyst.png)\n"))  # the default language's image
+    (repo.root / image).write_bytes(PNG)
+    repo.commit("Show a photo")
+    _both_approve(repo)
+    (repo.root / image).write_bytes(PNG.replace(b"\x63\x60", b"\x63\x61"))
+    repo.commit("Another photo under the same name")
+    pair, found = _lapsed(repo)
+    assert {a.changed for a in pair.approvals} == {("zh", "en")}
+    assert all(a.parts == {"zh": [f"asset:{image}"], "en": [f"asset:{image}"]} for a in pair.approvals)
+    assert f"the Chinese page's file {image}" in found[0].message
+    # an uncommitted image is not what a signed commit would hold: approve refuses, naming it
+    (repo.root / image).write_bytes(PNG)
+    capsys.readouterr()
+    assert repo.approve("FECO") == 1
+    assert f"{image}: uncommitted changes" in capsys.readouterr().err
+
+
+def _redefine(repo: Repo, term: str) -> None:
+    text = repo.read("data/glossary.yml")
+    start = text.index(f"- id: {term}\n")
+    at = text.index("    en: ", text.index("  definition:\n", start)) + len("    en: ")
+    repo.write("data/glossary.yml", text[:at] + "(revised) " + text[at:])
+
+
+def test_a_definition_change_of_a_term_the_page_uses_lapses_the_approval(repo: Repo) -> None:
+    _both_approve(repo)
+    _redefine(repo, "hazardous-waste")  # 危险废物 / hazardous waste: on both pages
+    repo.commit("Revise a definition")
+    pair, found = _lapsed(repo)
+    assert {a.changed for a in pair.approvals} == {("zh", "en")}
+    assert all(a.parts == {"zh": ["term:hazardous-waste"], "en": ["term:hazardous-waste"]} for a in pair.approvals)
+    assert "the Chinese page's glossary term hazardous-waste" in found[0].message
+    _, zh = _lapsed(repo, "zh")
+    assert "术语 hazardous-waste 的词条" in zh[0].message
+
+
+def test_a_change_to_a_term_the_page_does_not_use_keeps_the_approval(repo: Repo) -> None:
+    _both_approve(repo)
+    _redefine(repo, "asgm")
+    repo.commit("Revise another definition")
+    report = repo.report()
+    assert report.approvals[REL].approved and not approval_findings(report)
+    # the digest covers the terms the pages use, and only those
+    parts = report.approvals[REL].digests["zh"].parts
+    assert "term:hazardous-waste" in parts and "term:asgm" not in parts

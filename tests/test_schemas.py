@@ -42,7 +42,7 @@ def test_the_projects_data_files_are_valid():
 
 def test_typos_are_refused_with_file_and_line_and_exit_2(project: Path, capsys):
     model = project / "data" / "content-model.yml"
-    line_string = _edit(model, "summary: {kind: str}", "summary: {kind: string}")
+    line_string = _edit(model, "summary: {kind: str, shown: true}", "summary: {kind: string, shown: true}")
     line_integer = _edit(model, "viewers: {kind: int}", "viewers: {kind: integer}")
     messages = project / "data" / "messages.yml"
     line_eror = _edit(messages, "severity: error", "severity: eror")

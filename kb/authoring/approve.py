@@ -31,7 +31,7 @@ from kb.project.data import ProjectData
 from kb.project.fsutil import write_atomic
 from kb.project.git import Git
 from kb.project.settings import Settings
-from kb.trust.approvals import fingerprint, signer_keys, signers_files
+from kb.trust.approvals import PairApproval, fingerprint, signer_keys, signers_files
 
 REVIEW_KEY_RE = re.compile(r"review\s*:")
 
@@ -235,6 +235,18 @@ def _require_listed_key(settings: Settings, data: ProjectData, org: str, key: st
                        status=2)
 
 
+def _covered_files(settings: Settings, pair: PairApproval) -> list[str]:
+    """The files besides the pages that the pair's digests read (kb/content/digest.py): they must be
+    committed, so that the signed commit holds what the approval records."""
+    out: list[str] = []
+    glossary = settings.data_path / "glossary.yml"
+    for digest in pair.digests.values():
+        out += digest.files
+        if any(part.startswith("term:") for part in digest.parts) and glossary.is_relative_to(settings.root):
+            out.append(glossary.relative_to(settings.root).as_posix())
+    return list(dict.fromkeys(out))
+
+
 # --- the command ------------------------------------------------------------------------------------------------
 def approve(settings: Settings, data: ProjectData, paths: list[Path], org: str, name: str = "",
             revoke: bool = False) -> Outcome:
@@ -264,10 +276,13 @@ def approve(settings: Settings, data: ProjectData, paths: list[Path], org: str, 
         if pair is None or pair_info is None:
             raise ApproveError(f"{rel}: no such page under {settings.docs_dir}/<lang>/", status=2)
         files = list(pair.paths.values())
-        dirty = git.run("status", "--porcelain", "--", *files).stdout.strip()
+        covered = _covered_files(settings, pair)
+        dirty = [line[3:] for line in git.run("status", "--porcelain", "--", *files, *covered).stdout.splitlines()
+                 if line.strip()]
         if dirty:
-            raise ApproveError(f"{', '.join(files)}: uncommitted changes; commit them (or stash them) first: an approval "
-                               "covers committed text")
+            shown = ", ".join(dirty)
+            raise ApproveError(f"{shown}: uncommitted changes; commit them (or stash them) first: an approval "
+                               "covers committed content (the pages, the files they show, the glossary)")
         for path in files:
             page = report.pages[path]
             if page.text is None or page.meta_error:

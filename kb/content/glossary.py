@@ -1,10 +1,17 @@
-"""The glossary as printed and shown: one row per term in a language, with the other language's term."""
+"""The glossary as printed and shown: one row per term in a language, with the other language's term;
+and how a written form of a term is recognised in text (the website's hover definitions, the
+approval digest's "terms the page uses")."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
-from kb.project.data import ProjectData
+from kb.project.data import GlossaryTerm, ProjectData
+
+_WORD = r"[^\W_]"  # a letter or digit in any script
+_LATIN = r"[A-Za-z0-9]"
 
 
 def glossary_entries(data: ProjectData, lang: str) -> list[dict[str, Any]]:
@@ -16,3 +23,83 @@ def glossary_entries(data: ProjectData, lang: str) -> list[dict[str, Any]]:
     ]
     key = (lambda r: r["term"]) if lang == "zh" else (lambda r: r["term"].lower())
     return sorted(rows, key=key)
+
+
+def form_edges(form: str, lang: str) -> tuple[str, str, bool]:
+    """(boundary before, suffix after, case-sensitive) of one written form: a Chinese form matches as
+    a substring (with a boundary only next to Latin letters or digits); any other form on word
+    boundaries, with an optional plural "s"/"es", case-insensitively unless it has a capital letter
+    after the first character (GAP, Hg)."""
+    if lang == "zh" and re.search(r"[^\x00-\x7f]", form):
+        before = rf"(?<!{_LATIN})" if re.match(_LATIN, form) else ""
+        after = rf"(?!{_LATIN})" if re.search(rf"{_LATIN}$", form) else ""
+        return before, after, True
+    before = rf"(?<!{_WORD})" if re.match(_WORD, form) else ""
+    after = rf"(?!{_WORD})" if re.search(rf"{_WORD}$", form) else ""
+    plural = "(?:e?s)?" if re.search(r"[A-Za-z]$", form) else ""
+    return before, plural + after, any(c.isupper() for c in form[1:])
+
+
+def _trie(forms: list[tuple[str, str]], lang: str) -> str:
+    """One regex for many forms, as a character trie: at each position the engine follows one path
+    instead of trying hundreds of alternatives (glossary terms on every page of a large site).
+    Each form ends in an empty named group, so ``match.lastgroup`` names the form that matched;
+    longer continuations are tried first, so the longest form wins, as with a plain alternation."""
+    by_boundary: dict[str, dict] = {}
+    suffix: dict[str, str] = {}
+    for name, form in forms:
+        before, after, _ = form_edges(form, lang)
+        suffix[name] = after
+        node = by_boundary.setdefault(before, {})
+        for part in re.split(r"(\s+)", form):
+            for token in ([r"[\s\u00a0]+"] if part.isspace() else [re.escape(c) for c in part]):
+                node = node.setdefault(token, {})
+        node.setdefault("", []).append(name)
+
+    def emit(node: dict) -> str:
+        children = sorted(((k, v) for k, v in node.items() if k), key=lambda kv: -_depth(kv[1]))
+        branches = [key + emit(child) for key, child in children]
+        branches += [f"{suffix[name]}(?P<{name}>)" for name in node.get("", [])]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return "|".join(before + emit(node) for before, node in by_boundary.items())
+
+
+def _depth(node: dict) -> int:
+    return 1 + max((_depth(v) for k, v in node.items() if k), default=0)
+
+
+_PATTERNS: dict[tuple, tuple[re.Pattern[str], dict[str, str]]] = {}
+
+
+def form_pattern(forms: list[str], lang: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """The compiled matcher for a set of forms, and group name -> form; built once per glossary."""
+    key = (lang, tuple(forms))
+    if key not in _PATTERNS:
+        groups = {f"t{i}": form for i, form in enumerate(forms)}
+        sensitive = [(n, f) for n, f in groups.items() if form_edges(f, lang)[2]]
+        insensitive = [(n, f) for n, f in groups.items() if not form_edges(f, lang)[2]]
+        alternatives = []
+        if sensitive:
+            alternatives.append(_trie(sensitive, lang))
+        if insensitive:
+            alternatives.append(f"(?i:{_trie(insensitive, lang)})")
+        _PATTERNS[key] = (re.compile("|".join(alternatives)), groups)
+    return _PATTERNS[key]
+
+
+def terms_used(text: str, terms: Sequence[GlossaryTerm], lang: str) -> list[GlossaryTerm]:
+    """The terms a written form of which in *lang* occurs in *text*, matched as the website's hover
+    definitions match them (kb/web/glossary_html.py: the longest form at each position) but anywhere in
+    the text and every time: the terms the page shows and the manual prints with it, and a few more."""
+    lang = "zh" if lang.lower().startswith("zh") else "en"
+    owner: dict[str, GlossaryTerm] = {}
+    for term in terms:
+        for form in term.forms(lang):
+            if form and form.strip():
+                owner.setdefault(form.strip(), term)
+    if not owner or not text:
+        return []
+    pattern, groups = form_pattern(sorted(owner, key=lambda f: (-len(f), f)), lang)
+    used = {owner[groups[m.lastgroup or ""]].id for m in pattern.finditer(text) if m.lastgroup}
+    return [t for t in terms if t.id in used]

@@ -62,6 +62,12 @@ class ContentModel:
     event: dict[str, Any]
     video: dict[str, Any] = field(default_factory=dict)  # the video block of a video page
 
+    @property
+    def shown_fields(self) -> tuple[str, ...]:
+        """The front-matter fields marked ``shown: true``: what readers see or the print shows (an
+        approval covers them, kb/content/digest.py)."""
+        return tuple(sorted(name for name, spec in self.fields.items() if isinstance(spec, dict) and spec.get("shown")))
+
     @classmethod
     def load(cls, path: Path) -> ContentModel:
         raw = load_yaml(path)
@@ -116,7 +122,13 @@ class GlossaryTerm:
 
 
 def load_glossary(path: Path) -> list[GlossaryTerm]:
-    raw = load_yaml(path) or []
+    return glossary_terms(load_yaml(path) or [], path)
+
+
+def glossary_terms(raw: Any, path: Path) -> list[GlossaryTerm]:
+    """The terms of a parsed glossary file (SettingsError naming *path* when one is not valid): also
+    used on the file as committed at an earlier commit (kb/trust/approvals.py)."""
+    raw = raw or []
     _require(isinstance(raw, list), path, "expected a list of terms")
     terms: list[GlossaryTerm] = []
     seen: dict[str, str] = {}

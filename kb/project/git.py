@@ -114,33 +114,6 @@ class Git:
                 out[parts[0]] = Signature(parts[1], parts[2], parts[3], parts[4], parts[5], parts[6].strip())
         return out, ""
 
-    def versions(self, path: str) -> list[tuple[str, str, str]]:
-        """(commit, date, file text) of every committed version of *path*, newest first: one log
-        and one cat-file."""
-        log = self.run("log", "--format=%H %cs", "--no-renames", "--", path)
-        if log.returncode != 0:
-            return []
-        commits = [line.split(" ", 1) for line in log.stdout.splitlines() if " " in line]
-        if not commits:
-            return []
-        batch = self.run("cat-file", "--batch", input="".join(f"{c}:./{path}\n" for c, _ in commits))
-        if batch.returncode != 0:
-            return []
-        data = batch.stdout.encode("utf-8", "surrogateescape")
-        out, pos = [], 0
-        for commit, day in commits:
-            end = data.find(b"\n", pos)
-            if end < 0:
-                break
-            header = data[pos:end].split()
-            pos = end + 1
-            if len(header) < 3 or header[1] != b"blob":
-                continue
-            size = int(header[2])
-            out.append((commit, day, data[pos:pos + size].decode("utf-8", "replace")))
-            pos += size + 1
-        return out
-
     def cat_many(self, specs: list[tuple[str, str]]) -> list[str | None]:
         """The text of each (commit, path), None where it does not exist: one cat-file for all."""
         if not specs:
@@ -165,6 +138,16 @@ class Git:
             out.append(data[pos:pos + size].decode("utf-8", "replace"))
             pos += size + 1
         return out
+
+    def blob(self, commit: str, path: str) -> bytes | None:
+        """The bytes of *path* as committed in *commit* (an image as well as a page), None when it is not
+        a file there or git failed."""
+        try:
+            result = subprocess.run(["git", "cat-file", "blob", f"{commit}:./{path}"], cwd=self.root, env=self.env,
+                                    capture_output=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return result.stdout if result.returncode == 0 else None
 
     def show(self, commit: str, path: str) -> str | None:
         result = self.run("show", f"{commit}:./{path}")

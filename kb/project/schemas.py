@@ -40,6 +40,7 @@ class LangText(Closed):
 class FieldSpec(Closed):
     kind: Kind = "any"
     required: bool = False
+    shown: bool = False  # the page or the printed material shows it: an approval covers it
 
 
 class TypeSpecModel(Closed):

@@ -5,42 +5,49 @@ An approval is one flow-mapping line in ``review.approvals`` of a page's front m
 
     - {by: UNIDO, name: 王某, date: 2026-11-30, zh: 3f2a…, en: 9c1d…}
 
-``zh`` / ``en`` are the body hashes (``kb.content.pages.body_hash``, the translation stamps' hash) of both
-pages when it was approved. It counts only when
+``zh`` / ``en`` are the content digests (kb/content/digest.py: body, shown front-matter fields, the files
+the page shows, the glossary entries it uses; docs/adr/0011-approval-digest.md) of both pages when it
+was approved. It counts only when
 
 1. the commit that introduced that exact line (``git blame``) is signed with an SSH key listed in
    the organisation's allowed-signers file (``signers:`` in data/reviewers.yml) as committed and
    vouched for by its history (kb/trust/signers.py: never the working tree), verified offline by git itself (``gpg.ssh.allowedSignersFile``; valid-after / valid-before are honoured against
    the commit date), and
-2. both recorded hashes equal the current bodies; a recorded hash that matches an earlier version
-   makes the approval *outdated*, one that matches no version in the history is refused.
+2. both recorded digests equal the current ones. When one differs, the digest is computed again from
+   that signed commit (the page, its files and the glossary as committed there): when it matches, the
+   approval is *outdated* and the parts that differ say what changed (title, a field, a file, a
+   glossary term, the body); when it does not, the line records something its commit did not contain
+   and is refused.
 
 ``compute`` runs once per check (kb.checks.engine.run) and its result is ``Report.approvals``: the site,
 the status page, the review view and the PDF step read that one state. Git is called only for
 pages that carry approvals: the signers history replay (kb/trust/signers.py), one ``blame`` per such file, one ``log`` per organisation over the
-distinct commits found, one history walk per page whose approved text changed."""
+distinct commits found, and for an approval whose digest no longer matches, the files its digest reads at its commit."""
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import os
+import posixpath
 import re
 import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from kb.content.pages import Page, body_hash, iso_date, split_front_matter
+from kb.content.digest import DigestRules, PageDigest, Reader, page_digest
+from kb.content.pages import Page, iso_date, parse_page, split_front_matter
 from kb.content.text import line_separator, normalise_text
-from kb.project.data import ProjectData
+from kb.project.data import GlossaryTerm, ProjectData, glossary_terms
+from kb.project.findings import Localised
 from kb.project.git import ZERO, Git, Signature
 from kb.project.schemas import SafeLoader
-from kb.project.settings import Settings
+from kb.project.settings import Settings, SettingsError
 from kb.trust.signers import KEY_RE, SignerProblem, Trust, establish, fingerprint, key_lines
 
 RULE = "approval"
@@ -59,7 +66,7 @@ class Approval:
     org: str
     name: str
     date: str
-    hashes: dict[str, str]  # language -> body hash recorded
+    hashes: dict[str, str]  # language -> content digest recorded (kb/content/digest.py)
     path: str  # the page whose front matter holds the line
     line: int
     commit: str = ""  # the commit that introduced the line ("" when none)
@@ -67,8 +74,9 @@ class Approval:
     state: str = INVALID  # valid | outdated | invalid
     problem: str = ""  # message code of the approval rule; "" when valid
     params: dict[str, Any] = field(default_factory=dict)  # details for the message
-    changed: tuple[str, ...] = ()  # languages whose body differs from the approved version
+    changed: tuple[str, ...] = ()  # languages whose digest differs from the approved version
     versions: dict[str, str] = field(default_factory=dict)  # language -> commit of the approved text
+    parts: dict[str, list[str]] = field(default_factory=dict)  # language -> digest parts changed since
 
     @property
     def signed(self) -> bool:
@@ -84,8 +92,9 @@ class PairApproval:
     track: str
     required: tuple[str, ...]
     paths: dict[str, str]  # language -> repository path of the page
-    hashes: dict[str, str]  # language -> current body hash
+    hashes: dict[str, str]  # language -> current content digest
     approvals: list[Approval] = field(default_factory=list)
+    digests: dict[str, PageDigest] = field(default_factory=dict)  # language -> current digest, with its parts
 
     def for_org(self, org: str) -> Approval | None:
         """The organisation's best approval: valid, else outdated, else the first invalid one."""
@@ -211,10 +220,32 @@ def _pair_pages(source: Page, target: Page | None) -> dict[str, Page]:
     return {p.lang: p for p in (source, target) if p is not None and p.text is not None}
 
 
+def digest_rules(settings: Settings, data: ProjectData) -> DigestRules:
+    """What every page's digest reads besides the page (kb/content/digest.py), as the project has it now."""
+    return DigestRules(glossary=tuple(data.glossary), fields=data.model.shown_fields, docs_dir=settings.docs_dir,
+                       default_language=settings.default_language, length=data.model.hash_length)
+
+
+def worktree_reader(root: Path) -> Reader:
+    """A file of the working tree (not a symbolic link, not outside the repository), None when there is none."""
+    base = root.resolve()
+
+    def read(path: str) -> bytes | None:
+        full = root / path
+        try:
+            if full.is_symlink() or not full.is_file() or not full.resolve().is_relative_to(base):
+                return None
+            return full.read_bytes()
+        except OSError:
+            return None
+    return read
+
+
 def compute(settings: Settings, data: ProjectData, groups: list[tuple[str, Page, Page | None]], *,
             deepen: bool = True) -> Approvals:
     """Verify the approvals of every pair. *groups*: (rel, source page, target page or None)."""
-    length = data.model.hash_length
+    rules = digest_rules(settings, data)
+    read = worktree_reader(settings.root)
     files = signers_files(settings, data)
     orgs = data.reviewers["organisations"]
     result = Approvals()
@@ -222,9 +253,10 @@ def compute(settings: Settings, data: ProjectData, groups: list[tuple[str, Page,
     for rel, source, target in groups:
         pages = _pair_pages(source, target)
         track = source.track or "general"
+        digests = {lang: page_digest(p, rules, read) for lang, p in pages.items()}
         pair = PairApproval(rel=rel, track=track, required=tuple(data.required_reviewers(track)),
                             paths={lang: p.path for lang, p in pages.items()},
-                            hashes={lang: body_hash(p.text or "", length) for lang, p in pages.items()})
+                            hashes={lang: d.value for lang, d in digests.items()}, digests=digests)
         result[rel] = pair
         for page in pages.values():
             for entry in approval_entries(page):
@@ -233,7 +265,7 @@ def compute(settings: Settings, data: ProjectData, groups: list[tuple[str, Page,
                 if not approval.problem:
                     pending.append((pair, approval))
     if pending:
-        result.signers = _verify(settings, pending, length, deepen)
+        result.signers = _verify(settings, pending, rules, deepen)
     return result
 
 
@@ -265,7 +297,7 @@ def _parse(settings: Settings, entry: Entry, page: Page, pair: PairApproval, org
     return approval
 
 
-def _verify(settings: Settings, pending: list[tuple[PairApproval, Approval]], length: int,
+def _verify(settings: Settings, pending: list[tuple[PairApproval, Approval]], rules: DigestRules,
             deepen: bool) -> list[SignerProblem]:
     git = Git(settings.root)
     why = git.problem()
@@ -293,7 +325,7 @@ def _verify(settings: Settings, pending: list[tuple[PairApproval, Approval]], le
             files[org] = Path(tmp) / f"{org}.allowed_signers"
             files[org].write_text(text, encoding="utf-8")
         _verify_signed(git, pending, trust, files, blames, boundary, deepen_error)
-    _verify_text(git, pending, length, boundary, deepen_error)
+    _verify_text(git, pending, rules, _repo_rel(settings, settings.data_path / "glossary.yml"), boundary, deepen_error)
     return trust.problems
 
 
@@ -413,24 +445,28 @@ def _revoked_later(git: Git, pending: list[tuple[PairApproval, Approval]], files
                 break
 
 
-def _verify_text(git: Git, pending: list[tuple[PairApproval, Approval]], length: int, boundary: set[str],
-                 deepen_error: str) -> None:
-    # 3. is the approved text the current text? (history only for signed approvals that differ)
-    history: dict[str, dict[str, str]] = {}
+def _verify_text(git: Git, pending: list[tuple[PairApproval, Approval]], rules: DigestRules, glossary_path: str,
+                 boundary: set[str], deepen_error: str) -> None:
+    # 3. is the approved content the current content? When a digest differs, the digest of the content
+    # as its signed commit holds it says whether the line is true to that commit and, part by part,
+    # what changed since
+    then: dict[tuple[str, str], PageDigest | None] = {}
+    glossaries: dict[str, tuple[GlossaryTerm, ...] | None] = {}
     for pair, a in pending:
         if a.problem:
             continue
         a.changed = tuple(lang for lang in pair.hashes if a.hashes.get(lang) != pair.hashes[lang])
         unknown = []
         for lang in a.changed:
-            path = pair.paths[lang]
-            if path not in history:
-                history[path] = {}
-                for commit, _, text in reversed(git.versions(path)):  # oldest first: the newest commit wins
-                    history[path][body_hash(text, length)] = commit
-            found = history[path].get(a.hashes[lang])
-            if found:
-                a.versions[lang] = found
+            key = (a.commit, pair.paths[lang])
+            if key not in then:
+                if a.commit not in glossaries:
+                    glossaries[a.commit] = _glossary_at(git, a.commit, glossary_path)
+                then[key] = _digest_at(git, a.commit, pair.paths[lang], lang, rules, glossaries[a.commit])
+            approved = then[key]
+            if approved is not None and approved.value == a.hashes[lang]:
+                a.versions[lang] = a.commit
+                a.parts[lang] = approved.changed(pair.digests[lang])
             else:
                 unknown.append(lang)
         if unknown:
@@ -440,9 +476,69 @@ def _verify_text(git: Git, pending: list[tuple[PairApproval, Approval]], length:
                             reason=deepen_error or "shallow clone")
         elif a.changed:
             a.state, a.problem = OUTDATED, "outdated"
-            a.params.update(langs=", ".join(a.changed), version=", ".join(v[:10] for v in a.versions.values()))
+            a.params.update(langs=", ".join(a.changed), version=a.commit[:10], changes=describe_changes(a.parts))
         else:
             a.state = VALID
+
+
+def _glossary_at(git: Git, commit: str, path: str) -> tuple[GlossaryTerm, ...] | None:
+    """The glossary as *commit* holds it (empty when it has none), None when it cannot be read."""
+    raw = git.blob(commit, path)
+    if raw is None:
+        return ()
+    try:
+        return tuple(glossary_terms(yaml.load(raw.decode("utf-8"), Loader=SafeLoader), Path(path)))
+    except (SettingsError, yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError, RecursionError):
+        return None
+
+
+def _digest_at(git: Git, commit: str, path: str, lang: str, rules: DigestRules,
+               glossary: tuple[GlossaryTerm, ...] | None) -> PageDigest | None:
+    """The digest of the page *path* with its files and glossary as *commit* holds them (None: not there)."""
+    raw = git.blob(commit, path)
+    if raw is None or glossary is None:
+        return None
+    page = parse_page(path, lang, posixpath.relpath(path, f"{rules.docs_dir}/{lang}"), raw)
+    if page.text is None:
+        return None
+    return page_digest(page, replace(rules, glossary=glossary), lambda p: git.blob(commit, p))
+
+
+# The words that name a changed part in a message (the parts: kb/content/digest.py).
+LANGUAGE_NAMES = {"zh": {"zh": "中文", "en": "英文"}, "en": {"zh": "Chinese", "en": "English"}}
+
+
+def _part_name(part: str, lang: str) -> str:
+    kind, _, name = part.partition(":")
+    zh = lang == "zh"
+    if kind == "body":
+        return "正文" if zh else "body"
+    if kind == "front-matter":
+        return "前置元数据" if zh else "front matter"
+    if kind == "field" and name == "title":
+        return "标题（title）" if zh else "title"
+    if kind == "field":
+        return f"前置字段 {name}" if zh else f"front-matter field {name}"
+    if kind == "asset":
+        return f"文件 {name}" if zh else f"file {name}"
+    if kind == "term":
+        return f"术语 {name} 的词条" if zh else f"glossary term {name}"
+    return part
+
+
+def describe_changes(parts: dict[str, list[str]]) -> Localised:
+    """What changed since an approval, per page, worded in each language: ``the Chinese page: title,
+    glossary term mercury; the English page: file docs/en/x.png``."""
+    out = {}
+    for lang in ("zh", "en"):
+        names = LANGUAGE_NAMES[lang]
+        if lang == "zh":
+            out[lang] = "；".join(f"{names.get(page, page)}页面的" + "、".join(_part_name(p, lang) for p in changed)
+                                 for page, changed in parts.items() if changed)
+        else:
+            out[lang] = "; ".join(f"the {names.get(page, page)} page's " + ", ".join(_part_name(p, lang) for p in changed)
+                                  for page, changed in parts.items() if changed)
+    return Localised(out)
 
 
 def _repo_rel(settings: Settings, path: Path) -> str:

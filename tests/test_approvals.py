@@ -886,3 +886,25 @@ def test_a_change_to_a_term_the_page_does_not_use_keeps_the_approval(repo: Repo)
     # the digest covers the terms the pages use, and only those
     parts = report.approvals[REL].digests["zh"].parts
     assert "term:hazardous-waste" in parts and "term:asgm" not in parts
+
+
+def test_who_reviews_a_track_changes_only_in_a_commit_signed_by_a_managing_organisation(repo: Repo) -> None:
+    """An unsigned commit that sets tracks: mercury: [FECO] must not let FECO alone release the mercury
+    manual: the settings change voids the trust until a managing organisation signs it."""
+    text = repo.read("data/reviewers.yml")
+    assert "  mercury: [FECO, UNIDO]\n" in text
+    repo.write("data/reviewers.yml", text.replace("  mercury: [FECO, UNIDO]\n", "  mercury: [FECO]\n"))
+    repo.commit("Only FECO reviews mercury")
+    assert repo.approve("FECO") == 0
+    report = repo.report()
+    assert problems(report) == {"FECO": "signers-not-trusted"}
+    assert not report.approvals[REL].approved and report.blocking
+    (f,) = signer_findings(report, "signers-config")
+    assert f.path == "data/reviewers.yml" and "who reviews each track" in f.message
+    # the same change signed by FECO, the managing organisation, counts
+    repo.git("reset", "-q", "--hard", "HEAD~2")
+    repo.write("data/reviewers.yml", text.replace("  mercury: [FECO, UNIDO]\n", "  mercury: [FECO]\n"))
+    repo.commit("Only FECO reviews mercury", sign_as="feco")
+    assert repo.approve("FECO") == 0
+    report = repo.report()
+    assert problems(report) == {"FECO": ""} and report.approvals[REL].approved

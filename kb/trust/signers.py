@@ -50,6 +50,9 @@ class SignersPolicy:
     files: tuple[tuple[str, str], ...] = ()  # (organisation, repository path of its allowed-signers file)
     managed_by: tuple[str, ...] = ()  # organisations whose keys may change every organisation's file
     root: str = ""  # the trust root commit recorded by the maintainers ("" when none)
+    # who must approve each track: a change decides whose approval releases a programme's manual, so
+    # it is a settings change like the others (signed by a managing organisation's key)
+    tracks: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def paths(self) -> dict[str, str]:
@@ -73,7 +76,10 @@ def policy_from(raw: Any) -> SignersPolicy:
         managers = [managers]
     managed = tuple(sorted(str(m) for m in managers)) if isinstance(managers, list) else ()
     root = raw.get("signers_root")
-    return SignersPolicy(tuple(sorted(files)), managed, str(root).strip().lower() if root else "")
+    raw_tracks = raw.get("tracks")
+    tracks = tuple(sorted((str(track), tuple(sorted(str(o) for o in orgs)) if isinstance(orgs, list) else (str(orgs),))
+                          for track, orgs in raw_tracks.items())) if isinstance(raw_tracks, dict) else ()
+    return SignersPolicy(tuple(sorted(files)), managed, str(root).strip().lower() if root else "", tracks)
 
 
 def parse_policy(text: str | None) -> SignersPolicy:

@@ -136,3 +136,13 @@ def test_a_site_folder_outside_the_project_in_mkdocs_yml_is_refused_before_anyth
     assert f"site_dir '{victim}' is outside the project" in result.stdout + result.stderr
     assert (victim / "precious.txt").read_text(encoding="utf-8") == "keep me\n"
     assert sorted(p.name for p in victim.iterdir()) == ["precious.txt"]
+
+
+@pytest.mark.parametrize("where", ["/etc", "../outside", "/proc/self"])
+def test_a_media_folder_outside_the_project_is_refused(tmp_path: Path, where: str):
+    project = _project(tmp_path)
+    media = project / "data" / "media.yml"
+    media.write_text(media.read_text(encoding="utf-8").replace("path: media", f"path: {where}"), encoding="utf-8")
+    with pytest.raises(SettingsError) as refused:
+        ProjectData(load_settings(project, environ={"KB_TODAY": TODAY})).validate()
+    assert f"'path' must be a folder inside the project, not {where}" in str(refused.value)

@@ -305,7 +305,7 @@ def load_event_thresholds(path: Path, kinds: list[str] | None = None) -> dict[tu
 class MediaSettings:
     """Where video files live and what subtitles are held to (data/media.yml)."""
 
-    path: Path                     # directory of the video files on the build machine (absolute)
+    path: Path                     # folder of the video files, inside the project (absolute path)
     url: str | None                # base URL pages load videos from; None: the site's own media/ folder
     max_line_chars: dict[str, int]
     max_lines: int
@@ -327,9 +327,12 @@ def load_media(path: Path, root: Path) -> MediaSettings:
              "subtitles.max_line_chars: language -> a positive integer")
     for key in ("max_lines", "end_margin_seconds"):
         _require(isinstance(subs.get(key, 1), (int, float)) and subs.get(key, 1) >= 0, path, f"subtitles.{key}: a number")
-    base = Path(where)
+    base = Path(where) if Path(where).is_absolute() else root / where
+    # the build copies the video files named by pages from here into the site: never from outside the project
+    _require(root.resolve() in base.resolve().parents, path,
+             f"'path' must be a folder inside the project, not {where} (the build copies its files into the site)")
     return MediaSettings(
-        path=base if base.is_absolute() else root / base, url=url, max_line_chars={str(k): v for k, v in chars.items()},
+        path=base, url=url, max_line_chars={str(k): v for k, v in chars.items()},
         max_lines=int(subs.get("max_lines", 2)), end_margin_seconds=float(subs.get("end_margin_seconds", 30)),
     )
 
@@ -465,7 +468,7 @@ class ProjectData:
         """Load every data file now and report all their mistakes at once (SettingsError, one
         ``file:line: where: what`` per line), instead of failing on the first one used."""
         problems: list[str] = []
-        for name in ("model", "reviewers", "glossary", "deliverables", "rules", "ui"):
+        for name in ("model", "reviewers", "glossary", "deliverables", "rules", "ui", "media"):
             try:
                 getattr(self, name)
             except SettingsError as exc:

@@ -59,8 +59,27 @@ URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href",
                             "data", "srcset", "ping"})
 
 
+# Ids the theme's scripts and templates read (document.getElementById("__config"), the __search and
+# __drawer toggles, the __toc and __nav_1_2 checkboxes, __palette_0, __consent …): Material names its own
+# elements "__…". An element of the content with such an id would clobber the theme's (its config
+# JSON is printed after the article, so getElementById("__config") would find the content's first).
+# Kept: the ids the site's Markdown extensions write into content themselves (content tabs,
+# code line numbers), which the theme expects there.
+THEME_ID_PREFIX = "__"
+GENERATED_THEME_IDS = re.compile(r"__(?:tabbed_\d+_\d+|codelineno-[\w-]+|span-[\w-]+)")
+
+
+def reserved_id(value: str) -> bool:
+    """Whether *value*, as an id in content, would collide with an element of the theme."""
+    return value.strip().startswith(THEME_ID_PREFIX) and not GENERATED_THEME_IDS.fullmatch(value.strip())
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    return None if name == "id" and reserved_id(value) else value
+
+
 def sanitise(fragment: str) -> str:
-    """The page HTML with everything outside the allow-list removed."""
+    """The page HTML with everything outside the allow-list removed, and ids reserved to the theme."""
     return nh3.clean(
         fragment,
         tags=set(TAGS),
@@ -71,6 +90,7 @@ def sanitise(fragment: str) -> str:
         filter_style_properties=set(STYLE_PROPERTIES),
         link_rel=None,
         strip_comments=True,
+        attribute_filter=_attribute_filter,
     )
 
 
@@ -82,11 +102,57 @@ def escape_title(title: str) -> str:
     return html.escape(html.unescape(title), quote=False).replace('"', "&quot;")
 
 
+# --- front matter the theme prints ------------------------------------------------------------------------------
+# Material's templates print these page.meta values raw (MkDocs' theme environment does not
+# autoescape): into <title>, <meta name="description|author" content="…">, the navigation
+# (subtitle), the "last update" line (revision dates). They are made text here.
+THEME_TEXT_FIELDS = ("title", "description", "author", "subtitle", "revision_date",
+                     "git_revision_date_localized", "git_creation_date_localized")
+# Printed into a class attribute (status) or a template path (icon): kept only when they are a token.
+THEME_TOKEN_FIELDS = {
+    "status": re.compile(r"[a-z0-9][a-z0-9_-]{0,40}"),
+    "icon": re.compile(r"[a-z0-9][a-z0-9_-]{0,60}(?:/[a-z0-9][a-z0-9_-]{0,60}){1,3}"),
+}
+# Printed only by templates no page of the project may choose (Material's redirect.html: a
+# <meta http-equiv="refresh"> and an inline script to page.meta.location).
+THEME_DROPPED_FIELDS = ("location",)
+
+
+def theme_meta(meta: dict[str, Any], templates: frozenset[str]) -> list[str]:
+    """Make a page's front matter safe for the theme to print, in place (the generator's templates
+    read this very dict): text fields escaped (a value that is not a string becomes its text), token
+    fields dropped unless they are a token, ``template`` dropped unless it is one of *templates*
+    (the project's page templates; the generator then uses its default), fields only a refused
+    template prints dropped. Returns the fields dropped or changed, for the log."""
+    changed: list[str] = []
+    for key in THEME_TEXT_FIELDS:
+        if key not in meta or meta[key] is None:
+            continue
+        value = meta[key]
+        text = value if isinstance(value, str) else str(value)
+        safe = escape_title(text)
+        if safe != value:
+            meta[key] = safe
+            changed.append(key)
+    for key, pattern in THEME_TOKEN_FIELDS.items():
+        if key in meta and not (isinstance(meta[key], str) and pattern.fullmatch(meta[key])):
+            del meta[key]
+            changed.append(key)
+    if "template" in meta and not (isinstance(meta["template"], str) and meta["template"] in templates):
+        del meta["template"]
+        changed.append("template")
+    for key in THEME_DROPPED_FIELDS:
+        if key in meta:
+            del meta[key]
+            changed.append(key)
+    return changed
+
+
 # --- what the sanitiser removes -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Removal:
-    kind: str      # tag | event-attribute | script-url | url | attribute
-    name: str      # tag or attribute name (script-url: the scheme; url: the address)
+    kind: str      # tag | event-attribute | script-url | url | reserved-id | attribute
+    name: str      # tag or attribute name (script-url: the scheme; url: the address; reserved-id: the id)
     value: str = ""  # the attribute's value, shortened
     tag: str = ""
 
@@ -159,6 +225,8 @@ def removed(fragment: str) -> list[Removal]:
             continue  # reported with its tag
         if name.startswith("on"):
             key = ("event-attribute", name)
+        elif name == "id" and reserved_id(value):
+            key = ("reserved-id", value)
         elif name in URL_ATTRIBUTES:
             scheme = url_scheme(value)
             key = ("script-url", scheme) if scheme in ("javascript", "vbscript") or scheme.startswith("data:") else ("url", value[:80])

@@ -94,20 +94,35 @@ def sanitise(fragment: str) -> str:
     )
 
 
+def escape_text(text: str) -> str:
+    """A value Material prints raw (as text or into a double-quoted attribute): markup escaped."""
+    if not any(c in text for c in '<>&"'):
+        return text  # apostrophes stay: Material quotes its attributes with "
+    return html.escape(html.unescape(text), quote=False).replace('"', "&quot;")
+
+
+# Material's script copies the text of a navigation entry or of the header's title that does not fit
+# (.md-ellipsis) into a tooltip as HTML (innerText → title → innerHTML): an escaped "<" there would be
+# markup again. A title's angle brackets are therefore printed as their full-width forms.
+_TITLE_BRACKETS = str.maketrans({"<": "\uff1c", ">": "\uff1e"})
+
+
 def escape_title(title: str) -> str:
-    """A page title as Material prints it (raw, into <title>, the navigation and the heading):
-    markup escaped, so that a title is always text."""
+    """A page title as Material prints it (raw, into <title>, the navigation, the header and the
+    heading, and re-read as HTML by its tooltips): text, with < and > as ＜ ＞ and the rest escaped."""
     if not any(c in title for c in '<>&"'):
-        return title  # apostrophes stay: Material quotes its attributes with "
-    return html.escape(html.unescape(title), quote=False).replace('"', "&quot;")
+        return title
+    return escape_text(html.unescape(title).translate(_TITLE_BRACKETS))
 
 
 # --- front matter the theme prints ------------------------------------------------------------------------------
 # Material's templates print these page.meta values raw (MkDocs' theme environment does not
 # autoescape): into <title>, <meta name="description|author" content="…">, the navigation
-# (subtitle), the "last update" line (revision dates). They are made text here.
-THEME_TEXT_FIELDS = ("title", "description", "author", "subtitle", "revision_date",
-                     "git_revision_date_localized", "git_creation_date_localized")
+# (subtitle), the "last update" line (revision dates). They are made text here; the two shown in
+# the navigation as titles (re-read as HTML by its tooltips) as titles.
+THEME_TITLE_FIELDS = ("title", "subtitle")
+THEME_TEXT_FIELDS = ("description", "author", "revision_date", "git_revision_date_localized",
+                     "git_creation_date_localized")
 # Printed into a class attribute (status) or a template path (icon): kept only when they are a token.
 THEME_TOKEN_FIELDS = {
     "status": re.compile(r"[a-z0-9][a-z0-9_-]{0,40}"),
@@ -120,17 +135,18 @@ THEME_DROPPED_FIELDS = ("location",)
 
 def theme_meta(meta: dict[str, Any], templates: frozenset[str]) -> list[str]:
     """Make a page's front matter safe for the theme to print, in place (the generator's templates
-    read this very dict): text fields escaped (a value that is not a string becomes its text), token
+    read this very dict): text fields escaped (titles as :func:`escape_title`; a value that is not a
+    string becomes its text), token
     fields dropped unless they are a token, ``template`` dropped unless it is one of *templates*
     (the project's page templates; the generator then uses its default), fields only a refused
     template prints dropped. Returns the fields dropped or changed, for the log."""
     changed: list[str] = []
-    for key in THEME_TEXT_FIELDS:
+    for key in THEME_TITLE_FIELDS + THEME_TEXT_FIELDS:
         if key not in meta or meta[key] is None:
             continue
         value = meta[key]
         text = value if isinstance(value, str) else str(value)
-        safe = escape_title(text)
+        safe = escape_title(text) if key in THEME_TITLE_FIELDS else escape_text(text)
         if safe != value:
             meta[key] = safe
             changed.append(key)

@@ -216,9 +216,15 @@ BROWSER_PROBE = r"""
 import functools, http.server, json, sys, threading
 from playwright.sync_api import sync_playwright
 site, chromium, args, paths = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
-handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=site)
-handler.log_message = lambda *a, **k: None
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+handler = functools.partial(Quiet, directory=site)
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    def handle_error(self, request, client_address):
+        pass  # the browser left mid-response
+server = Server(("127.0.0.1", 0), handler)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 base = f"http://127.0.0.1:{server.server_port}"
 out = {}
@@ -227,8 +233,12 @@ with sync_playwright() as p:
     for path in paths:
         context = browser.new_context()
         page = context.new_page()
-        seen = {"dialogs": [], "outside": [], "navigations": [], "violations": []}
+        seen = {"dialogs": [], "outside": [], "navigations": [], "violations": [], "ran": []}
         page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+        # the canary: every injected script sets window.__pwned; told at once, even if the page then leaves
+        page.on("console", lambda m: seen["ran"].append(m.text) if m.text.startswith("kb-pwned:") else None)
+        page.add_init_script("Object.defineProperty(window, '__pwned', {configurable: true, "
+                             "set(v) { console.log('kb-pwned:' + v); this.__kbPwned = v; }, get() { return this.__kbPwned; }})")
         def route(r):
             if r.request.url.startswith(base + "/") or r.request.url.startswith(("data:", "blob:")):
                 r.continue_()
@@ -247,10 +257,14 @@ with sync_playwright() as p:
             except Exception:
                 pass
         page.wait_for_timeout(300)
-        seen["pwned"] = page.evaluate("() => window.__pwned === undefined ? null : String(window.__pwned)")
         seen["url"] = page.url
-        seen["config_is_the_themes"] = page.evaluate("() => document.getElementById('__config').tagName === 'SCRIPT'")
-        seen["violations"] = page.evaluate("() => window.__kbViolations || []")
+        for key, script in (("pwned", "() => window.__pwned === undefined ? null : String(window.__pwned)"),
+                            ("config_is_the_themes", "() => document.getElementById('__config').tagName === 'SCRIPT'"),
+                            ("violations", "() => window.__kbViolations || []")):
+            try:
+                seen[key] = page.evaluate(script)
+            except Exception as exc:  # the page went somewhere else meanwhile
+                seen[key] = f"not read: {type(exc).__name__}"
         out[path] = seen
         context.close()
     browser.close()
@@ -278,7 +292,7 @@ def test_the_attack_pages_run_nothing_and_go_nowhere_in_chromium(hostile):
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     for path in paths:
         page = seen[path]
-        assert page["pwned"] is None, (path, page)
+        assert page["pwned"] is None and not page["ran"], (path, page)
         assert not page["dialogs"], (path, page)
         assert not page["outside"], (path, page)
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+" + re.escape(path), page["url"]), (path, page)

@@ -158,6 +158,27 @@ def test_the_title_with_markup_is_text_in_the_tab_and_the_navigation(hostile):
     assert not [a for tag, a, _ in home.elements if tag == "img" and a.get("src") == "x"]
 
 
+def test_title_attributes_the_theme_shows_as_tooltips_carry_no_markup(hostile):
+    """Material's tooltips (content.tooltips) put a title attribute into the page as HTML: the
+    sanitiser prints its angle brackets full-width, so a tooltip is text."""
+    data, page = _read(hostile["site"], "meta/index.html")
+    titles = [a["title"] for tag, a, inside in page.elements if inside and "title" in a]
+    assert "＜img src=x onerror=\"window.__pwned='content-title'\"＞" in titles
+    assert "＜a href=\"https://evil.example/abbr\"＞点击＜/a＞" in titles
+    assert not [t for t in titles if "<" in t or ">" in t], titles
+
+
+def test_glossary_definitions_are_tooltip_text():
+    """A glossary definition (data/glossary.yml, from a pull request too) becomes an abbr's title."""
+    from kb.project.data import GlossaryTerm
+    from kb.web.glossary_html import annotate
+
+    hostile = GlossaryTerm(id="mercury", zh="汞", en="mercury", zh_aliases=(), en_aliases=(), track="general",
+                           definition={"zh": "<img src=x onerror=alert(1)>元素汞", "en": "x"})
+    out = annotate("<p>汞是一种金属。</p>", [hostile], "zh")
+    assert 'title="＜img src=x onerror=alert(1)＞元素汞"' in out, out
+
+
 def test_a_theme_template_chosen_in_front_matter_is_not_used(hostile):
     for rel, text in (("redirect/index.html", "不应跳转"), ("en/redirect/index.html", "Must not redirect")):
         data, page = _read(hostile["site"], rel)
@@ -258,6 +279,11 @@ with sync_playwright() as p:
                 pass
         page.wait_for_timeout(300)
         seen["url"] = page.url
+        try:
+            seen["tooltip_markup"] = page.evaluate("() => [...document.querySelectorAll("
+                                                   "'.md-tooltip2__inner *, .md-tooltip__inner *')].map(e => e.outerHTML)")
+        except Exception as exc:
+            seen["tooltip_markup"] = f"not read: {type(exc).__name__}"
         for key, script in (("pwned", "() => window.__pwned === undefined ? null : String(window.__pwned)"),
                             ("config_is_the_themes", "() => document.getElementById('__config').tagName === 'SCRIPT'"),
                             ("violations", "() => window.__kbViolations || []")):
@@ -298,4 +324,5 @@ def test_the_attack_pages_run_nothing_and_go_nowhere_in_chromium(hostile):
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+" + re.escape(path), page["url"]), (path, page)
         assert all(url.endswith(path) for url in page["navigations"]), (path, page)
         assert page["config_is_the_themes"], (path, page)
+        assert page["tooltip_markup"] == [], (path, page)  # the theme's tooltips show text
         assert not page["violations"], (path, page)  # nothing injected even tried, and the theme's scripts are allowed

@@ -74,12 +74,21 @@ def reserved_id(value: str) -> bool:
     return value.strip().startswith(THEME_ID_PREFIX) and not GENERATED_THEME_IDS.fullmatch(value.strip())
 
 
+def tooltip_text(value: str) -> str:
+    """A title attribute's value as Material's tooltips may show it: they put it into the page as
+    HTML (content.tooltips: innerHTML), so its angle brackets are printed full-width (＜ ＞)."""
+    return value.translate(_TITLE_BRACKETS) if "<" in value or ">" in value else value
+
+
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
-    return None if name == "id" and reserved_id(value) else value
+    if name == "id" and reserved_id(value):
+        return None
+    return tooltip_text(value) if name == "title" else value
 
 
 def sanitise(fragment: str) -> str:
-    """The page HTML with everything outside the allow-list removed, and ids reserved to the theme."""
+    """The page HTML with everything outside the allow-list removed, ids reserved to the theme
+    removed, and title attributes made tooltip text (:func:`tooltip_text`)."""
     return nh3.clean(
         fragment,
         tags=set(TAGS),
@@ -184,8 +193,10 @@ class _Inventory(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags[tag] += 1
         for name, value in attrs:
-            # style is rewritten (properties filtered), not only kept or dropped: compare its presence
-            self.attrs[(tag, name, "" if name == "style" else (value or ""))] += 1
+            # style is rewritten (properties filtered), not only kept or dropped: compare its presence;
+            # a title keeps its text (angle brackets full-width: tooltip_text)
+            value = "" if name == "style" else tooltip_text(value or "") if name == "title" else (value or "")
+            self.attrs[(tag, name, value)] += 1
 
     handle_startendtag = handle_starttag
 

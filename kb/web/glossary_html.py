@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from html.parser import HTMLParser
 from typing import Protocol
 
+from kb.content.safety import tooltip_text
+
 SKIP_TAGS = frozenset({
     "h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "samp", "abbr", "script", "style",
     "button", "label", "textarea", "select", "option", "svg", "math", "title",
@@ -216,7 +218,7 @@ def _wrap(text: str, pattern: re.Pattern[str], groups: dict[str, str], owner: di
         if term.id in done:
             continue
         done.add(term.id)
-        title = html.escape(_definition(term, lang), quote=True)
+        title = html.escape(tooltip_text(_definition(term, lang)), quote=True)  # Material's tooltip reads it as HTML
         term_id = html.escape(term.id, quote=True)
         pieces.append(text[last:match.start()])
         pieces.append(f'<abbr class="kb-term" title="{title}" data-term-id="{term_id}">{match.group(0)}</abbr>')

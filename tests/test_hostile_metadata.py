@@ -15,6 +15,7 @@ the page goes nowhere."""
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
 import re
@@ -29,7 +30,7 @@ from sitebuild import FIXTURES, TODAY, build, make_project
 from kb.checks.engine import run
 from kb.project.settings import load_settings
 
-pytestmark = pytest.mark.build  # builds the sample site
+build_site = pytest.mark.build  # the tests that build the sample site
 
 ZH_DESCRIPTION = ("x\"><script>window.__pwned='description'</script>"
                   "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/zh\">")
@@ -105,6 +106,7 @@ def _script_src(page: _Page) -> list[str]:
     return directive.split()[1:]
 
 
+@build_site
 def test_the_draft_build_of_the_sample_completes(hostile):
     result = hostile["build"]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -113,6 +115,7 @@ def test_the_draft_build_of_the_sample_completes(hostile):
     assert "Traceback" not in result.stderr
 
 
+@build_site
 def test_front_matter_the_theme_prints_reaches_the_page_as_text(hostile):
     for rel, description in (("meta/index.html", ZH_DESCRIPTION), ("en/meta/index.html", EN_DESCRIPTION)):
         data, page = _read(hostile["site"], rel)
@@ -132,6 +135,7 @@ def test_front_matter_the_theme_prints_reaches_the_page_as_text(hostile):
     assert not [a for tag, a, _ in page.elements if "md-status" in a.get("class", "")]  # status: not a token, not printed
 
 
+@build_site
 def test_no_element_of_the_attack_pages_carries_an_event_attribute(hostile):
     """The fenced block's language string (```python" onmouseover="…), the subtitle and the title in
     the navigation: text, never an attribute."""
@@ -148,6 +152,7 @@ def _as_title(title: str) -> str:
     return title.replace("<", "＜").replace(">", "＞")
 
 
+@build_site
 def test_the_title_with_markup_is_text_in_the_tab_and_the_navigation(hostile):
     for rel, title in (("meta/index.html", ZH_TITLE), ("en/meta/index.html", EN_TITLE)):
         data, page = _read(hostile["site"], rel)
@@ -158,6 +163,7 @@ def test_the_title_with_markup_is_text_in_the_tab_and_the_navigation(hostile):
     assert not [a for tag, a, _ in home.elements if tag == "img" and a.get("src") == "x"]
 
 
+@build_site
 def test_title_attributes_the_theme_shows_as_tooltips_carry_no_markup(hostile):
     """Material's tooltips (content.tooltips) put a title attribute into the page as HTML: the
     sanitiser prints its angle brackets full-width, so a tooltip is text."""
@@ -166,6 +172,37 @@ def test_title_attributes_the_theme_shows_as_tooltips_carry_no_markup(hostile):
     assert "＜img src=x onerror=\"window.__pwned='content-title'\"＞" in titles
     assert "＜a href=\"https://evil.example/abbr\"＞点击＜/a＞" in titles
     assert not [t for t in titles if "<" in t or ">" in t], titles
+
+
+def test_front_matter_is_made_safe_for_the_theme_to_print():
+    from kb.build.pipeline import PAGE_TEMPLATES
+    from kb.content.safety import theme_meta
+
+    meta = {"title": ["<b>", 1], "description": 'x"><script>1</script>', "author": None, "subtitle": "a<b>",
+            "revision_date": datetime.date(2026, 1, 1), "status": 'new" onmouseover="x',
+            "icon": "../../../etc/passwd", "template": "redirect.html", "location": "https://evil.example/",
+            "type": "page", "hide": ["toc"]}
+    changed = theme_meta(meta, PAGE_TEMPLATES)
+    assert meta == {"title": "['＜b＞', 1]", "author": None, "subtitle": "a＜b＞",
+                    "description": "x&quot;&gt;&lt;script&gt;1&lt;/script&gt;", "revision_date": "2026-01-01",
+                    "type": "page", "hide": ["toc"]}
+    assert set(changed) == {"title", "description", "subtitle", "revision_date", "status", "icon", "template", "location"}
+    kept = {"title": "R&D", "status": "new", "icon": "material/alert-circle", "template": "kb-status.html"}
+    theme_meta(kept, PAGE_TEMPLATES)
+    assert kept == {"title": "R&amp;D", "status": "new", "icon": "material/alert-circle", "template": "kb-status.html"}
+    assert theme_meta(dict(kept), PAGE_TEMPLATES) == []  # once is enough: a second pass changes nothing
+
+
+def test_the_sanitiser_removes_ids_reserved_to_the_theme_and_says_so():
+    from kb.content.safety import removed, sanitise
+
+    fragment = ('<div id="__config">{}</div><h2 id="__search">x</h2><p id="__nav_1">y</p><p id="objectives">z</p>'
+                '<input type="radio" id="__tabbed_1_1" name="__tabbed_1"><span id="__codelineno-0-1"></span>')
+    out = sanitise(fragment)
+    assert 'id="__config"' not in out and 'id="__search"' not in out and 'id="__nav_1"' not in out
+    assert 'id="objectives"' in out and 'id="__tabbed_1_1"' in out and 'id="__codelineno-0-1"' in out
+    assert sorted((r.kind, r.name, r.tag) for r in removed(fragment)) == [
+        ("reserved-id", "__config", "div"), ("reserved-id", "__nav_1", "p"), ("reserved-id", "__search", "h2")]
 
 
 def test_glossary_definitions_are_tooltip_text():
@@ -179,6 +216,7 @@ def test_glossary_definitions_are_tooltip_text():
     assert 'title="＜img src=x onerror=alert(1)＞元素汞"' in out, out
 
 
+@build_site
 def test_a_theme_template_chosen_in_front_matter_is_not_used(hostile):
     for rel, text in (("redirect/index.html", "不应跳转"), ("en/redirect/index.html", "Must not redirect")):
         data, page = _read(hostile["site"], rel)
@@ -187,6 +225,7 @@ def test_a_theme_template_chosen_in_front_matter_is_not_used(hostile):
         assert text.encode() in data, rel  # the page itself, in the site's own template
 
 
+@build_site
 def test_ids_the_theme_reads_are_removed_from_the_content(hostile):
     for rel in ("meta/index.html", "en/meta/index.html"):
         data, page = _read(hostile["site"], rel)
@@ -199,6 +238,7 @@ def test_ids_the_theme_reads_are_removed_from_the_content(hostile):
         assert b'<div>{"base": "https://evil.example/"' in data, rel  # the element stays, without its id
 
 
+@build_site
 def test_the_policy_hashes_exactly_the_themes_own_scripts(hostile):
     """The theme's scripts are those of a page built from an empty Markdown page at the same depth."""
     for rel, empty in (("meta/index.html", "empty/index.html"), ("en/meta/index.html", "en/empty/index.html"),
@@ -213,6 +253,7 @@ def test_the_policy_hashes_exactly_the_themes_own_scripts(hostile):
         assert "'unsafe-inline'" not in script_src
 
 
+@build_site
 def test_the_checks_report_the_theme_ids_with_file_and_line(hostile):
     project = hostile["project"]
     lines = (project / "docs/zh/meta.md").read_text(encoding="utf-8").split("\n")
@@ -300,6 +341,7 @@ print(json.dumps(out))
 
 
 @pytest.mark.browser
+@build_site
 def test_the_attack_pages_run_nothing_and_go_nowhere_in_chromium(hostile):
     """Loaded and hovered in Chromium (in its own process: the browser tests keep a Playwright session
     open in this one): no injected script runs, no dialog opens, no request leaves the site and the

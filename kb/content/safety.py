@@ -145,10 +145,9 @@ THEME_DROPPED_FIELDS = ("location",)
 def theme_meta(meta: dict[str, Any], templates: frozenset[str]) -> list[str]:
     """Make a page's front matter safe for the theme to print, in place (the generator's templates
     read this very dict): text fields escaped (titles as :func:`escape_title`; a value that is not a
-    string becomes its text), token
-    fields dropped unless they are a token, ``template`` dropped unless it is one of *templates*
-    (the project's page templates; the generator then uses its default), fields only a refused
-    template prints dropped. Returns the fields dropped or changed, for the log."""
+    string becomes its text), token fields dropped unless they are a token, ``template`` dropped
+    unless it is one of *templates* (the project's page templates; the generator then uses its
+    default), fields only a refused template prints dropped. Returns the fields changed or dropped."""
     changed: list[str] = []
     for key in THEME_TITLE_FIELDS + THEME_TEXT_FIELDS:
         if key not in meta or meta[key] is None:

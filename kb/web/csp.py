@@ -7,8 +7,8 @@ few inline scripts the theme writes into every page (Material's ``__md_scope`` s
 tab-state restorers: :data:`THEME_SCRIPTS`, a fixed list), each allowed by its SHA-256 hash: never
 ``'unsafe-inline'`` for scripts. An inline script is hashed only when it is one of those, word for
 word, and outside the page's article: a script that got into the page some other way (front matter
-printed raw into ``<head>``, a template that prints a value) is not allowed by this policy. Styles allow inline ``style`` attributes (Material sets them; the sanitiser
-removes them from content). Media may also come from the media host of data/media.yml.
+printed raw into ``<head>``, a template that prints a value) is not allowed by this policy. Styles
+allow inline ``style`` attributes (Material sets them; the sanitiser removes them from content). Media may also come from the media host of data/media.yml.
 
 The offline copy (``file://``) gets no policy: browsers give ``file:`` pages an opaque origin, so
 ``'self'`` would block the site's own files there.

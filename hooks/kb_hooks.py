@@ -90,11 +90,11 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     assert _build is not None
-    if not getattr(page, "_kb_title_escaped", False):  # Material prints page.title and page.meta.title raw
-        if "title" in page.meta:
-            page.meta["title"] = Build.escaped(page.meta["title"])
-        page.title, page._kb_title_escaped = Build.escaped(page.title), True
-    return _build.page_html(html, _page(page, config), Path(config.theme.custom_dir))
+    ref = _page(page, config)
+    if not getattr(page, "_kb_meta_safe", False):  # Material prints page.title and page.meta's values raw
+        _build.theme_meta(ref)
+        page.title, page._kb_meta_safe = Build.escaped(page.title), True
+    return _build.page_html(html, ref, Path(config.theme.custom_dir))
 
 
 @mkdocs.plugins.event_priority(0)  # after mkdocs-static-i18n (50) has set the alternates

@@ -49,6 +49,9 @@ log = logging.getLogger("mkdocs.hooks.kb")
 GLOSSARY_TEMPLATE = "kb-glossary.html"
 STATUS_TEMPLATE = "kb-status.html"
 DOWNLOADS_TEMPLATE = "kb-downloads.html"
+# The templates a page's front matter may choose (`template:`); any other is dropped (Material's
+# redirect.html, for one, prints page.meta.location into a refresh and an inline script).
+PAGE_TEMPLATES = frozenset({"main.html", GLOSSARY_TEMPLATE, STATUS_TEMPLATE, DOWNLOADS_TEMPLATE})
 
 
 class BuildRefused(Exception):
@@ -209,8 +212,18 @@ class Build:
 
     @staticmethod
     def escaped(title: Any) -> Any:
-        """Material prints page.title and page.meta.title raw: escaped once, here."""
-        return safety.escape_title(title) if isinstance(title, str) else title
+        """Material prints page.title and page.meta.title raw: escaped once, here (a title that is
+        not a string is printed as its text)."""
+        return title if title is None else safety.escape_title(title if isinstance(title, str) else str(title))
+
+    def theme_meta(self, page: PageRef) -> None:
+        """The page's front matter as the theme may print it (kb.content.safety.theme_meta): text
+        fields escaped, tokens checked, only the project's templates. In place: the generator's
+        templates read this dict. The checks report the fields the content model does not know."""
+        dropped = [key for key in safety.theme_meta(page.meta, PAGE_TEMPLATES) if key not in page.meta]
+        if dropped:
+            log.info("kb: %s/%s/%s: front matter not printed (%s)", self.settings.docs_dir, page.file_lang,
+                     page.rel, ", ".join(dropped))
 
     def _video_player(self, html: str, page: PageRef, overrides: Path) -> str:
         block = video.VideoBlock.from_meta(page.meta)

@@ -307,6 +307,8 @@ def check_unsafe_html(page: Page, ctx: Context) -> list[Finding]:
             out.append(finding("unsafe-html", "script-url", page, line, scheme=item.name))
         elif item.kind == "url":
             out.append(finding("unsafe-html", "url", page, line, value=item.value))
+        elif item.kind == "reserved-id":
+            out.append(finding("unsafe-html", "reserved-id", page, line, tag=item.tag, id=item.name))
         else:
             out.append(finding("unsafe-html", "attribute", page, line, tag=item.tag, attribute=item.name))
     return out

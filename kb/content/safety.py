@@ -59,8 +59,36 @@ URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href",
                             "data", "srcset", "ping"})
 
 
+# Ids the theme's scripts and templates read (document.getElementById("__config"), the __search and
+# __drawer toggles, the __toc and __nav_1_2 checkboxes, __palette_0, __consent …): Material names its own
+# elements "__…". An element of the content with such an id would clobber the theme's (its config
+# JSON is printed after the article, so getElementById("__config") would find the content's first).
+# Kept: the ids the site's Markdown extensions write into content themselves (content tabs,
+# code line numbers), which the theme expects there.
+THEME_ID_PREFIX = "__"
+GENERATED_THEME_IDS = re.compile(r"__(?:tabbed_\d+_\d+|codelineno-[\w-]+|span-[\w-]+)")
+
+
+def reserved_id(value: str) -> bool:
+    """Whether *value*, as an id in content, would collide with an element of the theme."""
+    return value.strip().startswith(THEME_ID_PREFIX) and not GENERATED_THEME_IDS.fullmatch(value.strip())
+
+
+def tooltip_text(value: str) -> str:
+    """A title attribute's value as Material's tooltips may show it: they put it into the page as
+    HTML (content.tooltips: innerHTML), so its angle brackets are printed full-width (＜ ＞)."""
+    return value.translate(_TITLE_BRACKETS) if "<" in value or ">" in value else value
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    if name == "id" and reserved_id(value):
+        return None
+    return tooltip_text(value) if name == "title" else value
+
+
 def sanitise(fragment: str) -> str:
-    """The page HTML with everything outside the allow-list removed."""
+    """The page HTML with everything outside the allow-list removed, ids reserved to the theme
+    removed, and title attributes made tooltip text (:func:`tooltip_text`)."""
     return nh3.clean(
         fragment,
         tags=set(TAGS),
@@ -71,22 +99,84 @@ def sanitise(fragment: str) -> str:
         filter_style_properties=set(STYLE_PROPERTIES),
         link_rel=None,
         strip_comments=True,
+        attribute_filter=_attribute_filter,
     )
 
 
+def escape_text(text: str) -> str:
+    """A value Material prints raw (as text or into a double-quoted attribute): markup escaped."""
+    if not any(c in text for c in '<>&"'):
+        return text  # apostrophes stay: Material quotes its attributes with "
+    return html.escape(html.unescape(text), quote=False).replace('"', "&quot;")
+
+
+# Material's script copies the text of a navigation entry or of the header's title that does not fit
+# (.md-ellipsis) into a tooltip as HTML (innerText → title → innerHTML): an escaped "<" there would be
+# markup again. A title's angle brackets are therefore printed as their full-width forms.
+_TITLE_BRACKETS = str.maketrans({"<": "\uff1c", ">": "\uff1e"})
+
+
 def escape_title(title: str) -> str:
-    """A page title as Material prints it (raw, into <title>, the navigation and the heading):
-    markup escaped, so that a title is always text."""
+    """A page title as Material prints it (raw, into <title>, the navigation, the header and the
+    heading, and re-read as HTML by its tooltips): text, with < and > as ＜ ＞ and the rest escaped."""
     if not any(c in title for c in '<>&"'):
-        return title  # apostrophes stay: Material quotes its attributes with "
-    return html.escape(html.unescape(title), quote=False).replace('"', "&quot;")
+        return title
+    return escape_text(html.unescape(title).translate(_TITLE_BRACKETS))
+
+
+# --- front matter the theme prints ------------------------------------------------------------------------------
+# Material's templates print these page.meta values raw (MkDocs' theme environment does not
+# autoescape): into <title>, <meta name="description|author" content="…">, the navigation
+# (subtitle), the "last update" line (revision dates). They are made text here; the two shown in
+# the navigation as titles (re-read as HTML by its tooltips) as titles.
+THEME_TITLE_FIELDS = ("title", "subtitle")
+THEME_TEXT_FIELDS = ("description", "author", "revision_date", "git_revision_date_localized",
+                     "git_creation_date_localized")
+# Printed into a class attribute (status) or a template path (icon): kept only when they are a token.
+THEME_TOKEN_FIELDS = {
+    "status": re.compile(r"[a-z0-9][a-z0-9_-]{0,40}"),
+    "icon": re.compile(r"[a-z0-9][a-z0-9_-]{0,60}(?:/[a-z0-9][a-z0-9_-]{0,60}){1,3}"),
+}
+# Printed only by templates no page of the project may choose (Material's redirect.html: a
+# <meta http-equiv="refresh"> and an inline script to page.meta.location).
+THEME_DROPPED_FIELDS = ("location",)
+
+
+def theme_meta(meta: dict[str, Any], templates: frozenset[str]) -> list[str]:
+    """Make a page's front matter safe for the theme to print, in place (the generator's templates
+    read this very dict): text fields escaped (titles as :func:`escape_title`; a value that is not a
+    string becomes its text), token fields dropped unless they are a token, ``template`` dropped
+    unless it is one of *templates* (the project's page templates; the generator then uses its
+    default), fields only a refused template prints dropped. Returns the fields changed or dropped."""
+    changed: list[str] = []
+    for key in THEME_TITLE_FIELDS + THEME_TEXT_FIELDS:
+        if key not in meta or meta[key] is None:
+            continue
+        value = meta[key]
+        text = value if isinstance(value, str) else str(value)
+        safe = escape_title(text) if key in THEME_TITLE_FIELDS else escape_text(text)
+        if safe != value:
+            meta[key] = safe
+            changed.append(key)
+    for key, pattern in THEME_TOKEN_FIELDS.items():
+        if key in meta and not (isinstance(meta[key], str) and pattern.fullmatch(meta[key])):
+            del meta[key]
+            changed.append(key)
+    if "template" in meta and not (isinstance(meta["template"], str) and meta["template"] in templates):
+        del meta["template"]
+        changed.append("template")
+    for key in THEME_DROPPED_FIELDS:
+        if key in meta:
+            del meta[key]
+            changed.append(key)
+    return changed
 
 
 # --- what the sanitiser removes -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Removal:
-    kind: str      # tag | event-attribute | script-url | url | attribute
-    name: str      # tag or attribute name (script-url: the scheme; url: the address)
+    kind: str      # tag | event-attribute | script-url | url | reserved-id | attribute
+    name: str      # tag or attribute name (script-url: the scheme; url: the address; reserved-id: the id)
     value: str = ""  # the attribute's value, shortened
     tag: str = ""
 
@@ -102,8 +192,10 @@ class _Inventory(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags[tag] += 1
         for name, value in attrs:
-            # style is rewritten (properties filtered), not only kept or dropped: compare its presence
-            self.attrs[(tag, name, "" if name == "style" else (value or ""))] += 1
+            # style is rewritten (properties filtered), not only kept or dropped: compare its presence;
+            # a title keeps its text (angle brackets full-width: tooltip_text)
+            value = "" if name == "style" else tooltip_text(value or "") if name == "title" else (value or "")
+            self.attrs[(tag, name, value)] += 1
 
     handle_startendtag = handle_starttag
 
@@ -159,6 +251,8 @@ def removed(fragment: str) -> list[Removal]:
             continue  # reported with its tag
         if name.startswith("on"):
             key = ("event-attribute", name)
+        elif name == "id" and reserved_id(value):
+            key = ("reserved-id", value)
         elif name in URL_ATTRIBUTES:
             scheme = url_scheme(value)
             key = ("script-url", scheme) if scheme in ("javascript", "vbscript") or scheme.startswith("data:") else ("url", value[:80])

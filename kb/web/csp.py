@@ -4,10 +4,11 @@ host such as GitHub Pages sets no headers of ours).
 A second wall behind the sanitiser (kb/content/safety.py): even if markup with script got past it, the
 browser would not run it. Scripts run only from the site's own files (``'self'``) and from the
 few inline scripts the theme writes into every page (Material's ``__md_scope`` set-up and its
-tab-state restorers), each allowed by its SHA-256 hash: never ``'unsafe-inline'`` for scripts. A
-script inside the page's article (content) is never hashed, so nothing an author wrote can be
-allowed by this policy. Styles allow inline ``style`` attributes (Material sets them; the sanitiser
-removes them from content). Media may also come from the media host of data/media.yml.
+tab-state restorers: :data:`THEME_SCRIPTS`, a fixed list), each allowed by its SHA-256 hash: never
+``'unsafe-inline'`` for scripts. An inline script is hashed only when it is one of those, word for
+word, and outside the page's article: a script that got into the page some other way (front matter
+printed raw into ``<head>``, a template that prints a value) is not allowed by this policy. Styles
+allow inline ``style`` attributes (Material sets them; the sanitiser removes them from content). Media may also come from the media host of data/media.yml.
 
 The offline copy (``file://``) gets no policy: browsers give ``file:`` pages an opaque origin, so
 ``'self'`` would block the site's own files there.
@@ -22,6 +23,30 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
+
+# --- the inline scripts the project ships: Material's, as its templates print them ----------------------------
+# partials/javascripts/base.html: the storage helpers, scoped to the site's base URL (a relative path
+# such as "../..", or "/" on the 404 page): only a path of these characters, which cannot leave the string.
+_MD_HELPERS = ('__md_hash=e=>[...e].reduce(((e,_)=>(e<<5)-e+_.charCodeAt(0)),0),'
+               '__md_get=(e,_=localStorage,t=__md_scope)=>JSON.parse(_.getItem(t.pathname+"."+e)),'
+               '__md_set=(e,_,t=localStorage,a=__md_scope)=>{try{t.setItem(a.pathname+"."+e,JSON.stringify(_))}catch(e){}}')
+# partials/javascripts/content.html ("content.tabs.link"): the reader's last content tab, restored
+_MD_TABS = ('var tabs=__md_get("__tabs");if(Array.isArray(tabs))e:for(var set of document.querySelectorAll(".tabbed-set"))'
+            '{var labels=set.querySelector(".tabbed-labels");for(var tab of tabs)for(var label of labels.getElementsByTagName("label"))'
+            'if(label.innerText.trim()===tab){var input=document.getElementById(label.htmlFor);input.checked=!0;continue e}}')
+# partials/javascripts/content.html: the content tab named by the address's #fragment, opened
+_MD_TAB_TARGET = ('var target=document.getElementById(location.hash.slice(1));'
+                  'target&&target.name&&(target.checked=target.name.startsWith("__tabbed_"))')
+THEME_SCRIPTS: tuple[re.Pattern[str], ...] = (
+    re.compile(r'__md_scope=new URL\("[A-Za-z0-9_.~%/-]{0,200}",location\),' + re.escape(_MD_HELPERS)),
+    re.compile(re.escape(_MD_TABS)),
+    re.compile(re.escape(_MD_TAB_TARGET)),
+)
+
+
+def theme_script(text: str) -> bool:
+    """Whether *text* is, word for word, one of the theme's inline scripts the project ships."""
+    return any(pattern.fullmatch(text) for pattern in THEME_SCRIPTS)
 
 
 def _inline_executable(attrs: list[tuple[str, str | None]]) -> bool:
@@ -108,9 +133,13 @@ def inline_scripts(html: str) -> list[str]:
 
 
 def script_hashes(html: str) -> list[str]:
-    """CSP source expressions ('sha256-…') of the page's own inline scripts (theme, not content)."""
+    """CSP source expressions ('sha256-…') of the page's inline scripts outside its article that are
+    the theme's own (:func:`theme_script`); any other inline script is left without a hash, so the
+    browser refuses it."""
     digests = []
     for text in inline_scripts(html):
+        if not theme_script(text):
+            continue
         digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
         if f"'sha256-{digest}'" not in digests:
             digests.append(f"'sha256-{digest}'")

@@ -28,6 +28,7 @@ from html.parser import HTMLParser
 from typing import Protocol
 
 from kb.content.glossary import form_pattern as _pattern_for
+from kb.content.safety import tooltip_text
 
 SKIP_TAGS = frozenset({
     "h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "samp", "abbr", "script", "style",
@@ -155,7 +156,7 @@ def _wrap(text: str, pattern: re.Pattern[str], groups: dict[str, str], owner: di
         if term.id in done:
             continue
         done.add(term.id)
-        title = html.escape(_definition(term, lang), quote=True)
+        title = html.escape(tooltip_text(_definition(term, lang)), quote=True)  # Material's tooltip reads it as HTML
         term_id = html.escape(term.id, quote=True)
         pieces.append(text[last:match.start()])
         pieces.append(f'<abbr class="kb-term" title="{title}" data-term-id="{term_id}">{match.group(0)}</abbr>')

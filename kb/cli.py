@@ -20,7 +20,7 @@ from kb.project.commandline import Parser, UsageError, default_lang
 from kb.project.data import ProjectData
 from kb.project.findings import Catalog, Finding, format_github, format_json, format_text
 from kb.project.git import Git
-from kb.project.settings import ENV_PDF, ENV_RELEASE, SettingsError, load_settings
+from kb.project.settings import ENV_PDF, ENV_RELEASE, Settings, SettingsError, load_settings
 from kb.trust.overview import overview
 
 
@@ -130,6 +130,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.no_pdf:
         env[ENV_PDF] = "0"
     settings = load_settings()
+    try:
+        with sitedir.build_lock(settings.cache_path):
+            return _build_locked(args, settings, env)
+    except sitedir.BuildLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _build_locked(args: argparse.Namespace, settings: Settings, env: dict[str, str]) -> int:
     # Built beside site/ and swapped in when complete: a killed or failed build keeps the last site
     staging = sitedir.building_dir(settings.site_path)
     try:

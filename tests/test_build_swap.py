@@ -70,3 +70,18 @@ def test_a_killed_build_keeps_the_previous_site_and_the_next_build_cleans_up(pro
     assert rerun.returncode == 0, err[-3000:]
     assert (project / "site" / "index.html").is_file()
     assert not staging.exists()
+
+
+def test_a_second_build_of_the_same_checkout_refuses_while_the_first_runs(project: Path):
+    """Two builds at once shared site.building/: both died, or one published part of the other's PDFs."""
+    with sitedir.build_lock(project / ".cache"):  # the first build, holding the checkout's lock
+        proc = _cli_build(project)
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 1
+        assert f"another build of this checkout is running (pid {os.getpid()})" in err and "Nothing was changed" in err
+        assert "Traceback" not in err
+        assert not (project / "site.building").exists()
+        assert (project / "site" / "downloads" / "manual-mercury-zh.pdf").read_bytes() == b"%PDF- the previous release"
+    proc = _cli_build(project)  # once the first has ended, the next one builds
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err[-3000:]

@@ -10,8 +10,11 @@ A folder left by a killed build is removed by the next one."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 BUILDING_SUFFIX = ".building"
@@ -49,3 +52,34 @@ def remove_tree(path: Path) -> None:
         path.unlink()
     elif path.exists():
         shutil.rmtree(path)
+
+
+LOCK_NAME = "build.lock"
+
+
+class BuildLocked(RuntimeError):
+    """Another build of this checkout holds the lock."""
+
+
+@contextmanager
+def build_lock(cache_dir: Path) -> Iterator[None]:
+    """One build per checkout at a time: two builds started at once would share site.building/ (both
+    died, or one published a site holding part of the other's PDFs). The lock is the kernel's
+    (released when the process ends, however it ends); a second build refuses at once."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(cache_dir / LOCK_NAME, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BuildLocked(f"another build of this checkout is running ({holder}); wait for it to finish, "
+                              f"or stop it, then build again. Nothing was changed") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()

@@ -17,6 +17,7 @@ import yaml
 
 from kb.content.boundary import over_limits
 from kb.content.text import BOM, decode, normalise_text
+from kb.project.schemas import alias_line
 
 # Every pattern here is linear on any line (no nested or overlapping quantifiers; classes stop at
 # the next opening bracket, so a line of 5,000 "[" costs 5,000 steps, not 25 million). Lines are at
@@ -370,6 +371,9 @@ def parse_front_matter(source: str, duplicates: list[tuple[str, int]] | None = N
         node = loader.get_single_node()
         if node is None:
             return {}, {}, None
+        alias = alias_line(node)
+        if alias is not None:  # see kb.project.schemas.alias_line: refused before anything is constructed
+            return {}, {}, (alias, "YAML anchors and aliases (&name, *name) are not allowed in front matter: write the value out")
         loader.top_line = node.start_mark.line
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:

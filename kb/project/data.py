@@ -468,7 +468,7 @@ class ProjectData:
         """Load every data file now and report all their mistakes at once (SettingsError, one
         ``file:line: where: what`` per line), instead of failing on the first one used."""
         problems: list[str] = []
-        for name in ("model", "reviewers", "glossary", "deliverables", "rules", "ui", "media"):
+        for name in ("model", "reviewers", "glossary", "deliverables", "rules", "ui", "media", "limits"):
             try:
                 getattr(self, name)
             except SettingsError as exc:

@@ -237,6 +237,26 @@ def shown(path: Path) -> str:
         return str(path)
 
 
+def alias_line(node: yaml.Node | None) -> int | None:
+    """The 0-based line of the first node a YAML document uses more than once (an alias ``*name`` of an
+    anchor ``&name``, recursive or not), or None. Aliases multiply what one line of input becomes (an
+    alias bomb of ten lines is a billion values once walked); data files and front matter never need
+    them, so they are refused before anything is constructed."""
+    seen: set[int] = set()
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            return current.start_mark.line
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                stack.extend((value, key))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(reversed(current.value))
+    return None
+
+
 def load_yaml_lines(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse *path* once; return the data and the 1-based line of every key and item, by location
     (("types", "module", "label") -> 24)."""
@@ -249,6 +269,10 @@ def load_yaml_lines(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     loader = SafeLoader(text)
     try:
         node = loader.get_single_node()
+        line = alias_line(node)
+        if line is not None:
+            raise SettingsError(f"{shown(path)}:{line + 1}: YAML anchors and aliases (&name, *name) are not allowed in "
+                                f"data files: write the value out where it is used")
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

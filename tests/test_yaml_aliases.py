@@ -47,3 +47,12 @@ def test_a_recursive_alias_is_refused_too(tmp_path: Path):
     limits.write_text("loop: &loop [*loop]\n" + limits.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(SettingsError, match=r"limits.yml:1: YAML anchors and aliases"):
         ProjectData(load_settings(project, environ={"KB_TODAY": TODAY})).limits  # noqa: B018
+
+
+def test_a_data_file_cannot_raise_a_limit_that_protects_the_build(tmp_path: Path):
+    project = make_project(tmp_path / "p", FIXTURES / "site-basic")
+    limits = project / "data" / "limits.yml"
+    limits.write_text(limits.read_text(encoding="utf-8").replace("block_markup: 300 ", "block_markup: 300000 "),
+                      encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"block_markup may only be lowered \(at most 300\)"):
+        ProjectData(load_settings(project, environ={"KB_TODAY": TODAY})).validate()

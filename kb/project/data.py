@@ -226,6 +226,11 @@ class Limits:
             _require(key in known, path, f"unknown limit {key} (known: {', '.join(sorted(known))})")
             _require(isinstance(value, int) and not isinstance(value, bool) and value > 0, path,
                      f"{key} must be a positive whole number")
+            # the defaults are what the renderers were measured to survive: a data file (a pull
+            # request) may tighten a limit, never widen it
+            ceiling = cls.__dataclass_fields__[key].default
+            _require(value <= ceiling, path, f"{key} may only be lowered (at most {ceiling}): the limits protect the "
+                                             f"build and are not raised by a data file")
         return cls(**raw)
 
 

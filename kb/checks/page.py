@@ -4,6 +4,7 @@ data, images, review approvals, event records and gap markers."""
 from __future__ import annotations
 
 import difflib
+import html
 import re
 import unicodedata
 from pathlib import Path
@@ -338,7 +339,6 @@ def _mask(value: str) -> str:
     return value[:3] + "*" * max(0, len(value) - 5) + value[-2:] if len(value) > 5 else "***"
 
 
-DIGIT_GAP_RE = re.compile(r"(?<=\d)[ \u00a0\-\u2010-\u2015]{1,2}(?=\d)")
 CARD_RE = re.compile(r"(?<![\dA-Za-z])([2-6]\d{12,18})(?![\dA-Za-z])")
 # a number followed by one of these is a quantity, not a phone or card number
 UNIT_RE = re.compile(r"\s*+(?:吨|千克|公斤|克|万|亿|元|美元|个|人|家|台|套|次|件|条|项|米|公里|平方|立方|年|%|‰|"
@@ -348,11 +348,24 @@ BATCH_RE = re.compile(r"(?:批号|批次|编号|型号|订单号?|合同号|序�
                       re.IGNORECASE)
 
 
+# what a writer can put between two digits that the reader does not see, or sees as nothing: HTML
+# comments and tags, emphasis markers, brackets around an area code
+MARKUP_IN_NUMBER_RE = re.compile(r"<!--.*?-->|<[^<>]{0,200}>")
+OBFUSCATED_AT_RE = re.compile(r"\s*[\[(（［]\s*(?:at|AT|At)\s*[\])）］]\s*|\s+(?:at|AT)\s+(?=[\w-]+(?:\s*[\[(（［]\s*dot\s*[\])）］]\s*|\.)[a-z]{2,})")
+OBFUSCATED_DOT_RE = re.compile(r"\s*[\[(（［]\s*(?:dot|DOT)\s*[\])）］]\s*")
+DIGIT_SEPARATOR_RE = re.compile(r"(?<=\d)[ \u00a0\-\u2010-\u2015()*_~`]{1,3}(?=\d)")
+
+
 def normalise_for_pii(line: str) -> str:
-    """Full-width digits, ＠ and ．, ideographic spaces and full-width hyphens made ASCII (NFKC), and
-    single spaces or hyphens between digits removed, so that 138 0013 8000 reads as one number."""
-    text = unicodedata.normalize("NFKC", line)
-    return DIGIT_GAP_RE.sub("", text)
+    """The text as a reader sees it, for the personal-data patterns: character references decoded
+    (&#49; is 1, &#64; is @), markup and comments removed, invisible and formatting characters
+    (Unicode category Cf: zero-width spaces, joiners, soft hyphens, bidi controls) removed, full-width
+    forms made ASCII (NFKC), "[at]" and "[dot]" read as @ and ., and spaces, hyphens, brackets and
+    emphasis between digits removed, so that 138 0013 8000 reads as one number."""
+    text = html.unescape(MARKUP_IN_NUMBER_RE.sub("", line))
+    text = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    text = OBFUSCATED_DOT_RE.sub(".", OBFUSCATED_AT_RE.sub("@", text))
+    return DIGIT_SEPARATOR_RE.sub("", text)
 
 
 def _is_quantity_or_batch(text: str, start: int, end: int) -> bool:
@@ -379,43 +392,60 @@ PII_TRIGGER_RE = re.compile("[\\d@\uff20\u00b2\u00b3\u00b9\u1369-\u1371\u19da\u2
 
 @rule(Scope.PAGE)
 def check_pii(page: Page, ctx: Context) -> list[Finding]:
+    """Personal data as the reader sees it (normalise_for_pii), also when a number is split across two
+    lines: the pair is read joined, and what spans the join is reported at the first line."""
     if page.text is None:
         return []
+    out: list[Finding] = []
+    lines = page.text.split("\n")
+    for index, raw_line in enumerate(lines):
+        if not PII_TRIGGER_RE.search(raw_line) and not OBFUSCATED_AT_RE.search(raw_line):
+            continue
+        out += _pii_in(page, index + 1, raw_line, normalise_for_pii(raw_line), ctx)
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        head, tail = normalise_for_pii(raw_line).rstrip(), normalise_for_pii(following).lstrip()
+        if head[-1:].isdigit() and tail[:1].isdigit():
+            out += _pii_in(page, index + 1, raw_line + following, head + tail, ctx, spanning=len(head))
+    return out
+
+
+def _pii_in(page: Page, number: int, raw_line: str, line: str, ctx: Context, spanning: int | None = None) -> list[Finding]:
+    """The personal data in one normalised *line*; with *spanning*, only what crosses that offset."""
+    def crosses(start: int, end: int) -> bool:
+        return spanning is None or start < spanning < end
+
     out = []
     allowed = tuple(d.lower() for d in ctx.email_allowlist_domains)
-    for number, raw_line in enumerate(page.text.split("\n"), 1):
-        if not PII_TRIGGER_RE.search(raw_line):
-            continue
-        line = normalise_for_pii(raw_line)
-        ids = set()
-        for m in ID_RE.finditer(line):
-            if valid_resident_id(m.group(1)) and not _is_quantity_or_batch(line, m.start(), m.end()):
-                ids.add(m.group(1))
-                out.append(finding("pii", "resident-id", page, number, value=_mask(m.group(1))))
-        for m in MOBILE_RE.finditer(line):
-            if not _is_quantity_or_batch(line, m.start(), m.end()):
-                out.append(finding("pii", "mobile", page, number, value=_mask("".join(m.groups()))))
-        landlines = set()
-        for m in LANDLINE_RE.finditer(line):
-            if not _is_quantity_or_batch(line, m.start(), m.end()):
-                landlines.add(re.sub(r"\D", "", m.group(0)).lstrip("0"))
-                out.append(finding("pii", "landline", page, number, value=_mask(m.group(0))))
-        # landlines in the forms the pattern does not know (010 6234 5678, +86-10-62345678): libphonenumber
+    ids = set()
+    for m in ID_RE.finditer(line):
+        if valid_resident_id(m.group(1)) and not _is_quantity_or_batch(line, m.start(), m.end()) and crosses(m.start(), m.end()):
+            ids.add(m.group(1))
+            out.append(finding("pii", "resident-id", page, number, value=_mask(m.group(1))))
+    for m in MOBILE_RE.finditer(line):
+        if not _is_quantity_or_batch(line, m.start(), m.end()) and crosses(m.start(), m.end()):
+            out.append(finding("pii", "mobile", page, number, value=_mask("".join(m.groups()))))
+    landlines = set()
+    for m in LANDLINE_RE.finditer(line):
+        if not _is_quantity_or_batch(line, m.start(), m.end()) and crosses(m.start(), m.end()):
+            landlines.add(re.sub(r"\D", "", m.group(0)).lstrip("0"))
+            out.append(finding("pii", "landline", page, number, value=_mask(m.group(0))))
+    # landlines in the forms the pattern does not know (010 6234 5678, +86-10-62345678): libphonenumber
+    if spanning is None:
         for phone in find_phone_numbers(raw_line):
             national = phone.e164.removeprefix("+86")
             if phone.kind == "landline" and national not in landlines \
                     and not _is_quantity_or_batch(raw_line, phone.start, phone.end):
                 landlines.add(national)
                 out.append(finding("pii", "landline", page, number, value=phone.masked))
-        for m in CARD_RE.finditer(line):
-            digits = m.group(1)
-            if digits not in ids and luhn(digits) and not _is_quantity_or_batch(line, m.start(), m.end()):
-                out.append(finding("pii", "bank-card", page, number, value=_mask(digits)))
-        for m in EMAIL_RE.finditer(line):
-            domain = m.group(2).lower()
-            if not any(domain == d or domain.endswith("." + d) for d in allowed):
-                out.append(finding("pii", "email", page, number, value=_mask(m.group(0)),
-                                   allowed=", ".join(allowed) or "-"))
+    for m in CARD_RE.finditer(line):
+        digits = m.group(1)
+        if digits not in ids and luhn(digits) and not _is_quantity_or_batch(line, m.start(), m.end()) \
+                and crosses(m.start(), m.end()):
+            out.append(finding("pii", "bank-card", page, number, value=_mask(digits)))
+    for m in EMAIL_RE.finditer(line):
+        domain = m.group(2).lower()
+        if not any(domain == d or domain.endswith("." + d) for d in allowed) and crosses(m.start(), m.end()):
+            out.append(finding("pii", "email", page, number, value=_mask(m.group(0)), allowed=", ".join(allowed) or "-"))
     return out
 
 

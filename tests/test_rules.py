@@ -88,3 +88,11 @@ def test_a_line_separator_is_reported_at_the_line_git_counts(tmp_path: Path, set
     (f,) = [f for f in report.findings if f.rule == "encoding" and f.code == "line-separator"]
     assert f.path == "docs/zh/line-separator.md" and f.line == 10 and f.severity == "error"
     assert f.message.startswith("Line 10 holds U+2028 LINE SEPARATOR: git does not count it as a line break")
+
+
+def test_a_bidirectional_control_is_reported_with_its_name_and_line(tmp_path: Path, settings_for):
+    project = make_project(tmp_path, RULES_DIR / "encoding" / "flag-invisible")
+    report = run(settings_for(project), lang="en")
+    (f,) = [f for f in report.findings if f.rule == "encoding" and f.code == "invisible"]
+    assert f.path == "docs/zh/invisible.md" and f.line == 9 and f.severity == "error"
+    assert f.message.startswith("Line 9 holds an invisible character, U+202E RIGHT-TO-LEFT OVERRIDE: bidirectional controls")

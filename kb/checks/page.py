@@ -15,7 +15,7 @@ from kb.checks.phones import find_phone_numbers
 from kb.content.pages import Page, iso_date
 from kb.content.rendercache import RenderResult, body_digest
 from kb.content.safety import Renderer, element_ids, locate, removed
-from kb.content.text import line_separator
+from kb.content.text import invisible_character, line_separator
 from kb.project.findings import Finding
 from kb.project.settings import REPO_ROOT
 
@@ -31,6 +31,9 @@ def check_encoding(page: Page, ctx: Context) -> list[Finding]:
         separator = line_separator(page.raw.decode("utf-8", "replace"))
         if separator is not None:
             return [finding("encoding", "line-separator", page, separator[0], line=separator[0], char=separator[1])]
+        hidden = invisible_character(page.raw.decode("utf-8", "replace"))
+        if hidden is not None:
+            return [finding("encoding", "invisible", page, hidden[0], line=hidden[0], char=hidden[1])]
         if page.mixed_line_endings:
             return [finding("encoding", "mixed-line-endings", page, 1)]
         return []

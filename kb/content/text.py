@@ -4,6 +4,8 @@ line-ending normalisation. Shared by the parser (kb.content.pages) and the gatek
 
 from __future__ import annotations
 
+import unicodedata
+
 from charset_normalizer import from_bytes
 
 BOM = "\ufeff"
@@ -61,4 +63,25 @@ def line_separator(text: str) -> tuple[int, str] | None:
                 return number, LINE_SEPARATORS[char]
             if char == "\r" and index != len(line) - 1:
                 return number, "CR (a carriage return without a line feed)"
+    return None
+
+
+# Characters that change what a reader sees without being seen: bidirectional controls (Trojan Source:
+# "approved" shown as "revoked") and invisible ones (a title that differs from another only by a
+# zero-width space). Neither Chinese nor English needs any of them, so none is allowed in a page.
+INVISIBLE = {
+    **{chr(c): f"U+{c:04X} {unicodedata.name(chr(c))}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                                                                   0x200E, 0x200F, 0x061C)},
+    **{chr(c): f"U+{c:04X} {unicodedata.name(chr(c))}" for c in (0x200B, 0x200C, 0x200D, 0x2060, 0x00AD, 0x180E)},
+    "\ufeff": "U+FEFF ZERO WIDTH NO-BREAK SPACE",
+}
+
+
+def invisible_character(text: str) -> tuple[int, str] | None:
+    """The first bidirectional control or invisible character in *text* (a leading byte-order mark
+    aside): (its line, its name), or None."""
+    for number, line in enumerate(text.removeprefix("\ufeff").split("\n"), 1):
+        for char in line:
+            if char in INVISIBLE:
+                return number, INVISIBLE[char]
     return None

@@ -140,6 +140,19 @@ THEME_TOKEN_FIELDS = {
 # Printed only by templates no page of the project may choose (Material's redirect.html: a
 # <meta http-equiv="refresh"> and an inline script to page.meta.location).
 THEME_DROPPED_FIELDS = ("location",)
+# Read by the theme and the search plugin as structures: a value of another shape (hide: 5,
+# search: [1]) made the build stop with a traceback; it is dropped instead (the check reports it).
+THEME_HIDE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback", "tabs"})
+
+
+def _shaped(key: str, value: Any) -> bool:
+    if key == "hide":
+        return isinstance(value, list) and all(isinstance(v, str) and v in THEME_HIDE for v in value)
+    if key == "search":
+        return isinstance(value, dict) and set(value) <= {"boost", "exclude"} \
+            and isinstance(value.get("exclude", False), bool) \
+            and isinstance(value.get("boost", 1), (int, float)) and not isinstance(value.get("boost", 1), bool)
+    return True
 
 
 def theme_meta(meta: dict[str, Any], templates: frozenset[str]) -> list[str]:
@@ -167,6 +180,10 @@ def theme_meta(meta: dict[str, Any], templates: frozenset[str]) -> list[str]:
         changed.append("template")
     for key in THEME_DROPPED_FIELDS:
         if key in meta:
+            del meta[key]
+            changed.append(key)
+    for key in ("hide", "search"):
+        if key in meta and not _shaped(key, meta[key]):
             del meta[key]
             changed.append(key)
     return changed

@@ -41,7 +41,7 @@ from kb.project import gitdates, templating
 from kb.project.data import ProjectData
 from kb.project.findings import format_text
 from kb.project.settings import Settings, SettingsError, load_settings
-from kb.web import csp, review, search, searchfix, site, webapp
+from kb.web import csp, images, review, search, searchfix, site, webapp
 from kb.web.glossary_html import annotate
 
 log = logging.getLogger("mkdocs.hooks.kb")
@@ -306,6 +306,9 @@ class Build:
     def finish(self, site_dir: Path, theme_env: Any, overrides: Path) -> None:
         """Write what follows from the built site. Raises FinishFailed with a message that says what to do."""
         report, data, s = self.wait_for_checks(), self.data, self.settings
+        # photos lose their metadata (EXIF: names, phone numbers, GPS) before anything publishes or prints them
+        for path in images.strip_metadata(site_dir):
+            log.info("kb images: metadata removed from %s", path.relative_to(site_dir).as_posix())
         site.write_status_json(report, data, site_dir)
         review.write_review_pages(theme_env, report, self.html, site_dir, data.ui)
         # figures by sex: site/figures/<lang>/*.svg, before the PDFs that print them

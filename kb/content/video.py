@@ -334,7 +334,9 @@ def copy_media(blocks: list[VideoBlock], source: Path, site_dir: Path) -> list[s
     copied = []
     for name in sorted({b.file for b in blocks if b.file and safe_media_name(b.file)}):
         src = source / name
-        if not src.is_file():
+        # the media folder passes the same boundary as pages: a symlink (out of the project or not) is
+        # never followed into the site
+        if src.is_symlink() or not src.is_file() or source.resolve() not in src.resolve().parents:
             continue
         dest = site_dir / MEDIA_DIR / name
         st = src.stat()

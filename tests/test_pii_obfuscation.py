@@ -67,3 +67,9 @@ def test_a_number_split_anywhere_by_any_formatting_characters_is_found(cuts: lis
     for position, char in sorted(cuts, reverse=True):
         written = written[:position] + char + written[position:]
     assert _codes(f"手机：{written}\n") == [("mobile", 8)]
+
+
+@pytest.mark.parametrize("url", ["https://www.chinanews.com/gn/2014/07-24/6421915.shtml",
+                                 "http://faculty.example.edu.cn/1380013800/zh_CN/index.htm"])
+def test_digits_in_a_source_address_are_not_personal_data(url: str):
+    assert _codes(f"来源：[报道]({url})；{url}\n") == []

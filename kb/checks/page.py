@@ -354,6 +354,9 @@ BATCH_RE = re.compile(r"(?:批号|批次|编号|型号|订单号?|合同号|序�
 # what a writer can put between two digits that the reader does not see, or sees as nothing: HTML
 # comments and tags, emphasis markers, brackets around an area code
 MARKUP_IN_NUMBER_RE = re.compile(r"<!--.*?-->|<[^<>]{0,200}>")
+# web addresses are sources, not contact data: the digits of an article id are no phone number
+# (an e-mail address is not an address of this kind: it has no scheme)
+URL_RE = re.compile(r"\bhttps?://[^\s<>()\[\]]++")
 OBFUSCATED_AT_RE = re.compile(r"\s*[\[(（［]\s*(?:at|AT|At)\s*[\])）］]\s*|\s+(?:at|AT)\s+(?=[\w-]+(?:\s*[\[(（［]\s*dot\s*[\])）］]\s*|\.)[a-z]{2,})")
 OBFUSCATED_DOT_RE = re.compile(r"\s*[\[(（［]\s*(?:dot|DOT)\s*[\])）］]\s*")
 DIGIT_SEPARATOR_RE = re.compile(r"(?<=\d)[ \u00a0\-\u2010-\u2015()*_~`]{1,3}(?=\d)")
@@ -365,7 +368,7 @@ def normalise_for_pii(line: str) -> str:
     (Unicode category Cf: zero-width spaces, joiners, soft hyphens, bidi controls) removed, full-width
     forms made ASCII (NFKC), "[at]" and "[dot]" read as @ and ., and spaces, hyphens, brackets and
     emphasis between digits removed, so that 138 0013 8000 reads as one number."""
-    text = html.unescape(MARKUP_IN_NUMBER_RE.sub("", line))
+    text = html.unescape(MARKUP_IN_NUMBER_RE.sub("", URL_RE.sub(" ", line)))
     text = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
     text = OBFUSCATED_DOT_RE.sub(".", OBFUSCATED_AT_RE.sub("@", text))
     return DIGIT_SEPARATOR_RE.sub("", text)
@@ -434,10 +437,11 @@ def _pii_in(page: Page, number: int, raw_line: str, line: str, ctx: Context, spa
             out.append(finding("pii", "landline", page, number, value=_mask(m.group(0))))
     # landlines in the forms the pattern does not know (010 6234 5678, +86-10-62345678): libphonenumber
     if spanning is None:
-        for phone in find_phone_numbers(raw_line):
+        visible = URL_RE.sub(" ", raw_line)
+        for phone in find_phone_numbers(visible):
             national = phone.e164.removeprefix("+86")
             if phone.kind == "landline" and national not in landlines \
-                    and not _is_quantity_or_batch(raw_line, phone.start, phone.end):
+                    and not _is_quantity_or_batch(visible, phone.start, phone.end):
                 landlines.add(national)
                 out.append(finding("pii", "landline", page, number, value=phone.masked))
     for m in CARD_RE.finditer(line):

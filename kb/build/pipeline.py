@@ -30,7 +30,7 @@ from kb.build.offline import offline_source
 from kb.checks import engine
 from kb.content import boundary, figures, safety, video
 from kb.content.figures import Attendance
-from kb.content.glossary import glossary_entries
+from kb.content.glossary import glossary_entries, glossary_groups
 from kb.content.navigation import NavEntry, Navigation
 from kb.content.siteconfig import site_dir_problem
 from kb.print.forms import build_forms, held_events
@@ -266,6 +266,7 @@ class Build:
             context["url_for"] = lambda rel: site.page_url_for(rel, lang, self.settings.default_language)
         elif template == GLOSSARY_TEMPLATE:
             context["glossary"] = glossary_entries(data, lang)
+            context["glossary_groups"] = glossary_groups(data, lang)
         elif template == DOWNLOADS_TEMPLATE:
             offline_from = offline_source(self.settings) if self.offline else None
             context["downloads"] = downloads_for(self.settings, data, lang, self.manifest, report, offline_from)

@@ -8,6 +8,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from pypinyin import Style, lazy_pinyin
+
 from kb.project.data import GlossaryTerm, ProjectData
 
 _WORD = r"[^\W_]"  # a letter or digit in any script
@@ -21,8 +23,28 @@ def glossary_entries(data: ProjectData, lang: str) -> list[dict[str, Any]]:
          "track": t.track, "source": t.source}
         for t in data.glossary
     ]
-    key = (lambda r: r["term"]) if lang == "zh" else (lambda r: r["term"].lower())
-    return sorted(rows, key=key)
+    return sorted(rows, key=lambda r: sort_key(r["term"], lang))
+
+
+def sort_key(term: str, lang: str) -> tuple[str, str]:
+    """Chinese terms in pinyin order, as Chinese dictionaries and indexes order them (pypinyin, the
+    maintained pinyin library: tone numbers break ties between syllables), English ones case-blind."""
+    if lang == "zh":
+        return " ".join(lazy_pinyin(term, style=Style.TONE3, errors=lambda chars: list(chars.lower()))), term
+    return term.casefold(), term
+
+
+def glossary_groups(data: ProjectData, lang: str) -> list[dict[str, Any]]:
+    """The glossary page's sections: one per programme (the content model's tracks, in their order),
+    each in the language's order (sort_key)."""
+    rows = glossary_entries(data, lang)
+    groups = []
+    for track, labels in data.model.tracks.items():
+        entries = [r for r in rows if r["track"] == track]
+        if entries:
+            label = labels.get(lang) if isinstance(labels, dict) else None
+            groups.append({"track": track, "label": label or track, "entries": entries})
+    return groups
 
 
 def form_edges(form: str, lang: str) -> tuple[str, str, bool]:

@@ -259,6 +259,14 @@ def test_language_switch_keeps_the_reader_on_the_same_page(context: BrowserConte
     assert page.locator("article h1").inner_text() == title_zh
 
 
+def test_language_switch_keeps_the_section_the_reader_is_in(context: BrowserContext, base_url: str) -> None:
+    page, _ = _open(context, base_url + MODULE_ZH + "#key-points")
+    _switch_language(page, "en")
+    page.wait_for_url(base_url + MODULE_EN + "#key-points")
+    assert page.evaluate("() => location.hash") == "#key-points"
+    assert page.locator("#key-points").is_visible()
+
+
 # --- search --------------------------------------------------------------------------------------------------------
 def _open_search(page: Page) -> None:
     """Open search as a reader does: the header's search button (phones) or the "s" shortcut."""

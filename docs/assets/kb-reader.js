@@ -84,3 +84,18 @@
       .then(function () { button.disabled = false; });
   });
 })();
+
+/* The language switch keeps the reader's place: a page and its translation carry the same section ids
+   (the pair checks hold them equal), so the section anchor (#id) is carried over to the other language. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("a.md-select__link[data-kb-lang]") : null;
+    if (!link || !window.location.hash || link.classList.contains("kb-alt-missing")) return;
+    var url = new URL(link.getAttribute("href"), window.location.href);
+    if (!url.hash) {
+      url.hash = window.location.hash;
+      link.setAttribute("href", url.href);
+    }
+  }, true);
+})();

@@ -825,3 +825,19 @@ def test_after_an_edit_the_last_released_edition_stays_downloadable_beside_the_n
     assert 'href="../../downloads/drafts/manual-mercury-zh.pdf"' in downloads or "downloads/drafts/manual-mercury-zh.pdf" in downloads
     # an approval covers both languages of the pair: the English manual keeps its last edition too
     assert "downloads/manual-mercury-en.pdf is the last released edition, of " in log
+
+
+def test_the_downloads_page_says_each_pdfs_size_and_pages(built: SimpleNamespace) -> None:
+    """A reader on a slow line knows what a download costs: the page, written before the PDFs existed,
+    carries each one's size and page count once they do (kb/web/pdfmeta.py)."""
+    html = (built.site / "en" / "downloads" / "index.html").read_text(encoding="utf-8")
+    facts = re.findall(r'<span class="kb-pdf-meta" data-file="([^"]+)">\(PDF(?:, A4)?, ([\d.]+) (MB|KB), (\d+) pages\)</span>', html)
+    assert facts, html[:2000]
+    for file, size, unit, pages in facts:
+        pdf = built.site / file
+        assert int(pages) == len(PdfReader(str(pdf)).pages)
+        kb = pdf.stat().st_size / 1000
+        assert (unit == "KB" and abs(int(size) - kb) <= 1) or (unit == "MB" and abs(float(size) * 1000 - kb) <= 50)
+    assert any(file.endswith("manual-mercury-en.pdf") for file, *_ in facts)
+    zh = (built.site / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'data-file="downloads/manual-mercury-zh\.pdf">\(PDF, [\d.]+ (?:MB|KB), \d+ 页\)', zh)

@@ -41,7 +41,7 @@ from kb.project import gitdates, templating
 from kb.project.data import ProjectData
 from kb.project.findings import format_text
 from kb.project.settings import Settings, SettingsError, load_settings
-from kb.web import csp, images, review, search, searchfix, site, webapp
+from kb.web import csp, images, pdfmeta, review, search, searchfix, site, webapp
 from kb.web.glossary_html import annotate
 
 log = logging.getLogger("mkdocs.hooks.kb")
@@ -339,3 +339,6 @@ class Build:
         except ManualError as exc:
             raise FinishFailed(f"PDF forms and event reports: {exc}") from None
         log.info("kb forms: %d PDFs rendered, %d reused from the cache", len(done.rendered), len(done.reused))
+        # the downloads pages say each PDF's size and pages, now that the PDFs exist
+        pdfmeta.annotate(site_dir, {lang: self.ui(lang).get("dl_pages", "{n} pages") for lang in s.languages},
+                         s.languages, s.default_language)

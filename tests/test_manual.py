@@ -841,3 +841,15 @@ def test_the_downloads_page_says_each_pdfs_size_and_pages(built: SimpleNamespace
     assert any(file.endswith("manual-mercury-en.pdf") for file, *_ in facts)
     zh = (built.site / "downloads" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'data-file="downloads/manual-mercury-zh\.pdf">\(PDF, [\d.]+ (?:MB|KB), \d+ 页\)', zh)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_module_page_offers_its_handout_with_size_and_pages(built: SimpleNamespace, lang: str) -> None:
+    page = built.site / ("" if lang == "zh" else "en") / "mercury" / "modules" / "01-test-module" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    handout = f"downloads/handouts/{lang}/01-test-module.pdf"
+    match = re.search(r'<aside class="kb-printed"[^>]*>.*?<a href="([^"]+)" download>.*?'
+                      rf'data-file="{re.escape(handout)}">\(PDF, [\d.]+ (?:MB|KB), (\d+) (?:页|pages)\)', html, re.S)
+    assert match, html[html.find("kb-printed") - 200:][:800]
+    assert (page.parent / match.group(1)).resolve() == (built.site / handout).resolve()
+    assert int(match.group(2)) == len(PdfReader(str(built.site / handout)).pages)

@@ -106,6 +106,7 @@ class Build:
     _pending_dates: Future | None = None
     _dates: dict[str, str] = field(default_factory=dict)
     _attendance: list[Attendance] | None = None
+    _downloads_by_lang: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # --- prepare ------------------------------------------------------------------------------------------------
     @classmethod
@@ -258,6 +259,7 @@ class Build:
             state["source_url"] = alternates.get(state["source_lang"])
         context: dict[str, Any] = {"ui": self.ui(lang), "lang": lang, "page": state, "model": data.model,
                                    "orgs": data.reviewers["organisations"]}
+        context["printed"] = self._printed_for(page)
         template = page.meta.get("template", "")
         if template == STATUS_TEMPLATE:
             context["status"] = site.status_data(report, data, lang)
@@ -285,6 +287,30 @@ class Build:
         if refusal is not None:
             log.warning("kb: %s/%s left out of the build (%s: %s)", s.docs_dir, boundary.shown(src_uri), refusal.rule, refusal.code)
         return refusal is not None
+
+    def _downloads(self, lang: str) -> dict[str, Any]:
+        """The downloads of *lang* as the downloads page lists them, once per build."""
+        if lang not in self._downloads_by_lang:
+            self._downloads_by_lang[lang] = downloads_for(self.settings, self.data, lang, self.manifest,
+                                                          self.wait_for_checks(), None)
+        return self._downloads_by_lang[lang]
+
+    def _printed_for(self, page: PageRef) -> list[dict[str, Any]]:
+        """The printed material a page leads to: a module its handout, a programme's home page the
+        programme's manual in this language; only what this build writes (PDFs on, released in release mode)."""
+        if not self.settings.pdf or page.file_lang != page.lang:
+            return []
+        downloads = self._downloads(page.lang)
+        if page.meta.get("type") == "module":
+            stem = posixpath.splitext(posixpath.basename(page.rel))[0]
+            return [{"kind": "handout", "title": h["title"], "path": h["path"]} for h in downloads["handouts"]
+                    if h["released"] and h["path"].endswith(f"/{stem}.pdf")]
+        track = page.rel.split("/", 1)[0]
+        if page.rel == f"{track}/index.md":
+            return [{"kind": "manual", "title": m["title"], "path": m["path"]} for m in downloads["manuals"]
+                    if m["lang"] == page.lang and (m["released"] or m["edition"])
+                    and self.settings.manuals.get(m["id"]) is not None and self.settings.manuals[m["id"]].track == track]
+        return []
 
     def record_navigation(self, lang: str, pages: list[NavPage]) -> None:
         """This language's pages in navigation order (the manuals print them in this order)."""

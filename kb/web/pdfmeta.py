@@ -1,7 +1,8 @@
-"""The downloads pages say how big each PDF is and how many pages it has, so a reader on a slow line
-knows before downloading. The pages are written before the PDFs exist (the generator renders them
-first): the finish stage fills in each `<span class="kb-pdf-meta" data-file="downloads/…">` afterwards,
-from the file itself (pikepdf counts the pages). A file that is not there keeps the plain "(PDF)"."""
+"""The pages that offer a PDF (the downloads pages, a module's handout, a programme's manual) say how
+big it is and how many pages it has, so a reader on a slow line knows before downloading. The pages
+are written before the PDFs exist (the generator renders them first): the finish stage fills in each
+`<span class="kb-pdf-meta" data-file="downloads/…">` afterwards, from the file itself (pikepdf counts
+the pages). A file that is not there keeps the plain "(PDF)"."""
 
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ def annotate(site_dir: Path, pages_word: dict[str, str], languages: tuple[str, .
     """Fill the PDF facts into every downloads page; return how many links got them."""
     filled = 0
     facts: dict[str, str] = {}
-    for lang in languages:
-        page = site_dir / ("" if lang == default_language else lang) / "downloads" / "index.html"
-        if not page.is_file():
+    for page in sorted(site_dir.rglob("*.html")):
+        html = page.read_text(encoding="utf-8", errors="replace")
+        if 'class="kb-pdf-meta"' not in html:
             continue
-        html = page.read_text(encoding="utf-8")
+        first = page.relative_to(site_dir).parts[0]
+        lang = first if first in languages and first != default_language else default_language
 
         def fill(match: re.Match[str], lang: str = lang) -> str:
             nonlocal filled

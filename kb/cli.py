@@ -16,6 +16,7 @@ from kb.authoring.translate import StampError, stamp
 from kb.build import generator, sitedir
 from kb.build.offline import build_offline_zip
 from kb.checks.engine import run
+from kb.content.siteconfig import mkdocs_yml_problems
 from kb.project.commandline import Parser, UsageError, default_lang
 from kb.project.data import ProjectData
 from kb.project.findings import Catalog, Finding, format_github, format_json, format_text
@@ -103,6 +104,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _mkdocs(command: str, extra: list[str], env: dict[str, str]) -> int:
     root = load_settings().root
+    problems = mkdocs_yml_problems(root / "mkdocs.yml")  # before MkDocs' own loader runs its python tags
+    if problems:
+        print("\n".join(f"error: {p}" for p in problems), file=sys.stderr)
+        print("error: mkdocs.yml is refused; nothing was built", file=sys.stderr)
+        return 2
     try:
         argv = generator.command(command, *extra, environ=env)
     except generator.GeneratorError as exc:

@@ -71,3 +71,64 @@ def site_dir_problem(mkdocs_yml: Path, root: Path) -> str | None:
         return (f"{mkdocs_yml.name}:{line}: site_dir '{value}' is outside the project ({path}); the build empties "
                 f"that folder before it writes. Use a folder inside the project, e.g. site_dir: site. Nothing was written")
     return None
+
+
+# The Markdown extensions a page may use, fixed by the project: an extension that reads files
+# (pymdownx.snippets, markdown-include) or runs code would let a pull request publish any file of the
+# machine that builds it. Adding one is a change to this list, reviewed as code.
+ALLOWED_EXTENSIONS = frozenset({
+    "toc", "attr_list", "admonition", "pymdownx.details", "tables", "footnotes", "def_list", "abbr", "md_in_html",
+    "pymdownx.tasklist", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.highlight", "pymdownx.inlinehilite",
+    "fenced_code", "meta", "sane_lists", "pymdownx.caret", "pymdownx.mark", "pymdownx.tilde", "pymdownx.keys",
+})
+# The only code mkdocs.yml may name in a python tag: the heading-id functions (kb.content.safety).
+ALLOWED_PYTHON_TAGS = frozenset({"tag:yaml.org,2002:python/name:pymdownx.slugs.slugify",
+                                 "tag:yaml.org,2002:python/name:markdown.extensions.toc.slugify",
+                                 "tag:yaml.org,2002:python/name:markdown.extensions.toc.slugify_unicode",
+                                 "tag:yaml.org,2002:python/object/apply:pymdownx.slugs.slugify"})
+
+
+def mkdocs_yml_problems(mkdocs_yml: Path) -> list[str]:
+    """What in mkdocs.yml must stop a build before MkDocs reads it (MkDocs' own loader runs python
+    tags): a python tag other than the heading-id functions, a Markdown extension outside the
+    project's list. One `file:line: what and what to do` per problem; [] when it is safe."""
+    if not mkdocs_yml.is_file():
+        return []
+    name = mkdocs_yml.name
+    try:
+        root = yaml.compose(mkdocs_yml.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)  # nodes only: nothing runs
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return [f"{name}:{(mark.line + 1) if mark else 1}: not valid YAML: {getattr(exc, 'problem', None) or exc}"]
+    problems: list[str] = []
+    stack = [root] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag.startswith("tag:yaml.org,2002:python/") and node.tag not in ALLOWED_PYTHON_TAGS:
+            shown = "!!" + node.tag.removeprefix("tag:yaml.org,2002:")
+            problems.append(f"{name}:{node.start_mark.line + 1}: the tag {shown} would run code when MkDocs reads this "
+                            f"file; only the heading-id functions may be named (kb/content/siteconfig.py). Remove it")
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == "markdown_extensions" and node is root:
+                    problems += _extension_problems(name, value)
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return problems
+
+
+def _extension_problems(name: str, node: yaml.Node) -> list[str]:
+    out = []
+    for item in node.value if isinstance(node, yaml.SequenceNode) else []:
+        ext = item.value if isinstance(item, yaml.ScalarNode) else (
+            item.value[0][0].value if isinstance(item, yaml.MappingNode) and item.value and isinstance(item.value[0][0], yaml.ScalarNode) else "?")
+        if ext not in ALLOWED_EXTENSIONS:
+            out.append(f"{name}:{item.start_mark.line + 1}: the Markdown extension {ext} is not one the project allows "
+                       f"(it could read files or run code for any page); remove it, or add it to ALLOWED_EXTENSIONS in "
+                       f"kb/content/siteconfig.py in a reviewed code change")
+    return out

@@ -5,14 +5,13 @@ never from the working tree; `./scripts/trust` prints it."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.project.data import ProjectData
 from kb.project.git import Git
 from kb.project.settings import Settings
-from kb.trust.signers import KEY_RE, KeyLine, SignerProblem, establish, key_lines
+from kb.trust.signers import KEY_RE, KeyLine, SignerProblem, establish, key_lines, signatures_by_any
 
 
 @dataclass(frozen=True)
@@ -79,10 +78,7 @@ def overview(settings: Settings, data: ProjectData) -> TrustOverview:
                 commits.add(commit)
     signed: dict[str, str] = {}
     if commits and every_key:
-        with tempfile.TemporaryDirectory(prefix="kb-trust-") as tmp:
-            union = Path(tmp) / "allowed_signers"
-            union.write_text("\n".join(every_key) + "\n", encoding="utf-8")
-            signatures, _ = git.signatures(union, commits)
+        signatures, _ = signatures_by_any(git, every_key, commits)
         signed = {c: s.principal for c, s in signatures.items() if s.status == "G"}
     organisations = []
     missing: list[tuple[str, dict[str, str]]] = []

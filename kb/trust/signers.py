@@ -185,6 +185,15 @@ EMPTY = _State(SignersPolicy(), {}, {}, {})
 
 
 # --- the replay ---------------------------------------------------------------------------------------------------------
+def signatures_by_any(git: Git, key_texts: Iterable[str], commits: Iterable[str]) -> tuple[dict[str, Signature], str]:
+    """git's verdict on each commit's signature against every one of *key_texts* (allowed-signers
+    lines) at once: which key signed it, whoever it belongs to; and git's failure, or ""."""
+    with tempfile.TemporaryDirectory(prefix="kb-signers-") as tmp:
+        union = Path(tmp) / "allowed_signers"
+        union.write_text("\n".join(key_texts) + "\n", encoding="utf-8")
+        return git.signatures(union, commits)
+
+
 def establish(git: Git, reviewers_rel: str, signers_dir: str, *, shallow: bool = False) -> Trust:
     """Replay the history of the trust settings and allowed-signers files up to HEAD."""
     log = git.run("log", "--full-history", "--topo-order", "--reverse", "--parents", "--format=%H %P", "HEAD",
@@ -204,12 +213,9 @@ def establish(git: Git, reviewers_rel: str, signers_dir: str, *, shallow: bool =
     every_key = sorted({k.text for c in commits for lines in keys[c].values() for k in lines})
     signatures: dict[str, Signature] = {}
     if to_verify and every_key:
-        with tempfile.TemporaryDirectory(prefix="kb-signers-") as tmp:
-            union = Path(tmp) / "allowed_signers"
-            union.write_text("\n".join(every_key) + "\n", encoding="utf-8")
-            signatures, error = git.signatures(union, to_verify)
-            if error:
-                failed.append(error)
+        signatures, error = signatures_by_any(git, every_key, to_verify)
+        if error:
+            failed.append(error)
     declared = policies[commits[-1]].root if commits else ""
     roots: list[str] = []
     candidates: list[tuple[str, Cause]] = []  # (organisation, cause) of every other would-be root

@@ -145,8 +145,8 @@ class Build:
         dates.shutdown(wait=False)
 
     def wait_for_checks(self) -> engine.Report:
-        """The check report, waiting for the run beside the generator the first time.
-        Raises BuildRefused in release mode when there are errors."""
+        """The check report, waiting for the run beside the generator the first time. Raises
+        BuildRefused in release mode when a finding makes published content unsafe or false."""
         if self._pending is not None:
             pending, self._pending = self._pending, None
             started = time.perf_counter()

@@ -853,3 +853,10 @@ def test_a_module_page_offers_its_handout_with_size_and_pages(built: SimpleNames
     assert match, html[html.find("kb-printed") - 200:][:800]
     assert (page.parent / match.group(1)).resolve() == (built.site / handout).resolve()
     assert int(match.group(2)) == len(PdfReader(str(built.site / handout)).pages)
+
+
+def test_the_gender_manuals_cover_title_keeps_its_last_characters_together(built: SimpleNamespace) -> None:
+    """Rendered and read back (pdftotext): the title is broken between words near its middle, not "…手 / 册"."""
+    cover = pages_text(built.manuals["gender", "zh"])[0]
+    lines = [line.strip() for line in cover.splitlines() if line.strip()]
+    assert "再生有色金属行业" in lines and "性别主流化培训手册" in lines, lines[:8]  # broken between words

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import jieba
 import jinja2
 from markupsafe import Markup, escape
 
@@ -268,7 +269,52 @@ def make_env(template_dir: Path) -> jinja2.Environment:
     env.filters["css_page_counter_slots"] = css_page_counter_slots
     env.filters["fmt"] = lambda text, **kw: text.format(**kw)
     env.filters["data_uri"] = data_uri
+    env.filters["keep_cjk_tail"] = keep_cjk_tail
+    env.filters["cover_title"] = cover_title
+    env.filters["running_title"] = running_title
     return env
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+
+
+COVER_LINE_CJK = 15  # Chinese characters one line of the cover title holds (cover.css: 24 pt on A4)
+
+
+def cover_title(text: str) -> Markup:
+    """A Chinese cover title too long for one line is broken at the word boundary nearest its middle
+    (words by jieba, the segmenter search already uses), each line kept whole: "再生有色金属行业 /
+    性别主流化培训手册", not "…培训手 / 册". Other titles: keep_cjk_tail."""
+    if len(text) <= COVER_LINE_CJK or not all(_CJK.match(c) for c in text):
+        return keep_cjk_tail(text)
+    bounds, at = [], 0
+    for word in jieba.cut(text, HMM=False):
+        at += len(word)
+        bounds.append(at)
+    cut = min(bounds[:-1] or [len(text) // 2], key=lambda b: abs(b - len(text) / 2))
+    return Markup(f'<span class="kb-keep">{escape(text[:cut])}</span><br><span class="kb-keep">{escape(text[cut:])}</span>')
+
+
+def keep_cjk_tail(text: str, keep: int = 2) -> Markup:
+    """A title whose last *keep* Chinese characters never stand alone on a line ("培训手" / "册"): they
+    are kept together in a span the stylesheet does not break (.kb-keep). Latin titles are unchanged."""
+    if len(text) <= keep or not all(_CJK.match(c) for c in text[-keep:]):
+        return escape(text)
+    return Markup(f'{escape(text[:-keep])}<span class="kb-keep">{escape(text[-keep:])}</span>')
+
+
+def running_title(text: str, budget: int = 60) -> str:
+    """A title short enough for one line of a running header (7.5 pt on half an A4 line): Chinese
+    characters count two, others one; a longer title is cut at a word (or character) and ends in "…"."""
+    width = 0
+    for index, char in enumerate(text):
+        width += 2 if _CJK.match(char) else 1
+        if width > budget:
+            cut = text[:index]
+            if not _CJK.match(char) and " " in cut:
+                cut = cut[: cut.rfind(" ")]
+            return cut.rstrip(" ,:;，：；、") + "…"
+    return text
 
 
 def css_string(text: str) -> str:

@@ -1025,6 +1025,26 @@ def test_status_page_filters_by_programme_severity_and_rule(context: BrowserCont
     assert not watch.errors, watch.errors
 
 
+def test_status_page_shows_the_pages_awaiting_an_organisation_and_leads_to_their_review(context: BrowserContext,
+                                                                                          base_url: str) -> None:
+    """A UNIDO reviewer asks "what awaits us?": the filter keeps the page rows whose approvals still
+    lack UNIDO, and each row's title opens the side-by-side review view."""
+    page, watch = _open(context, base_url + "/en/status/?awaiting=UNIDO")
+    rows = page.locator("tr[data-kb-awaiting]")
+    states = rows.evaluate_all("rows => rows.map(r => [r.getAttribute('data-kb-awaiting'), !r.hidden, r.getAttribute('data-kb-track')])")
+    shown = [s for s in states if s[1]]
+    assert shown and all("UNIDO" in s[0].split() for s in shown)
+    assert all(s[2] == "mercury" for s in shown)  # UNIDO reviews the mercury programme only
+    assert [s for s in states if not s[1] and s[2] == "gender"]  # gender pages await FECO and UNDP, not UNIDO
+    link = page.locator("tr[data-kb-awaiting]:not([hidden]) a.kb-review-link").first
+    title, href = link.inner_text(), link.get_attribute("href")
+    assert href and "review/" in href
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert "/review/" in page.url and title in page.locator("body").inner_text()  # the pair, side by side
+    assert not watch.errors, watch.errors
+
+
 def test_status_page_without_javascript_shows_every_row(browser: Browser, base_url: str) -> None:
     ctx = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     try:

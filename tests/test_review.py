@@ -14,7 +14,8 @@ def test_sections_are_split_at_h2_and_aligned_by_id():
 
 
 def test_relative_urls_are_rebased_and_absolute_ones_kept():
-    from kb.web.review import rebase, review_path
+    from kb.web.review import rebase
+    from kb.web.site import review_path
 
     html = '<img src="img/a.svg"><a href="../x/">x</a><a href="#y">y</a><a href="https://e.org/">e</a><a href="/r">r</a>'
     assert rebase(html, "../../m/p/") == (

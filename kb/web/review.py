@@ -9,7 +9,7 @@ from typing import Any
 
 from kb.trust.approvals import outdated_diffs, pair_summary
 from kb.web import csp
-from kb.web.site import page_url_for
+from kb.web.site import page_url_for, review_path
 
 H2_RE = re.compile(r"<h2\b[^>]*\bid=\"(?P<id>[^\"]+)\"[^>]*>(?P<title>.*?)</h2>", re.DOTALL)
 TAG_RE = re.compile(r"<[^>]+>")
@@ -77,16 +77,6 @@ def prefix_ids(html: str, prefix: str) -> str:
 
     html = ID_ATTR_RE.sub(fix, html)
     return LOCAL_HREF_RE.sub(lambda m: f'{m.group("attr")}={m.group("q")}#{prefix}{m.group("frag")}{m.group("q")}', html)
-
-
-def review_path(rel: str) -> str:
-    """Site path of the review page of the pair at docs/<lang>/<rel> (directory URLs)."""
-    stem = rel[:-3] if rel.endswith(".md") else rel
-    if stem.endswith("/index"):
-        stem = stem[: -len("index")]
-    else:  # the home page's review is review/index/: review/index.html is the list of pairs
-        stem += "/"
-    return f"review/{stem}index.html"
 
 
 def write_review_pages(env: Any, report: Any, html_by_path: dict[str, str], site_dir: Path,

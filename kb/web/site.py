@@ -95,6 +95,11 @@ class PairRow:
     rules: tuple[str, ...]
     severities: tuple[str, ...]
 
+    @property
+    def review_url(self) -> str:
+        """The side-by-side review page of this pair, site-relative (kb.web.review)."""
+        return review_path(self.rel)[: -len("index.html")]
+
 
 @dataclass(frozen=True)
 class Gap:
@@ -305,6 +310,16 @@ def write_status_json(report: Report, data: ProjectData, site_dir: Path) -> Path
 def render_gaps(markdown: str, render: Any) -> str:
     """Replace ``[[gap: …]]`` markers with the rendered badge (the template does the HTML)."""
     return GAP_RE.sub(lambda m: render(m.group("text")), markdown)
+
+
+def review_path(rel: str) -> str:
+    """Site path of the review page of the pair at docs/<lang>/<rel> (directory URLs)."""
+    stem = rel[:-3] if rel.endswith(".md") else rel
+    if stem.endswith("/index"):
+        stem = stem[: -len("index")]
+    else:  # the home page's review is review/index/: review/index.html is the list of pairs
+        stem += "/"
+    return f"review/{stem}index.html"
 
 
 def page_url_for(rel: str, lang: str, default_language: str) -> str:

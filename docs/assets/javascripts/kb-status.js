@@ -1,4 +1,4 @@
-/* The status page's filters (overrides/kb-status.html): programme, severity and rule. Plain ES2017,
+/* The status page's filters (overrides/kb-status.html): programme, severity, organisation awaited and rule. Plain ES2017,
    no libraries, no network, no inline script (the site's CSP, kb/web/csp.py, allows only the site's own
    files). Each filterable item carries data-kb-track, data-kb-severity and/or data-kb-rule, each a
    space-separated list; an item is shown when, for every filter that is set, it either does not carry

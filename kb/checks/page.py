@@ -404,12 +404,19 @@ def check_pii(page: Page, ctx: Context) -> list[Finding]:
         return []
     out: list[Finding] = []
     lines = page.text.split("\n")
+    normalised: dict[int, str] = {}  # each line is normalised once, also when it is the next line's pair
+
+    def seen(index: int) -> str:
+        if index not in normalised:
+            normalised[index] = normalise_for_pii(lines[index]) if index < len(lines) else ""
+        return normalised[index]
+
     for index, raw_line in enumerate(lines):
         if not PII_TRIGGER_RE.search(raw_line) and not OBFUSCATED_AT_RE.search(raw_line):
             continue
-        out += _pii_in(page, index + 1, raw_line, normalise_for_pii(raw_line), ctx)
+        out += _pii_in(page, index + 1, raw_line, seen(index), ctx)
         following = lines[index + 1] if index + 1 < len(lines) else ""
-        head, tail = normalise_for_pii(raw_line).rstrip(), normalise_for_pii(following).lstrip()
+        head, tail = seen(index).rstrip(), seen(index + 1).lstrip()
         if head[-1:].isdigit() and tail[:1].isdigit():
             out += _pii_in(page, index + 1, raw_line + following, head + tail, ctx, spanning=len(head))
     return out

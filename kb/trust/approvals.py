@@ -423,23 +423,22 @@ def _revoked_later(git: Git, pending: list[tuple[PairApproval, Approval]], files
             # the other side's commits, the revocation among them
             log = git.run("log", "--full-history", "--format=%H%x00%s", f"{a.commit}..HEAD", "--", a.path)
             later[key] = [tuple(line.split("\x00", 1)) for line in log.stdout.splitlines() if "\x00" in line]
+    # the later commits whose subject revokes this approval's page as its organisation, oldest last
+    revoking: dict[int, list[str]] = {}
     by_org: dict[str, set[str]] = {}
     for a in candidates:
         pattern = re.compile(REVOKE_SUBJECT_RE.format(org=re.escape(a.org)))
-        for commit, subject in later[(a.commit, a.path)]:
-            match = pattern.match(subject)
-            if match and a.path in match.group("paths").split(", "):
-                by_org.setdefault(a.org, set()).add(commit)
+        revoking[id(a)] = [commit for commit, subject in later[(a.commit, a.path)]
+                           if (match := pattern.match(subject)) and a.path in match.group("paths").split(", ")]
+        by_org.setdefault(a.org, set()).update(revoking[id(a)])
     signed: dict[str, dict[str, Signature]] = {}
     for org, commits in by_org.items():
-        if org in files:
+        if org in files and commits:
             signed[org] = git.signatures(files[org], commits)[0]
     for a in candidates:
-        pattern = re.compile(REVOKE_SUBJECT_RE.format(org=re.escape(a.org)))
-        for commit, subject in later[(a.commit, a.path)]:
-            match = pattern.match(subject)
+        for commit in revoking[id(a)]:
             sig = signed.get(a.org, {}).get(commit)
-            if match and a.path in match.group("paths").split(", ") and sig is not None and sig.status == "G":
+            if sig is not None and sig.status == "G":
                 a.problem = "revoked"
                 a.params.update(revoked=commit[:10], rdate=sig.date, revoker=sig.principal or sig.fingerprint)
                 break

@@ -23,7 +23,7 @@ def size_text(size: int) -> str:
 def annotate(site_dir: Path, pages_word: dict[str, str], languages: tuple[str, ...], default_language: str) -> int:
     """Fill the PDF facts into every downloads page; return how many links got them."""
     filled = 0
-    facts: dict[str, str] = {}
+    facts: dict[str, tuple[str, int]] = {}  # file -> (size, pages): each PDF opened once
     for page in sorted(site_dir.rglob("*.html")):
         html = page.read_text(encoding="utf-8", errors="replace")
         if 'class="kb-pdf-meta"' not in html:
@@ -43,8 +43,8 @@ def annotate(site_dir: Path, pages_word: dict[str, str], languages: tuple[str, .
                         count = len(pdf.pages)
                 except (pikepdf.PdfError, OSError):
                     return match.group(0)
-                facts[file] = f"{size_text(path.stat().st_size)}, {count}"
-            size, count = facts[file].split(", ")
+                facts[file] = (size_text(path.stat().st_size), count)
+            size, count = facts[file]
             filled += 1
             return (f'<span class="kb-pdf-meta" data-file="{file}">(PDF{match.group("extra")}, {size}, '
                     f'{pages_word.get(lang, "{n} pages").format(n=count)})</span>')

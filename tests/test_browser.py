@@ -740,7 +740,8 @@ def test_axe_reports_no_serious_violations_in_the_review_view(context: BrowserCo
 
 
 # --- phones: no horizontal scrolling --------------------------------------------------------------------------------
-@pytest.mark.parametrize("path", [MODULE_ZH, QUESTIONNAIRE, STATUS, STATUS_EN, MODULE_EN], ids=lambda p: p.strip("/").replace("/", "-"))
+@pytest.mark.parametrize("path", [MODULE_ZH, QUESTIONNAIRE, STATUS, STATUS_EN, MODULE_EN, "/glossary/", "/en/downloads/"],
+                         ids=lambda p: p.strip("/").replace("/", "-"))
 def test_phone_screen_has_no_horizontal_overflow(phone: BrowserContext, base_url: str, shots: Path, path: str) -> None:
     page, _ = _open(phone, base_url + path)
     name = path.strip("/").replace("/", "-")

@@ -9,7 +9,16 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from kb.print.pagediff import Line, PdfPage, align, changed_areas, compare_downloads, page_keys, running_lines, side_by_side
+from kb.print.pagediff import (
+    Line,
+    PdfPage,
+    align,
+    changed_areas,
+    compare_downloads,
+    page_keys,
+    running_lines,
+    side_by_side,
+)
 
 
 def test_a_page_moved_by_added_text_is_aligned_with_itself():

@@ -3,7 +3,7 @@ page, each changed page drawn before and after, side by side, with the changed a
 
 Pages move when text is added, so the pages of the old and new PDF are aligned first by their text
 (difflib over the text of each page, read with poppler's pdftotext), and only aligned pairs are
-compared as images (rasterised with poppler's pdftoppm, compared with pixelmatch: docs/adr/0013).
+compared as images (rasterised with poppler's pdftoppm, compared with pixelmatch: docs/adr/0014).
 The running header and footer (the same line in the top or bottom margin of several pages: page
 x of y, the edition's digest, the chapter's title) are left out of both comparisons: they follow
 from a change elsewhere and would otherwise mark every page. Pages only the new PDF has are shown

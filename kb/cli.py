@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", type=Path, default=Path("pr-report"), help="folder for report-<lang>.md/.html and images/ (default: pr-report)")
     pr.add_argument("--pr", default=None, help="the pull request's number (links to the preview when kb.yml sets preview_url)")
     pr.add_argument("--summary", type=Path, default=None, help="also append every language's Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)")
+    pr.add_argument("--no-pdf", action="store_true", help="skip the PDF of each language's HTML report")
     pr.add_argument("--max-images", type=int, default=60, help="at most this many page pictures (default: 60); further changed pages are listed without one")
 
     ap = sub.add_parser("approve", help="record an organisation's approval of page pairs in a signed commit")
@@ -283,7 +284,9 @@ def cmd_pr_report(args: argparse.Namespace) -> int:
     except PrReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    written = write_report(report, settings, data, out)
+    written = write_report(report, settings, data, out, pdf=not args.no_pdf)
+    for problem in report.pdf_problems:
+        print(f"warning: {problem}", file=sys.stderr)
     if args.summary is not None:
         with args.summary.open("a", encoding="utf-8") as summary:
             for path in written:

@@ -134,6 +134,16 @@ def test_a_settings_change_is_flagged_at_the_top_in_both_languages(pull_request)
 
 
 @pytest.mark.pdf
+def test_each_languages_report_is_also_a_pdf_with_the_warning_first(pull_request):
+    for lang, title, heading in (("en", "Pull-request report", "For the maintainer first"), ("zh", "修改请求报告", "请维护人员先看")):
+        pdf = pull_request["out"] / f"report-{lang}.pdf"
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+        assert text.index(title) < text.index(heading) < text.index("kb.yml") < text.index("manual-mercury-zh.pdf")
+        images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, check=True, text=True).stdout
+        assert len(images.strip().splitlines()) - 2 >= 5  # the page pictures are in it
+
+
+@pytest.mark.pdf
 def test_exactly_the_printed_pages_that_changed_are_shown_before_and_after(pull_request):
     root = pull_request["root"]
     base_pdfs = {p.relative_to(root / "base-site" / "downloads").as_posix(): p

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kb.checks.engine import run
 from kb.print.pagediff import Comparison, PagediffError, compare_downloads
+from kb.print.reportpdf import write_report_pdf
 from kb.project import templating
 from kb.project.data import ProjectData
 from kb.project.findings import Finding
@@ -66,6 +67,7 @@ class PrReport:
     preview: bool  # links are preview URLs, not paths inside the site artifact
     max_images: int
     written: list[Path] = field(default_factory=list)
+    pdf_problems: list[str] = field(default_factory=list)  # a report PDF WeasyPrint could not write
 
     @property
     def trust_files(self) -> list[ChangedFile]:
@@ -106,7 +108,11 @@ def build_report(settings: Settings, data: ProjectData, *, base: str, head: str,
     for name, site in (("--base-site", base_site), ("--head-site", head_site)):
         if not site.is_dir():
             raise PrReportError(f"{name} {site}: no such folder (build the site of that revision there first)")
-    files = changed_files(Git(settings.root), base, head)
+    git = Git(settings.root)
+    files = changed_files(git, base, head)
+    if git.run("rev-parse", f"{head}^{{commit}}").stdout != git.run("rev-parse", "HEAD^{commit}").stdout:
+        # the pairs' state and the findings are read from the files checked out here
+        raise PrReportError(f"'{head}' is not the revision checked out in {settings.root}: check it out first")
     report = run(settings, data, release=False, lang=settings.default_language)
     docs = settings.docs_dir
     changed_pages: dict[str, set[str]] = {}
@@ -234,8 +240,8 @@ def html(report: PrReport, lang: str, ui: dict[str, str], overrides: Path, other
                              limit=report.max_images)
 
 
-def write_report(report: PrReport, settings: Settings, data: ProjectData, out: Path) -> list[Path]:
-    """report-<lang>.md and report-<lang>.html for each language, into *out* (the images are there already)."""
+def write_report(report: PrReport, settings: Settings, data: ProjectData, out: Path, *, pdf: bool = True) -> list[Path]:
+    """report-<lang>.md, .html and (with *pdf*) .pdf for each language, into *out* (the images are there already)."""
     written = []
     langs = list(settings.languages)
     for lang in langs:
@@ -246,5 +252,12 @@ def write_report(report: PrReport, settings: Settings, data: ProjectData, out: P
                                                         f"report-{other}.html" if other else None))):
             write_atomic(out / name, text)
             written.append(out / name)
+        if pdf:
+            try:
+                write_report_pdf(out / f"report-{lang}.html", out / f"report-{lang}.pdf")
+            except Exception as exc:  # WeasyPrint's errors are many: the HTML stands without the PDF
+                report.pdf_problems.append(f"report-{lang}.pdf not written: {type(exc).__name__}: {str(exc)[:200]}")
+            else:
+                written.append(out / f"report-{lang}.pdf")
     report.written = written
     return written

@@ -197,7 +197,7 @@ def markdown(report: PrReport, lang: str, ui: dict[str, str]) -> str:
     for problem in report.prints.problems:
         out.append(f"- ⚠️ {md(_problem_text(problem.code, problem.document, problem.detail, ui))}")
     if report.prints.documents:
-        out += [ui["pr_print_images_elsewhere"].replace("report-en.html", f"report-{lang}.html"), ""]
+        out += [ui["pr_print_images_elsewhere"].format(file=f"report-{lang}.html"), ""]
         for doc in report.prints.documents:
             note = {"added": f" ({ui['pr_document_added']})", "removed": f" ({ui['pr_document_removed']})"}.get(doc.kind, "")
             out.append(f"- `downloads/{doc.document.replace('`', '')}`{note}, "

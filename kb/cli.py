@@ -1,4 +1,4 @@
-"""Command line: ``python -m kb.cli build|serve|check|translated|approve`` (the scripts/ wrappers call it).
+"""Command line: ``python -m kb.cli build|serve|check|translated|approve|trust|pr-report`` (the scripts/ wrappers call it).
 
 Exit status: 0 success, 1 errors found (or the build failed), 2 usage or configuration mistake."""
 
@@ -15,6 +15,7 @@ from kb.authoring.approve import ApproveError, approve
 from kb.authoring.translate import StampError, stamp
 from kb.build import generator, sitedir
 from kb.build.offline import build_offline_zip
+from kb.build.prreport import PrReportError, build_report, write_report
 from kb.checks.engine import run
 from kb.content.siteconfig import mkdocs_yml_problems
 from kb.project.commandline import Parser, UsageError, default_lang
@@ -54,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
 
     tc = sub.add_parser("trust", help="show the trust chain: the root, each organisation's keys and the commits that listed them, what is missing")
     tc.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the output")
+
+    pr = sub.add_parser("pr-report", help="the pull-request report: trust files changed, changed page pairs and their state, findings, printed pages before and after (Markdown and HTML, each language)")
+    pr.add_argument("--base", required=True, help="the base revision (e.g. origin/main)")
+    pr.add_argument("--head", default="HEAD", help="the pull request's revision, checked out here (default: HEAD)")
+    pr.add_argument("--base-site", required=True, type=Path, help="the site built from the base revision")
+    pr.add_argument("--head-site", required=True, type=Path, help="the site built from the head revision")
+    pr.add_argument("--out", type=Path, default=Path("pr-report"), help="folder for report-<lang>.md/.html and images/ (default: pr-report)")
+    pr.add_argument("--pr", default=None, help="the pull request's number (links to the preview when kb.yml sets preview_url)")
+    pr.add_argument("--summary", type=Path, default=None, help="also append every language's Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)")
+    pr.add_argument("--no-pdf", action="store_true", help="skip the PDF of each language's HTML report")
+    pr.add_argument("--max-images", type=int, default=60, help="at most this many page pictures (default: 60); further changed pages are listed without one")
 
     ap = sub.add_parser("approve", help="record an organisation's approval of page pairs in a signed commit")
     ap.add_argument("--as", dest="org", required=True, help="the approving organisation (data/reviewers.yml)")
@@ -256,8 +268,41 @@ def cmd_trust(args: argparse.Namespace) -> int:
     return 1 if view.missing or view.problems else 0
 
 
+def cmd_pr_report(args: argparse.Namespace) -> int:
+    """Exit 0 when the report is written, 2 when what it was given cannot be read (missing site, unknown revision)."""
+    if args.pr is not None and not args.pr.isdigit():
+        raise UsageError(f"--pr {args.pr!r}: a pull request's number is digits only")
+    if args.max_images < 0:
+        raise UsageError("--max-images must be 0 or more")
+    settings = load_settings()
+    data = ProjectData(settings)
+    data.validate()
+    out = args.out.resolve()
+    try:
+        report = build_report(settings, data, base=args.base, head=args.head, base_site=args.base_site.resolve(),
+                              head_site=args.head_site.resolve(), out=out, pr=args.pr, max_images=args.max_images)
+    except PrReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    written = write_report(report, settings, data, out, pdf=not args.no_pdf)
+    for problem in report.pdf_problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    if args.summary is not None:
+        with args.summary.open("a", encoding="utf-8") as summary:
+            for path in written:
+                if path.suffix == ".md":
+                    summary.write(path.read_text(encoding="utf-8") + "\n")
+    for path in written:
+        print(path)
+    print(f"{len(report.pairs)} page pairs, {len(report.trust_files)} trust files, "
+          f"{sum(len(d.pages) for d in report.prints.documents)} printed pages changed "
+          f"({report.prints.images} pictures, {report.prints.omitted} over the limit)", file=sys.stderr)
+    return 0
+
+
 COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "translated": cmd_translated,
-            "approve": cmd_approve, "trust": cmd_trust}
+            "approve": cmd_approve, "trust": cmd_trust,
+            "pr-report": cmd_pr_report}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,6 +35,10 @@ def test_the_projects_settings_declare_one_manual_per_programme() -> None:
     ("default_language: fr\n", "default_language 'fr' is not in languages"),
     ("docs_dir: ''\n", "'docs_dir'"),
     ("[not, a, mapping]\n", "expected a mapping of settings"),
+    ("preview_url: http://preview.example.org/pr-{pr}/\n", "preview_url 'http://preview.example.org/pr-{pr}/' must be an https:// address"),
+    ("preview_url: https://preview.example.org/\n", "must hold {pr} exactly once"),
+    ("preview_url: https://preview.example.org/{pr}/{branch}/\n", "must hold {pr} exactly once (the pull request's number) and no other braces"),
+    ("preview_url: 'https://preview.example.org/pr-{pr}/\"><script>'\n", "must be an https:// address"),
 ])
 def test_mistakes_name_the_file_and_the_key(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(SettingsError) as err:
@@ -63,3 +67,9 @@ def test_a_manual_naming_an_unknown_track_or_type_is_a_settings_error(tmp_path: 
     with pytest.raises(SettingsError, match=r"'manuals\.mercury\.types': unknown content type\(s\) policies"):
         settings.check_manuals(model.tracks, model.types)
     load_settings(REPO_ROOT, environ={}).check_manuals(model.tracks, model.types)  # the project's own are fine
+
+
+def test_a_preview_address_with_the_pull_requests_number_is_accepted(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, "preview_url: https://preview.example.org/pr-{pr}/\n"), environ={})
+    assert settings.preview_url == "https://preview.example.org/pr-{pr}/"
+    assert load_settings(write(tmp_path, ""), environ={}).preview_url is None

@@ -9,6 +9,8 @@ to publish nothing; a programme's print material is released per manual (kb.prin
 
 from __future__ import annotations
 
+import fnmatch
+
 # Rules whose findings are always errors, whatever data/messages.yml says, and refuse a release.
 SAFETY_RULES = frozenset({"unsafe-html", "unsafe-file", "pii", "broken-link", "missing-image"})
 
@@ -28,3 +30,42 @@ def blocks_publication(rule: str, code: str, severity: str) -> bool:
     if severity != "error":
         return False
     return rule in SAFETY_RULES or (rule == "approval" and code in FALSE_APPROVAL_CODES)
+
+
+# Files that decide what the build trusts, runs or refuses: a pull request that changes one of them is
+# flagged at the top of its report (kb.build.prreport) so the maintainer reviewing it sees it first.
+# Declared here, in code, for the same reason as the rules above: a data file cannot shorten the list.
+# Each entry: a path pattern (fnmatch; "/**" is everything under a folder) and what kind of file it is.
+TRUST_PATHS: tuple[tuple[str, str], ...] = (
+    ("kb/**", "code"),
+    ("hooks/**", "code"),
+    ("scripts/**", "code"),
+    ("bench/**", "code"),
+    ("overrides/**", "code"),  # the theme's templates print page data; CSP hashes their inline scripts
+    ("docs/assets/**", "code"),  # scripts and styles every page loads
+    ("docs/sw.js", "code"),
+    ("tests/**", "code"),  # what the suite accepts decides what CI lets through
+    (".github/**", "workflow"),
+    (".ci/**", "workflow"),
+    ("kb.yml", "settings"),
+    ("mkdocs.yml", "settings"),
+    ("pyproject.toml", "settings"),
+    (".importlinter", "settings"),
+    ("requirements*", "settings"),
+    ("data/signers/**", "trust"),
+    ("data/reviewers.yml", "trust"),
+    ("data/limits.yml", "trust"),
+    ("data/messages.yml", "trust"),  # severities: what fails a build
+    ("data/media.yml", "trust"),
+)
+
+
+def trust_kind(path: str) -> str | None:
+    """The kind of trust file *path* (repository-relative, with /) is, or None for content."""
+    for pattern, kind in TRUST_PATHS:
+        if pattern.endswith("/**"):
+            if path.startswith(pattern[:-2]):
+                return kind
+        elif fnmatch.fnmatchcase(path, pattern):
+            return kind
+    return None

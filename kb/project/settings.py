@@ -39,6 +39,20 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+PREVIEW_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%/{}-]*)?$")
+
+
+def _check_preview_url(url: str) -> None:
+    """A preview address is an https URL with exactly one {pr} (the pull request's number) and no other
+    placeholder: the report puts it in links a reviewer opens."""
+    if not PREVIEW_URL_RE.match(url):
+        raise ValueError(f"preview_url '{url}' must be an https:// address of letters, digits and . - _ ~ % /, "
+                         "e.g. https://preview.example.org/pr-{pr}/")
+    if url.count("{pr}") != 1 or url.replace("{pr}", "").count("{") or url.replace("{pr}", "").count("}"):
+        raise ValueError(f"preview_url '{url}' must hold {{pr}} exactly once (the pull request's number) "
+                         "and no other braces")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -87,6 +101,10 @@ class Settings(_Model):
     email_allowlist_domains: tuple[NonEmpty, ...] = ()
     manuals: dict[ManualId, ManualSpec] = Field(default_factory=dict)
     print: PrintSettings = PrintSettings()
+    # Where a pull request's built site can be read, e.g. "https://preview.example.org/pr-{pr}/": the
+    # pull-request report (kb.build.prreport) links each changed page there; None: it names the
+    # page's file inside the site artifact instead.
+    preview_url: str | None = None
     release: bool = False
     pdf: bool = True
     check_cache: bool = True  # kb.content.rendercache: render results kept between check runs
@@ -101,6 +119,8 @@ class Settings(_Model):
                 # the build writes into these folders, and empties the site folder first
                 raise ValueError(f"{key} '{getattr(self, key)}' must be a folder inside the project ({root}), "
                                  f"not {path}; nothing was written")
+        if self.preview_url is not None:
+            _check_preview_url(self.preview_url)
         if self.default_language not in self.languages:
             raise ValueError(f"default_language '{self.default_language}' is not in languages {list(self.languages)}")
         for mid, spec in self.manuals.items():
@@ -156,7 +176,7 @@ class Settings(_Model):
 
 # Keys read from kb.yml (the rest are set from the environment).
 FILE_KEYS = ("docs_dir", "site_dir", "cache_dir", "data_dir", "languages", "default_language",
-             "email_allowlist_domains", "manuals", "print")
+             "email_allowlist_domains", "manuals", "print", "preview_url")
 
 
 def _describe(exc: ValidationError) -> str:

@@ -1,0 +1,76 @@
+"""Knowledge tests as the pages declare them: the modules a training teaches (event.session.modules,
+whose question banks make its pre-test and post-test), the totals of its score sheet
+(event.knowledge_test) and the single-choice answers of a module's answers section (the
+answer-key-skew check). Plain reading only: the checks report, kb.print.knowledge prints."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from kb.content.pages import Page
+from kb.project.schemas import KnowledgeTestRecord
+
+ANSWERS_ID = "answers"
+# "1. B。…" or "1. B. …": a numbered answer that is one option letter. "2. A、B、D。" (several letters)
+# and "3. E.g. …" (a word) are not single-choice answers.
+CHOICE_ANSWER_RE = re.compile(r"^(\d+)\.\s+([A-F])(?:。|[.．](?=\s|$))")
+
+
+@dataclass(frozen=True)
+class ChoiceAnswer:
+    line: int       # file line of the answer
+    number: int     # the question's number
+    letter: str
+
+
+def choice_answers(page: Page) -> list[ChoiceAnswer]:
+    """The single-choice answers in the page's answers section ({#answers}), top-level items only."""
+    span = page.section_lines(ANSWERS_ID)
+    if span is None:
+        return []
+    start, end = span
+    lines = page.body.split("\n")
+    out = []
+    for number in range(start + 1, end):
+        m = CHOICE_ANSWER_RE.match(lines[number - page.body_start])
+        if m:
+            out.append(ChoiceAnswer(number, int(m.group(1)), m.group(2)))
+    return out
+
+
+def session_modules(meta: dict[str, Any], track: str | None) -> list[str]:
+    """The module pages a training lists in event.session.modules (track-relative, with or without
+    .md), as paths under docs/<lang>/ (mercury/modules/02-x.md). What is not a list of text: none
+    (the session's own checks report its shape)."""
+    event = meta.get("event")
+    session = event.get("session") if isinstance(event, dict) else None
+    modules = session.get("modules") if isinstance(session, dict) else None
+    if not isinstance(modules, list) or not track:
+        return []
+    out = []
+    for item in modules:
+        if isinstance(item, str) and item.strip().strip("/"):
+            rel = item.strip().strip("/")
+            out.append(f"{track}/{rel if rel.endswith('.md') else rel + '.md'}")
+    return list(dict.fromkeys(out))
+
+
+def knowledge_record(meta: dict[str, Any]) -> tuple[KnowledgeTestRecord | None, str | None]:
+    """The event's knowledge_test totals, validated: (record, None), (None, what is wrong), or
+    (None, None) when the page gives none."""
+    event = meta.get("event")
+    raw = event.get("knowledge_test") if isinstance(event, dict) else None
+    if raw is None:
+        return None, None
+    try:
+        return KnowledgeTestRecord.model_validate(raw), None
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = ".".join(str(x) for x in error["loc"] if not (isinstance(x, str) and "[" in x))
+            problems.append(f"{loc}: {error['msg']}" if loc else error["msg"])
+        return None, "; ".join(dict.fromkeys(problems))

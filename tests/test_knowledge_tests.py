@@ -5,14 +5,20 @@ search index, the offline copy)."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
-from sitebuild import FIXTURES, make_project
+from sitebuild import FIXTURES, TODAY, build, make_project
 
+from kb.build.offline import TOP_FOLDER, build_offline_zip
 from kb.checks.engine import run
 from kb.project.data import load_question_banks
-from kb.project.settings import SettingsError
+from kb.project.settings import SettingsError, load_settings
 
 RULES = FIXTURES / "rules"
 
@@ -63,3 +69,108 @@ def test_the_banks_load_by_module_page(tmp_path: Path):
         "    answer: {zh: 答, en: A}\n", encoding="utf-8")
     banks = load_question_banks(tmp_path / "questions")
     assert list(banks) == ["gender/modules/03-y.md"] and banks["gender/modules/03-y.md"].points == 3
+
+
+# --- built: the sheets, the answer key, the score sheet, the record, the search index, the offline copy ------
+KT = FIXTURES / "knowledge-tests"
+EVENT = "mercury--events--training-kt"
+ANSWER_ONLY = {"en": ["xylophonist", "zeppelinophile", "quetzalcoatl", "armadillo"],  # answers, trainer note, model answer
+               "zh": ["琵琶鱼", "曼陀铃", "鹦鹉螺", "犰狳"]}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("kt") / "p", KT, site=True)
+    build(project, pdf=True)
+    return project / "site"
+
+
+def _text(pdf: Path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(out.split())
+
+
+@pytest.mark.build
+@pytest.mark.pdf
+def test_a_training_gets_test_sheets_without_answers_and_a_trainer_only_answer_key(built: Path):
+    downloads = built / "downloads"
+    made = sorted(p.relative_to(downloads).as_posix() for p in downloads.rglob(f"*{EVENT}*.pdf") if "reports" not in p.parts)
+    assert made == [f"{kind}-{EVENT}-{lang}.pdf" for kind in ("posttest", "pretest") for lang in ("en", "zh")] + [
+        f"trainer/{kind}-{EVENT}-{lang}.pdf" for kind in ("answer-key", "score-sheet") for lang in ("en", "zh")]
+    for lang, title, fields, question, options in (
+        ("en", "Pre-training knowledge test", ["Name", "Sex (F/M)", "Organisation"],
+         "1. Test choice: which is the test option beta? (4 points)", ["A. Test option alpha", "B. Test option beta"]),
+        ("zh", "培训前知识测试", ["姓名", "性别（女/男）", "单位"], "1. 测试单选题：哪一项是测试选项乙？ (4 分)",
+         ["A. 测试选项甲", "B. 测试选项乙", "C. 测试选项丙"]),
+    ):
+        pre = _text(downloads / f"pretest-{EVENT}-{lang}.pdf")
+        for part in [title, *fields, question, *options]:
+            assert part in pre, (lang, part)
+        assert not any(word in pre for word in ANSWER_ONLY[lang]), pre
+        post = _text(downloads / f"posttest-{EVENT}-{lang}.pdf")
+        assert question in post and not any(word in post for word in ANSWER_ONLY[lang])
+    key = _text(downloads / "trainer" / f"answer-key-{EVENT}-en.pdf")
+    assert "Knowledge test answer key (for trainers)" in key
+    assert "Answer: B. Test option beta" in key and "Model answer: The model answer alone says armadillo." in key
+    assert "模型答案独有的词是犰狳甲片" in _text(downloads / "trainer" / f"answer-key-{EVENT}-zh.pdf")
+    scores = _text(downloads / "trainer" / f"score-sheet-{EVENT}-en.pdf")
+    for part in ("Knowledge test score sheet", "Totals by sex", "Women", "Men", "Tested", "Sum of scores", "Average",
+                 "Name", "Sex (F/M)", "Pre-test score", "Post-test score", "event.knowledge_test", "25"):
+        assert part in scores, part
+
+
+@pytest.mark.build
+@pytest.mark.pdf
+def test_the_knowledge_test_totals_show_on_the_event_page_and_in_its_report(built: Path):
+    html = (built / "en" / "mercury" / "events" / "training-kt" / "index.html").read_text(encoding="utf-8")
+    table = html[html.index('<div class="kb-knowledge-test">'):html.index('id="summary"')]
+    assert html.index('id="evaluation"') < html.index('<div class="kb-knowledge-test">')
+    cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", table)
+    assert cells[-21:] == ["Pre-test", "24", "4.5", "36", "5.0", "60", "4.8",
+                           "Post-test", "23", "8.0", "35", "7.5", "58", "7.7",
+                           "Change in average", "", "+3.5", "", "+2.5", "", "+2.9"]
+    report = _text(built / "downloads" / "reports" / "en" / f"{EVENT}.pdf")
+    assert "Knowledge test (out of 10 points)" in report
+    assert "Pre-test 24 4.5 36 5.0 60 4.8" in report and "Post-test 23 8.0 35 7.5 58 7.7" in report
+    zh = _text(built / "downloads" / "reports" / "zh" / f"{EVENT}.pdf")
+    assert "知识测试 (满分 10 分)" in zh and "培训前 24 4.5 36 5.0 60 4.8" in zh
+
+
+@pytest.mark.build
+@pytest.mark.pdf
+def test_answers_and_trainer_notes_are_not_in_the_search_index_nor_the_handouts(built: Path):
+    for lang in ("en", "zh"):
+        index = json.loads((built / "search" / f"{lang}.json").read_text(encoding="utf-8"))
+        docs = [d for d in index["docs"] if "91-test-module" in d["location"]]
+        words = " ".join(f"{d['title']} {d['text']}" for d in index["docs"]).replace("\u200b", "")
+        assert docs and {d["location"].rsplit("#", 1)[-1] for d in docs if "#" in d["location"]} == {
+            "objectives", "content", "key-points", "exercises", "sources"}
+        assert not [w for w in ANSWER_ONLY[lang] if w in words], lang
+        assert ("catalysts" if lang == "en" else "触媒") in words  # the page's own text is found
+        handout = _text(built / "downloads" / "handouts" / lang / "91-test-module.pdf")
+        assert ("Test content about catalysts" if lang == "en" else "关于触媒的测试内容") in handout
+        assert not [w for w in ANSWER_ONLY[lang] if w in handout], lang
+    # the website itself still shows them: the answers to trainees who look, the notes folded for trainers
+    page = (built / "en" / "mercury" / "modules" / "91-test-module" / "index.html").read_text(encoding="utf-8")
+    assert "xylophonist" in page and "quetzalcoatl" in page
+
+
+@pytest.mark.build
+@pytest.mark.pdf
+def test_the_offline_copy_has_no_answers_trainer_notes_or_trainer_files(built: Path, tmp_path: Path):
+    project = built.parent
+    env = {**os.environ, "KB_TODAY": TODAY}
+    env.pop("KB_RELEASE", None)
+    archive = build_offline_zip(load_settings(project, environ=env), env=env, site=built)
+    with zipfile.ZipFile(archive) as z:
+        names = z.namelist()
+        page = z.read(f"{TOP_FOLDER}/en/mercury/modules/91-test-module.html").decode("utf-8")
+        zh = z.read(f"{TOP_FOLDER}/mercury/modules/91-test-module.html").decode("utf-8")
+        review = z.read(f"{TOP_FOLDER}/review/mercury/modules/91-test-module/index.html").decode("utf-8")
+        index = z.read(f"{TOP_FOLDER}/search/en.js").decode("utf-8")
+    assert f"{TOP_FOLDER}/downloads/pretest-{EVENT}-en.pdf" in names
+    assert not [n for n in names if "/downloads/trainer/" in n]
+    assert 'id="answers"' in page and "The answers are given by your trainer" in page
+    assert not [w for w in ANSWER_ONLY["en"] if w in page] and not [w for w in ANSWER_ONLY["zh"] if w in zh]
+    assert "Test content about catalysts" in page and "参考答案由培训师提供" in zh
+    assert "catalysts" in index and not [w for w in ANSWER_ONLY["en"] + ANSWER_ONLY["zh"] if w in index + review]

@@ -74,3 +74,57 @@ def knowledge_record(meta: dict[str, Any]) -> tuple[KnowledgeTestRecord | None, 
             loc = ".".join(str(x) for x in error["loc"] if not (isinstance(x, str) and "[" in x))
             problems.append(f"{loc}: {error['msg']}" if loc else error["msg"])
         return None, "; ".join(dict.fromkeys(problems))
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One row of a knowledge test's results as the event page and its report show them."""
+
+    sitting: str                      # pre | post | change
+    women: tuple[int | None, float | None]
+    men: tuple[int | None, float | None]
+    all: tuple[int | None, float | None]
+
+
+def _overall(women: tuple[int | None, float | None], men: tuple[int | None, float | None]) -> tuple[int | None, float | None]:
+    (tw, aw), (tm, am) = women, men
+    if tw is None or tm is None:
+        return None, None
+    tested = tw + tm
+    if aw is None or am is None or tested == 0:
+        return tested, None
+    return tested, round((tw * aw + tm * am) / tested, 1)
+
+
+def result_rows(record: KnowledgeTestRecord) -> list[ResultRow]:
+    """Pre-test and post-test by sex and together (the average weighted by the numbers tested), and
+    the change of each average from pre to post where both are given."""
+    rows = []
+    for name in ("pre", "post"):
+        sitting = getattr(record, name)
+        women, men = (sitting.women.tested, sitting.women.average), (sitting.men.tested, sitting.men.average)
+        rows.append(ResultRow(name, women, men, _overall(women, men)))
+
+    def change(pre: tuple[int | None, float | None], post: tuple[int | None, float | None]) -> tuple[None, float | None]:
+        return None, (round(post[1] - pre[1], 1) if pre[1] is not None and post[1] is not None else None)
+
+    pre, post = rows
+    rows.append(ResultRow("change", change(pre.women, post.women), change(pre.men, post.men), change(pre.all, post.all)))
+    return rows
+
+
+def insert_results(html_text: str, block: str) -> str:
+    """The results go at the end of the record's evaluation section, else of its participants
+    section, else at the end of the page."""
+    for section in ('id="evaluation"', 'id="participants"'):
+        at = html_text.find(section)
+        if at < 0:
+            continue
+        level = html_text.rfind("<h", 0, at)
+        tag = html_text[level + 1:level + 3] if level >= 0 else "h2"
+        after = html_text.find(f"</{tag}>", at)
+        following = [html_text.find(f"<h{n}", after) for n in range(1, int(tag[1]) + 1)]
+        found = [i for i in following if i >= 0]
+        end = min(found) if found else len(html_text)
+        return html_text[:end] + block + "\n" + html_text[end:]
+    return html_text + block

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from kb.project.policy import SAFETY_RULES
-from kb.project.schemas import ChoiceQuestion, QuestionBankFile, ShortQuestion, load_data_file, load_yaml_lines, validate
+from kb.project.schemas import (
+    ChoiceQuestion,
+    QuestionBankFile,
+    ShortQuestion,
+    load_data_file,
+    load_yaml_lines,
+    validate,
+)
 from kb.project.settings import Settings, SettingsError
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

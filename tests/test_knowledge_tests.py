@@ -100,7 +100,7 @@ def test_a_training_gets_test_sheets_without_answers_and_a_trainer_only_answer_k
     for lang, title, fields, question, options in (
         ("en", "Pre-training knowledge test", ["Name", "Sex (F/M)", "Organisation"],
          "1. Test choice: which is the test option beta? (4 points)", ["A. Test option alpha", "B. Test option beta"]),
-        ("zh", "培训前知识测试", ["姓名", "性别（女/男）", "单位"], "1. 测试单选题：哪一项是测试选项乙？ (4 分)",
+        ("zh", "培训前知识测试", ["姓名", "性别（女/男）", "单位"], "1. 测试单选题：哪一项是测试选项乙？ （4 分）",
          ["A. 测试选项甲", "B. 测试选项乙", "C. 测试选项丙"]),
     ):
         pre = _text(downloads / f"pretest-{EVENT}-{lang}.pdf")
@@ -111,7 +111,7 @@ def test_a_training_gets_test_sheets_without_answers_and_a_trainer_only_answer_k
         assert question in post and not any(word in post for word in ANSWER_ONLY[lang])
     key = _text(downloads / "trainer" / f"answer-key-{EVENT}-en.pdf")
     assert "Knowledge test answer key (for trainers)" in key
-    assert "Answer: B. Test option beta" in key and "Model answer: The model answer alone says armadillo." in key
+    assert "Answer: B. Test option beta" in key and "Training: Test training with knowledge tests" in key and "Model answer: The model answer alone says armadillo." in key
     assert "模型答案独有的词是犰狳甲片" in _text(downloads / "trainer" / f"answer-key-{EVENT}-zh.pdf")
     scores = _text(downloads / "trainer" / f"score-sheet-{EVENT}-en.pdf")
     for part in ("Knowledge test score sheet", "Totals by sex", "Women", "Men", "Tested", "Sum of scores", "Average",

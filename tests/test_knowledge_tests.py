@@ -174,3 +174,20 @@ def test_the_offline_copy_has_no_answers_trainer_notes_or_trainer_files(built: P
     assert not [w for w in ANSWER_ONLY["en"] if w in page] and not [w for w in ANSWER_ONLY["zh"] if w in zh]
     assert "Test content about catalysts" in page and "参考答案由培训师提供" in zh
     assert "catalysts" in index and not [w for w in ANSWER_ONLY["en"] + ANSWER_ONLY["zh"] if w in index + review]
+
+
+# --- templates are not printed as content ----------------------------------------------------------------------
+@pytest.mark.build
+@pytest.mark.pdf
+def test_a_case_still_in_template_state_is_listed_to_be_completed_not_printed(tmp_path: Path):
+    project = make_project(tmp_path / "p", FIXTURES / "case-templates", site=True)
+    build(project, pdf=True)
+    en = _text(project / "site" / "downloads" / "manual-mercury-en.pdf")
+    assert "Finished case study" in en and "okapi" in en  # a chapter
+    assert "marmoset" not in en and "test item 7 still to fill" not in en  # the template's body is not printed
+    appendix = en[en.rindex("Appendix: to be completed"):]
+    assert "Template case study with many gaps (12 items to be completed)" in appendix
+    assert "Finished case study" not in appendix
+    zh = _text(project / "site" / "downloads" / "manual-mercury-zh.pdf")
+    assert "霍加狓" in zh and "狨猴" not in zh
+    assert "待补充较多的模板案例（12 项待补充）" in zh[zh.rindex("附录：待完成的案例"):]

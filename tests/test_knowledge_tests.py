@@ -191,3 +191,26 @@ def test_a_case_still_in_template_state_is_listed_to_be_completed_not_printed(tm
     zh = _text(project / "site" / "downloads" / "manual-mercury-zh.pdf")
     assert "霍加狓" in zh and "狨猴" not in zh
     assert "待补充较多的模板案例（12 项待补充）" in zh[zh.rindex("附录：待完成的案例"):]
+
+
+# --- event.knowledge_test and event.session.modules in the record -----------------------------------------------
+def test_a_wrong_knowledge_test_record_and_a_module_without_a_bank_are_reported(tmp_path: Path, settings_for):
+    project = make_project(tmp_path, KT)
+    page = project / "docs" / "en" / "mercury" / "events" / "training-kt.md"
+    text = page.read_text(encoding="utf-8")
+    text = text.replace("post: {women: {tested: 23, average: 8.0}", "post: {women: {tested: 23, average: 12}")
+    text = text.replace("modules: [modules/91-test-module.md]", "modules: [modules/91-test-module.md, modules/99-none]")
+    page.write_text(text, encoding="utf-8")
+    found = sorted((f.code, f.line, f.severity, f.message) for f in run(settings_for(project), lang="en").findings
+                   if f.rule == "event" and f.path == "docs/en/mercury/events/training-kt.md")
+    assert found == [
+        ("knowledge-test", 6, "error",
+         "event.knowledge_test is wrong: post.women.average 12.0 is more than points (10). Give the score "
+         "sheet's totals, e.g. knowledge_test: {points: 16, pre: {women: {tested: 18, average: 7.5}, men: {tested: 12, "
+         "average: 8.0}}, post: …} (points: the most a participant can score; tested: how many took the test; average: "
+         "their average score; null where there is no figure yet)."),
+        ("no-question-bank", 6, "info",
+         "The module mercury/modules/99-none.md listed in event.session.modules has no question bank "
+         "(data/questions/mercury/modules/99-none.yml): the pre-test and post-test leave it out. Add one in the form "
+         "of the other banks."),
+    ]

@@ -72,7 +72,8 @@ def knowledge_record(meta: dict[str, Any]) -> tuple[KnowledgeTestRecord | None, 
         problems = []
         for error in exc.errors(include_url=False):
             loc = ".".join(str(x) for x in error["loc"] if not (isinstance(x, str) and "[" in x))
-            problems.append(f"{loc}: {error['msg']}" if loc else error["msg"])
+            message = error["msg"].removeprefix("Value error, ")  # a model's own check says where itself
+            problems.append(f"{loc}: {message}" if loc and error["type"] != "value_error" else message)
         return None, "; ".join(dict.fromkeys(problems))
 
 

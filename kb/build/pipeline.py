@@ -259,7 +259,7 @@ class Build:
         if page.meta.get("type") != "event" or not isinstance(event, dict) or event.get("status") != "held":
             return html
         record, _ = knowledge.knowledge_record(page.meta)
-        if record is None:
+        if record is None or record.points is None:
             return html
         block = templating.render(overrides, "partials/kb-knowledge-test.html", rows=knowledge.result_rows(record),
                                   points=record.points, ui=self.ui(page.lang))

@@ -61,10 +61,10 @@ def session_modules(meta: dict[str, Any], track: str | None) -> list[str]:
 
 def knowledge_record(meta: dict[str, Any]) -> tuple[KnowledgeTestRecord | None, str | None]:
     """The event's knowledge_test totals, validated: (record, None), (None, what is wrong), or
-    (None, None) when the page gives none."""
+    (None, None) when the page gives none or only an empty block (a planned training's)."""
     event = meta.get("event")
     raw = event.get("knowledge_test") if isinstance(event, dict) else None
-    if raw is None:
+    if raw is None or raw == {}:
         return None, None
     try:
         return KnowledgeTestRecord.model_validate(raw), None

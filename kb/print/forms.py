@@ -127,7 +127,7 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
             if rel in figures:
                 figure = figure_paths([figures[rel]], [figures[rel].programme], lang)[f"event:{rel}"]
             record, _ = knowledge_record(page.meta)
-            knowledge = None if record is None else Markup(render(
+            knowledge = None if record is None or record.points is None else Markup(render(
                 overrides, "partials/kb-knowledge-test.html", rows=result_rows(record), points=record.points, ui=ui))
             html = render(overrides, "forms/event-report.html", knowledge=knowledge, page=page, title=page.meta.get("title") or rel,
                           facts=_event_facts(page), body=body, figure=figure, lang=lang, ui=ui,

@@ -204,7 +204,7 @@ class KnowledgeTestRecord(Closed):
     """The totals of a training's score sheet: the most a participant can score, the pre-test and the
     post-test by sex (never a person's score)."""
 
-    points: Annotated[int, Field(ge=1)]
+    points: Annotated[int, Field(ge=1)] | None = None  # null (or {}) until the training's test is made
     pre: TestSitting = TestSitting()
     post: TestSitting = TestSitting()
 
@@ -213,7 +213,9 @@ class KnowledgeTestRecord(Closed):
         for sitting in ("pre", "post"):
             for sex in ("women", "men"):
                 result: SexResult = getattr(getattr(self, sitting), sex)
-                if result.average is not None and result.average > self.points:
+                if result.average is not None and self.points is None:
+                    raise ValueError(f"{sitting}.{sex}.average is given without points (the most one can score)")
+                if result.average is not None and self.points is not None and result.average > self.points:
                     raise ValueError(f"{sitting}.{sex}.average {result.average} is more than points ({self.points})")
                 if result.average is not None and result.tested == 0:
                     raise ValueError(f"{sitting}.{sex}: an average with tested: 0")

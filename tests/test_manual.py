@@ -716,6 +716,13 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     base = tmp_path_factory.mktemp("released")
     project = make_project(base / "project")
     shutil.copytree(FIXTURE.parent / "manual-release", project, dirs_exist_ok=True)  # data/: no deliverables due
+    # a released edition prints no gap marker: the approved mercury module's one is filled in, and the
+    # gender module (a draft) gets one, which the refusal of its manual names too
+    for lang in LANGS:
+        module = project / "docs" / lang / "mercury" / "modules" / "01-test-module.md"
+        module.write_text(re.sub(r"\[\[gap: [^\]]*\]\]", "-", module.read_text(encoding="utf-8")), encoding="utf-8")
+        gender = project / "docs" / lang / "gender" / "modules" / "01-gender-module.md"
+        gender.write_text(gender.read_text(encoding="utf-8") + "\n[[gap: a figure still to add]]\n", encoding="utf-8")
     repo = SignedRepo(project, base)
     repo.commit_all("Sample project")
     repo.trust_keys()
@@ -742,8 +749,9 @@ def test_release_writes_the_approved_programmes_manual_and_refuses_the_other(rel
         assert not (released.site / "downloads" / "handouts" / lang / "01-gender-module.pdf").exists()
     log = released.log
     block = log[log.index("release refused downloads/manual-gender-en.pdf"):]
-    assert block.startswith("release refused downloads/manual-gender-en.pdf: pages are not approved")
+    assert block.startswith("release refused downloads/manual-gender-en.pdf: pages are not approved and the manual has gaps")
     assert "  - docs/en/gender/modules/01-gender-module.md: lacks FECO, UNDP; review.status is draft" in block
+    assert "  - docs/en/gender/modules/01-gender-module.md: 1 gap marker(s) [[gap: ...]] still to fill" in block
     assert "release refused downloads/manual-mercury" not in log
     assert re.search(r"release refused downloads/panels/en/01-test-panel\.pdf: the panel has gaps:\n"
                      r"  - docs/en/mercury/panels/01-test-panel\.md: 1 gap marker", log)

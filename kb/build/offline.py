@@ -1,6 +1,7 @@
 """The offline copy of the site: a second build with Material's offline plugin (file:// links,
 inlined search index), zipped into site/downloads/offline-site.zip with the PDF manuals, handouts
-and panels of the site it is made from (so its downloads page works)."""
+and panels of the site it is made from (so its downloads page works). Trainees take it home: its
+pages leave out answers and trainer notes (kb.web.trainer) and it holds no file of downloads/trainer/."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from kb.project.settings import ENV_PDF, Settings
 ENV_OFFLINE_FROM = "KB_OFFLINE_FROM"  # the site folder the offline copy is made from (its PDFs)
 ZIP_NAME = "offline-site.zip"
 TOP_FOLDER = "knowledge-site"  # the folder the zip unpacks into
+TRAINER_FOLDER = "trainer"  # downloads/trainer/: the trainers' files (kb.print.knowledge), never in the zip
 
 
 def offline_source(settings: Settings) -> Path:
@@ -38,6 +40,8 @@ def build_offline_zip(settings: Settings, env: dict[str, str] | None = None, sit
         # every PDF the downloads page lists (manuals, handouts, panels); the offline build's
         # downloads page marks what is missing here as online only (kb/build/downloads.py)
         for pdf in sorted((site / "downloads").rglob("*.pdf")):
+            if pdf.relative_to(site / "downloads").parts[0] == TRAINER_FOLDER:
+                continue  # answer keys and score sheets: trainees take the offline copy home
             target = offline_site / pdf.relative_to(site)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(pdf, target)

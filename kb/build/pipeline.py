@@ -28,7 +28,7 @@ from typing import Any
 from kb.build.downloads import downloads_for
 from kb.build.offline import offline_source
 from kb.checks import engine
-from kb.content import boundary, figures, safety, video
+from kb.content import boundary, figures, knowledge, safety, video
 from kb.content.figures import Attendance
 from kb.content.glossary import glossary_entries, glossary_groups
 from kb.content.navigation import NavEntry, Navigation
@@ -41,7 +41,7 @@ from kb.project import gitdates, templating
 from kb.project.data import ProjectData
 from kb.project.findings import format_text
 from kb.project.settings import Settings, SettingsError, load_settings
-from kb.web import csp, images, pdfmeta, review, search, searchfix, site, webapp
+from kb.web import csp, images, pdfmeta, review, search, searchfix, site, trainer, webapp
 from kb.web.glossary_html import annotate
 
 log = logging.getLogger("mkdocs.hooks.kb")
@@ -203,13 +203,19 @@ class Build:
 
     def page_html(self, html: str, page: PageRef, overrides: Path) -> str:
         """The page's HTML through the allow-list (nothing executable reaches a reader), kept for the
-        review view, with glossary terms, the video player and a held event's figure by sex."""
+        review view; answers and trainer notes kept from trainees (kb.web.trainer); with glossary terms,
+        the video player, a held event's figure by sex and its knowledge test's totals."""
         html = safety.sanitise(html)
+        # answers and trainer notes: never in a trainee's search results, nor in the offline copy's
+        # pages (its review views included)
+        html = (trainer.for_trainees(html, self.ui(page.lang).get("answers_offline", "")) if self.offline
+                else trainer.keep_from_search(html))
         self.html.setdefault(f"{self.settings.docs_dir}/{page.file_lang}/{page.rel}", html)
         if page.meta.get("template") != GLOSSARY_TEMPLATE:  # first use on the page, in its own language
             html = annotate(html, self.data.glossary, page.file_lang)
         html = self._video_player(html, page, overrides)
-        return self._figure_by_sex(html, page, overrides)
+        html = self._figure_by_sex(html, page, overrides)
+        return self._knowledge_test(html, page, overrides)
 
     @staticmethod
     def escaped(title: Any) -> Any:
@@ -246,6 +252,18 @@ class Build:
         if item is None:  # counts missing or not adding up: the event rule says so
             return html
         return figures.insert_figure(html, figures.page_figure(overrides, item, page.lang, page.page_dir, self.ui(page.lang)))
+
+    def _knowledge_test(self, html: str, page: PageRef, overrides: Path) -> str:
+        """A held event's knowledge test totals by sex (event.knowledge_test), when valid (else the event rule says why)."""
+        event = page.meta.get("event")
+        if page.meta.get("type") != "event" or not isinstance(event, dict) or event.get("status") != "held":
+            return html
+        record, _ = knowledge.knowledge_record(page.meta)
+        if record is None or record.points is None:
+            return html
+        block = templating.render(overrides, "partials/kb-knowledge-test.html", rows=knowledge.result_rows(record),
+                                  points=record.points, ui=self.ui(page.lang))
+        return knowledge.insert_results(html, block)
 
     def page_context(self, page: PageRef, alternates: dict[str, str | None], languages: list[str]) -> dict[str, Any]:
         """What the templates read as ``kb``: the page's state (review, translation, dates, notices)

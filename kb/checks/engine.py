@@ -20,6 +20,7 @@ from kb.checks.approval import findings as approval_findings
 from kb.checks.page import cached_renders, markdown_config, render_results
 from kb.checks.pair import orient
 from kb.checks.tree import (
+    check_answer_key_skew,
     check_deliverables,
     check_event_series,
     check_links,
@@ -213,6 +214,7 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     thresholds_path = settings.data_path / "event-thresholds.yml"
     raw.extend(check_event_series(pages, ctx, thresholds_path.relative_to(settings.root).as_posix(),
                                   event_series_lines(thresholds_path)))
+    raw.extend(check_answer_key_skew(pages, ctx))  # single-choice answers across each programme's modules
     raw.extend(check_report_problem(settings.root / "mkdocs.yml"))  # "Report a problem" still lacks FECO's address
     catalog = Catalog(data.rules, lang)
     resolved = [catalog.resolve(localised(f, data)) for f in raw]

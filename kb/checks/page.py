@@ -12,6 +12,7 @@ from typing import Any
 
 from kb.checks import Context, Scope, finding, rule
 from kb.checks.phones import find_phone_numbers
+from kb.content.knowledge import knowledge_record, session_modules
 from kb.content.pages import Page, iso_date
 from kb.content.rendercache import RenderResult, body_digest
 from kb.content.safety import Renderer, element_ids, locate, removed
@@ -523,6 +524,14 @@ def check_event(page: Page, ctx: Context) -> list[Finding]:
     limits = ctx.data.event_limits(page.track, kind)
     programme = page.track or "general"
     day = iso_date(event.get("date"))
+    _, problem = knowledge_record(page.meta)
+    if problem is not None:
+        out.append(finding("event", "knowledge-test", page, line, problem=problem))
+    banks = ctx.data.question_banks
+    for module in session_modules(page.meta, page.track):
+        if module not in banks:
+            bank = f"{ctx.data.settings.data_dir}/questions/{module[:-3]}.yml"
+            out.append(finding("event", "no-question-bank", page, line, module=module, bank=bank))
     if status == "planned":
         if day is not None and day < ctx.today:
             out.append(finding("event", "planned-in-past", page, line, date=day.isoformat()))

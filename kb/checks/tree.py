@@ -1,14 +1,17 @@
-"""Rules that need the whole tree: missing translations, links and images, deliverables, event series."""
+"""Rules that need the whole tree: missing translations, links and images, deliverables, event series,
+skewed answer keys."""
 
 from __future__ import annotations
 
 import posixpath
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from kb.checks import Context, finding
 from kb.checks.page import page_anchors, page_gaps
+from kb.content.knowledge import ANSWERS_ID, choice_answers
 from kb.content.pages import Page, iso_date
 from kb.project.data import Deliverable, first_lines
 from kb.project.findings import Finding
@@ -210,3 +213,53 @@ def check_event_series(pages: dict[str, Page], ctx: Context, path: str, lines: d
 def event_series_lines(path: Path) -> dict[str, int]:
     """The line of each programme's block in data/event-thresholds.yml."""
     return first_lines(path, r"^([A-Za-z][\w-]*):")
+
+
+# --- answer keys ----------------------------------------------------------------------------------------
+# A key is skewed when one letter is the answer to more than half of at least SKEW_MIN_ANSWERS
+# single-choice questions: with four options a trainee who always guesses that letter then scores more
+# than half, twice what guessing should give, and learns to guess the letter instead of the content.
+SKEW_MIN_ANSWERS = 6
+SKEW_SHARE = 0.5
+
+
+def _skewed(letters: list[str]) -> tuple[str, int] | None:
+    if len(letters) < SKEW_MIN_ANSWERS:
+        return None
+    letter, count = sorted(Counter(letters).items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return (letter, count) if count > SKEW_SHARE * len(letters) else None
+
+
+def _counts(letters: list[str]) -> str:
+    return ", ".join(f"{letter} {n}" for letter, n in sorted(Counter(letters).items()))
+
+
+def check_answer_key_skew(pages: dict[str, Page], ctx: Context) -> list[Finding]:
+    """The single-choice answers of each module's answers section ({#answers}), per module and per
+    programme and language: one letter answering more than half of them (SKEW_*) is reported at the
+    answers heading (for a programme: of the module that gives that letter most often)."""
+    out: list[Finding] = []
+    by_track: dict[tuple[str, str], list[tuple[Page, list[str]]]] = {}
+    for path in sorted(pages):
+        page = pages[path]
+        if page.type != "module" or page.text is None or page.refusal is not None:
+            continue
+        letters = [a.letter for a in choice_answers(page)]
+        if not letters:
+            continue
+        by_track.setdefault((page.lang, page.track or "general"), []).append((page, letters))
+        heading = next(h for h in page.headings if h.id == ANSWERS_ID)
+        skew = _skewed(letters)
+        if skew is not None:
+            out.append(finding("answer-key-skew", "module", page, heading.line, letter=skew[0], count=skew[1],
+                               total=len(letters), counts=_counts(letters)))
+    for (_lang, track), modules in sorted(by_track.items()):
+        letters = [letter for _, found in modules for letter in found]
+        skew = _skewed(letters)
+        if skew is None or len(modules) < 2:  # one module alone: reported above
+            continue
+        page = max(modules, key=lambda pm: (pm[1].count(skew[0]), -modules.index(pm)))[0]
+        heading = next(h for h in page.headings if h.id == ANSWERS_ID)
+        out.append(finding("answer-key-skew", "programme", page, heading.line, letter=skew[0], count=skew[1],
+                           total=len(letters), counts=_counts(letters), programme=track, modules=len(modules)))
+    return out

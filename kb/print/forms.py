@@ -2,6 +2,7 @@
 
 - site/downloads/forms/sign-in-sheet-<lang>.pdf and evaluation-<lang>.pdf: blank forms from
   data/forms.yml (templates overrides/forms/sign-in.html and evaluation.html);
+- site/downloads/pretest-…, posttest-… and downloads/trainer/: a training's knowledge tests (kb.print.knowledge);
 - site/downloads/reports/<lang>/<page>.pdf: the summary report (总结报告) of each held event, from
   its record: the front matter's figures (participants in total and by sex, experts, viewers), the
   figure by sex (kb.content.figures) and the record's sections as the site rendered them.
@@ -20,6 +21,8 @@ from typing import Any
 from markupsafe import Markup
 
 from kb.content.figures import Attendance, figure_paths
+from kb.content.knowledge import knowledge_record, result_rows
+from kb.print.knowledge import knowledge_test_jobs
 from kb.print.manual.assemble import Provenance
 from kb.print.manual.render import RenderJob, Summary
 from kb.print.manual.schedule import render_all
@@ -123,7 +126,10 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
             figure = None
             if rel in figures:
                 figure = figure_paths([figures[rel]], [figures[rel].programme], lang)[f"event:{rel}"]
-            html = render(overrides, "forms/event-report.html", page=page, title=page.meta.get("title") or rel,
+            record, _ = knowledge_record(page.meta)
+            knowledge = None if record is None or record.points is None else Markup(render(
+                overrides, "partials/kb-knowledge-test.html", rows=result_rows(record), points=record.points, ui=ui))
+            html = render(overrides, "forms/event-report.html", knowledge=knowledge, page=page, title=page.meta.get("title") or rel,
                           facts=_event_facts(page), body=body, figure=figure, lang=lang, ui=ui,
                           programme=data.model.tracks.get(page.track or "", {}).get(lang, page.track),
                           kind_label=ui.get(f"event_kind_{_event_facts(page)['kind']}", _event_facts(page)["kind"]),
@@ -133,4 +139,7 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
             jobs.append(RenderJob(html=html, base_url=(site_dir / page_dir).resolve().as_uri() + "/", stylesheets=(css,),
                                   output=str(out), name=f"report-{lang}:{out.name}", site_root=str(site_dir.resolve()),
                                   resources=(str(site_dir / figure),) if figure else ()))
+    # the knowledge tests of each training that lists modules with a question bank (kb.print.knowledge)
+    jobs += knowledge_test_jobs(pages=report.pages, settings=settings, banks=data.question_banks, spec=spec, ui=data.ui,
+                                site_dir=site_dir, overrides=Path(overrides), css=css)
     return render_all(jobs, settings.cache_path / "pdf")

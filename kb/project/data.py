@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from kb.project.policy import SAFETY_RULES
-from kb.project.schemas import load_data_file
+from kb.project.schemas import (
+    ChoiceQuestion,
+    QuestionBankFile,
+    ShortQuestion,
+    load_data_file,
+    load_yaml_lines,
+    validate,
+)
 from kb.project.settings import Settings, SettingsError
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -356,6 +363,44 @@ class Rule:
     messages: dict[str, Message]
 
 
+QUESTIONS_DIR = "questions"  # data/questions/<module page path under docs/<lang>/, .yml for .md>
+
+
+@dataclass(frozen=True)
+class QuestionBank:
+    """The knowledge-test questions of one module (data/questions/…), in both languages, with answers:
+    printed on the test sheets (questions) and the trainer's answer key, never on the website."""
+
+    module: str                                    # the module page's path under docs/<lang>/
+    path: Path                                     # the data file
+    questions: tuple[ChoiceQuestion | ShortQuestion, ...]
+
+    @property
+    def points(self) -> int:
+        return sum(q.points for q in self.questions)
+
+
+def load_question_banks(folder: Path) -> dict[str, QuestionBank]:
+    """Every question bank under *folder*, by module page path; every file's mistakes at once
+    (SettingsError, ``file:line: where: what``)."""
+    banks: dict[str, QuestionBank] = {}
+    problems: list[str] = []
+    if not folder.is_dir():
+        return banks
+    for path in sorted(folder.rglob("*.yml")):
+        try:
+            raw, lines = load_yaml_lines(path)
+            bank = validate(path, raw, lines, QuestionBankFile)
+        except SettingsError as exc:
+            problems.append(str(exc))
+            continue
+        module = path.relative_to(folder).with_suffix(".md").as_posix()
+        banks[module] = QuestionBank(module, path, tuple(bank.questions))
+    if problems:
+        raise SettingsError("\n".join(problems))
+    return banks
+
+
 def load_rules(path: Path) -> dict[str, Rule]:
     raw = load_yaml(path)
     _require(isinstance(raw, dict), path, "expected a mapping of rule ids")
@@ -463,6 +508,11 @@ class ProjectData:
         return Limits.load(self._path("limits.yml"))
 
     @cached_property
+    def question_banks(self) -> dict[str, QuestionBank]:
+        """The modules' knowledge-test question banks, by module page path (mercury/modules/02-x.md)."""
+        return load_question_banks(self._path(QUESTIONS_DIR))
+
+    @cached_property
     def ui(self) -> dict[str, dict[str, str]]:
         path = self._path("ui.yml")
         raw = load_yaml(path)
@@ -473,7 +523,7 @@ class ProjectData:
         """Load every data file now and report all their mistakes at once (SettingsError, one
         ``file:line: where: what`` per line), instead of failing on the first one used."""
         problems: list[str] = []
-        for name in ("model", "reviewers", "glossary", "deliverables", "rules", "ui", "media", "limits"):
+        for name in ("model", "reviewers", "glossary", "deliverables", "rules", "ui", "media", "limits", "question_banks"):
             try:
                 getattr(self, name)
             except SettingsError as exc:

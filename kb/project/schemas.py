@@ -134,6 +134,94 @@ class DeliverablesFile(Closed):
     deliverables: list[DeliverableModel]
 
 
+# --- questions/<track>/.../<module>.yml: knowledge-test question banks -----------------------------------
+OPTION_LETTERS = "ABCDEF"
+
+
+class BankText(Closed):
+    zh: Text
+    en: Text
+
+
+class ChoiceQuestion(Closed):
+    """A single-choice question: the options print as A, B, C…; *answer* is the correct one's letter."""
+
+    id: Id
+    kind: Literal["choice"]
+    points: Annotated[int, Field(ge=1, le=20)]
+    question: BankText
+    options: Annotated[list[BankText], Field(min_length=2, max_length=len(OPTION_LETTERS))]
+    answer: Annotated[str, Field(pattern=r"^[A-F]$")]
+
+    @model_validator(mode="after")
+    def _answer_is_an_option(self) -> ChoiceQuestion:
+        if OPTION_LETTERS.index(self.answer) >= len(self.options):
+            raise ValueError(f"answer {self.answer} names no option: the options are "
+                             f"{', '.join(OPTION_LETTERS[:len(self.options)])}")
+        return self
+
+
+class ShortQuestion(Closed):
+    """A short-answer question: *answer* is the model answer; *lines*: room to write on the sheet."""
+
+    id: Id
+    kind: Literal["short"]
+    points: Annotated[int, Field(ge=1, le=20)]
+    question: BankText
+    answer: BankText
+    lines: Annotated[int, Field(ge=1, le=12)] = 4
+
+
+Question = Annotated[ChoiceQuestion | ShortQuestion, Field(discriminator="kind")]
+
+
+class QuestionBankFile(Closed):
+    questions: Annotated[list[Question], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> QuestionBankFile:
+        ids = [q.id for q in self.questions]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"question ids must be unique in a bank: {', '.join(twice)} given twice")
+        return self
+
+
+# --- event.knowledge_test in an event's front matter ---------------------------------------------------
+class SexResult(Closed):
+    """One sex's result in one sitting of a knowledge test: how many took it, their average score."""
+
+    tested: Annotated[int, Field(ge=0)] | None = None
+    average: Annotated[float, Field(ge=0)] | None = None
+
+
+class TestSitting(Closed):
+    women: SexResult = SexResult()
+    men: SexResult = SexResult()
+
+
+class KnowledgeTestRecord(Closed):
+    """The totals of a training's score sheet: the most a participant can score, the pre-test and the
+    post-test by sex (never a person's score)."""
+
+    points: Annotated[int, Field(ge=1)] | None = None  # null (or {}) until the training's test is made
+    pre: TestSitting = TestSitting()
+    post: TestSitting = TestSitting()
+
+    @model_validator(mode="after")
+    def _averages_within_points(self) -> KnowledgeTestRecord:
+        for sitting in ("pre", "post"):
+            for sex in ("women", "men"):
+                result: SexResult = getattr(getattr(self, sitting), sex)
+                if result.average is not None and self.points is None:
+                    raise ValueError(f"{sitting}.{sex}.average is given without points (the most one can score)")
+                if result.average is not None and self.points is not None and result.average > self.points:
+                    raise ValueError(f"{sitting}.{sex}.average {result.average} is more than points ({self.points})")
+                if result.average is not None and result.tested == 0:
+                    raise ValueError(f"{sitting}.{sex}: an average with tested: 0")
+        return self
+
+
 # --- messages.yml ------------------------------------------------------------------------------------
 def _placeholders(text: str) -> set[str]:
     try:

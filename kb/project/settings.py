@@ -88,6 +88,9 @@ class PrintSettings(_Model):
     # a manual whose HTML is over twice this many kB renders in parts of about this size, each in a
     # process of its own, merged into one PDF (kb.print.manual.parts)
     part_kb: int = Field(200, ge=1, le=1_000_000)
+    # a case page with at least this many [[gap]] markers is still a template: the manual lists it in
+    # its appendix "to be completed" instead of printing it as a chapter
+    template_gaps: int = Field(10, ge=1)
 
 
 class Settings(_Model):

@@ -77,7 +77,7 @@ class Refusal:
     lang: str
     manual: str | None
     pages: tuple[ApprovalState, ...] = ()
-    gaps: tuple[tuple[str, int], ...] = ()  # (page, number of [[gap]] markers): panels
+    gaps: tuple[tuple[str, int], ...] = ()  # (page, number of [[gap]] markers): panels and manuals
 
     def lines(self) -> list[str]:
         out = [f"  - {s.path}: {s.reason()}" for s in self.pages]
@@ -96,7 +96,7 @@ class BuildPlan:
 def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
                    manifests: Navigation, provenance: Provenance | None = None) -> BuildPlan:
     """Every document of this build. In release mode the documents with unapproved pages (and
-    panels with gaps) are refused instead of planned."""
+    panels and manuals with gaps) are refused instead of planned."""
     plans = [plan_language(lang, manifests[lang], report) for lang in settings.languages if manifests.get(lang)]
     manuals = [m for plan in plans for m in manual_plans(settings, data, report, plan)]
     provenance = provenance if provenance is not None else Provenance.of(settings.root, settings.docs_dir)
@@ -106,8 +106,9 @@ def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
     refused: list[Refusal] = []
     for manual in manuals:
         output = downloads / manual.filename
-        if settings.release and manual.refused():
-            refused.append(Refusal(output, "manual", manual.lang, manual.id, tuple(manual.refused())))
+        if settings.release and (manual.refused() or manual.gaps()):
+            # unapproved pages, or gap markers in what it prints (the rule panels follow)
+            refused.append(Refusal(output, "manual", manual.lang, manual.id, tuple(manual.refused()), tuple(manual.gaps())))
             # the draft of the next edition, beside the last released one (kb.print.manual.editions)
             documents.append(assembler.manual(manual, downloads / editions.DRAFTS / manual.filename))
         else:
@@ -158,9 +159,9 @@ def _refuse(site_dir: Path, refusal: Refusal) -> None:
     if refusal.output.exists():
         refusal.output.unlink()
         removed = " (the earlier copy was removed)"
-    what = "pages are not approved" if refusal.pages else "the panel has gaps"
+    what = "pages are not approved" if refusal.pages else f"the {refusal.kind} has gaps"
     if refusal.pages and refusal.gaps:
-        what = "pages are not approved and the panel has gaps"
+        what = f"pages are not approved and the {refusal.kind} has gaps"
     _release_logger().warning("kb manual: release refused %s: %s%s:\n%s", rel, what, removed, "\n".join(refusal.lines()))
 
 

@@ -108,10 +108,15 @@ class ManualPlan:
     orgs: tuple[str, ...]         # who must approve every printed page (data/reviewers.yml, the track's list)
     chapters: list[Chapter]
     glossary: Chapter | None
+    to_complete: list[Chapter] = field(default_factory=list)  # case pages still templates: listed, not printed
 
     @property
     def filename(self) -> str:
         return manual_filename(self.id, self.lang)
+
+    def gaps(self) -> list[tuple[str, int]]:
+        """(page, gap markers) of the printed chapters: a released edition has none."""
+        return [(ch.path, ch.gaps) for ch in self.chapters if ch.gaps]
 
     def printed(self) -> list[Chapter]:
         return [*self.chapters, *([self.glossary] if self.glossary else [])]
@@ -183,8 +188,9 @@ def manual_plans(settings: Any, data: Any, report: Any, plan: LanguagePlan) -> l
     out = []
     for manual_id, spec in settings.manuals.items():
         orgs = tuple(data.required_reviewers(spec.track))
-        chapters = [replace(ch, approval=approval_state(report, ch.path, orgs)) for ch in plan.chapters
-                    if spec.includes(type=ch.type, track=ch.track, in_manual=ch.in_manual)]
+        included = [ch for ch in plan.chapters if spec.includes(type=ch.type, track=ch.track, in_manual=ch.in_manual)]
+        to_complete = [ch for ch in included if is_template(ch, settings.print.template_gaps)]
+        chapters = [replace(ch, approval=approval_state(report, ch.path, orgs)) for ch in included if ch not in to_complete]
         for ch, section in zip(chapters, _local_sections([ch.section for ch in chapters]), strict=True):
             ch.section = section
         previous: object = object()
@@ -194,8 +200,13 @@ def manual_plans(settings: Any, data: Any, report: Any, plan: LanguagePlan) -> l
         glossary = None
         if plan.glossary is not None:  # the shared glossary page is signed off by its own track's organisations
             glossary = with_own_approval(data, report, plan.glossary)
-        out.append(ManualPlan(manual_id, spec, plan.lang, orgs, chapters, glossary))
+        out.append(ManualPlan(manual_id, spec, plan.lang, orgs, chapters, glossary, to_complete))
     return out
+
+
+def is_template(ch: Chapter, template_gaps: int) -> bool:
+    """A case page still in template state: at least *template_gaps* gap markers."""
+    return ch.type == "case" and ch.gaps >= template_gaps
 
 
 def with_own_approval(data: Any, report: Any, ch: Chapter) -> Chapter:
@@ -457,7 +468,7 @@ class Assembler:
         ui = context["ui"]
         org_names = dict(zip(plan.orgs, self.org_names(plan.orgs, plan.lang), strict=True))
         context.update(
-            chapters=plan.chapters, groups=groups, answered=answered,
+            chapters=plan.chapters, groups=groups, answered=answered, to_complete=plan.to_complete,
             answers_draft=any(ch.draft for ch in answered),
             glossary=glossary, glossary_chapter=plan.glossary if glossary else None,
             total=len(counted), unapproved=len(unapproved),

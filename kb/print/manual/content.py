@@ -252,6 +252,17 @@ def extract_answers(article: ET.Element) -> list[ET.Element] | None:
     return None
 
 
+TRAINER_CLASS = "trainer"  # trainer notes (`!!! trainer`): for the trainer's editions only
+
+
+def remove_trainer_notes(article: ET.Element) -> None:
+    """Take out every trainer note (an element of class ``trainer``): trainee material never prints them."""
+    for parent in list(article.iter()):
+        for child in list(parent):
+            if TRAINER_CLASS in classes(child):
+                _remove(parent, child)
+
+
 def page_target_dest(base_dest: str, href_path: str, site_dir: Path) -> str:
     """The site-relative file a relative link of the page *base_dest* leads to (directory URLs: index.html)."""
     path = posixpath.normpath(posixpath.join(posixpath.dirname(base_dest), unquote(href_path)))
@@ -265,12 +276,15 @@ def prepare(parsed: ParsedPage, *, anchor: str, site_dir: Path, targets: dict[st
     """Print *parsed* into a document whose pages are *targets* (dest -> Target).
 
     split_answers: take the answers section out of the body. keep_answers: the document prints it
-    elsewhere (the trainer's appendix), so links to it stay links."""
+    elsewhere (the trainer's appendix), so links to it stay links; without it the document is
+    trainees' material, and the trainer notes are left out too."""
     article = copy.deepcopy(parsed.article)
     first = next(iter(article), None)
     if first is not None and first.tag == "h1":
         _remove(article, first)  # the template prints the title
     answers = extract_answers(article) if split_answers else None
+    if not keep_answers:  # a handout or a panel: what trainees take away
+        remove_trainer_notes(article)
     answer_ids = {el.get("id") for a in answers or () for el in a.iter() if el.get("id")}
     body_ids = {el.get("id") for el in article.iter() if el.get("id")}
     local_ids = body_ids | (answer_ids if keep_answers else set())

@@ -43,6 +43,7 @@ from kb.project.findings import format_text
 from kb.project.settings import Settings, SettingsError, load_settings
 from kb.web import csp, images, pdfmeta, review, search, searchfix, site, webapp
 from kb.web.glossary_html import annotate
+from kb.web.trainer_notes import fold_trainer_notes
 
 log = logging.getLogger("mkdocs.hooks.kb")
 
@@ -203,9 +204,12 @@ class Build:
 
     def page_html(self, html: str, page: PageRef, overrides: Path) -> str:
         """The page's HTML through the allow-list (nothing executable reaches a reader), kept for the
-        review view, with glossary terms, the video player and a held event's figure by sex."""
+        review view, with trainer notes folded, glossary terms, the video player and a held event's
+        figure by sex."""
         html = safety.sanitise(html)
         self.html.setdefault(f"{self.settings.docs_dir}/{page.file_lang}/{page.rel}", html)
+        # trainer notes folded under this language's label and kept out of the search index
+        html = fold_trainer_notes(html, self.ui(page.lang).get("trainer_notes", "Trainer notes"))
         if page.meta.get("template") != GLOSSARY_TEMPLATE:  # first use on the page, in its own language
             html = annotate(html, self.data.glossary, page.file_lang)
         html = self._video_player(html, page, overrides)

@@ -21,6 +21,7 @@ log = logging.getLogger("mkdocs.hooks.kb.manual")
 ARTICLE_START = '<article class="md-content__inner'
 ARTICLE_END = "</article>"
 ANSWERS_ID = "answers"
+TRAINER_CLASS = "trainer"  # a trainer note (kb.web.trainer_notes folds it on the website)
 EXERCISES_ID = "exercises"
 
 # Web interface inside the article that has no place on paper.
@@ -260,13 +261,25 @@ def page_target_dest(base_dest: str, href_path: str, site_dir: Path) -> str:
     return path.lstrip("/")
 
 
+def drop_trainer_notes(el: ET.Element) -> None:
+    """Remove every trainer note under *el* (a copy for trainees)."""
+    for child in list(el):
+        if isinstance(child.tag, str) and TRAINER_CLASS in classes(child):
+            _remove(el, child)
+        else:
+            drop_trainer_notes(child)
+
+
 def prepare(parsed: ParsedPage, *, anchor: str, site_dir: Path, targets: dict[str, Target],
-            split_answers: bool, keep_answers: bool) -> PrintedPage:
+            split_answers: bool, keep_answers: bool, trainer_notes: bool = True) -> PrintedPage:
     """Print *parsed* into a document whose pages are *targets* (dest -> Target).
 
     split_answers: take the answers section out of the body. keep_answers: the document prints it
-    elsewhere (the trainer's appendix), so links to it stay links."""
+    elsewhere (the trainer's appendix), so links to it stay links. trainer_notes: False leaves the
+    trainer notes out (a handout is the trainees' copy)."""
     article = copy.deepcopy(parsed.article)
+    if not trainer_notes:
+        drop_trainer_notes(article)
     first = next(iter(article), None)
     if first is not None and first.tag == "h1":
         _remove(article, first)  # the template prints the title

@@ -31,9 +31,10 @@ from kb.checks import engine
 from kb.content import boundary, figures, safety, video
 from kb.content.figures import Attendance
 from kb.content.glossary import glossary_entries, glossary_groups
+from kb.content.lessons import Agenda, page_agenda
 from kb.content.navigation import NavEntry, Navigation
 from kb.content.siteconfig import site_dir_problem
-from kb.print.forms import build_forms, held_events
+from kb.print.forms import agenda_output, build_forms, held_events
 from kb.print.forms import downloads as form_downloads
 from kb.print.manual import ManualError, build_manuals
 from kb.print.manual.assemble import Provenance
@@ -108,6 +109,7 @@ class Build:
     _dates: dict[str, str] = field(default_factory=dict)
     _attendance: list[Attendance] | None = None
     _downloads_by_lang: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _agendas: dict[str, Agenda] | None = None
 
     # --- prepare ------------------------------------------------------------------------------------------------
     @classmethod
@@ -190,6 +192,27 @@ class Build:
             self._attendance = figures.attendance(report.pages, s.docs_dir, s.languages, s.default_language)
         return self._attendance
 
+    def agendas(self) -> dict[str, Agenda]:
+        """The agenda of each training record whose session plan can be timed (by page path), once per build."""
+        if self._agendas is None:
+            report, s = self.wait_for_checks(), self.settings
+            found = ((path, page_agenda(page, report.pages, s.docs_dir, s.default_language))
+                     for path, page in report.pages.items() if page.type == "event" and page.text is not None)
+            self._agendas = {path: agenda for path, agenda in found if agenda is not None}
+        return self._agendas
+
+    def _agenda_view(self, page: PageRef, path: str) -> dict[str, Any] | None:
+        """What overrides/partials/kb-agenda.html shows: the agenda's rows, each module's page address,
+        and the PDF when this build writes it."""
+        agenda = self.agendas().get(path)
+        if agenda is None:
+            return None
+        s = self.settings
+        rows = [{**vars(row), "href": site.page_url_for(row.rel, page.lang, s.default_language) if row.rel else None}
+                for row in agenda.rows]
+        pdf = str(agenda_output(page.rel, page.lang)) if s.pdf else None
+        return {**vars(agenda), "rows": rows, "pdf": pdf}
+
     # --- generate: what each page shows -----------------------------------------------------------------------------
     def page_markdown(self, markdown: str, page: PageRef, render_gap: Callable[[str, dict[str, str]], str]) -> str:
         """Search ranking by type (content model), unless the page sets it; gap markers as badges."""
@@ -264,6 +287,8 @@ class Build:
         context: dict[str, Any] = {"ui": self.ui(lang), "lang": lang, "page": state, "model": data.model,
                                    "orgs": data.reviewers["organisations"]}
         context["printed"] = self._printed_for(page)
+        if page.meta.get("type") == "event":
+            context["agenda"] = self._agenda_view(page, state["path"])
         template = page.meta.get("template", "")
         if template == STATUS_TEMPLATE:
             context["status"] = site.status_data(report, data, lang)
@@ -365,7 +390,8 @@ class Build:
             raise FinishFailed(f"PDF manuals: {exc}") from None
         try:
             done = build_forms(settings=s, data=data, report=report, site_dir=site_dir, overrides=overrides,
-                               body_html=self.html, attendance=self.attendance(), provenance=provenance)
+                               body_html=self.html, attendance=self.attendance(), provenance=provenance,
+                               agendas=self.agendas())
         except ManualError as exc:
             raise FinishFailed(f"PDF forms and event reports: {exc}") from None
         log.info("kb forms: %d PDFs rendered, %d reused from the cache", len(done.rendered), len(done.reused))

@@ -27,6 +27,7 @@ SHORT = 60  # characters of an objective quoted in a message
 
 
 def _short(text: str) -> str:
+    text = text.rstrip("；;。.，,")
     return text if len(text) <= SHORT else text[:SHORT - 1] + "…"
 
 

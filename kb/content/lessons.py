@@ -131,8 +131,7 @@ def session_refs(plan: SessionPlan, lang: str, pages: Mapping[str, Page], docs_d
     return out
 
 
-def page_agenda(page: Page, pages: Mapping[str, Page], docs_dir: str, default_language: str,
-                teaching_label: str = "") -> Agenda | None:
+def page_agenda(page: Page, pages: Mapping[str, Page], docs_dir: str, default_language: str) -> Agenda | None:
     """The agenda of a training's record in its language; None without a session plan or while one of
     its modules has no valid lesson or a break follows no module (the agenda rule says which)."""
     plan, _ = session_block(page)
@@ -143,7 +142,7 @@ def page_agenda(page: Page, pages: Mapping[str, Page], docs_dir: str, default_la
         if ref.page is None or ref.lesson is None:
             return None
         modules.append(SessionModule(ref.rel, ref.page.title, ref.lesson))
-    return agenda(plan, modules, teaching_label)
+    return agenda(plan, modules)
 
 
 def clock(minutes: int) -> str:
@@ -187,7 +186,7 @@ class SessionModule:
     lesson: LessonBlock
 
 
-def agenda(plan: SessionPlan, modules: Sequence[SessionModule], teaching_label: str = "") -> Agenda:
+def agenda(plan: SessionPlan, modules: Sequence[SessionModule]) -> Agenda:
     """The day's agenda: each module from its minutes (its teaching, then its activities, as sub-rows),
     each break after the module it names, in the order the plan lists them."""
     now = minutes_of(plan.start)
@@ -195,8 +194,7 @@ def agenda(plan: SessionPlan, modules: Sequence[SessionModule], teaching_label: 
     for number, module in enumerate(modules, 1):
         lesson = module.lesson
         rows.append(AgendaRow("module", clock(now), clock(now + lesson.minutes), lesson.minutes, module.title, module.rel))
-        rows.append(AgendaRow("teaching", clock(now), clock(now + lesson.teaching_minutes), lesson.teaching_minutes,
-                              teaching_label))
+        rows.append(AgendaRow("teaching", clock(now), clock(now + lesson.teaching_minutes), lesson.teaching_minutes, ""))
         at = now + lesson.teaching_minutes
         for activity in lesson.activities:
             rows.append(AgendaRow(activity.kind, clock(at), clock(at + activity.minutes), activity.minutes, activity.title))

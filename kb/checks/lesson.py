@@ -13,6 +13,7 @@ from kb.content.lessons import (
     OBJECTIVES_ID,
     SessionModule,
     agenda,
+    declared,
     front_matter_line,
     key_points,
     lesson_block,
@@ -43,11 +44,10 @@ def _heading_line(page: Page, heading_id: str) -> int:
 def check_lesson(page: Page, ctx: Context) -> list[Finding]:
     if page.text is None or page.meta_error:
         return []
+    written = declared(page.meta.get("lesson"))
     if page.type != "module":
-        if "lesson" in page.meta:
-            return [finding("lesson", "not-a-module", page, page.line_of("lesson"), type=page.type or "-")]
-        return []
-    if "lesson" not in page.meta:
+        return [finding("lesson", "not-a-module", page, page.line_of("lesson"), type=page.type or "-")] if written else []
+    if not written:
         return [finding("lesson", "missing", page, 1)]
     block, problems = lesson_block(page)
     if block is None:
@@ -84,8 +84,8 @@ def check_lesson_pair(pair: Pair, ctx: Context) -> list[Finding]:
         return []
     theirs, _ = lesson_block(source)
     ours, _ = lesson_block(target)
-    if ("lesson" in source.meta) != ("lesson" in target.meta):
-        missing_in = target if "lesson" in source.meta else source
+    if declared(source.meta.get("lesson")) != declared(target.meta.get("lesson")):
+        missing_in = target if declared(source.meta.get("lesson")) else source
         return [finding("lesson", "pair-missing", missing_in, 1, other=(source if missing_in is target else target).path)]
     if theirs is None or ours is None:
         return []  # an invalid block: check_lesson reports it

@@ -76,9 +76,15 @@ def front_matter_line(page: Page, loc: tuple[Any, ...]) -> int:
     return line_of(lines, loc) + 1  # the front matter starts on the file's second line
 
 
+def declared(block: Any) -> bool:
+    """Whether a front-matter block is written: absent, null and {} (as ./scripts/new leaves an event's
+    mappings) are not yet declared."""
+    return block is not None and block != {}
+
+
 def lesson_block(page: Page) -> tuple[LessonBlock | None, list[Problem]]:
     """The page's ``lesson:`` block, or None and what is wrong with it (locations under "lesson")."""
-    if "lesson" not in page.meta:
+    if not declared(page.meta.get("lesson")):
         return None, []
     block, problems = block_problems(page.meta.get("lesson"), LessonBlock)
     return block, [Problem(p.where, ("lesson", *p.loc), p.what) for p in problems]
@@ -94,7 +100,7 @@ def module_minutes(page: Page) -> int | None:
 def session_block(page: Page) -> tuple[SessionPlan | None, list[Problem]]:
     """The record's ``event.session``, or None and what is wrong with it (locations under "event", "session")."""
     event = page.meta.get("event")
-    if not isinstance(event, dict) or "session" not in event:
+    if not isinstance(event, dict) or not declared(event.get("session")):
         return None, []
     plan, problems = block_problems(event.get("session"), SessionPlan)
     return plan, [Problem(p.where, ("event", "session", *p.loc), p.what) for p in problems]

@@ -8,12 +8,15 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from sitebuild import FIXTURES, build, make_project
 
+from kb.checks import Context
 from kb.checks.engine import run
+from kb.checks.lesson import check_lesson
 from kb.content.lessons import (
     SessionModule,
     agenda,
@@ -24,6 +27,8 @@ from kb.content.lessons import (
     session_refs,
 )
 from kb.content.pages import parse_page
+from kb.project.data import ProjectData
+from kb.project.settings import REPO_ROOT, load_settings
 from kb.web.trainer_notes import fold_trainer_notes
 
 RULES = FIXTURES / "rules"
@@ -250,3 +255,17 @@ def test_the_event_page_and_its_pdf_show_the_computed_agenda(built: Path):
         text = " ".join(_text(built / "downloads" / f"agenda-mercury-training-1-{lang}.pdf").split())
         for word in words:
             assert word in text, (lang, word)
+
+
+def test_a_hostile_lesson_of_thousands_of_bad_activities_is_reported_quickly_at_each_line():
+    """Every finding names its line; the front matter is parsed once per page, not once per finding."""
+    acts = "".join(f"    - {{id: a{i}, title: t, kind: lecture, minutes: 0, practises: [1]}}\n" for i in range(2000))
+    text = (f"---\ntitle: T\ntype: module\ntrack: mercury\nreview: {{status: draft}}\nlesson:\n  audience: x\n"
+            f"  teaching_minutes: 5\n  activities:\n{acts}---\n\n## O {{#objectives}}\n\n- a\n")
+    page = parse_page("docs/zh/x.md", "zh", "x.md", text.encode())
+    data = ProjectData(load_settings(REPO_ROOT, environ={"KB_TODAY": "2026-11-21"}))
+    started = time.perf_counter()
+    found = check_lesson(page, Context(data=data, today=data.settings.today))
+    assert time.perf_counter() - started < 10
+    assert len(found) == 4000 and {f.code for f in found} == {"invalid"}
+    assert [f.line for f in found[:2]] == [10, 10] and found[-1].line == 2009

@@ -16,10 +16,11 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from kb.content.pages import LIST_ITEM_RE, Page, split_front_matter
-from kb.project.schemas import LessonBlock, Problem, SessionPlan, block_problems, line_of, yaml_lines
+from kb.project.schemas import LessonBlock, Problem, SessionPlan, block_problems, yaml_lines
 
 OBJECTIVES_ID = "objectives"
 KEY_POINTS_ID = "key-points"
@@ -64,16 +65,29 @@ def key_points(page: Page) -> list[Item]:
     return section_items(page, KEY_POINTS_ID)
 
 
+def _key(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(x if isinstance(x, int) else str(x) for x in loc)
+
+
+@lru_cache(maxsize=16)
+def _front_matter_lines(text: str) -> dict[tuple[Any, ...], int]:
+    """The lines of a page's front matter by location, parsed once per page however many findings need
+    one (a hostile page may give thousands)."""
+    source, _, _ = split_front_matter(text)
+    return {_key(loc): line for loc, line in (yaml_lines(source) if source else {}).items()}
+
+
 def front_matter_line(page: Page, loc: tuple[Any, ...]) -> int:
     """The file line of *loc* (("lesson", "activities", 1, "minutes")) in the page's front matter: the
     deepest part of it that is written (a missing key: its parent's line)."""
-    if page.text is None:
-        return 1
-    source, _, _ = split_front_matter(page.text)
-    lines = yaml_lines(source) if source else {}
+    lines = _front_matter_lines(page.text) if page.text is not None else {}
     if not lines:
         return page.line_of(str(loc[0])) if loc else 1
-    return line_of(lines, loc) + 1  # the front matter starts on the file's second line
+    loc = _key(loc)
+    for n in range(len(loc), -1, -1):
+        if loc[:n] in lines:
+            return lines[loc[:n]] + 1  # the front matter starts on the file's second line
+    return 1
 
 
 def declared(block: Any) -> bool:

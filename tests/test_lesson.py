@@ -249,9 +249,9 @@ def test_the_event_page_and_its_pdf_show_the_computed_agenda(built: Path):
     href = re.search(r'<a href="([^"]+agenda-mercury-training-1-zh\.pdf)" download>', html)
     assert href and (built / "mercury" / "events" / "training-1" / href.group(1)).resolve().is_file()
     for lang, words in (("zh", ["培训议程 · 测试培训一", "日期待定", "09:00–12:00", "09:00–10:05 测试模块：触媒台账 65",
-                                "09:30–09:45 练习：填写台账 15", "10:05–10:20 茶歇 15", "11:00–11:20 练习：制定切换计划 20"]),
+                                "09:30–09:45 填写台账 15", "10:05–10:20 茶歇 15", "11:00–11:20 制定切换计划 20"]),
                         ("en", ["Agenda · Test training 1", "Date to be set", "10:05–10:20 Tea break 15",
-                                "09:45–10:05 Activity: Group discussion of mercury loss 20"])):
+                                "09:45–10:05 Group discussion of mercury loss 20", "10:20–11:00 Teaching 40"])):
         text = " ".join(_text(built / "downloads" / f"agenda-mercury-training-1-{lang}.pdf").split())
         for word in words:
             assert word in text, (lang, word)

@@ -9,10 +9,11 @@ import json
 import re
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sitebuild import FIXTURES, build, make_project
+from sitebuild import FIXTURES, REPO, build, make_project
 
 from kb.checks import Context
 from kb.checks.engine import run
@@ -29,10 +30,12 @@ from kb.content.lessons import (
 from kb.content.pages import parse_page
 from kb.project.data import ProjectData
 from kb.project.settings import REPO_ROOT, load_settings
+from kb.project.templating import render
 from kb.web.trainer_notes import fold_trainer_notes
 
 RULES = FIXTURES / "rules"
 DAY = FIXTURES / "training-day"
+DATA = ProjectData(load_settings(REPO_ROOT, environ={"KB_TODAY": "2026-11-21"}))
 
 
 def _findings(tmp_path: Path, settings_for, case: Path, rule: str, lang: str = "en") -> list[tuple[str, int, str, str]]:
@@ -263,9 +266,22 @@ def test_a_hostile_lesson_of_thousands_of_bad_activities_is_reported_quickly_at_
     text = (f"---\ntitle: T\ntype: module\ntrack: mercury\nreview: {{status: draft}}\nlesson:\n  audience: x\n"
             f"  teaching_minutes: 5\n  activities:\n{acts}---\n\n## O {{#objectives}}\n\n- a\n")
     page = parse_page("docs/zh/x.md", "zh", "x.md", text.encode())
-    data = ProjectData(load_settings(REPO_ROOT, environ={"KB_TODAY": "2026-11-21"}))
+    data = DATA
     started = time.perf_counter()
     found = check_lesson(page, Context(data=data, today=data.settings.today))
     assert time.perf_counter() - started < 10
     assert len(found) == 4000 and {f.code for f in found} == {"invalid"}
     assert [f.line for f in found[:2]] == [10, 10] and found[-1].line == 2009
+
+
+def test_titles_in_the_printed_agenda_are_text_not_markup():
+    """A module or break title from the front matter is escaped in the agenda PDF's HTML."""
+    root = DAY
+    pages = {p.path: p for p in (_page(f, root) for f in sorted((root / "docs").rglob("*.md")))}
+    day = page_agenda(pages["docs/en/mercury/events/training-1.md"], pages, "docs", "zh")
+    assert day is not None
+    hostile = [replace(row, title='<img src=x onerror="alert(1)">') if row.kind == "break" else row for row in day.rows]
+    html = render(REPO / "overrides", "forms/agenda.html", title="<script>alert(2)</script>",
+                  agenda=replace(day, rows=tuple(hostile)), lang="en", ui=DATA.ui["en"], programme="P")
+    assert "<img src=x" not in html and "<script>alert(2)" not in html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html and "&lt;script&gt;alert(2)&lt;/script&gt;" in html

@@ -31,9 +31,10 @@ from kb.checks import engine
 from kb.content import boundary, figures, knowledge, safety, video
 from kb.content.figures import Attendance
 from kb.content.glossary import glossary_entries, glossary_groups
+from kb.content.lessons import Agenda, page_agenda
 from kb.content.navigation import NavEntry, Navigation
 from kb.content.siteconfig import site_dir_problem
-from kb.print.forms import build_forms, held_events
+from kb.print.forms import agenda_output, build_forms, held_events
 from kb.print.forms import downloads as form_downloads
 from kb.print.manual import ManualError, build_manuals
 from kb.print.manual.assemble import Provenance
@@ -43,6 +44,7 @@ from kb.project.findings import format_text
 from kb.project.settings import Settings, SettingsError, load_settings
 from kb.web import csp, images, pdfmeta, review, search, searchfix, site, trainer, webapp
 from kb.web.glossary_html import annotate
+from kb.web.trainer_notes import fold_trainer_notes
 
 log = logging.getLogger("mkdocs.hooks.kb")
 
@@ -107,6 +109,7 @@ class Build:
     _dates: dict[str, str] = field(default_factory=dict)
     _attendance: list[Attendance] | None = None
     _downloads_by_lang: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _agendas: dict[str, Agenda] | None = None
 
     # --- prepare ------------------------------------------------------------------------------------------------
     @classmethod
@@ -189,6 +192,27 @@ class Build:
             self._attendance = figures.attendance(report.pages, s.docs_dir, s.languages, s.default_language)
         return self._attendance
 
+    def agendas(self) -> dict[str, Agenda]:
+        """The agenda of each training record whose session plan can be timed (by page path), once per build."""
+        if self._agendas is None:
+            report, s = self.wait_for_checks(), self.settings
+            found = ((path, page_agenda(page, report.pages, s.docs_dir, s.default_language))
+                     for path, page in report.pages.items() if page.type == "event" and page.text is not None)
+            self._agendas = {path: agenda for path, agenda in found if agenda is not None}
+        return self._agendas
+
+    def _agenda_view(self, page: PageRef, path: str) -> dict[str, Any] | None:
+        """What overrides/partials/kb-agenda.html shows: the agenda's rows, each module's page address,
+        and the PDF when this build writes it."""
+        agenda = self.agendas().get(path)
+        if agenda is None:
+            return None
+        s = self.settings
+        rows = [{**vars(row), "href": site.page_url_for(row.rel, page.lang, s.default_language) if row.rel else None}
+                for row in agenda.rows]
+        pdf = str(agenda_output(page.rel, page.lang)) if s.pdf else None
+        return {**vars(agenda), "rows": rows, "pdf": pdf}
+
     # --- generate: what each page shows -----------------------------------------------------------------------------
     def page_markdown(self, markdown: str, page: PageRef, render_gap: Callable[[str, dict[str, str]], str]) -> str:
         """Search ranking by type (content model), unless the page sets it; gap markers as badges."""
@@ -203,14 +227,16 @@ class Build:
 
     def page_html(self, html: str, page: PageRef, overrides: Path) -> str:
         """The page's HTML through the allow-list (nothing executable reaches a reader), kept for the
-        review view; answers and trainer notes kept from trainees (kb.web.trainer); with glossary terms,
-        the video player, a held event's figure by sex and its knowledge test's totals."""
+        review view; answers kept from trainees (kb.web.trainer), trainer notes folded (kb.web.trainer_notes);
+        with glossary terms, the video player, a held event's figure by sex and its knowledge test's totals."""
         html = safety.sanitise(html)
         # answers and trainer notes: never in a trainee's search results, nor in the offline copy's
         # pages (its review views included)
         html = (trainer.for_trainees(html, self.ui(page.lang).get("answers_offline", "")) if self.offline
                 else trainer.keep_from_search(html))
         self.html.setdefault(f"{self.settings.docs_dir}/{page.file_lang}/{page.rel}", html)
+        # trainer notes folded under this language's label and kept out of the search index
+        html = fold_trainer_notes(html, self.ui(page.lang).get("trainer_notes", "Trainer notes"))
         if page.meta.get("template") != GLOSSARY_TEMPLATE:  # first use on the page, in its own language
             html = annotate(html, self.data.glossary, page.file_lang)
         html = self._video_player(html, page, overrides)
@@ -278,6 +304,8 @@ class Build:
         context: dict[str, Any] = {"ui": self.ui(lang), "lang": lang, "page": state, "model": data.model,
                                    "orgs": data.reviewers["organisations"]}
         context["printed"] = self._printed_for(page)
+        if page.meta.get("type") == "event":
+            context["agenda"] = self._agenda_view(page, state["path"])
         template = page.meta.get("template", "")
         if template == STATUS_TEMPLATE:
             context["status"] = site.status_data(report, data, lang)
@@ -379,7 +407,8 @@ class Build:
             raise FinishFailed(f"PDF manuals: {exc}") from None
         try:
             done = build_forms(settings=s, data=data, report=report, site_dir=site_dir, overrides=overrides,
-                               body_html=self.html, attendance=self.attendance(), provenance=provenance)
+                               body_html=self.html, attendance=self.attendance(), provenance=provenance,
+                               agendas=self.agendas())
         except ManualError as exc:
             raise FinishFailed(f"PDF forms and event reports: {exc}") from None
         log.info("kb forms: %d PDFs rendered, %d reused from the cache", len(done.rendered), len(done.reused))

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import kb.checks.language
+import kb.checks.lesson
 import kb.checks.page
 import kb.checks.pair
 import kb.checks.structure
 import kb.checks.video
 from kb.checks import Context, Pair, Scope, registered
 from kb.checks.approval import findings as approval_findings
+from kb.checks.lesson import check_agendas
 from kb.checks.page import cached_renders, markdown_config, render_results
 from kb.checks.pair import orient
 from kb.checks.tree import (
@@ -44,7 +46,8 @@ from kb.trust.approvals import PairApproval
 # registered(scope) hold every rule wherever the engine runs. A new rule module is added to this tuple
 # (tests/test_registry.py fails for a registered rule whose module is not listed). The rules run in
 # the order their modules are first imported; the report does not depend on it (sort_findings).
-RULE_MODULES = (kb.checks.page, kb.checks.language, kb.checks.video, kb.checks.pair, kb.checks.structure)
+RULE_MODULES = (kb.checks.page, kb.checks.language, kb.checks.video, kb.checks.pair, kb.checks.structure,
+                kb.checks.lesson)
 
 
 @dataclass
@@ -215,6 +218,8 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     raw.extend(check_event_series(pages, ctx, thresholds_path.relative_to(settings.root).as_posix(),
                                   event_series_lines(thresholds_path)))
     raw.extend(check_answer_key_skew(pages, ctx))  # single-choice answers across each programme's modules
+    # project-wide: each training's session plan against the modules it names (their minutes)
+    raw.extend(check_agendas(pages, ctx))
     raw.extend(check_report_problem(settings.root / "mkdocs.yml"))  # "Report a problem" still lacks FECO's address
     catalog = Catalog(data.rules, lang)
     resolved = [catalog.resolve(localised(f, data)) for f in raw]

@@ -3,6 +3,8 @@
 - site/downloads/forms/sign-in-sheet-<lang>.pdf and evaluation-<lang>.pdf: blank forms from
   data/forms.yml (templates overrides/forms/sign-in.html and evaluation.html);
 - site/downloads/pretest-…, posttest-… and downloads/trainer/: a training's knowledge tests (kb.print.knowledge);
+- site/downloads/agenda-<event>-<lang>.pdf: the agenda of each training with a session plan (its
+  ``event.session`` timed by its modules' lessons, kb.content.lessons);
 - site/downloads/reports/<lang>/<page>.pdf: the summary report (总结报告) of each held event, from
   its record: the front matter's figures (participants in total and by sex, experts, viewers), the
   figure by sex (kb.content.figures) and the record's sections as the site rendered them.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -22,6 +25,7 @@ from markupsafe import Markup
 
 from kb.content.figures import Attendance, figure_paths
 from kb.content.knowledge import knowledge_record, result_rows
+from kb.content.lessons import Agenda
 from kb.print.knowledge import knowledge_test_jobs
 from kb.print.manual.assemble import Provenance
 from kb.print.manual.render import RenderJob, Summary
@@ -43,6 +47,12 @@ class Download:
 
 def form_outputs(lang: str) -> dict[str, PurePosixPath]:
     return {name: DOWNLOADS / "forms" / f"{name}-{lang}.pdf" for name in FORMS}
+
+
+def agenda_output(rel: str, lang: str) -> PurePosixPath:
+    """downloads/agenda-<event>-<lang>.pdf: mercury/events/training-1.md -> agenda-mercury-training-1-zh.pdf."""
+    parts = [part for part in posixpath.splitext(rel)[0].split("/") if part != "events"]
+    return DOWNLOADS / f"agenda-{'-'.join(parts)}-{lang}.pdf"
 
 
 def report_output(rel: str, lang: str) -> PurePosixPath:
@@ -98,11 +108,24 @@ def report_made(provenance: Provenance, page_path: str, today: str) -> str:
     return revision.date if revision is not None else today
 
 
+def pages_in(pages: Mapping[str, Any], wanted: Mapping[str, Any], docs_dir: str, lang: str,
+             default_language: str) -> dict[str, Any]:
+    """rel -> page of the pages of *wanted* (by path) that *lang*'s site shows: its own, else the default language's."""
+    out: dict[str, Any] = {}
+    for tree in dict.fromkeys((default_language, lang)):
+        root = f"{docs_dir}/{tree}/"
+        for path in wanted:
+            if path.startswith(root) and path in pages:
+                out[pages[path].rel] = pages[path]
+    return dict(sorted(out.items()))
+
+
 def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overrides: Path, body_html: dict[str, str],
-                attendance: list[Attendance], provenance: Provenance | None = None) -> Summary:
-    """Write the blank forms and the held events' reports of every language. *body_html*: the body
-    HTML the build rendered per source path (docs/<lang>/<rel>); *provenance*: where the pages stand
-    in git (default: read now)."""
+                attendance: list[Attendance], provenance: Provenance | None = None,
+                agendas: Mapping[str, Agenda] | None = None) -> Summary:
+    """Write the blank forms, the held events' reports and the trainings' agendas of every language.
+    *body_html*: the body HTML the build rendered per source path (docs/<lang>/<rel>); *provenance*: where
+    the pages stand in git (default: read now); *agendas*: each training's agenda by page path."""
     site_dir = Path(site_dir)
     provenance = provenance if provenance is not None else Provenance.of(settings.root, settings.docs_dir)
     spec = load_yaml(settings.data_path / "forms.yml")
@@ -139,6 +162,11 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
             jobs.append(RenderJob(html=html, base_url=(site_dir / page_dir).resolve().as_uri() + "/", stylesheets=(css,),
                                   output=str(out), name=f"report-{lang}:{out.name}", site_root=str(site_dir.resolve()),
                                   resources=(str(site_dir / figure),) if figure else ()))
+        for rel, page in pages_in(report.pages, agendas or {}, settings.docs_dir, lang, settings.default_language).items():
+            html = render(overrides, "forms/agenda.html", title=page.meta.get("title") or rel, agenda=(agendas or {})[page.path],
+                          lang=lang, ui=ui, programme=data.model.tracks.get(page.track or "", {}).get(lang, page.track))
+            out = site_dir / agenda_output(rel, lang)
+            jobs.append(RenderJob(html=html, base_url=base, stylesheets=(css,), output=str(out), name=f"agenda-{lang}:{out.name}"))
     # the knowledge tests of each training that lists modules with a question bank (kb.print.knowledge)
     jobs += knowledge_test_jobs(pages=report.pages, settings=settings, banks=data.question_banks, spec=spec, ui=data.ui,
                                 site_dir=site_dir, overrides=Path(overrides), css=css)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -94,6 +95,78 @@ class ContentModelFile(Closed):
     translation: TranslationSpec = TranslationSpec()
     event: EventSpec
     video: VideoSpec | None = None
+
+
+# --- front-matter blocks: a module's lesson, a training's session plan ---------------------------------------
+Minutes = Annotated[int, Field(gt=0)]
+CLOCK_RE = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class LessonActivity(Closed):
+    """An exercise or group activity of a module: how long it takes and which objectives it practises
+    (1-based numbers of the items of the module's objectives section)."""
+
+    id: Id
+    title: Text
+    kind: Literal["exercise", "activity"]
+    minutes: Minutes
+    practises: list[Annotated[int, Field(ge=1)]] = Field(min_length=1)
+
+
+class LessonBlock(Closed):
+    """A module's ``lesson:`` front matter (The Carpentries' episode: teaching time, exercises, objectives)."""
+
+    audience: Text
+    teaching_minutes: Minutes
+    activities: list[LessonActivity] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> LessonBlock:
+        ids = [a.id for a in self.activities]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"activity id(s) {', '.join(twice)} given more than once: each activity needs its own id")
+        return self
+
+    @property
+    def minutes(self) -> int:
+        """The module's length: teaching plus every activity."""
+        return self.teaching_minutes + sum(a.minutes for a in self.activities)
+
+
+def _clock(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads 13:30 unquoted as a base-60 number (810)
+        raise ValueError(f'write the time in quotes, "HH:MM" (YAML read it as the number {value})')
+    return value
+
+
+class SessionBreak(Closed):
+    after: Annotated[int, Field(ge=1)]  # the break follows the module of this 1-based number
+    minutes: Minutes
+    title: Text
+
+
+class SessionPlan(Closed):
+    """A training event's ``event.session``: the day's modules in order, its hours and its breaks. The
+    date may be unknown (null) while the training is being planned: the agenda then shows times only."""
+
+    date: dt.date | None = None
+    start: Annotated[str, Field(pattern=CLOCK_RE)]
+    end: Annotated[str, Field(pattern=CLOCK_RE)]
+    modules: list[Text] = Field(min_length=1)
+    breaks: list[SessionBreak] = []
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _quoted(cls, value: Any) -> Any:
+        return _clock(value)
+
+    @model_validator(mode="after")
+    def _order(self) -> SessionPlan:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} is not after start {self.start}")
+        return self
 
 
 # --- glossary.yml --------------------------------------------------------------------------------------
@@ -419,6 +492,46 @@ def validate(path: Path, data: Any, lines: dict[tuple[Any, ...], int], schema: A
             where = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc).lstrip(".") or "(top level)"
             problems.append(f"{shown(path)}:{line_of(lines, loc)}: {where}: {_describe(error)}")
         raise SettingsError("\n".join(dict.fromkeys(problems))) from None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a block of front matter: where (``activities[1].minutes``), its location and what."""
+
+    where: str
+    loc: tuple[Any, ...]
+    what: str
+
+
+def block_problems(data: Any, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
+    """*data* (a front-matter block, untrusted) validated against *model*: the model, or None and every
+    problem. The caller turns the problems into findings at their lines (:func:`yaml_lines`)."""
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        out = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(x for x in error["loc"] if not (isinstance(x, str) and ("[" in x or x in ("function-after",))))
+            where = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc).lstrip(".") or "(top level)"
+            what = _describe(error).removeprefix("Value error, ")
+            out.append(Problem(where, loc, what))
+        return None, out
+
+
+def yaml_lines(text: str) -> dict[tuple[Any, ...], int]:
+    """The 1-based line (within *text*) of every key and item of a YAML document, by location; empty when
+    *text* does not parse (the front-matter rule reports that)."""
+    loader = SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        return {}
+    finally:
+        loader.dispose()
+    lines: dict[tuple[Any, ...], int] = {}
+    if node is not None and alias_line(node) is None:
+        _walk(node, (), lines)
+    return lines
 
 
 def load_data_file(path: Path) -> Any:

@@ -52,13 +52,13 @@ def _trainer_blocks(html: str) -> list[tuple[int, int, int]]:
 
 
 def keep_from_search(html: str) -> str:
-    """*html* with the answers section's headings and the trainer notes marked data-search-exclude."""
+    """*html* with the answers section's headings marked data-search-exclude."""
     inserts: list[int] = []  # positions just before the '>' of an opening tag
     span = _answers_span(html)
     if span is not None:
         start, _, end = span
         inserts += [m.end() - 1 for m in HEADING_RE.finditer(html, start, end)]
-    inserts += [opening - 1 for _, opening, _ in _trainer_blocks(html)]
+    # the trainer notes are marked where they are folded (kb.web.trainer_notes)
     for at in sorted(set(inserts), reverse=True):
         html = html[:at] + EXCLUDE + html[at:]
     return html

@@ -502,10 +502,10 @@ class Assembler:
         return [row for row in glossary_entries(self.data, lang) if row["id"] in used]
 
     def single(self, kind: str, ch: Chapter, output: Path) -> Document:
-        """A handout (module page, answers left out) or a panel."""
+        """A handout (module page, answers and trainer notes left out) or a panel."""
         printed = prepare(self.parsed(ch.entry.dest), anchor=ch.anchor, site_dir=self.site_dir,
                           targets={ch.entry.dest: Target(ch.anchor, self.parsed(ch.entry.dest).ids)},
-                          split_answers=kind == "handout", keep_answers=False)
+                          split_answers=kind == "handout", keep_answers=False)  # trainees' copies
         lang = ch.entry.lang
         context = self.common(lang, kind, draft=ch.draft, pages=[ch.path])
         tracks = self.data.model.tracks

@@ -21,6 +21,7 @@ log = logging.getLogger("mkdocs.hooks.kb.manual")
 ARTICLE_START = '<article class="md-content__inner'
 ARTICLE_END = "</article>"
 ANSWERS_ID = "answers"
+TRAINER_CLASS = "trainer"  # a trainer note (kb.web.trainer_notes folds it on the website)
 EXERCISES_ID = "exercises"
 
 # Web interface inside the article that has no place on paper.
@@ -251,8 +252,6 @@ def extract_answers(article: ET.Element) -> list[ET.Element] | None:
             return taken
     return None
 
-
-TRAINER_CLASS = "trainer"  # trainer notes (`!!! trainer`): for the trainer's editions only
 
 
 def remove_trainer_notes(article: ET.Element) -> None:

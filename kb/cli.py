@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from kb.authoring.approve import ApproveError, approve
+from kb.authoring.reviewcopy import CopyError, add_certificate, copies_folder, make_copy
 from kb.authoring.translate import StampError, stamp
 from kb.build import generator, sitedir
 from kb.build.offline import build_offline_zip
@@ -54,6 +55,16 @@ def _parser() -> argparse.ArgumentParser:
 
     tc = sub.add_parser("trust", help="show the trust chain: the root, each organisation's keys and the commits that listed them, what is missing")
     tc.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the output")
+    tc.add_argument("--add-certificate", nargs=2, metavar=("ORG", "FILE"),
+                    help="list a reviewer's certificate (.cer/.pem) in ORG's allowed-signers file; then commit it signed")
+    tc.add_argument("--name", default=None, help="with --add-certificate: the name to list it under (default: its common name)")
+
+    rc = sub.add_parser("review-copy", help="make the PDF a reviewer signs (Acrobat: Use a certificate) to approve page pairs")
+    rc.add_argument("--for", dest="org", required=True, help="the organisation that will sign it (data/reviewers.yml)")
+    rc.add_argument("--track", default=None, help="every page pair of this programme that awaits ORG's approval")
+    rc.add_argument("--all", dest="every", action="store_true", help="with --track: every pair of the programme, approved or not")
+    rc.add_argument("-o", "--output", default=None, help="the PDF to write (default: review-copy-ORG-….pdf here)")
+    rc.add_argument("paths", nargs="*", help="pages (either language) whose pairs the copy holds")
 
     ap = sub.add_parser("approve", help="record an organisation's approval of page pairs in a signed commit")
     ap.add_argument("--as", dest="org", required=True, help="the approving organisation (data/reviewers.yml)")
@@ -224,11 +235,47 @@ def cmd_approve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review_copy(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    data = ProjectData(settings)
+    data.validate()
+    try:
+        outcome = make_copy(settings, data, org=args.org, paths=[Path(p) for p in args.paths], track=args.track,
+                            output=Path(args.output) if args.output else None, every=args.every)
+    except CopyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
+    folder = copies_folder(settings, args.org).relative_to(settings.root)
+    print(f"{outcome.output}: review copy for {args.org}, {len(outcome.pairs)} page pair(s), {outcome.pages} pages")
+    print(f"next: the reviewer signs it (Acrobat Reader: Use a certificate) and sends it back; commit the signed file "
+          f"unchanged under {folder}/ - the checks then count it as {args.org}'s approval")
+    return 0
+
+
+def cmd_add_certificate(args: argparse.Namespace, settings: Settings, data: ProjectData) -> int:
+    org, file = args.add_certificate
+    try:
+        target, line = add_certificate(settings, data, org, Path(file), args.name)
+    except CopyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
+    rel = target.relative_to(settings.root)
+    if not line:
+        print(f"{rel}: this certificate is already listed for {org}")
+        return 0
+    print(f"{rel}: listed {line}")
+    print(f"next: compare the fingerprint with the one the reviewer read to you (not by e-mail), then commit it signed "
+          f"with your key: git commit -S -m 'List a certificate for {org}' {rel}")
+    return 0
+
+
 def cmd_trust(args: argparse.Namespace) -> int:
     """Exit 0 when every organisation has keys its history vouches for, 1 when something is missing."""
     settings = load_settings()
     data = ProjectData(settings)
     data.validate()
+    if args.add_certificate:
+        return cmd_add_certificate(args, settings, data)
     lang = args.lang or default_lang()
     ui = data.ui.get(lang, {})
     view = overview(settings, data)
@@ -257,7 +304,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "translated": cmd_translated,
-            "approve": cmd_approve, "trust": cmd_trust}
+            "approve": cmd_approve, "trust": cmd_trust, "review-copy": cmd_review_copy}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from kb.authoring.approve import ApproveError, approve
-from kb.authoring.reviewcopy import CopyError, add_certificate, copies_folder, make_copy
+from kb.authoring.reviewcopy import CopyError, accept_copy, add_certificate, copies_folder, make_copy
 from kb.authoring.translate import StampError, stamp
 from kb.build import generator, sitedir
 from kb.build.offline import build_offline_zip
@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     tc.add_argument("--name", default=None, help="with --add-certificate: the name to list it under (default: its common name)")
 
     rc = sub.add_parser("review-copy", help="make the PDF a reviewer signs (Acrobat: Use a certificate) to approve page pairs")
-    rc.add_argument("--for", dest="org", required=True, help="the organisation that will sign it (data/reviewers.yml)")
+    rc.add_argument("--for", dest="org", default=None, help="the organisation that will sign it (data/reviewers.yml)")
+    rc.add_argument("--accept", metavar="SIGNED_PDF", default=None,
+                    help="take a signed copy back: verify it, file it under data/review-copies/ORG/, mark the pairs it completes approved")
     rc.add_argument("--track", default=None, help="every page pair of this programme that awaits ORG's approval")
     rc.add_argument("--all", dest="every", action="store_true", help="with --track: every pair of the programme, approved or not")
     rc.add_argument("-o", "--output", default=None, help="the PDF to write (default: review-copy-ORG-….pdf here)")
@@ -239,6 +241,10 @@ def cmd_review_copy(args: argparse.Namespace) -> int:
     settings = load_settings()
     data = ProjectData(settings)
     data.validate()
+    if args.accept:
+        return cmd_accept_copy(Path(args.accept), settings, data)
+    if not args.org:
+        raise UsageError("review-copy needs --for ORG (or --accept SIGNED_PDF)")
     try:
         outcome = make_copy(settings, data, org=args.org, paths=[Path(p) for p in args.paths], track=args.track,
                             output=Path(args.output) if args.output else None, every=args.every)
@@ -247,8 +253,25 @@ def cmd_review_copy(args: argparse.Namespace) -> int:
         return exc.status
     folder = copies_folder(settings, args.org).relative_to(settings.root)
     print(f"{outcome.output}: review copy for {args.org}, {len(outcome.pairs)} page pair(s), {outcome.pages} pages")
-    print(f"next: the reviewer signs it (Acrobat Reader: Use a certificate) and sends it back; commit the signed file "
-          f"unchanged under {folder}/ - the checks then count it as {args.org}'s approval")
+    print(f"next: the reviewer signs it (Acrobat Reader: Use a certificate) and sends it back; then "
+          f"./scripts/review-copy --accept SIGNED.pdf files it under {folder}/ and you commit what it changed")
+    return 0
+
+
+def cmd_accept_copy(signed: Path, settings: Settings, data: ProjectData) -> int:
+    try:
+        done = accept_copy(settings, data, signed, default_lang())
+    except CopyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
+    where = done.path.relative_to(settings.root)
+    print(f"{where}: verified, {done.org}'s approval of {len(done.approved) + len(done.awaiting)} page pair(s)")
+    for rel in done.approved:
+        print(f"  {rel}: approved by every organisation of its programme")
+    for rel, orgs in done.awaiting.items():
+        print(f"  {rel}: still awaits {', '.join(orgs)}")
+    files = " ".join([str(where), *done.edited])
+    print(f"next: git add {files} && git commit -m 'Record {done.org}'s signed review copy'")
     return 0
 
 

@@ -221,6 +221,34 @@ def test_the_review_copy_prints_both_languages_the_changes_and_the_digests_and_s
         assert needle in text, needle
     assert manifest_of(out.read_bytes()).pairs[0].digests == digests
     assert MANIFEST_NAME in subprocess.run(["pdfdetach", "-list", str(out)], capture_output=True, text=True).stdout
-    commit_copy(repo, reviewer.sign(out.read_bytes()))
+    signed = repo.root.parent / "signed by wang.pdf"
+    signed.write_bytes(reviewer.sign(out.read_bytes()))
+    assert main(["review-copy", "--accept", str(signed)]) == 0
+    said = capsys.readouterr().out
+    assert "data/review-copies/UNIDO/signed-by-wang.pdf: verified, UNIDO's approval of 1 page pair(s)" in said
+    assert f"{REL}: still awaits FECO" in said
+    repo.commit("Record UNIDO's signed review copy")
     pair = repo.report().approvals[REL]
-    assert pair.for_org("UNIDO").state == "valid" and pair.for_org("UNIDO").path == COPY
+    assert pair.for_org("UNIDO").state == "valid" and pair.for_org("UNIDO").path == "data/review-copies/UNIDO/signed-by-wang.pdf"
+
+
+def test_accept_refuses_a_copy_that_does_not_verify_and_files_nothing(repo: Repo, reviewer: DigitalId, capsys) -> None:
+    forged = repo.root.parent / "forged.pdf"
+    forged.write_bytes(DigitalId("Stranger", "UNIDO").sign(copy_for("UNIDO", {REL: repo.digests()})))
+    assert main(["review-copy", "--accept", str(forged)]) == 1
+    err = capsys.readouterr().err
+    assert "not accepted" in err and "which UNIDO has not registered" in err
+    assert not (repo.root / "data" / "review-copies" / "UNIDO" / "forged.pdf").exists()
+
+
+def test_accept_marks_the_pair_approved_when_the_copy_completes_it(repo: Repo, reviewer: DigitalId, capsys) -> None:
+    assert repo.approve("FECO", "--name", "Reviewer A") == 0
+    signed = repo.root.parent / "wang.pdf"
+    signed.write_bytes(reviewer.sign(copy_for("UNIDO", {REL: repo.digests()})))
+    assert main(["review-copy", "--accept", str(signed)]) == 0
+    assert f"{REL}: approved by every organisation of its programme" in capsys.readouterr().out
+    for lang in ("zh", "en"):
+        assert "status: approved" in repo.read(f"docs/{lang}/{REL}")
+    repo.commit("Record UNIDO's signed review copy")
+    report = repo.report()
+    assert report.approvals[REL].approved and not approval_findings(report)

@@ -15,13 +15,15 @@ from pathlib import Path
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 
+from kb.authoring.approve import set_status
 from kb.checks.engine import run
 from kb.print.reviewcopy import page_dest, write_review_copy
 from kb.project.data import ProjectData
+from kb.project.findings import Catalog, Finding
 from kb.project.fsutil import write_atomic
 from kb.project.settings import Settings
 from kb.trust.approvals import LANGUAGE_NAMES, PairApproval, signers_files
-from kb.trust.reviewcopies import COPIES_DIR, certificate_line, certificate_pins
+from kb.trust.reviewcopies import COPIES_DIR, certificate_line, certificate_pins, manifest_of
 
 
 class CopyError(Exception):
@@ -93,6 +95,60 @@ def make_copy(settings: Settings, data: ProjectData, *, org: str, paths: list[Pa
 
 def copies_folder(settings: Settings, org: str) -> Path:
     return settings.data_path / COPIES_DIR / org
+
+
+@dataclass(frozen=True)
+class Accepted:
+    path: Path  # where the copy now is (data/review-copies/ORG/…)
+    org: str
+    approved: list[str]  # pairs now approved by every organisation of their track
+    awaiting: dict[str, list[str]]  # pair -> organisations still to approve
+    edited: list[str]  # pages whose review.status was set to approved
+
+
+def accept_copy(settings: Settings, data: ProjectData, signed: Path, lang: str = "en") -> Accepted:
+    """Put a signed review copy under data/review-copies/ORG/ and verify it as the checks will; set
+    review.status to approved on the pairs it completes. A copy that does not verify is taken out
+    again, with the finding's message; nothing is committed (the maintainer commits what changed)."""
+    try:
+        raw = signed.read_bytes()
+    except OSError as exc:
+        raise CopyError(f"{signed}: {exc.strerror}", 2) from None
+    manifest = manifest_of(raw)
+    if manifest is None:
+        raise CopyError(f"{signed}: not a review copy of this project (make one with ./scripts/review-copy)")
+    folder = copies_folder(settings, manifest.org)
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", signed.stem).strip("-.") or "review-copy"
+    dest, n = folder / f"{stem}.pdf", 1
+    while dest.exists() and dest.read_bytes() != raw:
+        n += 1
+        dest = folder / f"{stem}-{n}.pdf"
+    folder.mkdir(parents=True, exist_ok=True)
+    existed = dest.exists()
+    write_atomic(dest, raw)
+    rel = dest.relative_to(settings.root).as_posix()
+    report = run(settings, release=False)
+    verdict = next((c for c in getattr(report.approvals, "copies", []) if c.path == rel), None)
+    if verdict is None or verdict.problem:
+        if not existed:
+            dest.unlink()
+        code, params = (verdict.problem, verdict.params) if verdict else ("copy-not-a-copy", {"copy": rel, "reason": "-"})
+        message = Catalog(data.rules, lang).resolve(Finding("approval", code, rel, 1, dict(params))).message
+        raise CopyError(f"{signed}: not accepted: {message}")
+    approved, awaiting, edited = [], {}, []
+    for pair_rel in verdict.pairs:
+        pair = report.approvals[pair_rel]
+        if not pair.approved:
+            awaiting[pair_rel] = pair.lacking()
+            continue
+        approved.append(pair_rel)
+        for path in pair.paths.values():
+            page = report.pages.get(path)
+            if page is not None and page.review_status != "approved":
+                file = settings.root / path
+                write_atomic(file, set_status(file.read_text(encoding="utf-8"), "approved").encode("utf-8"))
+                edited.append(path)
+    return Accepted(dest, verdict.org, approved, awaiting, edited)
 
 
 # --- registering a certificate ------------------------------------------------------------------------------------

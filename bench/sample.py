@@ -38,6 +38,7 @@ def without_trust(data: Path) -> None:
         lines = signers.read_text(encoding="utf-8").splitlines()
         signers.write_text("".join(line + "\n" for line in lines if not line.strip() or line.lstrip().startswith("#")),
                            encoding="utf-8")
+    shutil.rmtree(data / "review-copies", ignore_errors=True)  # signed review copies are trust state too
 
 
 def copy_project(dest: Path, *, site: bool = False, source: Path = REPO_ROOT) -> Path:

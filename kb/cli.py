@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from kb.authoring.approve import ApproveError, approve
+from kb.authoring.reviewcopy import CopyError, accept_copy, add_certificate, copies_folder, make_copy
 from kb.authoring.translate import StampError, stamp
 from kb.build import generator, sitedir
 from kb.build.offline import build_offline_zip
@@ -55,6 +56,18 @@ def _parser() -> argparse.ArgumentParser:
 
     tc = sub.add_parser("trust", help="show the trust chain: the root, each organisation's keys and the commits that listed them, what is missing")
     tc.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the output")
+    tc.add_argument("--add-certificate", nargs=2, metavar=("ORG", "FILE"),
+                    help="list a reviewer's certificate (.cer/.pem) in ORG's allowed-signers file; then commit it signed")
+    tc.add_argument("--name", default=None, help="with --add-certificate: the name to list it under (default: its common name)")
+
+    rc = sub.add_parser("review-copy", help="make the PDF a reviewer signs (Acrobat: Use a certificate) to approve page pairs")
+    rc.add_argument("--for", dest="org", default=None, help="the organisation that will sign it (data/reviewers.yml)")
+    rc.add_argument("--accept", metavar="SIGNED_PDF", default=None,
+                    help="take a signed copy back: verify it, file it under data/review-copies/ORG/, mark the pairs it completes approved")
+    rc.add_argument("--track", default=None, help="every page pair of this programme that awaits ORG's approval")
+    rc.add_argument("--all", dest="every", action="store_true", help="with --track: every pair of the programme, approved or not")
+    rc.add_argument("-o", "--output", default=None, help="the PDF to write (default: review-copy-ORG-….pdf here)")
+    rc.add_argument("paths", nargs="*", help="pages (either language) whose pairs the copy holds")
 
     pr = sub.add_parser("pr-report", help="the pull-request report: trust files changed, changed page pairs and their state, findings, printed pages before and after (Markdown and HTML, each language)")
     pr.add_argument("--base", required=True, help="the base revision (e.g. origin/main)")
@@ -236,11 +249,68 @@ def cmd_approve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review_copy(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    data = ProjectData(settings)
+    data.validate()
+    if args.accept:
+        return cmd_accept_copy(Path(args.accept), settings, data)
+    if not args.org:
+        raise UsageError("review-copy needs --for ORG (or --accept SIGNED_PDF)")
+    try:
+        outcome = make_copy(settings, data, org=args.org, paths=[Path(p) for p in args.paths], track=args.track,
+                            output=Path(args.output) if args.output else None, every=args.every)
+    except CopyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
+    folder = copies_folder(settings, args.org).relative_to(settings.root)
+    print(f"{outcome.output}: review copy for {args.org}, {len(outcome.pairs)} page pair(s), {outcome.pages} pages")
+    print(f"next: the reviewer signs it (Acrobat Reader: Use a certificate) and sends it back; then "
+          f"./scripts/review-copy --accept SIGNED.pdf files it under {folder}/ and you commit what it changed")
+    return 0
+
+
+def cmd_accept_copy(signed: Path, settings: Settings, data: ProjectData) -> int:
+    try:
+        done = accept_copy(settings, data, signed, default_lang())
+    except CopyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
+    where = done.path.relative_to(settings.root)
+    print(f"{where}: verified, {done.org}'s approval of {len(done.approved) + len(done.awaiting)} page pair(s)")
+    for rel in done.approved:
+        print(f"  {rel}: approved by every organisation of its programme")
+    for rel, orgs in done.awaiting.items():
+        print(f"  {rel}: still awaits {', '.join(orgs)}")
+    files = " ".join([str(where), *done.edited])
+    print(f"next: git add {files} && git commit -m 'Record {done.org}'s signed review copy'")
+    return 0
+
+
+def cmd_add_certificate(args: argparse.Namespace, settings: Settings, data: ProjectData) -> int:
+    org, file = args.add_certificate
+    try:
+        target, line = add_certificate(settings, data, org, Path(file), args.name)
+    except CopyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
+    rel = target.relative_to(settings.root)
+    if not line:
+        print(f"{rel}: this certificate is already listed for {org}")
+        return 0
+    print(f"{rel}: listed {line}")
+    print(f"next: compare the fingerprint with the one the reviewer read to you (not by e-mail), then commit it signed "
+          f"with your key: git commit -S -m 'List a certificate for {org}' {rel}")
+    return 0
+
+
 def cmd_trust(args: argparse.Namespace) -> int:
     """Exit 0 when every organisation has keys its history vouches for, 1 when something is missing."""
     settings = load_settings()
     data = ProjectData(settings)
     data.validate()
+    if args.add_certificate:
+        return cmd_add_certificate(args, settings, data)
     lang = args.lang or default_lang()
     ui = data.ui.get(lang, {})
     view = overview(settings, data)
@@ -301,7 +371,7 @@ def cmd_pr_report(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "translated": cmd_translated,
-            "approve": cmd_approve, "trust": cmd_trust,
+            "approve": cmd_approve, "trust": cmd_trust, "review-copy": cmd_review_copy,
             "pr-report": cmd_pr_report}
 
 

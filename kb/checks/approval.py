@@ -15,6 +15,8 @@ def findings(approvals: dict[str, PairApproval], pages: dict[str, Page], ctx: Co
     """The approval rule's findings: a warning while drafting, an error in release."""
     severity = "error" if ctx.release else "warning"
     out: list[Finding] = [finding(RULE, p.code, p.path, p.line, **p.params) for p in getattr(approvals, "signers", [])]
+    # review copies that are no approval (a sound copy is an approval of each pair it lists, below)
+    out += [finding(RULE, c.problem, c.path, 1, **c.params) for c in getattr(approvals, "copies", []) if c.problem]
     for pair in approvals.values():
         for a in pair.approvals:
             if a.problem and a.problem != "unknown-org":

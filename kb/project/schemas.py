@@ -365,6 +365,26 @@ class SectionsFile(Closed):
     body_gap: LangText | None = None
 
 
+# --- review copies (kb/trust/reviewcopies.py) -------------------------------------------------------
+Digest = Annotated[str, Field(pattern=r"^[0-9a-f]{8,64}$")]
+
+
+class ReviewCopyPair(Closed):
+    rel: Annotated[str, Field(min_length=1, max_length=300, pattern=r"^[^\x00-\x1f]+$")]  # path under docs/<lang>/
+    digests: dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], Digest]
+
+
+class ReviewCopyManifest(Closed):
+    """What a review copy embeds (kb-review-copy.json): the organisation it is for and, per page pair,
+    the content digests an approval by that organisation's signature covers."""
+
+    kind: Literal["kb-review-copy"]
+    version: Literal[1]
+    org: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+    made: str  # when the copy was made (ISO time; information only, not the time of approval)
+    pairs: Annotated[list[ReviewCopyPair], Field(min_length=1, max_length=2000)]
+
+
 # --- ui.yml ----------------------------------------------------------------------------------------------
 class UiFile(Closed):
     zh: dict[str, str]

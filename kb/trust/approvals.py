@@ -48,6 +48,7 @@ from kb.project.findings import Localised
 from kb.project.git import ZERO, Git, Signature
 from kb.project.schemas import SafeLoader
 from kb.project.settings import Settings, SettingsError
+from kb.trust.reviewcopies import CopyVerdict, certificate_pins, copy_files, verify_copy
 from kb.trust.signers import KEY_RE, SignerProblem, Trust, establish, fingerprint, key_lines
 
 RULE = "approval"
@@ -152,6 +153,7 @@ class Approvals(dict[str, PairApproval]):
     def __init__(self) -> None:
         super().__init__()
         self.signers: list[SignerProblem] = []
+        self.copies: list[CopyVerdict] = []  # every review copy under data/review-copies/, verified
 
 
 # --- reading the approval lines of a page ----------------------------------------------------------------------
@@ -264,8 +266,9 @@ def compute(settings: Settings, data: ProjectData, groups: list[tuple[str, Page,
                 pair.approvals.append(approval)
                 if not approval.problem:
                     pending.append((pair, approval))
-    if pending:
-        result.signers = _verify(settings, pending, rules, deepen)
+    copies = copy_files(settings.data_path)
+    if pending or copies:
+        result.signers = _verify(settings, pending, rules, deepen, copies, result)
     return result
 
 
@@ -298,12 +301,14 @@ def _parse(settings: Settings, entry: Entry, page: Page, pair: PairApproval, org
 
 
 def _verify(settings: Settings, pending: list[tuple[PairApproval, Approval]], rules: DigestRules,
-            deepen: bool) -> list[SignerProblem]:
+            deepen: bool, copies: list[Path], result: Approvals) -> list[SignerProblem]:
     git = Git(settings.root)
     why = git.problem()
     if why:
         for _, a in pending:
             a.problem, a.params["reason"] = "no-git", why
+        result.copies = [CopyVerdict(_repo_rel(settings, p), problem="no-git", params={"org": "?", "reason": why})
+                         for p in copies]
         return []
     boundary, deepen_error = git.shallow_boundary(deepen)
     # 0. which keys the history vouches for: approvals are checked against the committed files
@@ -326,7 +331,77 @@ def _verify(settings: Settings, pending: list[tuple[PairApproval, Approval]], ru
             files[org].write_text(text, encoding="utf-8")
         _verify_signed(git, pending, trust, files, blames, boundary, deepen_error)
     _verify_text(git, pending, rules, _repo_rel(settings, settings.data_path / "glossary.yml"), boundary, deepen_error)
+    if copies:
+        _count_copies(settings, git, trust, copies, result)
     return trust.problems
+
+
+# --- review copies (kb/trust/reviewcopies.py) ----------------------------------------------------------------------
+def _count_copies(settings: Settings, git: Git, trust: Trust, copies: list[Path], result: Approvals) -> None:
+    """Verify each review copy and count the sound ones as approvals of the pairs they list: valid
+    where the digests are the current ones, outdated where a page changed since."""
+    pins = {org: certificate_pins(text) for org, text in trust.committed.items()}
+    effective = main_times(git)
+    now = dt.datetime.now(dt.UTC)
+    for path in copies:
+        rel = _repo_rel(settings, path)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            result.copies.append(CopyVerdict(rel, problem="copy-not-a-copy", params={"org": "?", "copy": rel,
+                                                                                     "reason": exc.strerror or "read"}))
+            continue
+        verdict = verify_copy(raw, rel, pins, trust.git_failure == "" and trust.trusted or {},
+                              _reached_main(git, rel, effective) or now, result.keys())
+        result.copies.append(verdict)
+        if verdict.problem:
+            continue
+        for pair_rel, digests in verdict.pairs.items():
+            pair = result[pair_rel]
+            approval = Approval(org=verdict.org, name=verdict.name, date=verdict.signed, hashes=dict(digests),
+                                path=rel, line=1, signer=verdict.signer,
+                                params={"org": verdict.org, "copy": rel, "date": verdict.signed})
+            approval.changed = tuple(lang for lang in pair.hashes if digests.get(lang) != pair.hashes[lang])
+            if approval.changed:
+                approval.state, approval.problem = OUTDATED, "copy-outdated"
+                approval.params.update(langs=", ".join(approval.changed), page=pair_rel)
+            else:
+                approval.state = VALID
+            pair.approvals.append(approval)
+
+
+def main_times(git: Git) -> dict[str, int]:
+    """Commit -> the time it reached the main branch: along HEAD's first-parent history, each commit's
+    time taken as the latest so far (a commit date is whatever its author wrote; this only grows)."""
+    listing = git.run("rev-list", "--first-parent", "--reverse", "--format=%ct", "HEAD")
+    effective: dict[str, int] = {}
+    if listing.returncode != 0:
+        return effective
+    latest, commit = 0, ""
+    for line in listing.stdout.splitlines():
+        if line.startswith("commit "):
+            commit = line.split()[1]
+        elif line.strip().isdigit() and commit:
+            latest = max(latest, int(line))
+            effective[commit] = latest
+    return effective
+
+
+def _entry(git: Git, commit: str, effective: dict[str, int]) -> str:
+    """The first-parent commit through which *commit* reached HEAD ("" when it did not)."""
+    if commit in effective:
+        return commit
+    path = git.run("rev-list", "--first-parent", "--ancestry-path", "--reverse", f"{commit}..HEAD")
+    return next((c for c in path.stdout.split() if c in effective), "")
+
+
+def _reached_main(git: Git, rel: str, effective: dict[str, int]) -> dt.datetime | None:
+    """When the file as it is now reached the main branch; None when it is not committed as it is."""
+    if git.run("diff", "--quiet", "HEAD", "--", rel).returncode != 0:
+        return None
+    last = git.run("log", "-1", "--format=%H", "HEAD", "--", rel).stdout.strip()
+    entry = _entry(git, last, effective) if last else ""
+    return dt.datetime.fromtimestamp(effective[entry], dt.UTC) if entry else None
 
 
 def _verify_signed(git: Git, pending: list[tuple[PairApproval, Approval]], trust: Trust, files: dict[str, Path],
@@ -382,22 +457,11 @@ def _judged_by_main(git: Git, pending: list[tuple[PairApproval, Approval]], trus
     signed = [a for _, a in pending if not a.problem and a.signer and a.commit and a.commit != ZERO]
     if not signed:
         return
-    listing = git.run("rev-list", "--first-parent", "--reverse", "--format=%ct", "HEAD")
-    if listing.returncode != 0:
+    effective = main_times(git)
+    if not effective:
         return  # verified as git verified it; a history that cannot be listed is reported elsewhere
-    effective: dict[str, int] = {}
-    latest, commit = 0, ""
-    for line in listing.stdout.splitlines():
-        if line.startswith("commit "):
-            commit = line.split()[1]
-        elif line.strip().isdigit() and commit:
-            latest = max(latest, int(line))
-            effective[commit] = latest
     for a in signed:
-        entry = a.commit if a.commit in effective else ""
-        if not entry:
-            path = git.run("rev-list", "--first-parent", "--ancestry-path", "--reverse", f"{a.commit}..HEAD")
-            entry = next((c for c in path.stdout.split() if c in effective), "")
+        entry = _entry(git, a.commit, effective)
         if not entry:
             continue
         reached = dt.datetime.fromtimestamp(effective[entry], dt.UTC).date()

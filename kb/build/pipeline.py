@@ -28,7 +28,7 @@ from typing import Any
 from kb.build.downloads import downloads_for
 from kb.build.offline import offline_source
 from kb.checks import engine
-from kb.content import boundary, figures, safety, video
+from kb.content import boundary, dotfigures, figures, safety, video
 from kb.content.figures import Attendance
 from kb.content.glossary import glossary_entries, glossary_groups
 from kb.content.navigation import NavEntry, Navigation
@@ -107,6 +107,8 @@ class Build:
     _dates: dict[str, str] = field(default_factory=dict)
     _attendance: list[Attendance] | None = None
     _downloads_by_lang: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _dot: dotfigures.DotRenderer | None = None
+    dot_figures: dict[str, str] = field(default_factory=dict)  # site path -> SVG of the ```dot figures drawn
 
     # --- prepare ------------------------------------------------------------------------------------------------
     @classmethod
@@ -191,15 +193,33 @@ class Build:
 
     # --- generate: what each page shows -----------------------------------------------------------------------------
     def page_markdown(self, markdown: str, page: PageRef, render_gap: Callable[[str, dict[str, str]], str]) -> str:
-        """Search ranking by type (content model), unless the page sets it; gap markers as badges."""
+        """Search ranking by type (content model), unless the page sets it; ```dot blocks as figures;
+        gap markers as badges."""
         spec = self.data.model.types.get(page.meta.get("type", ""))
         search_meta = page.meta.get("search")
         if spec is not None and spec.search_boost and not (isinstance(search_meta, dict) and "boost" in search_meta):
             page.meta["search"] = {**(search_meta if isinstance(search_meta, dict) else {}), "boost": spec.search_boost}
+        if "dot" in markdown:
+            markdown = self._dot_figures(markdown, page)
         if "[[gap:" not in markdown:
             return markdown
         ui = self.ui(page.lang)
         return site.render_gaps(markdown, lambda text: render_gap(text, ui))
+
+    def _dot_figures(self, markdown: str, page: PageRef) -> str:
+        """Each ```dot block drawn (kb.content.dotfigures) and replaced by its figure; the SVG files are
+        written by finish. A block that cannot be drawn shows a note; the figure rule says why."""
+        if self._dot is None:
+            s = self.settings
+            self._dot = dotfigures.DotRenderer.for_project(s.root, self.data.limits, s.check_cache)
+        markdown, drawn = dotfigures.replace_figures(markdown, self._dot, page.page_dir, self.ui(page.lang))
+        for item in drawn:
+            if item.svg is not None:
+                self.dot_figures[item.path] = item.svg
+            else:
+                log.info("kb figure: %s/%s/%s: a figure was not drawn (%s); ./scripts/check says why",
+                         self.settings.docs_dir, page.file_lang, page.rel, item.problem.code if item.problem else "-")
+        return markdown
 
     def page_html(self, html: str, page: PageRef, overrides: Path) -> str:
         """The page's HTML through the allow-list (nothing executable reaches a reader), kept for the
@@ -341,6 +361,7 @@ class Build:
         # figures by sex: site/figures/<lang>/*.svg, before the PDFs that print them
         figures.write_figures(site_dir, overrides, self.attendance(), figures.load_targets(s.data_path / "gender-targets.yml"),
                               data.ui, s.languages, data.model.tracks)
+        dotfigures.write_figures(site_dir, self.dot_figures)  # the ```dot figures: site/figures/dot/<key>.svg
         if data.media.url is None:  # video files served by the site itself (data/media.yml url: null)
             for name in video.copy_media(self.videos, data.media.path, site_dir):
                 log.info("kb video: copied %s into site/%s/", name, video.MEDIA_DIR)

@@ -390,7 +390,7 @@ def figure_html(figure: DotFigure, drawn: Drawn, page_dir: str, ui: dict[str, st
         body = f'<img src="{html.escape(src, quote=True)}" alt="{alt}">'
     else:
         body = f'<p class="kb-diagram__missing">{html.escape(ui.get("figure_not_drawn", "figure not drawn"), quote=False)}</p>'
-    parts = [f'<figure class="kb-figure kb-diagram" markdown="block">', body]
+    parts = ['<figure class="kb-figure kb-diagram" markdown="block">', body]
     if caption or figure.credit:
         label = ui.get("figure_source", "Source:")
         separator = "" if label.endswith("：") else " "  # a full-width colon carries its own space

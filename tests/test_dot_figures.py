@@ -1,0 +1,164 @@
+"""Figures written as DOT in a page (```dot blocks, kb/content/dotfigures.py): what a hostile source
+gets (exact findings at the fence's line, never a traceback), and what a reader gets: the SVG beside
+the built page with the labels of the page's language and no script, the caption and source under it,
+a placeholder where a figure cannot be drawn, and the labels in the PDF (pdftotext)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from sitebuild import FIXTURES, build, make_project
+
+from kb.checks.engine import run
+from kb.content.dotfigures import DotRenderer, dot_figures, source_problems
+from kb.project.data import Limits
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+FIGURES = FIXTURES / "dot-figures"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz (dot) is not installed")
+
+
+# --- the source, before dot sees it ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("source", "code", "name"), [
+    ('digraph { a [image="/etc/passwd"]; }', "reads-file", "image"),
+    ('digraph { a ["ima" + "ge"="/etc/passwd"]; }', "reads-file", "image"),  # dot joins concatenated strings
+    ('digraph { imagepath="/etc"; a; }', "reads-file", "imagepath"),
+    ('digraph { fontpath="/etc"; a; }', "reads-file", "fontpath"),
+    ('digraph { node [shape=epsf, shapefile="/etc/passwd"]; a; }', "reads-file", "shapefile"),
+    ('digraph { a [URL="https://example.org/"]; }', "attribute", "URL"),
+    ('digraph { a [fontname="/etc/passwd"]; }', "attribute", "fontname"),
+    ('digraph { layout=neato; a; }', "attribute", "layout"),
+])
+def test_attributes_that_read_files_or_leave_the_figure_are_refused(source: str, code: str, name: str):
+    assert [(p.code, p.params) for p in source_problems(source, Limits())] == [(code, {"name": name})]
+
+
+def test_an_html_label_is_refused_because_it_can_load_an_image():
+    problems = source_problems('digraph { a [label=<<IMG SRC="/etc/passwd"/>>]; }', Limits())
+    assert [p.code for p in problems] == ["html-label"] and "IMG" in problems[0].params["text"]
+
+
+def test_size_nodes_and_edges_are_bounded_before_dot_runs():
+    limits = Limits()
+    chain = "digraph { " + " -> ".join(f"n{i}" for i in range(limits.figure_nodes + 5)) + "; }"
+    assert [(p.code, p.params) for p in source_problems(chain, limits)] == [
+        ("too-many-nodes", {"count": limits.figure_nodes + 5, "max": limits.figure_nodes})]
+    edges = "digraph { a; b; " + " ".join("a -> b;" for _ in range(limits.figure_edges + 1)) + " }"
+    assert [(p.code, p.params["count"]) for p in source_problems(edges, limits)] == [("too-many-edges", limits.figure_edges + 1)]
+    big = "digraph { a [label=\"" + "x" * limits.figure_bytes + "\"]; }"
+    assert [p.code for p in source_problems(big, limits)] == ["too-large"]
+    renderer = DotRenderer(limits, dot="/nonexistent/dot-must-not-run")
+    assert renderer.draw(chain).problem.code == "too-many-nodes"  # refused without starting dot
+
+
+def test_a_missing_dot_is_a_finding_that_says_how_to_install_it():
+    drawn = DotRenderer(Limits(), dot=None).draw("digraph { a -> b; }")
+    assert drawn.svg is None and drawn.problem is not None and drawn.problem.code == "no-dot"
+
+
+def test_blocks_are_read_with_their_caption_source_and_fence_line():
+    body = ("Text\n\n````markdown\n```dot\ndigraph { x; }\n```\n````\n\n"
+            "```dot\n// caption: 流向\n// source: 模块正文\ndigraph { a -> b; }\n```\n")
+    figures = dot_figures(body, first_line=20)
+    assert [(f.line, f.caption, f.credit) for f in figures] == [(28, "流向", "模块正文")]  # not the example (line 8 of the body)
+
+
+# --- the rule: exact findings at the fence's line -------------------------------------------------------------------
+@needs_dot
+def test_the_figure_rule_reports_each_problem_at_its_fence(tmp_path: Path, settings_for):
+    project = make_project(tmp_path, FIXTURES / "rules" / "figure" / "flag")
+    report = run(settings_for(project, KB_CHECK_CACHE="0"), lang="en")
+    got = sorted((f.path, f.line, f.code, f.message) for f in report.findings if f.rule == "figure")
+    en, zh = "docs/en/figures.md", "docs/zh/figures.md"
+    syntax = ("This figure's DOT has a syntax error in its line 3 (line 19 of the file), near ';'. "
+              "Check that quotes, semicolons and brackets match.")
+    reads = ("This figure uses the attribute image, which makes Graphviz read a file and is not allowed. "
+             "Remove it: a figure holds only text and shapes.")
+    no_caption = ("This figure has no caption. Add a line // caption: <what the figure shows> at the top of the DOT "
+                  "block (in the page's language).")
+    no_source = ("This figure's labels carry numbers but it names no source. Add a line // source: <where the numbers "
+                 "come from> at the top of the DOT block (the source the text cites).")
+    assert got == sorted([(p, 11, "reads-file", reads) for p in (en, zh)]
+                         + [(p, 16, "syntax", syntax) for p in (en, zh)]
+                         + [(p, 16, "no-caption", no_caption) for p in (en, zh)]
+                         + [(p, 16, "numbers-without-source", no_source) for p in (en, zh)])
+    zh_syntax = next(f for f in report.findings if f.rule == "figure" and f.path == zh and f.code == "syntax")
+    assert zh_syntax.severity == "error"
+
+
+@needs_dot
+def test_a_drawing_is_kept_by_its_source_and_checked_again_when_read(tmp_path: Path):
+    cache = tmp_path / "cache"
+    first = DotRenderer(Limits(), cache_dir=cache).draw('digraph { a [label="汞"]; }')
+    assert first.svg is not None and (cache / f"{first.key}.svg").is_file()
+    (cache / f"{first.key}.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    again = DotRenderer(Limits(), cache_dir=cache).draw('digraph { a [label="汞"]; }')
+    assert again.svg is not None and "<script" not in again.svg and "汞" in again.svg  # drawn afresh
+
+
+# --- what a reader gets ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz (dot) is not installed")
+    project = make_project(tmp_path_factory.mktemp("dot") / "p", FIGURES, site=True)
+    build(project, pdf=True)
+    return project / "site"
+
+
+def _figure_svg(site: Path, page: str) -> tuple[str, ET.Element]:
+    html = (site / page).read_text(encoding="utf-8")
+    src = re.search(r'<figure class="kb-figure kb-diagram">\s*<p><img src="([^"]+)" alt="([^"]*)"', html)
+    assert src, html[html.find("kb-diagram") - 200:][:800]
+    path = (site / page).parent / src.group(1)
+    return html, ET.parse(path).getroot()
+
+
+@pytest.mark.build
+@pytest.mark.pdf
+@pytest.mark.parametrize(("page", "labels", "caption"), [
+    ("mercury/modules/01-figure-module/index.html", ["氯化汞触媒甲乙", "转化器丙丁", "废触媒回收戊己 30%"],
+     "测试图：触媒中汞的流向<br><span class=\"kb-diagram__source\">来源：测试用示例数据（虚构）</span>"),
+    ("en/mercury/modules/01-figure-module/index.html",
+     ["Mercuric chloride catalyst alpha", "Converter bravo", "Spent catalyst recovery charlie 30%"],
+     "Test figure: where the mercury in the catalyst goes<br><span class=\"kb-diagram__source\">Source: invented test data</span>"),
+])
+def test_the_page_shows_the_figure_with_its_labels_caption_and_source(built: Path, page: str, labels: list[str], caption: str):
+    html, svg = _figure_svg(built, page)
+    assert f"<figcaption>{caption}</figcaption>" in html
+    texts = [t.text for t in svg.iter(f"{SVG_NS}text")]
+    assert texts == labels
+    assert all("Noto Sans CJK SC" in t.get("font-family", "") for t in svg.iter(f"{SVG_NS}text"))
+    tags = {el.tag.split("}")[-1].lower() for el in svg.iter()}
+    assert not tags & {"script", "foreignobject", "image", "a", "style"}
+    assert not any(k.lower().startswith("on") for el in svg.iter() for k in el.attrib)
+
+
+@pytest.mark.build
+@pytest.mark.pdf
+def test_hostile_figures_leave_a_placeholder_and_the_page_still_builds(built: Path):
+    for page, note, tail in (("mercury/hostile-figures/index.html", "此图未能生成", "结尾文字庚辛"),
+                             ("en/mercury/hostile-figures/index.html", "This figure could not be drawn", "golf hotel")):
+        html = (built / page).read_text(encoding="utf-8")
+        assert html.count('<p class="kb-diagram__missing">') == 4 and note in html and tail in html
+        figures = re.findall(r'<figure class="kb-figure kb-diagram">.*?</figure>', html, re.DOTALL)
+        assert len(figures) == 4 and not any("<svg" in f or "<img" in f for f in figures)
+        assert "passwd" not in html
+    assert not any("passwd" in p.read_text(encoding="utf-8") for p in (built / "figures" / "dot").glob("*.svg"))
+
+
+@pytest.mark.build
+@pytest.mark.pdf
+@pytest.mark.parametrize(("lang", "labels"), [("zh", ["氯化汞触媒甲乙", "转化器丙丁"]),
+                                              ("en", ["Mercuric chloride catalyst alpha", "Converter bravo"])])
+def test_the_figure_is_printed_in_the_handout(built: Path, lang: str, labels: list[str]):
+    pdf = built / "downloads" / "handouts" / lang / "01-figure-module.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    for label in labels:
+        assert re.sub(r"\s+", "", label) in flat, text[:2000]

@@ -53,6 +53,11 @@ CACHE_GIT_PATH = "kb/dot-figures"
 # the SVG then names the same stack as the figures by sex (overrides/figures/by-sex.svg.html).
 FONT = "Noto Sans CJK SC"
 FONT_STACK = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+# The project's look, the defaults a figure may override: rounded boxes in the site's blue, text at
+# the body's size, grey arrows.
+HOUSE_STYLE = ("-Gfontsize=12", "-Gnodesep=0.3", "-Granksep=0.35", "-Nshape=box", "-Nstyle=rounded,filled",
+               "-Nfillcolor=#eef4f8", "-Ncolor=#2e6f9e", "-Nfontsize=12", "-Nmargin=0.12,0.06", "-Ecolor=#546e7a",
+               "-Efontsize=11", "-Efontcolor=#37474f", "-Earrowsize=0.7")
 SVG_MAX_BYTES = 1_000_000
 MEMORY_BYTES = 512 * 1024 * 1024
 
@@ -290,7 +295,7 @@ def run_dot(source: str, limits: Limits, dot: str) -> tuple[str | None, Problem 
     with tempfile.TemporaryDirectory(prefix="kb-dot-") as empty:
         # SERVER_NAME makes Graphviz read files only from GV_FILE_PATH: an empty folder
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": empty, "SERVER_NAME": "kb-build", "GV_FILE_PATH": empty}
-        command = [dot, "-Tsvg", f"-Gfontname={FONT}", f"-Nfontname={FONT}", f"-Efontname={FONT}", "-Gcharset=UTF-8"]
+        command = [dot, "-Tsvg", f"-Gfontname={FONT}", f"-Nfontname={FONT}", f"-Efontname={FONT}", "-Gcharset=UTF-8", *HOUSE_STYLE]
         try:
             answer = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, cwd=empty, env=env,
                                     timeout=limits.figure_seconds, preexec_fn=functools.partial(_bounded, limits.figure_seconds))
@@ -328,7 +333,7 @@ class DotRenderer:
 
     def key(self, source: str) -> str:
         h = hashlib.sha256(CACHE_VERSION.encode())
-        for part in (dot_version(self.dot) if self.dot else "-", FONT, FONT_STACK, source):
+        for part in (dot_version(self.dot) if self.dot else "-", FONT, FONT_STACK, *HOUSE_STYLE, source):
             h.update(part.encode("utf-8", "surrogatepass") + b"\0")
         return h.hexdigest()[:24]
 

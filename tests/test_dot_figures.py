@@ -5,6 +5,8 @@ a placeholder where a figure cannot be drawn, and the labels in the PDF (pdftote
 
 from __future__ import annotations
 
+import json
+import posixpath
 import re
 import shutil
 import subprocess
@@ -17,6 +19,7 @@ from sitebuild import FIXTURES, build, make_project
 from kb.checks.engine import run
 from kb.content.dotfigures import DotRenderer, dot_figures, source_problems
 from kb.project.data import Limits
+from kb.web.webapp import OFFLINE_LIST
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 FIGURES = FIXTURES / "dot-figures"
@@ -162,3 +165,15 @@ def test_the_figure_is_printed_in_the_handout(built: Path, lang: str, labels: li
     flat = re.sub(r"\s+", "", text)
     for label in labels:
         assert re.sub(r"\s+", "", label) in flat, text[:2000]
+
+
+@pytest.mark.build
+@pytest.mark.pdf
+def test_saving_a_programme_for_offline_reading_saves_its_figures(built: Path):
+    lists = json.loads((built / OFFLINE_LIST).read_text(encoding="utf-8"))
+    for lang, page in (("zh", "mercury/modules/01-figure-module/index.html"),
+                       ("en", "en/mercury/modules/01-figure-module/index.html")):
+        html = (built / page).read_text(encoding="utf-8")
+        src = re.search(r'<figure class="kb-figure kb-diagram">\s*<p><img src="([^"]+)"', html).group(1)
+        site_path = posixpath.normpath(posixpath.join(posixpath.dirname(page), src))
+        assert site_path.startswith("figures/dot/") and site_path in lists[lang]["mercury"]

@@ -109,6 +109,7 @@ class Build:
     _downloads_by_lang: dict[str, dict[str, Any]] = field(default_factory=dict)
     _dot: dotfigures.DotRenderer | None = None
     dot_figures: dict[str, str] = field(default_factory=dict)  # site path -> SVG of the ```dot figures drawn
+    dot_pages: dict[str, list[str]] = field(default_factory=dict)  # page dest -> the figure files it shows (offline lists)
 
     # --- prepare ------------------------------------------------------------------------------------------------
     @classmethod
@@ -216,6 +217,7 @@ class Build:
         for item in drawn:
             if item.svg is not None:
                 self.dot_figures[item.path] = item.svg
+                self.dot_pages.setdefault(page.dest_uri, []).append(item.path)
             else:
                 log.info("kb figure: %s/%s/%s: a figure was not drawn (%s); ./scripts/check says why",
                          self.settings.docs_dir, page.file_lang, page.rel, item.problem.code if item.problem else "-")
@@ -372,7 +374,8 @@ class Build:
         # installable offline reading: a web manifest per language, the pages to save
         for lang, (name, description) in self.site_names.items():
             webapp.write_manifest(site_dir, lang, s.default_language, name, self.ui(lang).get("app_short_name", ""), description)
-        webapp.write_offline_lists(site_dir, self.manifest, tuple(track for track in data.model.tracks if track != "general"))
+        webapp.write_offline_lists(site_dir, self.manifest, tuple(track for track in data.model.tracks if track != "general"),
+                                   self.dot_pages)
         if not s.pdf:
             return
         provenance = Provenance.of(s.root, s.docs_dir)  # one git reading for manuals and reports

@@ -64,6 +64,25 @@ def test_a_missing_dot_is_a_finding_that_says_how_to_install_it():
     assert drawn.svg is None and drawn.problem is not None and drawn.problem.code == "no-dot"
 
 
+def _fake_dot(tmp_path: Path, body: str) -> str:
+    script = tmp_path / "dot"
+    # answers -V (the version in the cache key) at once, then does *body* when asked to draw
+    script.write_text('#!/bin/sh\n[ "$1" = -V ] && { echo "dot - fake" >&2; exit 0; }\n' + body + "\n", encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ("sleep 5", "timeout"),                  # wall clock: the timeout
+    ("while :; do :; done", "timeout"),      # CPU time: the process limit ends it
+    ("echo 'Error: layout failed' >&2; exit 1", "failed"),
+    ("echo '<svg xmlns=\"http://www.w3.org/2000/svg\"><script>x</script></svg>'", "unsafe-svg"),
+])
+def test_dot_is_bounded_and_its_output_checked(tmp_path: Path, body: str, code: str):
+    drawn = DotRenderer(Limits(figure_seconds=1), dot=_fake_dot(tmp_path, body)).draw("digraph { a -> b; }")
+    assert drawn.svg is None and drawn.problem is not None and drawn.problem.code == code, drawn
+
+
 def test_blocks_are_read_with_their_caption_source_and_fence_line():
     body = ("Text\n\n````markdown\n```dot\ndigraph { x; }\n```\n````\n\n"
             "```dot\n// caption: 流向\n// source: 模块正文\ndigraph { a -> b; }\n```\n")

@@ -5,11 +5,15 @@ a placeholder where a figure cannot be drawn, and the labels in the PDF (pdftote
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import os
 import posixpath
 import re
 import shutil
 import subprocess
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -196,3 +200,40 @@ def test_saving_a_programme_for_offline_reading_saves_its_figures(built: Path):
         src = re.search(r'<figure class="kb-figure kb-diagram">\s*<p><img src="([^"]+)"', html).group(1)
         site_path = posixpath.normpath(posixpath.join(posixpath.dirname(page), src))
         assert site_path.startswith("figures/dot/") and site_path in lists[lang]["mercury"]
+
+
+@pytest.mark.build
+@pytest.mark.pdf
+@pytest.mark.browser
+def test_the_figure_loads_under_the_sites_csp_in_a_browser(built: Path, tmp_path: Path):
+    """In Chromium, with the page's Content-Security-Policy: the SVG loads, is drawn at a readable size
+    on a phone without widening the page, and nothing is blocked (screenshots in the test's tmp_path)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = Path(os.environ.get("KB_CHROMIUM", "/usr/bin/chromium"))
+    if not chromium.exists():
+        pytest.skip(f"Chromium is missing at {chromium} (apt-get install chromium)")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(chromium), args=["--headless", "--no-sandbox"])
+            for name, viewport in (("desktop", {"width": 1280, "height": 800}), ("phone", {"width": 375, "height": 812})):
+                page = browser.new_page(viewport=viewport)
+                errors: list[str] = []
+                page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+                page.goto(f"http://127.0.0.1:{server.server_address[1]}/mercury/modules/01-figure-module/")
+                figure = page.locator("figure.kb-diagram img")
+                figure.scroll_into_view_if_needed()
+                page.wait_for_function("document.querySelector('figure.kb-diagram img').complete")
+                natural, shown = figure.evaluate("img => [img.naturalWidth, img.getBoundingClientRect().width]")
+                assert natural > 0 and 0 < shown <= viewport["width"], (natural, shown)
+                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+                assert not [e for e in errors if "Content Security Policy" in e or "figures/dot" in e], errors
+                page.locator("figure.kb-diagram").screenshot(path=str(tmp_path / f"figure-{name}.png"))
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()

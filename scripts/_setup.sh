@@ -81,6 +81,7 @@ ensure_system_packages() {
 # What the build needs: CJK fonts with Simplified Chinese forms, and HarfBuzz subsetting and Pango
 # for WeasyPrint (fontTools subsetting of CJK fonts is several times slower); git and ssh-keygen
 # (openssh-client) to verify the approvals' SSH-signed commits (kb/trust/approvals.py).
+# Graphviz (dot) draws the figures written as ```dot blocks in the pages (kb/content/dotfigures.py).
 BUILD_PACKAGES=(
   "fontconfig|command -v fc-list"
   "fonts-noto-cjk|fc-list ':lang=zh-cn' family | grep -q 'Noto Sans CJK SC'"
@@ -89,6 +90,7 @@ BUILD_PACKAGES=(
   "libharfbuzz-subset0|ldconfig -p | grep -q 'libharfbuzz-subset.so.0'"
   "git|command -v git"
   "openssh-client|command -v ssh-keygen"
+  "graphviz|command -v dot"
 )
 # What the tests need on top: a browser, poppler for pdftotext/pdffonts/pdftoppm, and ffmpeg to make
 # a short test video and read it with ffprobe (the build does not need it: without ffprobe the video

@@ -28,7 +28,7 @@ from typing import Any
 from kb.build.downloads import downloads_for
 from kb.build.offline import offline_source
 from kb.checks import engine
-from kb.content import boundary, figures, knowledge, safety, video
+from kb.content import boundary, dotfigures, figures, knowledge, safety, video
 from kb.content.figures import Attendance
 from kb.content.glossary import glossary_entries, glossary_groups
 from kb.content.lessons import Agenda, page_agenda
@@ -110,6 +110,9 @@ class Build:
     _attendance: list[Attendance] | None = None
     _downloads_by_lang: dict[str, dict[str, Any]] = field(default_factory=dict)
     _agendas: dict[str, Agenda] | None = None
+    _dot: dotfigures.DotRenderer | None = None
+    dot_figures: dict[str, str] = field(default_factory=dict)  # site path -> SVG of the ```dot figures drawn
+    dot_pages: dict[str, list[str]] = field(default_factory=dict)  # page dest -> the figure files it shows (offline lists)
 
     # --- prepare ------------------------------------------------------------------------------------------------
     @classmethod
@@ -215,15 +218,34 @@ class Build:
 
     # --- generate: what each page shows -----------------------------------------------------------------------------
     def page_markdown(self, markdown: str, page: PageRef, render_gap: Callable[[str, dict[str, str]], str]) -> str:
-        """Search ranking by type (content model), unless the page sets it; gap markers as badges."""
+        """Search ranking by type (content model), unless the page sets it; ```dot blocks as figures;
+        gap markers as badges."""
         spec = self.data.model.types.get(page.meta.get("type", ""))
         search_meta = page.meta.get("search")
         if spec is not None and spec.search_boost and not (isinstance(search_meta, dict) and "boost" in search_meta):
             page.meta["search"] = {**(search_meta if isinstance(search_meta, dict) else {}), "boost": spec.search_boost}
+        if "dot" in markdown:
+            markdown = self._dot_figures(markdown, page)
         if "[[gap:" not in markdown:
             return markdown
         ui = self.ui(page.lang)
         return site.render_gaps(markdown, lambda text: render_gap(text, ui))
+
+    def _dot_figures(self, markdown: str, page: PageRef) -> str:
+        """Each ```dot block drawn (kb.content.dotfigures) and replaced by its figure; the SVG files are
+        written by finish. A block that cannot be drawn shows a note; the figure rule says why."""
+        if self._dot is None:
+            s = self.settings
+            self._dot = dotfigures.DotRenderer.for_project(s.root, self.data.limits, s.check_cache)
+        markdown, drawn = dotfigures.replace_figures(markdown, self._dot, page.page_dir, self.ui(page.lang))
+        for item in drawn:
+            if item.svg is not None:
+                self.dot_figures[item.path] = item.svg
+                self.dot_pages.setdefault(page.dest_uri, []).append(item.path)
+            else:
+                log.info("kb figure: %s/%s/%s: a figure was not drawn (%s); ./scripts/check says why",
+                         self.settings.docs_dir, page.file_lang, page.rel, item.problem.code if item.problem else "-")
+        return markdown
 
     def page_html(self, html: str, page: PageRef, overrides: Path) -> str:
         """The page's HTML through the allow-list (nothing executable reaches a reader), kept for the
@@ -387,6 +409,7 @@ class Build:
         # figures by sex: site/figures/<lang>/*.svg, before the PDFs that print them
         figures.write_figures(site_dir, overrides, self.attendance(), figures.load_targets(s.data_path / "gender-targets.yml"),
                               data.ui, s.languages, data.model.tracks)
+        dotfigures.write_figures(site_dir, self.dot_figures)  # the ```dot figures: site/figures/dot/<key>.svg
         if data.media.url is None:  # video files served by the site itself (data/media.yml url: null)
             for name in video.copy_media(self.videos, data.media.path, site_dir):
                 log.info("kb video: copied %s into site/%s/", name, video.MEDIA_DIR)
@@ -397,7 +420,8 @@ class Build:
         # installable offline reading: a web manifest per language, the pages to save
         for lang, (name, description) in self.site_names.items():
             webapp.write_manifest(site_dir, lang, s.default_language, name, self.ui(lang).get("app_short_name", ""), description)
-        webapp.write_offline_lists(site_dir, self.manifest, tuple(track for track in data.model.tracks if track != "general"))
+        webapp.write_offline_lists(site_dir, self.manifest, tuple(track for track in data.model.tracks if track != "general"),
+                                   self.dot_pages)
         if not s.pdf:
             return
         provenance = Provenance.of(s.root, s.docs_dir)  # one git reading for manuals and reports

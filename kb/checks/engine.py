@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import kb.checks.figure
 import kb.checks.language
 import kb.checks.lesson
 import kb.checks.page
@@ -46,8 +47,8 @@ from kb.trust.approvals import PairApproval
 # registered(scope) hold every rule wherever the engine runs. A new rule module is added to this tuple
 # (tests/test_registry.py fails for a registered rule whose module is not listed). The rules run in
 # the order their modules are first imported; the report does not depend on it (sort_findings).
-RULE_MODULES = (kb.checks.page, kb.checks.language, kb.checks.video, kb.checks.pair, kb.checks.structure,
-                kb.checks.lesson)
+RULE_MODULES = (kb.checks.page, kb.checks.language, kb.checks.video, kb.checks.figure, kb.checks.pair,
+                kb.checks.structure, kb.checks.lesson)
 
 
 @dataclass

@@ -60,8 +60,14 @@ def config_digest(mkdocs_yml: Path) -> str:
 
 def cache_file(root: Path) -> Path | None:
     """Where the cache of the git work tree at *root* is kept; None outside a work tree."""
+    return git_path(root, GIT_PATH)
+
+
+def git_path(root: Path, rel: str) -> Path | None:
+    """*rel* inside the git directory of the work tree at *root* (where nothing in a checkout can put
+    a file); None outside a work tree. Also where the figures drawn from DOT are kept (kb.content.dotfigures)."""
     try:
-        answer = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree", "--git-path", GIT_PATH],
+        answer = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree", "--git-path", rel],
                                 capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.SubprocessError):
         return None

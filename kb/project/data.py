@@ -221,6 +221,11 @@ class Limits:
     block_markup: int = 300
     page_markup: int = 4_000
     nesting: int = 24
+    # figures drawn from DOT (kb.content.dotfigures): the source, its nodes and edges, dot's time
+    figure_bytes: int = 16_000
+    figure_nodes: int = 120
+    figure_edges: int = 240
+    figure_seconds: int = 10
 
     @classmethod
     def load(cls, path: Path) -> Limits:

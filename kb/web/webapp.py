@@ -32,10 +32,13 @@ def write_manifest(site_dir: Path, lang: str, default_language: str, name: str, 
     return path
 
 
-def offline_lists(manifests: Navigation, tracks: tuple[str, ...], site_dir: Path) -> dict[str, dict[str, list[str]]]:
+def offline_lists(manifests: Navigation, tracks: tuple[str, ...], site_dir: Path,
+                  page_files: dict[str, list[str]] | None = None) -> dict[str, dict[str, list[str]]]:
     """Per language and programme: the site-relative URLs a reader saves. The programme's pages in
     navigation order (the hook's manifest; fallback pages included, they are what the reader sees),
-    the language's home page and glossary, its search index, and the search worker's scripts."""
+    the figures they show (*page_files*: a page's dest -> site-relative files), the language's home
+    page and glossary, its search index, and the search worker's scripts."""
+    page_files = page_files or {}
     shared = sorted(p.relative_to(site_dir).as_posix() for pattern in (
         "assets/javascripts/workers/search.*.min.js", "assets/javascripts/lunr/min/lunr.stemmer.support.min.js",
         "assets/javascripts/lunr/min/lunr.zh.min.js") for p in site_dir.glob(pattern))
@@ -45,15 +48,19 @@ def offline_lists(manifests: Navigation, tracks: tuple[str, ...], site_dir: Path
         home = [e.url for e in entries if e.rel in ("index.md", "glossary.md")]
         out[lang] = {}
         for track in tracks:
-            pages = [e.url for e in entries if e.rel.split("/", 1)[0] == track]
+            mine = [e for e in entries if e.rel.split("/", 1)[0] == track]
+            pages = [e.url for e in mine]
+            files = list(dict.fromkeys(f for e in mine for f in page_files.get(e.dest, [])))
             if pages:
                 # the search worker as the pages ask for it (overrides/main.html): kb-search.js?<lang>,<Material's>
                 worker = [f"assets/javascripts/workers/kb-search.js?{lang},{name}" for name in material]
-                out[lang][track] = [*home, *pages, f"search/{lang}.json", *worker, *shared]
+                out[lang][track] = [*home, *pages, *files, f"search/{lang}.json", *worker, *shared]
     return out
 
 
-def write_offline_lists(site_dir: Path, manifests: Navigation, tracks: tuple[str, ...]) -> Path:
+def write_offline_lists(site_dir: Path, manifests: Navigation, tracks: tuple[str, ...],
+                        page_files: dict[str, list[str]] | None = None) -> Path:
     path = site_dir / OFFLINE_LIST
-    write_atomic(path, json.dumps(offline_lists(manifests, tracks, site_dir), ensure_ascii=False, separators=(",", ":")))
+    write_atomic(path, json.dumps(offline_lists(manifests, tracks, site_dir, page_files), ensure_ascii=False,
+                                  separators=(",", ":")))
     return path

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kb.authoring.approve import ApproveError, approve
 from kb.authoring.reviewcopy import CopyError, accept_copy, add_certificate, copies_folder, make_copy
-from kb.authoring.translate import StampError, stamp
+from kb.authoring.translate import StampError, stamp, translation_errors
 from kb.build import generator, sitedir
 from kb.build.offline import build_offline_zip
 from kb.build.prreport import PrReportError, build_report, write_report
@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
 
     tr = sub.add_parser("translated", help="stamp translated pages with their source's hash")
     tr.add_argument("--from", dest="source_lang", default=None, help="language of the source (default: the other)")
+    tr.add_argument("--override", default=None, metavar="WHY",
+                    help="stamp even though the checks find errors in the translation; WHY is recorded in the stamp")
     tr.add_argument("paths", nargs="+")
 
     tc = sub.add_parser("trust", help="show the trust chain: the root, each organisation's keys and the commits that listed them, what is missing")
@@ -216,18 +218,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_translated(args: argparse.Namespace) -> int:
+    """Stamp each translation, unless the checks find errors in it (exit 1, the findings listed):
+    --override "why" stamps anyway and records why in the stamp."""
     settings = load_settings()
-    length = ProjectData(settings).model.hash_length
+    data = ProjectData(settings)
+    data.validate()
+    lang = default_lang()
+    length = data.model.hash_length
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise UsageError(f"no such page: {', '.join(missing)}")
+    try:
+        errors = translation_errors(settings, data, paths, lang)
+    except ValueError:
+        raise UsageError(f"pages must be inside the repository {settings.root}") from None
     status = 0
-    for p in args.paths:
+    for p in paths:
+        found = errors.get(p.resolve().relative_to(settings.root.resolve()).as_posix(), [])
+        if found and not args.override:
+            print(format_text(found), file=sys.stderr)
+            print(f"{p}: not stamped: {len(found)} error(s) above. Fix them and run ./scripts/translated again, "
+                  "or stamp anyway with --override \"why\" (the reason is recorded in the stamp)", file=sys.stderr)
+            status = 1
+            continue
         try:
-            result = stamp(settings, Path(p), args.source_lang, length)
+            result = stamp(settings, p, args.source_lang, length, override=args.override if found else None)
         except (StampError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
             continue
         verb = "stamped" if result.changed else "unchanged"
-        print(f"{p}: {verb} (from {result.source.relative_to(settings.root)}, hash {result.hash})")
+        note = f"; {len(found)} error(s) overridden: {args.override}" if found else ""
+        print(f"{p}: {verb} (from {result.source.relative_to(settings.root)}, hash {result.hash}){note}")
     return status
 
 

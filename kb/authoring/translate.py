@@ -4,9 +4,13 @@ Only that one front-matter entry changes; every other byte of the file stays as 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
+from kb.checks.engine import run
 from kb.content.pages import (
     FrontMatterShapeError,
     body_hash,
@@ -15,6 +19,8 @@ from kb.content.pages import (
     parse_front_matter,
     split_front_matter,
 )
+from kb.project.data import ProjectData
+from kb.project.findings import Finding
 from kb.project.fsutil import write_atomic
 from kb.project.settings import Settings
 
@@ -45,7 +51,27 @@ def locate(settings: Settings, path: Path) -> tuple[str, str]:
     return lang, rest
 
 
-def stamp(settings: Settings, path: Path, source_lang: str | None = None, hash_length: int = 12) -> Stamp:
+# What stamping itself resolves: the stamp records that the translation follows the current source.
+RESOLVED_BY_STAMP = frozenset({"stale-translation"})
+
+
+def translation_errors(settings: Settings, data: ProjectData, paths: Iterable[Path], lang: str = "en") -> dict[str, list[Finding]]:
+    """The errors that keep each page from being stamped as a current translation: the pair checks'
+    (structure, paragraphs, numbers, links…) and the page's own, one check run for all of them."""
+    rels = [p.resolve().relative_to(settings.root.resolve()).as_posix() for p in paths]
+    report = run(settings, data, release=False, lang=lang, only=rels)
+    out: dict[str, list[Finding]] = {rel: [] for rel in rels}
+    for f in report.errors:
+        if f.rule in RESOLVED_BY_STAMP:
+            continue
+        for rel in rels:
+            if f.path == rel or rel in f.pair:
+                out[rel].append(f)
+    return out
+
+
+def stamp(settings: Settings, path: Path, source_lang: str | None = None, hash_length: int = 12,
+          override: str | None = None) -> Stamp:
     lang, rel = locate(settings, path)
     raw = path.read_bytes()
     try:
@@ -75,7 +101,11 @@ def stamp(settings: Settings, path: Path, source_lang: str | None = None, hash_l
     except UnicodeDecodeError:
         raise StampError(f"{source}: not UTF-8; convert it first") from None
     digest = body_hash(source_text, hash_length)
-    new_text = replace_translation_entry(text, f"translation: {{from: {source_lang}, hash: {digest}}}")
+    entry: dict[str, str] = {"from": source_lang, "hash": digest}
+    if override:  # stamped although the checks found errors: why, for the reviewer to read
+        entry["override"] = " ".join(override.split())
+    flow = yaml.safe_dump(entry, default_flow_style=True, allow_unicode=True, sort_keys=False, width=1 << 30).strip()
+    new_text = replace_translation_entry(text, f"translation: {flow}")
     changed = new_text != text
     if changed:
         write_atomic(path, new_text.encode("utf-8"))

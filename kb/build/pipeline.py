@@ -323,6 +323,8 @@ class Build:
         state["alternate_missing"] = [other for other in languages if other not in alternates]
         if state.get("source_lang"):
             state["source_url"] = alternates.get(state["source_lang"])
+            # a stale translation: the review view shows the source's changes since the translated version
+            state["changes_url"] = site.review_path(page.rel)[: -len("index.html")] + "#kb-source-diff"
         context: dict[str, Any] = {"ui": self.ui(lang), "lang": lang, "page": state, "model": data.model,
                                    "orgs": data.reviewers["organisations"]}
         context["printed"] = self._printed_for(page)

@@ -35,8 +35,10 @@ from kb.content.boundary import check_path, read_checked, walk
 from kb.content.pages import Page, body_hash, parse_page
 from kb.content.rendercache import RenderResult
 from kb.content.siteconfig import check_report_problem
+from kb.content.sourcediff import source_diff
 from kb.project.data import Limits, ProjectData, first_lines
 from kb.project.findings import Catalog, Finding, Localised, sort_findings
+from kb.project.git import Git
 from kb.project.policy import blocks_publication
 from kb.project.settings import Settings
 from kb.trust import approvals as approvals_mod
@@ -223,10 +225,13 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     raw.extend(check_agendas(pages, ctx))
     raw.extend(check_report_problem(settings.root / "mkdocs.yml"))  # "Report a problem" still lacks FECO's address
     catalog = Catalog(data.rules, lang)
+    raw = with_source_diffs(raw, settings, data, pages)  # a stale translation: what changed in its source
     resolved = [catalog.resolve(localised(f, data)) for f in raw]
     if only is not None:
         prefixes = tuple(p.rstrip("/") for p in only)
-        resolved = [f for f in resolved if any(f.path == p or f.path.startswith(p + "/") for p in prefixes)]
+        # a pair's finding shows under either page's path: the translator checks the page they edited
+        resolved = [f for f in resolved if any(path == p or path.startswith(p + "/")
+                                               for path in (f.path, *f.pair) for p in prefixes)]
     findings = sort_findings(resolved)
     counts: dict[str, dict[str, int]] = {}
     for f in findings:
@@ -234,6 +239,30 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
         counts[f.rule][f.severity] += 1
     return Report(settings=settings, findings=findings, pages=pages, pairs=pairs, deliverables=rows,
                   release=release, lang=lang, counts=counts, catalog_rules=data.rules, approvals=approved)
+
+
+MAX_SOURCE_DIFFS = 30  # stale translations whose source diff is looked up in one check
+
+
+def with_source_diffs(found: list[Finding], settings: Settings, data: ProjectData, pages: dict[str, Page]) -> list[Finding]:
+    """Each stale translation's finding with the diff of its source since the translated version
+    (kb.content.sourcediff, from the history by the stamp's hash) as its detail."""
+    stale = [f for f in found if f.rule == "stale-translation" and f.code == "stale"][:MAX_SOURCE_DIFFS]
+    if not stale:
+        return found
+    git = Git(settings.root)
+    if git.problem():
+        return found
+    details: dict[int, str] = {}
+    for f in stale:
+        source = pages.get(str(f.params.get("source", "")))
+        if source is None or source.text is None:
+            continue
+        diff = source_diff(git, source.path, str(f.params.get("recorded", "")), source.text, data.model.hash_length)
+        if diff is not None:
+            cut = f"\n… {diff.cut} more lines" if diff.cut else ""
+            details[id(f)] = f"source changes since {diff.commit[:10]}:\n{diff.diff or '(front matter only)'}{cut}"
+    return [replace(f, detail=details[id(f)]) if id(f) in details else f for f in found]
 
 
 # --- page and pair checks, on every core -------------------------------------------------------------------
@@ -258,8 +287,9 @@ def page_findings(page: Page, ctx: Context) -> list[Finding]:
 def pair_findings(pair: Pair, ctx: Context) -> list[Finding]:
     """Every check of one translation pair."""
     out: list[Finding] = []
+    both = (pair.source.path, pair.target.path)
     for check in registered(Scope.PAIR):
-        out.extend(check(pair, ctx))
+        out.extend(replace(f, pair=both) for f in check(pair, ctx))
     return out
 
 

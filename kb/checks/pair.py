@@ -95,6 +95,41 @@ def _count_findings(source: Page, target: Page, kind: str, src: list[Block], tgt
     return out
 
 
+# --- paragraphs ---------------------------------------------------------------------------------------------
+LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+def text_units(page: Page) -> dict[str, tuple[int, int]]:
+    """Per section id: (paragraphs and list items, line of the section's heading). A paragraph is a
+    run of prose lines; each list item counts once; headings and table rows are not counted."""
+    heading_lines = {h.line for h in page.headings}
+    units: dict[str, tuple[int, int]] = {h.id: (0, h.line) for h in page.headings if h.id}
+    previous = -2
+    for line, text in page.prose:
+        if line in heading_lines or text.lstrip().startswith("|"):
+            previous = -2
+            continue
+        section = section_of(page, line)
+        if section is not None and section in units and (LIST_ITEM_RE.match(text) or line != previous + 1):
+            count, at = units[section]
+            units[section] = (count + 1, at)
+        previous = line
+    return units
+
+
+@rule(Scope.PAIR)
+def check_paragraphs(pair: Pair, ctx: Context) -> list[Finding]:
+    """A section of the translation with fewer paragraphs and list items than the source's: a new
+    source paragraph not translated yet, or one dropped (reported at the section's heading)."""
+    source, target = pair.source, pair.target
+    if source.text is None or target.text is None:
+        return []
+    theirs, mine = text_units(source), text_units(target)
+    return [finding("structure-mismatch", "paragraphs", target, mine[section][1], section=section,
+                    source=f"{source.path}:{line}", expected=count, actual=mine[section][0])
+            for section, (count, line) in theirs.items() if section in mine and mine[section][0] < count]
+
+
 # --- numbers ---------------------------------------------------------------------------------------------
 def _numbers_by_line(page: Page) -> list[tuple[int, list[str]]]:
     rows = [(1, numbers_in(page.title))]
@@ -102,31 +137,58 @@ def _numbers_by_line(page: Page) -> list[tuple[int, list[str]]]:
     return [(line, nums) for line, nums in rows if nums]
 
 
-def _available(page: Page) -> set[str]:
-    found: set[str] = set()
-    for _, text in [(1, page.title), *page.prose]:
-        found.update(numbers_in(text))
-        found.update(words_in(text))
+def _available(page: Page) -> dict[str | None, set[str]]:
+    """The numbers (as digits or words) of each section of *page* (None: before the first heading id,
+    and the title)."""
+    found: dict[str | None, set[str]] = {}
+    for line, text in [(1, page.title), *page.prose]:
+        here = found.setdefault(section_of(page, line) if line > 1 else None, set())
+        here.update(numbers_in(text))
+        here.update(words_in(text))
     return found
+
+
+def _placed(number: str) -> bool:
+    """Whether a number is a figure whose section is checked (not a small whole number)."""
+    return any(c in number for c in ".%") or sum(c.isdigit() for c in number) >= 3
 
 
 @rule(Scope.PAIR)
 def check_numbers(pair: Pair, ctx: Context) -> list[Finding]:
+    """Each number of one page is on the other page, in the matching section (same heading id) where
+    the other page has that section: a number moved to another section is reported where it should be."""
     source, target = pair.source, pair.target
     if source.text is None or target.text is None:
         return []
     out: list[Finding] = []
     for this, other in ((source, target), (target, source)):
-        available = _available(other)
-        reported: set[str] = set()
+        by_section = _available(other)
+        anywhere = set().union(*by_section.values()) if by_section else set()
+        reported: set[tuple[str, str | None]] = set()
         for line, nums in _numbers_by_line(this):
+            section = section_of(this, line) if line > 1 else None
+            in_section = section if section in by_section and section is not None else None
             for num in nums:
-                if num in available or num in reported:
+                # small whole numbers (counts, list numbers, "2 of 3") recur across sections and are
+                # often words on one side: only figures (3+ digits, decimals, percentages) are placed
+                matched = in_section if _placed(num) else None
+                if (num, matched) in reported:
                     continue
-                reported.add(num)
-                section = section_of(this, line)
-                out.append(finding("number-mismatch", "missing", other, aligned_line(other, section), number=num,
-                                   where=f"{this.path}:{line}", section=section or "-"))
+                if matched is None and num in anywhere:
+                    continue
+                if matched is not None and num in by_section[matched]:
+                    continue
+                reported.add((num, matched))
+                if num in anywhere and this is target:
+                    continue  # the same figure seen from the translation: reported once, from the source
+                if num in anywhere:
+                    elsewhere = sorted((s or "-") for s, nums_there in by_section.items() if num in nums_there)
+                    out.append(finding("number-mismatch", "other-section", other, aligned_line(other, section),
+                                       number=num, where=f"{this.path}:{line}", section=section or "-",
+                                       found=", ".join(elsewhere)))
+                else:
+                    out.append(finding("number-mismatch", "missing", other, aligned_line(other, section), number=num,
+                                       where=f"{this.path}:{line}", section=section or "-"))
     return out
 
 

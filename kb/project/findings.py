@@ -35,6 +35,10 @@ class Finding:
     params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     severity: str = ""
     message: str = ""
+    # a translation pair's finding: both pages' paths (it lands on the one to change; checking either
+    # page shows it)
+    pair: tuple[str, ...] = field(default=(), compare=False, hash=False)
+    detail: str = field(default="", compare=False, hash=False)  # more lines for text output (a source diff)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -79,7 +83,11 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 # --- output formats -------------------------------------------------------------------------------
 def format_text(findings: list[Finding]) -> str:
-    return "\n".join(f"{f.path}:{f.line}: {f.rule}: {f.severity}: {f.message}" for f in findings)
+    lines = []
+    for f in findings:
+        lines.append(f"{f.path}:{f.line}: {f.rule}: {f.severity}: {f.message}")
+        lines += [f"    {line}" for line in f.detail.splitlines()]
+    return "\n".join(lines)
 
 
 def _gh_escape(value: str, prop: bool = False) -> str:

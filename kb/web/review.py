@@ -105,8 +105,9 @@ def write_review_pages(env: Any, report: Any, html_by_path: dict[str, str], site
         approval = report.approvals.get(rel)
         summary = pair_summary(approval) if approval is not None else None
         diffs = outdated_diffs(settings.root, approval) if approval is not None and approval.outdated() else []
+        stale = next((f for f in findings if f.rule == "stale-translation" and f.code == "stale"), None)
         html = pair_template.render(
-            approval=summary, diffs=diffs,
+            approval=summary, diffs=diffs, source_diff=stale.detail if stale is not None else "",
             root=root, stylesheets=css, ui=ui, rel=rel, pair=pair, findings=findings, urls=urls,
             rows=align(sections[zh], sections[en]),
             titles={"zh": report.pages[paths[zh]].title, "en": report.pages[paths[en]].title},

@@ -16,6 +16,7 @@ from bench.sample import copy_project
 from kb.checks.engine import run
 from kb.cli import main
 from kb.content.pages import body_hash
+from kb.project.settings import load_settings
 
 RULES = FIXTURES / "rules"
 
@@ -94,6 +95,10 @@ def test_translated_refuses_an_invented_number_and_override_records_why(project:
     stamp = re.search(r"^translation: .*$", (project / "docs/en/catalyst.md").read_text(encoding="utf-8"), re.M)
     assert stamp and stamp.group(0) == (f"translation: {{from: zh, hash: {body_hash(ZH)}, "
                                         "override: 'the figure is UNIDO''s: added to zh next'}")
+    # the recorded reason is a known field of the stamp; the number is still reported
+    report = run(load_settings(project, environ={"KB_TODAY": TODAY}), lang="en")
+    assert not [f for f in report.findings if f.rule in ("front-matter", "stale-translation")]
+    assert [f.code for f in report.findings if f.rule == "number-mismatch"] == ["missing"]
 
 
 def test_a_clean_translation_is_stamped(project: Path, capsys) -> None:

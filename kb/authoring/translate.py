@@ -51,8 +51,10 @@ def locate(settings: Settings, path: Path) -> tuple[str, str]:
     return lang, rest
 
 
-# What stamping itself resolves: the stamp records that the translation follows the current source.
-RESOLVED_BY_STAMP = frozenset({"stale-translation"})
+# What stamping itself resolves: the stamp records that the translation follows the current source
+# (a stale, untracked or mistyped stamp is replaced).
+RESOLVED_BY_STAMP = frozenset({("stale-translation", "stale"), ("stale-translation", "untracked"),
+                               ("front-matter", "bad-translation-hash"), ("front-matter", "bad-translation")})
 
 
 def translation_errors(settings: Settings, data: ProjectData, paths: Iterable[Path], lang: str = "en") -> dict[str, list[Finding]]:
@@ -62,7 +64,7 @@ def translation_errors(settings: Settings, data: ProjectData, paths: Iterable[Pa
     report = run(settings, data, release=False, lang=lang, only=rels)
     out: dict[str, list[Finding]] = {rel: [] for rel in rels}
     for f in report.errors:
-        if f.rule in RESOLVED_BY_STAMP:
+        if (f.rule, f.code) in RESOLVED_BY_STAMP:
             continue
         for rel in rels:
             if f.path == rel or rel in f.pair:

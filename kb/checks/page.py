@@ -165,9 +165,13 @@ def _check_translation_block(page: Page, ctx: Context) -> list[Finding]:
     length = ctx.data.model.hash_length
     if not isinstance(digest, str) or len(digest) != length or not HEX_RE.match(digest):
         out.append(finding("front-matter", "bad-translation-hash", page, line, value=digest, length=length))
-    extra = sorted(set(map(str, value)) - {"from", "hash"})
+    # override: why ./scripts/translated stamped it although the checks found errors (kb/authoring/translate.py)
+    extra = sorted(set(map(str, value)) - {"from", "hash", "override"})
     for key in extra:
-        out.append(_unknown("field", page, line, key, ["from", "hash"], field=f"translation.{key}", known="from, hash"))
+        out.append(_unknown("field", page, line, key, ["from", "hash", "override"], field=f"translation.{key}",
+                            known="from, hash, override"))
+    if "override" in value and not (isinstance(value["override"], str) and value["override"].strip()):
+        out.append(finding("front-matter", "bad-translation", page, line, value=value))
     return out
 
 

@@ -17,6 +17,7 @@ import kb.checks.structure
 import kb.checks.video
 from kb.checks import Context, Pair, Scope, registered
 from kb.checks.approval import findings as approval_findings
+from kb.checks.assets import personal_data_in_assets
 from kb.checks.page import cached_renders, markdown_config, render_results
 from kb.checks.pair import orient
 from kb.checks.tree import (
@@ -213,6 +214,8 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     thresholds_path = settings.data_path / "event-thresholds.yml"
     raw.extend(check_event_series(pages, ctx, thresholds_path.relative_to(settings.root).as_posix(),
                                   event_series_lines(thresholds_path)))
+    # project-wide: personal data in what is served or printed besides pages (assets, file names, glossary)
+    raw.extend(personal_data_in_assets(ctx, settings.root, settings.data_path / "glossary.yml", data.glossary))
     raw.extend(check_report_problem(settings.root / "mkdocs.yml"))  # "Report a problem" still lacks FECO's address
     catalog = Catalog(data.rules, lang)
     resolved = [catalog.resolve(localised(f, data)) for f in raw]

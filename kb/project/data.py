@@ -214,6 +214,10 @@ class Limits:
     block_markup: int = 300
     page_markup: int = 4_000
     nesting: int = 24
+    # levels of raw HTML elements open at once (<div> inside <div>…; one never closed stays open). WeasyPrint
+    # 70 overflows Python's stack at 136-140 nested <div>s in a bare document; 40, with 24 levels of lists
+    # (48 elements) and the manual's own wrapping, stays well below (tests/test_nesting.py builds it).
+    html_nesting: int = 40
 
     @classmethod
     def load(cls, path: Path) -> Limits:

@@ -389,7 +389,9 @@ def normalise_for_pii(line: str) -> str:
     "[dot]" read as @ and ., and spaces, hyphens, brackets and emphasis between digits removed, so
     that 138 0013 8000 reads as one number."""
     text = html.unescape(MARKUP_IN_NUMBER_RE.sub("", URL_RE.sub(" ", line)))
-    text = "".join(map(_as_seen, unicodedata.normalize("NFKC", text)))
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():  # ASCII holds no invisible character and no space but the space
+        text = "".join(map(_as_seen, text))
     text = OBFUSCATED_DOT_RE.sub(".", OBFUSCATED_AT_RE.sub("@", text))
     return DIGIT_SEPARATOR_RE.sub("", text)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -82,6 +83,18 @@ def test_timings_cue_numbers_and_svg_styles_and_shapes_are_not_personal_data(tmp
                                      '<path d="M138 0013 8000 1"/><text>2026 年</text></svg>', encoding="utf-8")
     report = run(settings_for(project), lang="en")
     assert [f for f in report.findings if f.rule == "pii"] == []
+
+
+def test_a_media_file_name_is_read_where_the_page_names_it(tmp_path: Path, settings_for):
+    """Media files are not under docs/: the site copies only those a video page names (kb.content.video.
+    copy_media), and the page's front matter, where the name is written, is read like its text."""
+    project = make_project(tmp_path / "p", FIXTURES / "video-page")
+    page = project / "docs" / "zh" / "demo-video.md"
+    text = page.read_text(encoding="utf-8")
+    at = next(i for i, line in enumerate(text.split("\n"), 1) if line.strip().startswith("file:"))
+    page.write_text(re.sub(r"(?m)^(\s*file:).*$", r"\1 wang-13700137000.mp4", text, count=1), encoding="utf-8")
+    report = run(settings_for(project), lang="en")
+    assert [(f.path, f.line, f.code) for f in report.findings if f.rule == "pii"] == [("docs/zh/demo-video.md", at, "mobile")]
 
 
 # --- images: what reaches the site -------------------------------------------------------------------------------

@@ -149,3 +149,9 @@ def test_hostile_interface_strings_reach_the_pages_and_the_manuals_as_text(tmp_p
         assert len(numbered) == len(pages) - 1 >= 2
         assert all('}}body{{display:none}}a::after{{content:"\\</style><script>alert(1)</script>' in p for p in numbered)
         assert ("Appendix:reviewrecord" if lang == "en" else "附录：审校记录") in pages[-1]
+
+
+def test_an_empty_watermark_string_draws_an_empty_watermark():
+    svg = make_env(REPO / "overrides" / "manual").get_template("watermark.html").render(
+        text="", lang="en", width=210, height=297, angle=54.7)
+    assert "<text" in svg and "></text>" in svg

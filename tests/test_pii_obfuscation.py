@@ -19,8 +19,16 @@ from kb.project.data import ProjectData
 
 MOBILE = "13800138000"
 FRONT = "---\ntitle: 联系\ntype: page\ntrack: general\nreview: {status: draft, approvals: []}\n---\n\n"
-# every character Unicode classes as invisible formatting (Cf) in this Python's database
-FORMAT_CHARS = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+# every character Unicode classes as invisible formatting (Cf) in this Python's database, and the other
+# default-ignorable code points (DerivedCoreProperties.txt: CGJ, Hangul fillers, variation selectors,
+# Mongolian FVS, musical formatting, tags), written out here so a change to the rule's list is seen
+DEFAULT_IGNORABLE_NOT_CF = [chr(c) for low, high in (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180D), (0x180F, 0x180F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
+    for c in range(low, high + 1) if unicodedata.category(chr(c)) != "Cf"]
+FORMAT_CHARS = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"] + DEFAULT_IGNORABLE_NOT_CF
+# every space, line and paragraph separator (Zs, Zl, Zp): seen as a space, as between 138 0013 8000
+SPACE_CHARS = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in ("Zs", "Zl", "Zp")]
 
 
 def _codes(body: str) -> list[tuple[str, int]]:
@@ -59,6 +67,12 @@ def test_every_invisible_formatting_character_is_read_through():
     assert not missed, f"not read through: {missed}"
 
 
+def test_every_space_line_and_paragraph_separator_between_digit_groups_is_read_as_a_space():
+    missed = [f"U+{ord(c):04X}" for c in SPACE_CHARS if _codes(f"电话 138{c}0013{c}8000\n") != [("mobile", 8)]]
+    assert not missed, f"not read through: {missed}"
+    assert {"\u1680", "\u2028", "\u2029", "\u3000"} <= set(SPACE_CHARS)  # the ones NFKC leaves alone among them
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.integers(min_value=1, max_value=len(MOBILE) - 1), st.sampled_from(FORMAT_CHARS)),
                 min_size=1, max_size=6))
@@ -73,3 +87,20 @@ def test_a_number_split_anywhere_by_any_formatting_characters_is_found(cuts: lis
                                  "http://faculty.example.edu.cn/1380013800/zh_CN/index.htm"])
 def test_digits_in_a_source_address_are_not_personal_data(url: str):
     assert _codes(f"来源：[报道]({url})；{url}\n") == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=1, max_value=len(MOBILE) - 1), st.sampled_from(FORMAT_CHARS)),
+                max_size=6),
+       st.lists(st.tuples(st.integers(min_value=1, max_value=len(MOBILE) - 1), st.sampled_from(SPACE_CHARS)),
+                min_size=1, max_size=4, unique_by=lambda cut: cut[0]),
+       st.sampled_from(["手机：{}\n", "电话 {}（办公室）\n", "Tel. {}.\n"]))
+def test_a_number_split_by_invisible_characters_and_any_kind_of_space_is_found(
+        invisible: list[tuple[int, str]], spaces: list[tuple[int, str]], sentence: str):
+    """Any mix of invisible characters (any number per gap) and spaces of every kind (one per gap, as
+    a reader sees 138 0013 8000), in a Chinese or an English sentence."""
+    written = MOBILE
+    for position, char in sorted(invisible + spaces, key=lambda cut: cut[0], reverse=True):
+        written = written[:position] + char + written[position:]
+    found = _codes(sentence.format(written))
+    assert ("mobile", 8) in found and all(code == "mobile" for code, _ in found)

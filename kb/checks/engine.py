@@ -19,6 +19,7 @@ import kb.checks.structure
 import kb.checks.video
 from kb.checks import Context, Pair, Scope, registered
 from kb.checks.approval import findings as approval_findings
+from kb.checks.assets import personal_data_in_assets
 from kb.checks.lesson import check_agendas
 from kb.checks.page import cached_renders, markdown_config, render_results
 from kb.checks.pair import orient
@@ -223,6 +224,8 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     raw.extend(check_answer_key_skew(pages, ctx))  # single-choice answers across each programme's modules
     # project-wide: each training's session plan against the modules it names (their minutes)
     raw.extend(check_agendas(pages, ctx))
+    # project-wide: personal data in what is served or printed besides pages (assets, file names, glossary)
+    raw.extend(personal_data_in_assets(ctx, settings.root, settings.data_path / "glossary.yml", data.glossary))
     raw.extend(check_report_problem(settings.root / "mkdocs.yml"))  # "Report a problem" still lacks FECO's address
     catalog = Catalog(data.rules, lang)
     raw = with_source_diffs(raw, settings, data, pages)  # a stale translation: what changed in its source

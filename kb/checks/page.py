@@ -367,14 +367,36 @@ OBFUSCATED_DOT_RE = re.compile(r"\s*[\[(（［]\s*(?:dot|DOT)\s*[\])）］]\s*")
 DIGIT_SEPARATOR_RE = re.compile(r"(?<=\d)[ \u00a0\-\u2010-\u2015()*_~`]{1,3}(?=\d)")
 
 
+# Invisible characters that are not format characters (Cf): the rest of Unicode's
+# Default_Ignorable_Code_Point (DerivedCoreProperties.txt) - combining grapheme joiner, Hangul fillers,
+# Khmer inherent vowels, Mongolian variation selectors, variation selectors, musical formatting, tags.
+DEFAULT_IGNORABLE = frozenset(chr(c) for low, high in (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF)) for c in range(low, high + 1))
+SPACE_CATEGORIES = frozenset({"Zs", "Zl", "Zp"})
+
+
+def _as_seen(char: str) -> str:
+    """What the reader sees of *char*: nothing for an invisible one (Cf, default-ignorable), a space
+    for any space, line or paragraph separator, else the character."""
+    category = unicodedata.category(char)
+    if category == "Cf" or char in DEFAULT_IGNORABLE:
+        return ""
+    return " " if category in SPACE_CATEGORIES else char
+
+
 def normalise_for_pii(line: str) -> str:
     """The text as a reader sees it, for the personal-data patterns: character references decoded
     (&#49; is 1, &#64; is @), markup and comments removed, invisible and formatting characters
-    (Unicode category Cf: zero-width spaces, joiners, soft hyphens, bidi controls) removed, full-width
-    forms made ASCII (NFKC), "[at]" and "[dot]" read as @ and ., and spaces, hyphens, brackets and
-    emphasis between digits removed, so that 138 0013 8000 reads as one number."""
+    (Unicode category Cf: zero-width spaces, joiners, soft hyphens, bidi controls; and the other
+    default-ignorable code points: variation selectors, Hangul fillers) removed, every space, line and
+    paragraph separator (Zs, Zl, Zp) read as a space, full-width forms made ASCII (NFKC), "[at]" and
+    "[dot]" read as @ and ., and spaces, hyphens, brackets and emphasis between digits removed, so
+    that 138 0013 8000 reads as one number."""
     text = html.unescape(MARKUP_IN_NUMBER_RE.sub("", URL_RE.sub(" ", line)))
-    text = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():  # ASCII holds no invisible character and no space but the space
+        text = "".join(map(_as_seen, text))
     text = OBFUSCATED_DOT_RE.sub(".", OBFUSCATED_AT_RE.sub("@", text))
     return DIGIT_SEPARATOR_RE.sub("", text)
 
@@ -403,31 +425,36 @@ PII_TRIGGER_RE = re.compile("[\\d@\uff20\u00b2\u00b3\u00b9\u1369-\u1371\u19da\u2
 
 @rule(Scope.PAGE)
 def check_pii(page: Page, ctx: Context) -> list[Finding]:
-    """Personal data as the reader sees it (normalise_for_pii), also when a number is split across two
-    lines: the pair is read joined, and what spans the join is reported at the first line."""
+    """Personal data as the reader sees it (normalise_for_pii) in the page's text."""
     if page.text is None:
         return []
+    return pii_in_lines(page, list(enumerate(page.text.split("\n"), 1)), ctx)
+
+
+def pii_in_lines(where: Page | str, lines: list[tuple[int, str]], ctx: Context) -> list[Finding]:
+    """Personal data in numbered lines of *where* (a page, or the repository path of a subtitle file, a
+    text asset, an SVG's text, a data file's entry), also when a number is split across two
+    consecutive lines: the pair is read joined, and what spans the join is reported at the first."""
     out: list[Finding] = []
-    lines = page.text.split("\n")
     normalised: dict[int, str] = {}  # each line is normalised once, also when it is the next line's pair
 
     def seen(index: int) -> str:
         if index not in normalised:
-            normalised[index] = normalise_for_pii(lines[index]) if index < len(lines) else ""
+            normalised[index] = normalise_for_pii(lines[index][1]) if index < len(lines) else ""
         return normalised[index]
 
-    for index, raw_line in enumerate(lines):
+    for index, (number, raw_line) in enumerate(lines):
         if not PII_TRIGGER_RE.search(raw_line) and not OBFUSCATED_AT_RE.search(raw_line):
             continue
-        out += _pii_in(page, index + 1, raw_line, seen(index), ctx)
-        following = lines[index + 1] if index + 1 < len(lines) else ""
+        out += _pii_in(where, number, raw_line, seen(index), ctx)
+        following = lines[index + 1][1] if index + 1 < len(lines) else ""
         head, tail = seen(index).rstrip(), seen(index + 1).lstrip()
         if head[-1:].isdigit() and tail[:1].isdigit():
-            out += _pii_in(page, index + 1, raw_line + following, head + tail, ctx, spanning=len(head))
+            out += _pii_in(where, number, raw_line + following, head + tail, ctx, spanning=len(head))
     return out
 
 
-def _pii_in(page: Page, number: int, raw_line: str, line: str, ctx: Context, spanning: int | None = None) -> list[Finding]:
+def _pii_in(page: Page | str, number: int, raw_line: str, line: str, ctx: Context, spanning: int | None = None) -> list[Finding]:
     """The personal data in one normalised *line*; with *spanning*, only what crosses that offset."""
     def crosses(start: int, end: int) -> bool:
         return spanning is None or start < spanning < end

@@ -102,13 +102,42 @@ def read_checked(path: Path, docs: Path, limits: Limits, *, page: bool) -> tuple
     return raw, None
 
 
+# An HTML tag's start (<div, </div): what opens or closes an element when a page's raw HTML is rendered.
+TAG_START_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:[^<>]*?(/)>)?")
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                           "track", "wbr"})
+FENCE_RE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
+CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")  # `<div>` in a sentence is text, not an element
+
+
+def _html_depth(line: str, depth: int) -> int:
+    """The raw HTML element depth after *line*, from *depth* before it: each tag that opens an element
+    (not a void one, not one closed by "/>" on the line) one level deeper, each closing tag one level
+    up. An element never closed stays open to the end of the page, as a browser (and the renderers
+    after it) nests everything that follows inside it."""
+    for closing, name, self_closed in TAG_START_RE.findall(CODE_SPAN_RE.sub("", line) if "`" in line else line):
+        if name.lower() in VOID_ELEMENTS or self_closed:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+    return depth
+
+
 def over_limits(text: str, limits: Limits) -> Refusal | None:
     """The first limit a page's text exceeds (one linear pass), or None."""
     block_chars = block_markup = page_markup = 0
     block_start = 1
+    html_depth = 0
+    fence = ""  # the fence of the code block the line is in ("": none; its tags are text)
     for number, line in enumerate(text.split("\n"), 1):
         if len(line) > limits.line_chars:
             return Refusal("input-limits", "line-too-long", number, {"length": len(line), "limit": limits.line_chars})
+        opened = FENCE_RE.match(line)
+        if opened and (not fence or opened.group(1).startswith(fence)):
+            fence = "" if fence else opened.group(1)
+        elif not fence and "<" in line:
+            html_depth = _html_depth(line, html_depth)
+            if html_depth > limits.html_nesting:
+                return Refusal("input-limits", "too-deep-html", number, {"depth": html_depth, "limit": limits.html_nesting})
         if not line.strip():
             block_chars = block_markup = 0
             block_start = number + 1

@@ -226,6 +226,10 @@ class Limits:
     figure_nodes: int = 120
     figure_edges: int = 240
     figure_seconds: int = 10
+    # levels of raw HTML elements open at once (<div> inside <div>…; one never closed stays open). WeasyPrint
+    # 70 overflows Python's stack at 136-140 nested <div>s in a bare document; 40, with 24 levels of lists
+    # (48 elements) and the manual's own wrapping, stays well below (tests/test_nesting.py builds it).
+    html_nesting: int = 40
 
     @classmethod
     def load(cls, path: Path) -> Limits:

@@ -8,13 +8,14 @@ other parts of the project add later are not known here and are not validated.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kb.project.settings import SettingsError
 
@@ -386,9 +387,27 @@ class ReviewCopyManifest(Closed):
 
 
 # --- ui.yml ----------------------------------------------------------------------------------------------
+def _plain_placeholders(value: str) -> str:
+    """An interface string's placeholders are plain names ({page}), filled by name: no attribute or
+    index ({date.__class__}, {0[0]}) or conversion, a format spec only a width for a number
+    ({month:02d}), and no brace left open."""
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"braces: {exc}; write a brace as {{{{ or }}}}, a placeholder as {{name}}") from None
+    for name, spec, conversion in fields:
+        if not name.isidentifier() or conversion or not re.fullmatch(r"(?:0?\d{1,2}d)?", spec or ""):
+            raise ValueError(f"placeholder {{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}} "
+                             "is not a plain name: write {name}")
+    return value
+
+
+UiText = Annotated[str, AfterValidator(_plain_placeholders)]
+
+
 class UiFile(Closed):
-    zh: dict[str, str]
-    en: dict[str, str]
+    zh: dict[str, UiText]
+    en: dict[str, UiText]
 
     @model_validator(mode="after")
     def _same_keys(self) -> UiFile:

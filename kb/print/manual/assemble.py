@@ -25,6 +25,7 @@ from kb.print.manual.content import ParsedPage, Target, anchor_for, parse_page, 
 from kb.print.manual.parts import FOLIO_SLOT, PAGES_SLOT, PART_MARK, VERSION_PLACEHOLDER, split_parts
 from kb.print.manual.render import PAGE_SLOT
 from kb.project.gitdates import Revision, revisions, uncommitted
+from kb.project.templating import fill
 
 TEMPLATE_DIR = ("overrides", "manual")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -278,7 +279,7 @@ def make_env(template_dir: Path) -> jinja2.Environment:
     env.filters["css_page_counters"] = css_page_counters
     env.filters["css_page_slot"] = css_page_slot
     env.filters["css_page_counter_slots"] = css_page_counter_slots
-    env.filters["fmt"] = lambda text, **kw: text.format(**kw)
+    env.filters["fmt"] = fill
     env.filters["data_uri"] = data_uri
     env.filters["keep_cjk_tail"] = keep_cjk_tail
     env.filters["cover_title"] = cover_title
@@ -328,9 +329,17 @@ def running_title(text: str, budget: int = 60) -> str:
     return text
 
 
+# What may not stand as itself in a CSS string inside <style>: what ends the string (quotes, a
+# backslash, the newlines CSS knows: LF, CR, FF) or the element (<, >, &), and every other control or
+# line-separator character. Each is written as a hex escape ended by a space (which the escape consumes,
+# so a space written after it stays).
+CSS_STRING_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\"'\\\\<>&\u2028\u2029]")
+
+
 def css_string(text: str) -> str:
-    """A CSS string literal, quotes included (the template writes it into a <style>)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ").replace("<", "\\3c ")
+    """A CSS string literal, quotes included (the template writes it into a <style>): an interface
+    string from a pull request cannot end the string or the style sheet, whatever it holds."""
+    escaped = CSS_STRING_UNSAFE.sub(lambda m: f"\\{ord(m.group()):x} ", str(text))
     return Markup(f'"{escaped}"')
 
 

@@ -29,13 +29,14 @@ from kb.checks.tree import (
     check_event_series,
     check_links,
     check_missing_translation,
+    check_navigation,
     event_series_lines,
 )
 from kb.content import rendercache
 from kb.content.boundary import check_path, read_checked, walk
 from kb.content.pages import Page, body_hash, parse_page
 from kb.content.rendercache import RenderResult
-from kb.content.siteconfig import check_report_problem
+from kb.content.siteconfig import check_report_problem, nav_pages
 from kb.content.sourcediff import source_diff
 from kb.project.data import Limits, ProjectData, first_lines
 from kb.project.findings import Catalog, Finding, Localised, sort_findings
@@ -226,6 +227,8 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     raw.extend(check_agendas(pages, ctx))
     # project-wide: personal data in what is served or printed besides pages (assets, file names, glossary)
     raw.extend(personal_data_in_assets(ctx, settings.root, settings.data_path / "glossary.yml", data.glossary))
+    # project-wide: pages outside the navigation, tracks against folders, modules no deliverable lists
+    raw.extend(check_navigation(pages, ctx, nav_pages(settings.root / "mkdocs.yml"), data.deliverables))
     raw.extend(check_report_problem(settings.root / "mkdocs.yml"))  # "Report a problem" still lacks FECO's address
     catalog = Catalog(data.rules, lang)
     raw = with_source_diffs(raw, settings, data, pages)  # a stale translation: what changed in its source

@@ -56,6 +56,18 @@ def check_translation_freshness(pair: Pair, ctx: Context) -> list[Finding]:
     return []
 
 
+# --- programme ---------------------------------------------------------------------------------------------
+@rule(Scope.PAIR)
+def check_track(pair: Pair, ctx: Context) -> list[Finding]:
+    """Both pages of a pair belong to the same programme (their track decides who must approve them
+    and which manual prints them)."""
+    source, target = pair.source, pair.target
+    if source.meta_error or target.meta_error or source.track == target.track:
+        return []
+    return [finding("navigation", "track-pair", target, target.line_of("track"), track=target.track or "-",
+                    source=source.path, expected=source.track or "-")]
+
+
 # --- structure -------------------------------------------------------------------------------------------
 @rule(Scope.PAIR)
 def check_structure(pair: Pair, ctx: Context) -> list[Finding]:

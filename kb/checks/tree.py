@@ -263,3 +263,30 @@ def check_answer_key_skew(pages: dict[str, Page], ctx: Context) -> list[Finding]
         out.append(finding("answer-key-skew", "programme", page, heading.line, letter=skew[0], count=skew[1],
                            total=len(letters), counts=_counts(letters), programme=track, modules=len(modules)))
     return out
+
+
+# --- the navigation and what a page belongs to ----------------------------------------------------------------------
+def check_navigation(pages: dict[str, Page], ctx: Context, nav: tuple[frozenset[str], int] | None,
+                     deliverables: list[Deliverable]) -> list[Finding]:
+    """What the site's structure leaves out or contradicts: a page outside the navigation (readers find
+    it only by a link; the manual and its handout leave it out), a track that is not the programme its
+    folder names, a training module that no deliverable lists."""
+    out: list[Finding] = []
+    tracks = set(ctx.data.model.tracks)
+    delivered = {page for item in deliverables for page in item.pages}
+    root = f"{ctx.docs_dir}/{ctx.default_language}/"
+    for path, page in sorted(pages.items()):
+        if page.text is None or page.meta_error:
+            continue
+        folder = page.rel.split("/", 1)[0] if "/" in page.rel else ""
+        if folder in tracks and page.track and page.track != folder:
+            out.append(finding("navigation", "track-folder", page, page.line_of("track"), track=page.track,
+                               folder=folder, rel=page.rel))
+        if not path.startswith(root):
+            continue  # a pair is listed once, by its default-language page
+        if nav is not None and page.rel not in nav[0] and "template" not in page.meta:
+            out.append(finding("navigation", "not-in-nav", page, 1, rel=page.rel, line=nav[1]))
+        if page.type == "module" and page.rel not in delivered:
+            out.append(finding("navigation", "module-without-deliverable", page, page.line_of("type"), rel=page.rel,
+                               track=page.track or "-"))
+    return out

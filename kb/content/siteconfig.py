@@ -132,3 +132,30 @@ def _extension_problems(name: str, node: yaml.Node) -> list[str]:
                        f"(it could read files or run code for any page); remove it, or add it to ALLOWED_EXTENSIONS in "
                        f"kb/content/siteconfig.py in a reviewed code change")
     return out
+
+
+def nav_pages(mkdocs_yml: Path) -> tuple[frozenset[str], int] | None:
+    """The pages mkdocs.yml's ``nav`` lists (paths under docs/<lang>/), and the line of ``nav:``;
+    None when there is no nav (MkDocs then lists every page itself)."""
+    try:
+        raw = read_mkdocs_yml(mkdocs_yml)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError, RecursionError):
+        return None
+    nav = raw.get("nav")
+    if not isinstance(nav, list):
+        return None
+    found: set[str] = set()
+    stack: list[object] = list(nav)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item.endswith(".md"):
+                found.add(item.lstrip("./"))
+        elif isinstance(item, dict):
+            stack += list(item.values())
+        elif isinstance(item, list):
+            stack += item
+    text = mkdocs_yml.read_text(encoding="utf-8", errors="replace")
+    line = next((n for n, row in enumerate(text.split("\n"), 1) if row.startswith("nav:")), 1)
+    return frozenset(found), line
+

@@ -130,7 +130,7 @@ def to_job(doc: Document, site_dir: Path) -> RenderJob:
     return RenderJob(
         html=doc.html, base_url=site_dir.resolve().as_uri() + "/", stylesheets=doc.stylesheets,
         output=str(doc.output), name=f"{doc.kind}-{doc.lang}:{doc.output.name}",
-        fit_one_page=doc.kind == "panel", resources=doc.resources, bleed_mm=doc.bleed_mm,
+        fit_one_page=doc.kind == "panel", tighten_end=doc.kind == "handout", resources=doc.resources, bleed_mm=doc.bleed_mm,
         parts=doc.parts, version=doc.version, version_chars=doc.version_chars,
     )
 

@@ -23,6 +23,11 @@ INSTALL_HINT = "install Debian's fonts-noto-cjk: `sudo apt-get install fonts-not
 # DisplayDocTitle in the viewer preferences; bookmarks come from the stylesheets. Part of the cache key.
 PDF_OPTIONS: dict[str, str] = {"pdf_variant": "pdf/ua-1"}
 FIT_SCALES = (1.0, 0.92, 0.84, 0.76, 0.68, 0.6)  # root font-size tried for one-page documents (panels)
+# A handout whose last page would hold only a few lines is laid out again a little tighter, and the
+# tighter layout is kept when it saves that page (a sheet carrying seven lines wastes paper and looks
+# unfinished). The type shrinks by at most 10 %: still above the handout's minimum size.
+SHORT_END_LINES = 8
+TIGHTEN_SCALES = (0.95, 0.9)
 # "(see page N)" after a link between chapters: the stylesheet prints this slot, which the renderer
 # widens to a run of zeros as wide as the longest page number can be (the digits of Noto Sans CJK SC
 # are all 555 units wide), lays the document out ONCE, then writes each number into its slot
@@ -42,6 +47,7 @@ class RenderJob(NamedTuple):
     output: str
     name: str = ""
     fit_one_page: bool = False       # shrink the type until the document fits on one page (panels)
+    tighten_end: bool = False        # lay out tighter when the last page holds only a few lines (handouts)
     resources: tuple[str, ...] = ()  # local files the HTML loads (images): part of the cache key
     bleed_mm: float = 0.0            # press bleed around the trim box (panels): the PDF BleedBox
     site_root: str = ""              # the built site, when base_url is a page folder inside it: files the job may load
@@ -166,28 +172,58 @@ def _fetcher(base_url: str = "", stylesheets: tuple[str, ...] = (), site_root: s
 
 def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
     """Render one job in this process: (PDF bytes, page count, seconds, type scale used)."""
-    from weasyprint import CSS, HTML
+    from weasyprint import CSS
 
     start = time.perf_counter()
     fetcher = _fetcher(job.base_url, job.stylesheets, job.site_root)
     styles = [CSS(filename=path, url_fetcher=fetcher) for path in job.stylesheets]
     scales = FIT_SCALES if job.fit_one_page else (1.0,)
     for scale in scales:
-        html = job.html
-        if scale != 1.0:
-            html = html.replace("</head>", f"<style>html {{ font-size: {scale * 100:.0f}% }}</style></head>", 1)
-        slot = "0" * len(str(max(9, len(html.encode("utf-8")) // BYTES_PER_PAGE_AT_LEAST)))
-        sloted = html.replace(f'"{PAGE_SLOT}"', f'"{slot}"')
-        document = HTML(string=sloted, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
-        if sloted != html and not fill_page_slots(document, slot):
-            # a page number wider than its slot (the estimate was short): WeasyPrint's own page references
-            native = html.replace(f'"{PAGE_SLOT}"', "target-counter(attr(href), page)")
-            document = HTML(string=native, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
+        document = _layout(job.html, job, fetcher, _scaled(styles, scale))
         if len(document.pages) <= 1:
             break
+    if job.tighten_end and not job.fit_one_page and len(document.pages) > 1 \
+            and body_lines(document.pages[-1]) <= SHORT_END_LINES:
+        for tighter in TIGHTEN_SCALES:
+            candidate = _layout(job.html, job, fetcher, _scaled(styles, tighter))
+            if len(candidate.pages) < len(document.pages):
+                document, scale = candidate, tighter
+                break
     ready_to_write(document)
     pdf = document.write_pdf(finisher=_bleed_box(job.bleed_mm) if job.bleed_mm else None, **PDF_OPTIONS)
     return pdf, len(document.pages), time.perf_counter() - start, scale
+
+
+def _scaled(styles: list, scale: float) -> list:
+    """The stylesheets with the type scaled: the project's print stylesheets size the root font as
+    calc(<size> * var(--kb-type-scale, 1)); a stylesheet given to the renderer wins over a <style>
+    in the document, so the scale is one more stylesheet, last."""
+    from weasyprint import CSS
+
+    return styles if scale == 1.0 else [*styles, CSS(string=f":root {{ --kb-type-scale: {scale:g} }}")]
+
+
+def _layout(html: str, job: RenderJob, fetcher: object, styles: list) -> object:
+    """One layout of *html* with its page-number slots filled (as render_job does)."""
+    from weasyprint import HTML
+
+    slot = "0" * len(str(max(9, len(html.encode("utf-8")) // BYTES_PER_PAGE_AT_LEAST)))
+    sloted = html.replace(f'"{PAGE_SLOT}"', f'"{slot}"')
+    document = HTML(string=sloted, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
+    if sloted != html and not fill_page_slots(document, slot):
+        # a page number wider than its slot (the estimate was short): WeasyPrint's own page references
+        native = html.replace(f'"{PAGE_SLOT}"', "target-counter(attr(href), page)")
+        document = HTML(string=native, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
+    return document
+
+
+def body_lines(page: object) -> int:
+    """Lines of text in a laid-out page's body (running headers and footers, in margin boxes, not counted)."""
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox
+
+    box = page._page_box  # type: ignore[attr-defined]
+    return sum(1 for child in box.children if not isinstance(child, MarginBox)
+               for line in child.descendants() if isinstance(line, LineBox))
 
 
 def ready_to_write(document: object) -> None:

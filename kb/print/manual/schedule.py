@@ -36,7 +36,7 @@ CACHE_MAX_AGE_DAYS = 30  # cached PDFs not used for this long are deleted
 def cache_key(job: RenderJob, engine_version: str, fonts: str) -> str:
     h = hashlib.sha256(CACHE_VERSION)
     options = ",".join(f"{k}={v}" for k, v in sorted(PDF_OPTIONS.items()))
-    for part in (engine_version, fonts, job.base_url, "fit" if job.fit_one_page else "flow", options, f"bleed={job.bleed_mm}", f"root={job.site_root}"):
+    for part in (engine_version, fonts, job.base_url, "fit" if job.fit_one_page else "tight-end" if job.tighten_end else "flow", options, f"bleed={job.bleed_mm}", f"root={job.site_root}"):
         h.update(b"\0" + part.encode("utf-8"))
     for path in job.stylesheets:
         h.update(b"\0css\0" + Path(path).name.encode() + b"\0" + Path(path).read_bytes())

@@ -341,6 +341,7 @@ RELEVANCE = {
         ("汞 排放", ("/mercury/policy/emissions-releases-reporting/", "/mercury/policy/china-pvc-mercury-rules/")),
         ("低汞触媒", "/mercury/modules/02-low-mercury-catalyst/"),
         ("废汞触媒 回收", "/mercury/modules/05-spent-catalyst-recovery/"),
+        ("废触媒", "/mercury/modules/05-spent-catalyst-recovery/"),  # ranked fourth behind answer sections once
         ("全过程 防控", "/mercury/modules/04-whole-process-control/"),
         ("水俣公约", "/mercury/modules/01-minamata-convention/"),
         ("临时储存", "/mercury/policy/mercury-supply-and-waste/"),
@@ -355,6 +356,16 @@ RELEVANCE = {
     ],
 }
 TEMPLATE_PAGES = ("/mercury/cases/", "/gender/reports/")  # pages titled 模板 / Template
+
+
+@pytest.mark.parametrize(("lang", "query"), [("en", "training"), ("en", "answer"), ("zh", "答案"), ("zh", "培训")])
+def test_search_leads_to_no_answer_key(context: BrowserContext, base_url: str, lang: str, query: str) -> None:
+    """Answer sections are kept out of the index (kb.web.trainer): no result of a search a trainee makes
+    leads to one (trainer notes: tests/test_lesson.py reads the built index)."""
+    page, _ = _open(context, base_url + ("/en/" if lang == "en" else "/"))
+    results = _search(page, query)
+    assert results, f"no results for {query}"
+    assert not [url for url in results if "#" in url and url.split("#", 1)[1] == "answers"], results[:8]
 
 
 def _search_groups(page: Page, query: str) -> list[dict[str, Any]]:

@@ -80,6 +80,19 @@ def test_the_manuals_style_sheet_keeps_its_rules_whatever_the_interface_strings_
 def test_placeholders_are_filled_by_name_and_nothing_else():
     assert fill("Page {page} of {pages}", page=3, pages=9) == "Page 3 of 9"
     assert fill("{page} {unknown} {page.__class__} {0}", page=3) == "3 {unknown} {page.__class__} {0}"
+    assert fill("{year}-{month:02d} {{literal}}", year=2026, month=3) == "2026-03 {literal}"
+    assert fill("{page:>999999999}", page=3) == "{page:>999999999}"  # no spec that asks for a huge width
+
+
+def test_an_interface_string_naming_a_field_no_code_gives_does_not_stop_the_build(tmp_path: Path):
+    project = make_project(tmp_path / "p")
+    ui_file = project / "data" / "ui.yml"
+    ui = yaml.safe_load(ui_file.read_text(encoding="utf-8"))
+    for lang in ("zh", "en"):
+        ui[lang]["copy_for"] = "{org} {evil} {name}"  # a pull request's string: {evil} is given by nobody
+    ui_file.write_text(yaml.safe_dump(ui, allow_unicode=True), encoding="utf-8")
+    loaded = ProjectData(load_settings(project, environ={"KB_TODAY": "2026-11-21"})).ui
+    assert loaded["en"]["copy_for"].format(org="UNIDO", name="United Nations") == "UNIDO {evil} United Nations"
 
 
 @pytest.mark.parametrize(("value", "problem"), [

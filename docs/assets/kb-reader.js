@@ -99,3 +99,23 @@
     }
   }, true);
 })();
+
+/* Wide tables scroll sideways on a phone inside Material's wrapper (.md-typeset__table); a reader on
+   a keyboard must reach that scroll too, so each wrapper that scrolls takes the focus (tabindex=0),
+   as the status page's tables do. Material wraps the tables when it mounts the page, so this runs on
+   each page Material shows (its document$ stream; once on load where that is missing). */
+(function () {
+  "use strict";
+  function focusable() {
+    document.querySelectorAll(".md-typeset .md-typeset__table").forEach(function (wrap) {
+      if (!wrap.hasAttribute("tabindex")) wrap.setAttribute("tabindex", "0");
+    });
+  }
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(function () { focusable(); });
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusable);
+  } else {
+    focusable();
+  }
+})();

@@ -21,6 +21,7 @@ from kb.project.schemas import (
     validate,
 )
 from kb.project.settings import Settings, SettingsError
+from kb.project.templating import UiText
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -526,7 +527,9 @@ class ProjectData:
         path = self._path("ui.yml")
         raw = load_yaml(path)
         _require(isinstance(raw, dict), path, "expected a mapping of language -> strings")
-        return raw
+        # strings whose .format fills only what it is given (kb.project.templating.UiText)
+        return {lang: {key: UiText(text) if isinstance(text, str) else text for key, text in strings.items()}
+                if isinstance(strings, dict) else strings for lang, strings in raw.items()}
 
     def validate(self) -> None:
         """Load every data file now and report all their mistakes at once (SettingsError, one

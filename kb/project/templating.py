@@ -11,7 +11,9 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+# {name}, or {name:02d}: the only format specs interface strings need (a zero-padded month); a spec that
+# could ask for a huge width or reach into an attribute is not one of these, and stays as written
+PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{(\w+)(?::(0?[1-9]?[dfs]))?\}")  # {{ and }} are braces, as in str.format
 
 
 @lru_cache(maxsize=8)
@@ -31,10 +33,31 @@ def render(overrides: Path, name: str, **context: object) -> str:
 
 
 def fill(text: str, /, **values: object) -> str:
-    """An interface string (data/ui.yml) with each ``{name}`` of *values* put in; any other brace is
-    left as written. Not str.format: a string from a pull request could name a field that is not
-    given (the build would stop) or reach into an attribute (``{date.__class__}``). Escaped text
-    (Markup) gets escaped values."""
-    if isinstance(text, Markup):
-        return Markup(PLACEHOLDER_RE.sub(lambda m: str(escape(values[m.group(1)])) if m.group(1) in values else m.group(0), text))
-    return PLACEHOLDER_RE.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), str(text))
+    """An interface string (data/ui.yml) with each ``{name}`` (or ``{name:02d}``) of *values* put in;
+    any other brace is left as written. Not str.format: a string from a pull request could name a
+    field that is not given (the build would stop), reach into an attribute (``{date.__class__}``) or
+    ask for a huge width. Escaped text (Markup) gets escaped values."""
+    def value(m: re.Match[str]) -> str:
+        if m.group(1) is None:  # a doubled brace
+            return m.group(0)[0]
+        if m.group(1) not in values:
+            return m.group(0)
+        try:
+            shown = format(values[m.group(1)], m.group(2) or "")
+        except (ValueError, TypeError):
+            shown = str(values[m.group(1)])
+        return str(escape(shown)) if isinstance(text, Markup) else shown
+
+    filled = PLACEHOLDER_RE.sub(value, str(text))
+    return Markup(filled) if isinstance(text, Markup) else filled
+
+
+class UiText(str):
+    """An interface string of data/ui.yml. Its ``format`` is ``fill``: the templates and the code call
+    ``ui.x.format(org=...)`` as on any string, and a string a pull request changed cannot stop the
+    build (an unknown ``{field}`` stays as written) or reach past its values."""
+
+    __slots__ = ()
+
+    def format(self, *args: object, **values: object) -> str:  # type: ignore[override]
+        return fill(str(self), **values)

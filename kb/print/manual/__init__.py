@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pikepdf
+
 from kb.content.navigation import Navigation
 from kb.print.manual import editions
 from kb.print.manual.approvals import ApprovalState
@@ -43,7 +45,7 @@ from kb.print.manual.assemble import (
 from kb.print.manual.errors import FontMissingError, ManualError, RenderError
 from kb.print.manual.render import Outcome, RenderJob, Summary, harfbuzz_subsetting, require_cjk_font
 from kb.print.manual.schedule import render_all
-from kb.print.manual.slides import overflow_findings, slide_outputs
+from kb.print.manual.slides import ThumbnailError, draw_thumbnails, overflow_findings, slide_outputs
 from kb.project.findings import Catalog, Finding, format_text, sort_findings
 
 __all__ = [
@@ -209,6 +211,19 @@ def slide_findings(settings: Any, report: Any, plan: BuildPlan) -> list[Finding]
     return found
 
 
+def _draw_slide_thumbnails(site_dir: Path, plan: BuildPlan) -> None:
+    """The notes pages get their deck's slides drawn in (after every render, from the cache too: the
+    cache keeps the notes pages as WeasyPrint wrote them, the deck beside them may have changed)."""
+    for doc in plan.documents:
+        if doc.thumbnails_from is None or not doc.output.is_file() or not doc.thumbnails_from.is_file():
+            continue
+        try:
+            draw_thumbnails(doc.thumbnails_from, doc.output)
+        except (ThumbnailError, pikepdf.PdfError, OSError) as exc:
+            log.warning("kb slides: %s: the slides could not be drawn into the notes pages (%s)",
+                        _rel(site_dir, doc.output), exc)
+
+
 def _report_overflowing_slides(settings: Any, data: Any, report: Any, plan: BuildPlan) -> None:
     """Each overflowing slide as a finding line (file:line: rule: severity: message), in the language of
     the check report; a warning outside MkDocs' logger in release mode, as the refusals are."""
@@ -240,6 +255,7 @@ def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifes
                                   memory_budget_mb=settings.print.memory_mb)
     if settings.release:
         _keep_and_restore_editions(settings, plan, site_dir, provenance or Provenance.of(settings.root, settings.docs_dir))
+    _draw_slide_thumbnails(site_dir, plan)
     _report_overflowing_slides(settings, data, report, plan)
     refused = f", {len(plan.refused)} refused for release" if plan.refused else ""
     log.info(

@@ -24,7 +24,7 @@ from kb.print.manual.approvals import ApprovalState, approval_state
 from kb.print.manual.content import ParsedPage, Target, anchor_for, parse_page, prepare
 from kb.print.manual.parts import FOLIO_SLOT, PAGES_SLOT, PART_MARK, VERSION_PLACEHOLDER, split_parts
 from kb.print.manual.render import PAGE_SLOT
-from kb.print.manual.slides import NOTES_THUMB_MM, SLIDE_MARGIN_MM, SLIDE_MM, Deck, deck_of
+from kb.print.manual.slides import NOTES_THUMB_MM, SLIDE_MARGIN_MM, SLIDE_MM, THUMB_ID, Deck, deck_of
 from kb.project.gitdates import Revision, revisions, uncommitted
 
 TEMPLATE_DIR = ("overrides", "manual")
@@ -86,6 +86,7 @@ class Document:
     resources: tuple[str, ...]
     pages: list[str]  # repository paths of the site pages printed in it
     deck: Deck | None = None   # slides: what each slide is (the overflow finding names its section)
+    thumbnails_from: Path | None = None  # notes pages: the deck whose pages are drawn into them
     manual: str | None = None  # id of the training manual (kb.yml manuals), for manuals
     bleed_mm: float = 0.0      # press bleed (panels, kb.yml print.panel)
     parts: tuple[str, ...] = ()  # a big manual: the HTML of each part (kb.print.manual.parts); html is then the whole
@@ -515,23 +516,22 @@ class Assembler:
 
     def slides(self, ch: Chapter, deck_output: Path, notes_output: Path) -> tuple[Document, Document]:
         """A module's slides (16:9) and their notes pages for the trainer (A4)."""
-        deck = deck_of(self.parsed(ch.entry.dest), ch.path, ch.title)
         lang = ch.entry.lang
         min_pt = self.settings.print.slides.min_font_pt
+        deck = deck_of(self.parsed(ch.entry.dest), ch.path, ch.title, min_pt)
         orgs = tuple(self.data.required_reviewers(ch.track or "general"))
         shared = {"deck": deck, "track_label": self.data.model.tracks.get(ch.track or "", {}).get(lang) or ch.section or "",
                   "partners": " · ".join(self.org_names(orgs[1:], lang)),
                   "geometry": slide_geometry(min_pt), "thumb": thumbnail_geometry(min_pt)}
         resources = self._resources([ch])
-        slides_html = self.env.get_template("slides.html").render(**{**self.common(lang, "slides", ch.draft, [ch.path]), **shared})
-        deck_version = self.version(slides_html, lang, [ch.path], resources)
-        slides = Document("slides", lang, deck_output, slides_html.replace(VERSION_SLOT, str(escape(deck_version))),
-                          self.stylesheets("slides"), resources, [ch.path], deck=deck)
-        # the thumbnails carry the deck's version, the notes pages' own header theirs
-        notes_html = self.env.get_template("slides-notes.html").render(
-            **{**self.common(lang, "slides-notes", ch.draft, [ch.path]), **shared, "deck_version": deck_version})
-        notes = Document("slides-notes", lang, notes_output, self.stamped(notes_html, lang, [ch.path], resources),
-                         self.stylesheets("slides-notes"), resources, [ch.path])
+        out = []
+        for kind, output in (("slides", deck_output), ("slides-notes", notes_output)):
+            context = {**self.common(lang, kind, draft=ch.draft, pages=[ch.path]), **shared}
+            html = self.stamped(self.env.get_template(f"{kind}.html").render(**context), lang, [ch.path], resources)
+            out.append(Document(kind, lang, output, html, self.stylesheets(kind), resources, [ch.path],
+                                deck=deck if kind == "slides" else None,
+                                thumbnails_from=deck_output if kind == "slides-notes" else None))
+        slides, notes = out
         return slides, notes
 
 
@@ -548,11 +548,9 @@ def slide_geometry(min_pt: float) -> dict[str, Any]:
 
 
 def thumbnail_geometry(min_pt: float) -> dict[str, Any]:
-    """A slide drawn smaller on the notes pages: its box, margins and type scaled by one factor, so its
-    lines break as on the slide."""
+    """The box of a slide on the notes pages (mm), which the build draws the slide's page into, found by its id."""
     scale = NOTES_THUMB_MM / SLIDE_MM[0]
-    return {"width": round(SLIDE_MM[0] * scale, 2), "height": round(SLIDE_MM[1] * scale, 2),
-            "margin": tuple(round(m * scale, 2) for m in SLIDE_MARGIN_MM), "font_pt": round(min_pt * scale, 3)}
+    return {"width": round(SLIDE_MM[0] * scale, 3), "height": round(SLIDE_MM[1] * scale, 3), "id_prefix": THUMB_ID}
 
 
 def single_outputs(chapters: list[Chapter], folder: Path) -> list[tuple[Chapter, Path]]:

@@ -413,6 +413,28 @@ def _boxes(notes: pikepdf.Pdf) -> dict[str, tuple[int, float, float]]:
     return found
 
 
+def _retag_fonts(xobject: pikepdf.Object, seen: set[tuple[int, int]]) -> None:
+    """The deck's font subsets get subset tags of their own: WeasyPrint names the notes pages' subsets
+    of the same face alike, and two different fonts of one name in a PDF confuse the tools that read it."""
+    stack = [xobject.get("/Resources")]
+    while stack:
+        resources = stack.pop()
+        if resources is None:
+            continue
+        for font in (resources.get("/Font") or {}).values():
+            if font.objgen in seen:
+                continue
+            seen.add(font.objgen)
+            for part in [font, *(font.get("/DescendantFonts") or [])]:
+                for holder, key in ((part, "/BaseFont"), (part.get("/FontDescriptor"), "/FontName")):
+                    name = str(holder.get(key, "")) if holder is not None else ""
+                    tag, plus, face = name.lstrip("/").partition("+")
+                    if plus and len(tag) == 6:
+                        holder[key] = pikepdf.Name("/" + "".join(chr(65 + (ord(c) - 65 + 13) % 26) for c in tag) + "+" + face)
+        for inner in (resources.get("/XObject") or {}).values():
+            stack.append(inner.get("/Resources"))
+
+
 def draw_thumbnails(deck_pdf: Path, notes_pdf: Path) -> int:
     """Draw the first page of each slide of *deck_pdf* into its box on *notes_pdf* (the box with the id
     THUMB_ID + its number, as wide as NOTES_THUMB_MM and as high as the slide scaled alike), as vector
@@ -423,12 +445,14 @@ def draw_thumbnails(deck_pdf: Path, notes_pdf: Path) -> int:
     with pikepdf.open(deck_pdf) as deck, pikepdf.open(notes_pdf) as notes:
         starts = _slide_starts(deck)
         boxes = _boxes(notes)
+        retagged: set[tuple[int, int]] = set()
         for number, start in enumerate(starts, 1):
             box = boxes.get(f"{THUMB_ID}{number}")
             if box is None:
                 raise ThumbnailError(f"{notes_pdf.name} has no box for slide {number} of {deck_pdf.name}")
             index, left, top = box
             slide = notes.copy_foreign(deck.pages[start].as_form_xobject())
+            _retag_fonts(slide, retagged)
             pikepdf.Page(notes.pages[index]).add_overlay(slide, pikepdf.Rectangle(left, top - height, left + width, top))
         out = io.BytesIO()
         notes.save(out)

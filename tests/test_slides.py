@@ -3,7 +3,8 @@
 One project holds both fixtures of the slide-overflow rule (tests/fixtures/rules/slide-overflow/):
 `clean` has a module whose slides all fit (a section marked .slides and cut in two by ---, an unmarked
 section with a list, a table and a figure, a section marked .no-slides, trainer notes, exercises and
-answers); `flag` has a module with one section whose list is too long for a slide. It is built twice
+answers); `flag` has a module with a list too long for one slide (cut into five) and a marked section
+too long for its slide (reported); tests/fixtures/slides-odd-structure has a module built oddly. It is built twice
 with KB_PDF=1: the second build reuses every PDF from the cache and must report the overflow again.
 The PDFs are read with pypdf (page boxes, bookmarks, the size of each piece of text), pdftotext
 (-bbox: where each word is) and pdffonts.
@@ -29,6 +30,7 @@ MIN_PT = 20  # kb.yml print.slides.min_font_pt as the fixture project has it
 FOOTER_MM = 13  # the bottom page margin, where the footer (module title, slide number) is
 CLEAN = FIXTURES / "rules" / "slide-overflow" / "clean"
 FLAG = FIXTURES / "rules" / "slide-overflow" / "flag"
+ODD = FIXTURES / "slides-odd-structure"  # empty marked sections, rules only, notes in a list and in HTML, headings under exercises, answers and sources
 
 TITLES = {
     "en": ["Slides test module: the catalyst ledger", "Learning objectives", "Record keeping", "Record keeping (2)",
@@ -72,7 +74,7 @@ OVERFLOW_DECK = {  # (title, first page) of each slide: the long list cut in fiv
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    project = make_project(tmp_path_factory.mktemp("slides") / "project", CLEAN, FLAG, site=True)
+    project = make_project(tmp_path_factory.mktemp("slides") / "project", CLEAN, FLAG, ODD, site=True)
     first = build(project, pdf=True)
     second = build(project, pdf=True)
     site = project / "site"
@@ -81,6 +83,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
         deck={lang: site / "downloads" / f"slides-01-slides-module-{lang}.pdf" for lang in LANGS},
         notes={lang: site / "downloads" / "trainer" / f"slides-notes-01-slides-module-{lang}.pdf" for lang in LANGS},
         overflow={lang: site / "downloads" / f"slides-02-overflow-module-{lang}.pdf" for lang in LANGS},
+        odd={lang: site / "downloads" / f"slides-03-odd-module-{lang}.pdf" for lang in LANGS},
+        odd_notes={lang: site / "downloads" / "trainer" / f"slides-notes-03-odd-module-{lang}.pdf" for lang in LANGS},
     )
 
 
@@ -244,3 +248,33 @@ def test_downloads_page_and_module_page_lead_to_the_slides(built: SimpleNamespac
             "trainer&#39;s notes pages</a>") in downloads
     module = (built.site / "mercury" / "modules" / "01-slides-module" / "index.html").read_text(encoding="utf-8")
     assert '本单元幻灯片：<a href="../../../downloads/slides-01-slides-module-zh.pdf" download>幻灯片测试模块：触媒台账</a>' in module
+
+
+ODD_DECK = {
+    "en": ["Odd structure module", "Learning objectives", "Note in a list", "Key points", "Exercises", "Case discussion"],
+    "zh": ["结构特殊的模块", "学习目标", "列表里的备注", "要点", "练习", "案例讨论"],
+}
+ODD_TEXT = {  # on the slides; in the notes only; nowhere
+    "en": (["Objective odd-one", "Point odd-two", "Point odd-three", "Key point odd-six", "Question odd-seven",
+            "Discuss case odd-eight"], ["Trainer note odd-four", "Trainer note odd-five"],
+           ["Answer odd-nine", "Source odd-ten", "Answer detail", "Further reading", "Empty marked", "Rules only"]),
+    "zh": (["目标奇一", "要点奇二", "要点奇三", "要点奇六", "问题奇七", "分组讨论案例奇八"], ["培训师备注奇四", "培训师备注奇五"],
+           ["答案奇九", "来源奇十", "答案细节", "延伸阅读", "空的标记小节", "只有分隔线"]),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_oddly_built_module_still_makes_sound_slides(built: SimpleNamespace, lang: str) -> None:
+    """Sections with nothing to show make no slide; a trainer note inside a list item or written as HTML
+    stays off the slide; headings under the exercises are shown, under the answers and sources never."""
+    assert "Traceback" not in built.first
+    assert [title for title, _ in bookmarks(built.odd[lang])] == ODD_DECK[lang]
+    slides = squash("".join(pages_text(built.odd[lang])))
+    notes = squash("".join(column_text(built.odd_notes[lang], 110, 210)))
+    shown, noted, nowhere = ODD_TEXT[lang]
+    for text in shown:
+        assert squash(text) in slides, text
+    for text in noted:
+        assert squash(text) not in slides and squash(text) in notes, text
+    for text in nowhere:
+        assert squash(text) not in slides and squash(text) not in notes, text

@@ -78,7 +78,7 @@ class Chapter:
 class Document:
     """An assembled PDF: what the renderer needs, plus what the log and the tests report."""
 
-    kind: str  # manual | handout | panel
+    kind: str  # manual | handout | panel | slides | slides-notes
     lang: str
     output: Path
     html: str

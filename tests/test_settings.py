@@ -31,6 +31,9 @@ def test_the_projects_settings_declare_one_manual_per_programme() -> None:
     ("manuals:\n  m:\n    track: mercury\n    title: {zh: 手册}\n", "manuals.m.title needs one text per language"),
     ("manuals:\n  Bad Id:\n    track: mercury\n    title: {zh: a, en: b}\n", "'manuals.Bad Id.[key]': String should match pattern"),
     ("print:\n  panel: {bleed_mm: -1}\n", "'print.panel.bleed_mm': Input should be greater than or equal to 0"),
+    # slides read from the back of a room: no minimum type size under 18 pt
+    ("print:\n  slides: {min_font_pt: 12}\n", "'print.slides.min_font_pt': Input should be greater than or equal to 18"),
+    ("print:\n  slides: {min_font_pt: big}\n", "'print.slides.min_font_pt': Input should be a valid number"),
     ("languages: zh\n", "'languages'"),
     ("default_language: fr\n", "default_language 'fr' is not in languages"),
     ("docs_dir: ''\n", "'docs_dir'"),

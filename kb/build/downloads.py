@@ -1,6 +1,6 @@
 """What the downloads page lists, from the same plan the PDF step renders (one naming rule, one
-release decision): the training manuals of kb.yml in every language, this language's handouts and
-panels, and the offline copy. In release mode a document whose pages are not all approved is listed
+release decision): the training manuals of kb.yml in every language, this language's handouts,
+slides (with the trainer's notes pages) and panels, and the offline copy. In release mode a document whose pages are not all approved is listed
 as not released yet (the PDF step does not write it)."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from kb.print.manual.assemble import (
     single_refused,
     with_own_approval,
 )
+from kb.print.manual.slides import slide_outputs
 
 DOWNLOADS = PurePosixPath("downloads")
 
@@ -68,8 +69,17 @@ def downloads_for(settings: Any, data: Any, lang: str, manifests: Navigation, re
             rows.append({"title": ch.title, "path": str(path), "released": not refused, "online_only": online_only(path)})
         return rows
 
+    slides = []
+    for ch, out in single_outputs(plan.handouts, PurePosixPath(lang)):
+        ch = with_own_approval(data, report, ch)
+        deck, notes = (PurePosixPath(p) for p in slide_outputs(out.stem, lang, Path(DOWNLOADS)))
+        slides.append({"title": ch.title, "path": str(deck), "notes_path": str(notes),
+                       "released": not (settings.release and single_refused("handout", ch)),
+                       "online_only": online_only(deck), "notes_online_only": online_only(notes)})
+
     return {
         "manuals": manuals,
+        "slides": slides,
         "handouts": singles("handout", "handouts", plan.handouts),
         "panels": singles("panel", "panels", plan.panels),
         "panel_size": {"width": _num(settings.print.panel.width_mm / 10), "height": _num(settings.print.panel.height_mm / 10),

@@ -366,15 +366,17 @@ class Build:
         return self._downloads_by_lang[lang]
 
     def _printed_for(self, page: PageRef) -> list[dict[str, Any]]:
-        """The printed material a page leads to: a module its handout, a programme's home page the
+        """The printed material a page leads to: a module its handout and slides, a programme's home page the
         programme's manual in this language; only what this build writes (PDFs on, released in release mode)."""
         if not self.settings.pdf or page.file_lang != page.lang:
             return []
         downloads = self._downloads(page.lang)
         if page.meta.get("type") == "module":
             stem = posixpath.splitext(posixpath.basename(page.rel))[0]
-            return [{"kind": "handout", "title": h["title"], "path": h["path"]} for h in downloads["handouts"]
-                    if h["released"] and h["path"].endswith(f"/{stem}.pdf")]
+            return [*({"kind": "handout", "title": h["title"], "path": h["path"]} for h in downloads["handouts"]
+                      if h["released"] and h["path"].endswith(f"/{stem}.pdf")),
+                    *({"kind": "slides", "title": sl["title"], "path": sl["path"]} for sl in downloads["slides"]
+                      if sl["released"] and sl["path"].endswith(f"/slides-{stem}-{page.lang}.pdf"))]
         track = page.rel.split("/", 1)[0]
         if page.rel == f"{track}/index.md":
             return [{"kind": "manual", "title": m["title"], "path": m["path"]} for m in downloads["manuals"]

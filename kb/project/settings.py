@@ -81,8 +81,16 @@ class PanelPrint(_Model):
     crop_marks: bool = True
 
 
+class SlidePrint(_Model):
+    """The slides of each module (``print.slides``): the smallest type a slide may use, read from the
+    back of a training room; a slide whose content does not fit at this size is a finding."""
+
+    min_font_pt: float = Field(20, ge=18, le=40)
+
+
 class PrintSettings(_Model):
     panel: PanelPrint = PanelPrint()
+    slides: SlidePrint = SlidePrint()
     # PDF renders run together only while their estimated peaks (kb.print.manual.schedule.estimate_mb) fit in this
     memory_mb: float = Field(1500, ge=300, le=65536)
     # a manual whose HTML is over twice this many kB renders in parts of about this size, each in a

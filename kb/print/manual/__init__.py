@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pikepdf
+
 from kb.content.navigation import Navigation
 from kb.print.manual import editions
 from kb.print.manual.approvals import ApprovalState
@@ -43,6 +45,8 @@ from kb.print.manual.assemble import (
 from kb.print.manual.errors import FontMissingError, ManualError, RenderError
 from kb.print.manual.render import Outcome, RenderJob, Summary, harfbuzz_subsetting, require_cjk_font
 from kb.print.manual.schedule import render_all
+from kb.print.manual.slides import ThumbnailError, draw_thumbnails, overflow_findings, slide_outputs
+from kb.project.findings import Catalog, Finding, format_text, sort_findings
 
 __all__ = [
     "BuildPlan", "FontMissingError", "ManualError", "Refusal", "RenderError",
@@ -73,7 +77,7 @@ class Refusal:
     """Release mode: a document that is not written, and why (page -> what it lacks)."""
 
     output: Path
-    kind: str                     # manual | handout | panel
+    kind: str                     # manual | handout | panel | slides
     lang: str
     manual: str | None
     pages: tuple[ApprovalState, ...] = ()
@@ -123,6 +127,15 @@ def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
                     refused.append(Refusal(out, kind, plan.lang, None, pages, gaps))
                 else:
                     documents.append(assembler.single(kind, ch, out))
+        # slides follow their module's handout: released when the module page is approved
+        for ch, out in single_outputs(plan.handouts, downloads):
+            ch = with_own_approval(data, report, ch)
+            deck, notes = slide_outputs(out.stem, plan.lang, downloads)
+            if settings.release and single_refused("handout", ch):
+                pages = (ch.approval,) if ch.approval is not None else ()
+                refused += [Refusal(deck, "slides", plan.lang, None, pages), Refusal(notes, "slides", plan.lang, None, pages)]
+            else:
+                documents.extend(assembler.slides(ch, deck, notes))
     return BuildPlan(plans, manuals, documents, refused)
 
 
@@ -188,6 +201,41 @@ def _keep_and_restore_editions(settings: Any, plan: BuildPlan, site_dir: Path, p
                      _rel(site_dir, downloads / editions.DRAFTS / refusal.output.name))
 
 
+def slide_findings(settings: Any, report: Any, plan: BuildPlan) -> list[Finding]:
+    """slide-overflow for every slide of this build's decks that runs over its page (read from the
+    PDFs written, rendered now or reused from the cache)."""
+    found: list[Finding] = []
+    for doc in plan.documents:
+        if doc.deck is not None and doc.output.is_file():
+            found += overflow_findings(doc.deck, doc.output, report.pages.get(doc.deck.path),
+                                       settings.print.slides.min_font_pt)
+    return found
+
+
+def _draw_slide_thumbnails(site_dir: Path, plan: BuildPlan) -> None:
+    """The notes pages get their deck's slides drawn in (after every render, from the cache too: the
+    cache keeps the notes pages as WeasyPrint wrote them, the deck beside them may have changed)."""
+    for doc in plan.documents:
+        if doc.thumbnails_from is None or not doc.output.is_file() or not doc.thumbnails_from.is_file():
+            continue
+        try:
+            draw_thumbnails(doc.thumbnails_from, doc.output)
+        except (ThumbnailError, pikepdf.PdfError, OSError) as exc:
+            log.warning("kb slides: %s: the slides could not be drawn into the notes pages (%s)",
+                        _rel(site_dir, doc.output), exc)
+
+
+def _report_overflowing_slides(settings: Any, data: Any, report: Any, plan: BuildPlan) -> None:
+    """Each overflowing slide as a finding line (file:line: rule: severity: message), in the language of
+    the check report; a warning outside MkDocs' logger in release mode, as the refusals are."""
+    found = slide_findings(settings, report, plan)
+    if not found:
+        return
+    catalog = Catalog(data.rules, "zh" if settings.default_language == "zh" else "en")
+    lines = format_text(sort_findings(catalog.resolve(f, release=settings.release) for f in found))
+    (_release_logger() if settings.release else log).warning("kb slides: %d slide(s) overflow their page:\n%s", len(found), lines)
+
+
 def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifests: Navigation,
                   provenance: Provenance | None = None) -> list[Path]:
     """Make every PDF of the build; return the paths written. Raises a ManualError subclass with a
@@ -208,6 +256,8 @@ def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifes
                                   memory_budget_mb=settings.print.memory_mb)
     if settings.release:
         _keep_and_restore_editions(settings, plan, site_dir, provenance or Provenance.of(settings.root, settings.docs_dir))
+    _draw_slide_thumbnails(site_dir, plan)
+    _report_overflowing_slides(settings, data, report, plan)
     refused = f", {len(plan.refused)} refused for release" if plan.refused else ""
     log.info(
         "kb manual: %d PDFs rendered, %d reused from the cache%s (%s) in %.1f s",

@@ -24,6 +24,7 @@ from kb.print.manual.approvals import ApprovalState, approval_state
 from kb.print.manual.content import ParsedPage, Target, anchor_for, parse_page, prepare
 from kb.print.manual.parts import FOLIO_SLOT, PAGES_SLOT, PART_MARK, VERSION_PLACEHOLDER, split_parts
 from kb.print.manual.render import PAGE_SLOT
+from kb.print.manual.slides import NOTES_THUMB_MM, SLIDE_MARGIN_MM, SLIDE_MM, THUMB_ID, Deck, deck_of
 from kb.project.gitdates import Revision, revisions, uncommitted
 from kb.project.templating import fill
 
@@ -36,6 +37,8 @@ STYLESHEETS = {
     "manual": ("content.css", "manual.css"),
     "handout": ("content.css", "manual.css", "handout.css"),
     "panel": ("content.css", "panel.css"),
+    "slides": ("content.css", "slides.css"),
+    "slides-notes": ("content.css", "slides.css", "slides-notes.css"),
 }
 A4_MM = (210, 297)
 
@@ -76,13 +79,15 @@ class Chapter:
 class Document:
     """An assembled PDF: what the renderer needs, plus what the log and the tests report."""
 
-    kind: str  # manual | handout | panel
+    kind: str  # manual | handout | panel | slides | slides-notes
     lang: str
     output: Path
     html: str
     stylesheets: tuple[str, ...]
     resources: tuple[str, ...]
     pages: list[str]  # repository paths of the site pages printed in it
+    deck: Deck | None = None   # slides: what each slide is (the overflow finding names its section)
+    thumbnails_from: Path | None = None  # notes pages: the deck whose pages are drawn into them
     manual: str | None = None  # id of the training manual (kb.yml manuals), for manuals
     bleed_mm: float = 0.0      # press bleed (panels, kb.yml print.panel)
     parts: tuple[str, ...] = ()  # a big manual: the HTML of each part (kb.print.manual.parts); html is then the whole
@@ -404,6 +409,8 @@ class Assembler:
         if kind == "panel":
             panel = self.settings.print.panel
             return panel.width_mm, panel.height_mm
+        if kind == "slides":
+            return SLIDE_MM
         return A4_MM
 
     def common(self, lang: str, kind: str, draft: bool, pages: list[str]) -> dict[str, Any]:
@@ -526,6 +533,44 @@ class Assembler:
         html = self.stamped(self.env.get_template(f"{kind}.html").render(**context), lang, [ch.path], resources)
         bleed = self.settings.print.panel.bleed_mm if kind == "panel" else 0.0
         return Document(kind, lang, output, html, self.stylesheets(kind), resources, [ch.path], bleed_mm=bleed)
+
+    def slides(self, ch: Chapter, deck_output: Path, notes_output: Path) -> tuple[Document, Document]:
+        """A module's slides (16:9) and their notes pages for the trainer (A4)."""
+        lang = ch.entry.lang
+        min_pt = self.settings.print.slides.min_font_pt
+        deck = deck_of(self.parsed(ch.entry.dest), ch.path, ch.title, min_pt)
+        orgs = tuple(self.data.required_reviewers(ch.track or "general"))
+        shared = {"deck": deck, "track_label": self.data.model.tracks.get(ch.track or "", {}).get(lang) or ch.section or "",
+                  "partners": " · ".join(self.org_names(orgs[1:], lang)),
+                  "geometry": slide_geometry(min_pt), "thumb": thumbnail_geometry(min_pt)}
+        resources = self._resources([ch])
+        out = []
+        for kind, output in (("slides", deck_output), ("slides-notes", notes_output)):
+            context = {**self.common(lang, kind, draft=ch.draft, pages=[ch.path]), **shared}
+            html = self.stamped(self.env.get_template(f"{kind}.html").render(**context), lang, [ch.path], resources)
+            out.append(Document(kind, lang, output, html, self.stylesheets(kind), resources, [ch.path],
+                                deck=deck if kind == "slides" else None,
+                                thumbnails_from=deck_output if kind == "slides-notes" else None))
+        slides, notes = out
+        return slides, notes
+
+
+PT_PER_MM = 72 / 25.4
+TITLE_EM = 3.2  # a slide's title with its rule and space below, in em of the body type: what an image leaves it
+
+
+def slide_geometry(min_pt: float) -> dict[str, Any]:
+    """The slide page (mm), its body type (pt) and the tallest image that leaves room for the title (em)."""
+    top, _right, bottom, _left = SLIDE_MARGIN_MM
+    body_em = (SLIDE_MM[1] - top - bottom) * PT_PER_MM / min_pt
+    return {"width": SLIDE_MM[0], "height": SLIDE_MM[1], "margin": SLIDE_MARGIN_MM, "font_pt": min_pt,
+            "image_em": round(body_em - TITLE_EM, 2)}
+
+
+def thumbnail_geometry(min_pt: float) -> dict[str, Any]:
+    """The box of a slide on the notes pages (mm), which the build draws the slide's page into, found by its id."""
+    scale = NOTES_THUMB_MM / SLIDE_MM[0]
+    return {"width": round(SLIDE_MM[0] * scale, 3), "height": round(SLIDE_MM[1] * scale, 3), "id_prefix": THUMB_ID}
 
 
 def single_outputs(chapters: list[Chapter], folder: Path) -> list[tuple[Chapter, Path]]:

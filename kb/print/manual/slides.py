@@ -43,6 +43,7 @@ from pypdf.errors import PdfReadError
 from kb.print.manual.content import (
     ANSWERS_ID,
     EXERCISES_ID,
+    TRAINER_CLASS,
     ParsedPage,
     classes,
     extract_answers,
@@ -54,7 +55,6 @@ from kb.project.fsutil import write_atomic
 
 SLIDES_CLASS = "slides"        # heading attribute: the section's whole content goes on slides
 NO_SLIDES_CLASS = "no-slides"  # heading attribute: the section has no slide
-TRAINER_CLASS = "trainer"      # trainer notes (!!! trainer "…"): speaker notes, never on a slide
 OBJECTIVES_ID = "objectives"
 KEY_POINTS_ID = "key-points"
 WHOLE_SECTIONS = frozenset({OBJECTIVES_ID, KEY_POINTS_ID, EXERCISES_ID})  # always printed whole

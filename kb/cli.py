@@ -225,15 +225,18 @@ def cmd_translated(args: argparse.Namespace) -> int:
     data.validate()
     lang = default_lang()
     length = data.model.hash_length
-    paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise UsageError(f"no such page: {', '.join(missing)}")
+    status = 0
+    paths = []
+    for p in map(Path, args.paths):
+        if p.is_file():
+            paths.append(p)
+        else:
+            print(f"error: {p}: no such page", file=sys.stderr)
+            status = 1
     try:
-        errors = translation_errors(settings, data, paths, lang)
+        errors = translation_errors(settings, data, paths, lang) if paths else {}
     except ValueError:
         raise UsageError(f"pages must be inside the repository {settings.root}") from None
-    status = 0
     for p in paths:
         found = errors.get(p.resolve().relative_to(settings.root.resolve()).as_posix(), [])
         if found and not args.override:

@@ -7,6 +7,7 @@ copies the way Acrobat does: a PAdES signature in the copy's signature field, an
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import shutil
@@ -252,3 +253,15 @@ def test_accept_marks_the_pair_approved_when_the_copy_completes_it(repo: Repo, r
     repo.commit("Record UNIDO's signed review copy")
     report = repo.report()
     assert report.approvals[REL].approved and not approval_findings(report)
+
+
+def test_a_copy_verifies_while_the_caller_runs_an_event_loop(repo: Repo, reviewer: DigitalId) -> None:
+    """pyHanko runs its own event loop: the check still verifies when called from one (a browser driver
+    or a server that runs the checks)."""
+    commit_copy(repo, reviewer.sign(copy_for("UNIDO", {REL: repo.digests()})))
+
+    async def check_inside_a_loop():
+        return repo.report()
+
+    report = asyncio.run(check_inside_a_loop())
+    assert report.approvals[REL].for_org("UNIDO").state == "valid"

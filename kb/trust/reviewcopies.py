@@ -31,6 +31,7 @@ import json
 import re
 import warnings
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,10 +154,12 @@ def verify_copy(raw: bytes, path: str, pins: dict[str, dict[str, str]], trusted:
     sig = signatures[0]
     try:
         cert = sig.signer_cert
-        status = validate_pdf_signature(
-            sig, ValidationContext(trust_roots=[cert], allow_fetching=False, revocation_mode="soft-fail",
-                                   moment=_claimed(sig) or dt.datetime.now(dt.UTC)),
-            key_usage_settings=KEY_USAGE)
+        context = ValidationContext(trust_roots=[cert], allow_fetching=False, revocation_mode="soft-fail",
+                                    moment=_claimed(sig) or dt.datetime.now(dt.UTC))
+        # pyHanko runs its own event loop (asyncio.run): in a thread of its own, so that a caller that
+        # already runs one (a server, a browser driver) does not stop it
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            status = pool.submit(validate_pdf_signature, sig, context, key_usage_settings=KEY_USAGE).result()
     except Exception as exc:  # as above: a damaged signature is a finding, not a traceback
         return verdict.refuse("copy-broken-signature", reason=type(exc).__name__)
     verdict.fingerprint = cert.sha256.hex()

@@ -1,5 +1,6 @@
 """What the downloads page lists, from the same plan the PDF step renders (one naming rule, one
-release decision): the training manuals of kb.yml in every language, this language's handouts and
+release decision): both editions of the training manuals of kb.yml in every language (the participant
+workbooks for everyone, the trainer guides for trainers, ADR 0016), this language's handouts and
 panels, and the offline copy. In release mode a document whose pages are not all approved is listed
 as not released yet (the PDF step does not write it)."""
 
@@ -12,6 +13,8 @@ from kb.build.offline import ZIP_NAME
 from kb.content.navigation import NavEntry, Navigation
 from kb.print.manual import editions
 from kb.print.manual.assemble import (
+    GUIDE,
+    WORKBOOK,
     LanguagePlan,
     manual_plans,
     plan_language,
@@ -44,19 +47,21 @@ def downloads_for(settings: Any, data: Any, lang: str, manifests: Navigation, re
     def online_only(path: PurePosixPath) -> bool:
         return offline_from is not None and not (offline_from / path).is_file()
 
-    manuals = []
+    rows: dict[str, list[dict[str, Any]]] = {GUIDE: [], WORKBOOK: []}
     for other in settings.languages:
         for m in manual_plans(settings, data, report, _plan(other, manifests, report)):
             refused = settings.release and bool(m.refused())
-            # refused: the last released edition stays at the usual address, the draft of the next is beside it
-            edition = editions.last(settings.cache_path, m.filename) if refused else None
-            draft = DOWNLOADS / editions.DRAFTS / m.filename
-            manuals.append({"id": m.id, "lang": other, "title": m.spec.title[other],
-                            "path": str(DOWNLOADS / m.filename), "online_only": online_only(DOWNLOADS / m.filename),
-                            "released": not refused,
-                            "edition": edition.model_dump() if edition is not None else None,
-                            "draft_path": str(draft) if refused else None,
-                            "draft_online_only": online_only(draft)})
+            for kind, found in rows.items():
+                name = m.edition_filename(kind)
+                # refused: the last released edition stays at the usual address, the draft of the next is beside it
+                edition = editions.last(settings.cache_path, name) if refused else None
+                draft = DOWNLOADS / editions.DRAFTS / name
+                found.append({"id": m.id, "lang": other, "title": m.spec.title[other],
+                              "path": str(DOWNLOADS / name), "online_only": online_only(DOWNLOADS / name),
+                              "released": not refused,
+                              "edition": edition.model_dump() if edition is not None else None,
+                              "draft_path": str(draft) if refused else None,
+                              "draft_online_only": online_only(draft)})
     plan = _plan(lang, manifests, report)
 
     def singles(kind: str, folder: str, chapters: list) -> list[dict[str, Any]]:
@@ -69,7 +74,8 @@ def downloads_for(settings: Any, data: Any, lang: str, manifests: Navigation, re
         return rows
 
     return {
-        "manuals": manuals,
+        "manuals": rows[GUIDE],       # the trainer guides (they keep the manuals' names)
+        "workbooks": rows[WORKBOOK],
         "handouts": singles("handout", "handouts", plan.handouts),
         "panels": singles("panel", "panels", plan.panels),
         "panel_size": {"width": _num(settings.print.panel.width_mm / 10), "height": _num(settings.print.panel.height_mm / 10),

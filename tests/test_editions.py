@@ -140,6 +140,9 @@ def test_the_trainer_guide_has_the_session_plan_the_trainer_notes_the_answers_an
     for row in (*rows, f"{ui['manual_session_total']} 70"):
         assert row in printed, (row, printed[:40])
     assert text.index(ui["manual_session_plan"]) < text.index(QUESTIONS[lang][0])  # at the chapter start
+    # the numbers in the objectives column are those the learning objectives print with
+    objective = "1. 说明台账记录的内容；" if lang == "zh" else "1. describe what the ledger records;"
+    assert objective in printed and ui["manual_session_note"] in text
     # the trainer note printed under its label; the answers in the appendix; the training's agenda
     label = "培训师提示" if lang == "zh" else "Trainer notes"
     assert f"{label} " in text and NOTE_WORDS[lang] in text

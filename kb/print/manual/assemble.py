@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from kb.content.glossary import glossary_entries
-from kb.content.lessons import Agenda, lesson_block, objectives, page_agenda
+from kb.content.lessons import Agenda, lesson_block, page_agenda
 from kb.content.navigation import NavEntry
 from kb.print.manual.approvals import ApprovalState, approval_state
 from kb.print.manual.content import ParsedPage, Target, anchor_for, parse_page, prepare
@@ -65,7 +65,6 @@ class SessionPlanView:
     teaching_minutes: int
     minutes: int
     activities: tuple[PlanActivity, ...]
-    objectives: tuple[str, ...]    # the objectives' text, in order (numbered from 1)
 
 
 def session_plan_of(page: Any) -> SessionPlanView | None:
@@ -76,7 +75,6 @@ def session_plan_of(page: Any) -> SessionPlanView | None:
     return SessionPlanView(
         audience=block.audience, teaching_minutes=block.teaching_minutes, minutes=block.minutes,
         activities=tuple(PlanActivity(a.title, a.kind, a.minutes, tuple(a.practises)) for a in block.activities),
-        objectives=tuple(item.text for item in objectives(page)),
     )
 
 

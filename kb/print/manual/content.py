@@ -23,6 +23,7 @@ ARTICLE_END = "</article>"
 ANSWERS_ID = "answers"
 TRAINER_CLASS = "trainer"  # a trainer note (kb.web.trainer_notes folds it on the website)
 EXERCISES_ID = "exercises"
+OBJECTIVES_ID = "objectives"
 
 # Web interface inside the article that has no place on paper.
 DROP_CLASSES = frozenset({
@@ -133,6 +134,7 @@ def parse_page(site_dir: Path, dest: str) -> ParsedPage:
     _clean(article)
     _collapse_blank_runs(article)
     letter_options(article)
+    number_objectives(article)
     resources = _resolve_resources(article, site_dir, dest)
     ids = frozenset(el.get("id") for el in article.iter() if el.get("id"))
     terms = frozenset(el.get("data-term-id") for el in article.iter("abbr")
@@ -157,6 +159,20 @@ def letter_options(article: ET.Element) -> None:
                     ul.tag = "ol"
                     ul.set("type", "A")
                     add_class(ul, "kb-options")
+
+
+def number_objectives(article: ET.Element) -> None:
+    """The learning objectives print numbered: a lesson's activities name them by number (the session
+    plan's "objectives practised" column in the trainer guide)."""
+    inside = False
+    for child in article:
+        if child.tag in ("h1", "h2"):
+            inside = child.get("id") == OBJECTIVES_ID
+            continue
+        if inside and child.tag == "ul":
+            child.tag = "ol"
+            add_class(child, "kb-objectives")
+            return
 
 
 def _clean(el: ET.Element) -> None:

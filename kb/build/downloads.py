@@ -20,6 +20,7 @@ from kb.print.manual.assemble import (
     plan_language,
     single_outputs,
     single_refused,
+    trainer_only,
     with_own_approval,
 )
 
@@ -45,7 +46,9 @@ def downloads_for(settings: Any, data: Any, lang: str, manifests: Navigation, re
     is not there is marked "online only"."""
 
     def online_only(path: PurePosixPath) -> bool:
-        return offline_from is not None and not (offline_from / path).is_file()
+        # what the zip does not carry: missing here, or for trainers only (kb/build/offline.py)
+        return offline_from is not None and (not (offline_from / path).is_file()
+                                             or trainer_only(path.relative_to(DOWNLOADS).as_posix()))
 
     rows: dict[str, list[dict[str, Any]]] = {GUIDE: [], WORKBOOK: []}
     for other in settings.languages:

@@ -304,7 +304,10 @@ def test_cover_and_metadata(built: SimpleNamespace, lang: str) -> None:
     assert "UNDP" not in cover
     reader = PdfReader(built.manual[lang])
     meta = reader.metadata
-    assert meta.title == spec["title"][lang]
+    # the title a PDF reader shows names the edition (ADR 0016)
+    assert meta.title == f"{spec['title'][lang]} · {ui['manual_edition_guide']}"
+    workbook = PdfReader(built.manual[lang].with_name(built.manual[lang].name.replace("manual-", "workbook-")))
+    assert workbook.metadata.title == f"{spec['title'][lang]} · {ui['manual_edition_workbook']}"
     assert meta.author == ui["manual_organisation"]
     assert meta.subject == f"{spec['title'][lang]} · {spec['subtitle'][lang]}"
 

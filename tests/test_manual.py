@@ -256,13 +256,15 @@ def test_every_pdf_is_written_with_its_page_size(built: SimpleNamespace) -> None
         "slides-01-test-module-en.pdf", "slides-01-test-module-zh.pdf",
         "trainer/slides-notes-01-gender-module-en.pdf", "trainer/slides-notes-01-gender-module-zh.pdf",
         "trainer/slides-notes-01-test-module-en.pdf", "trainer/slides-notes-01-test-module-zh.pdf",
+        # the participant workbooks (tests/test_editions.py)
+        "workbook-gender-en.pdf", "workbook-gender-zh.pdf", "workbook-mercury-en.pdf", "workbook-mercury-zh.pdf",
     ]
     assert not [p for p in (built.site / "downloads").rglob("*") if p.name.endswith(".tmp")]
 
 
 def test_second_build_reuses_every_pdf_from_the_cache(built: SimpleNamespace) -> None:
-    assert "kb manual: 18 PDFs rendered, 0 reused" in built.first
-    assert "kb manual: 0 PDFs rendered, 18 reused" in built.second
+    assert "kb manual: 22 PDFs rendered, 0 reused" in built.first
+    assert "kb manual: 0 PDFs rendered, 22 reused" in built.second
     assert sorted(p.name for p in built.cache.iterdir()) == built.cached_before
 
 
@@ -307,7 +309,10 @@ def test_cover_and_metadata(built: SimpleNamespace, lang: str) -> None:
     assert "UNDP" not in cover
     reader = PdfReader(built.manual[lang])
     meta = reader.metadata
-    assert meta.title == spec["title"][lang]
+    # the title a PDF reader shows names the edition (ADR 0017)
+    assert meta.title == f"{spec['title'][lang]} · {ui['manual_edition_guide']}"
+    workbook = PdfReader(built.manual[lang].with_name(built.manual[lang].name.replace("manual-", "workbook-")))
+    assert workbook.metadata.title == f"{spec['title'][lang]} · {ui['manual_edition_workbook']}"
     assert meta.author == ui["manual_organisation"]
     assert meta.subject == f"{spec['title'][lang]} · {spec['subtitle'][lang]}"
 
@@ -575,12 +580,19 @@ def test_handout_and_panel(built: SimpleNamespace, lang: str) -> None:
     assert figure not in "\n".join(pages_text(built.manual[lang]))
 
 
-def test_downloads_page_lists_the_four_manuals(built: SimpleNamespace) -> None:
+def test_downloads_page_lists_the_workbooks_for_everyone_and_the_trainer_guides_for_trainers(built: SimpleNamespace) -> None:
     for lang, page in (("zh", built.site / "downloads" / "index.html"), ("en", built.site / "en" / "downloads" / "index.html")):
         html = page.read_text(encoding="utf-8")
+        workbooks = html[html.index('<h2 id="workbooks">'):html.index('<h2 id="trainers">')]
+        trainers = html[html.index('<h2 id="trainers">'):html.index('<h2 id="handouts">')]
+        assert UI[lang]["dl_workbooks"] in workbooks and UI[lang]["dl_trainers"] in trainers
         hrefs = re.findall(r'href="([^"]*manual-[^"]*\.pdf)"', html)
+        assert hrefs == re.findall(r'href="([^"]*manual-[^"]*\.pdf)"', trainers)  # the guides only for trainers
         assert sorted(h.rsplit("/", 1)[-1] for h in hrefs) == sorted(p.name for p in built.manuals.values()), lang
-        for href in hrefs:  # each link resolves to the file the PDF step wrote
+        books = re.findall(r'href="([^"]*workbook-[^"]*\.pdf)"', workbooks)
+        assert sorted(h.rsplit("/", 1)[-1] for h in books) == sorted(
+            p.name.replace("manual-", "workbook-") for p in built.manuals.values()), lang
+        for href in hrefs + books:  # each link resolves to the file the PDF step wrote
             target = (page.parent / href).resolve()
             assert target.is_file(), (lang, href)
         for spec in KB["manuals"].values():
@@ -786,10 +798,17 @@ def test_release_writes_the_approved_programmes_manual_and_refuses_the_other(rel
     # the refused manuals are rendered as drafts of their next edition (downloads/drafts/), nothing else
     assert "release refused downloads/slides-01-gender-module-en.pdf: pages are not approved" in log
     # (the fixture's first, PDF-less build for the review copy may have cached some of them)
-    counts = re.search(r"kb manual: (\d+) PDFs rendered, (\d+) reused from the cache, 10 refused for release", log)
+    counts = re.search(r"kb manual: (\d+) PDFs rendered, (\d+) reused from the cache, 12 refused for release", log)
     assert counts and int(counts[1]) + int(counts[2]) == 10
     for lang in LANGS:
         assert (released.site / "downloads" / "drafts" / f"manual-gender-{lang}.pdf").is_file()
+    # the participant workbook is released and refused with its trainer guide (both print the same pages)
+    assert "release refused downloads/workbook-gender-en.pdf: pages are not approved and the workbook has gaps" in log
+    assert "release refused downloads/workbook-mercury" not in log
+    for lang in LANGS:
+        assert (released.site / "downloads" / f"workbook-mercury-{lang}.pdf").is_file()
+        assert not (released.site / "downloads" / f"workbook-gender-{lang}.pdf").exists()
+        assert (released.site / "downloads" / "drafts" / f"workbook-gender-{lang}.pdf").is_file()
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -818,7 +837,9 @@ def test_released_manual_has_no_watermark_and_a_review_record(released: SimpleNa
     assert html.count(UI[lang]["dl_not_released"]) >= 2  # both gender manuals (and the refused handouts/panels)
 
 
-def test_offline_copy_carries_and_lists_the_four_manuals(built: SimpleNamespace) -> None:
+def test_offline_copy_carries_the_workbooks_but_not_the_trainer_guides(built: SimpleNamespace) -> None:
+    """Trainees take the offline copy home: the trainer guides (answers, trainer notes) stay online,
+    listed there as online only; the participant workbooks are in it."""
     import zipfile
 
     from kb.build.offline import build_offline_zip
@@ -828,10 +849,14 @@ def test_offline_copy_carries_and_lists_the_four_manuals(built: SimpleNamespace)
     with zipfile.ZipFile(out) as archive:
         names = set(archive.namelist())
         page = archive.read("knowledge-site/en/downloads.html").decode("utf-8")
-    assert {n for n in names if n.endswith(".pdf") and "/downloads/manual-" in n} == {
-        f"knowledge-site/downloads/{p.name}" for p in built.manuals.values()}
-    assert sorted(h.rsplit("/", 1)[-1] for h in re.findall(r'href="([^"]*manual-[^"]*\.pdf)"', page)) == sorted(
-        p.name for p in built.manuals.values())
+    assert not [n for n in names if "manual-" in n]
+    assert {n for n in names if n.endswith(".pdf") and "/downloads/workbook-" in n} == {
+        f"knowledge-site/downloads/{p.name.replace('manual-', 'workbook-')}" for p in built.manuals.values()}
+    assert sorted(h.rsplit("/", 1)[-1] for h in re.findall(r'href="([^"]*workbook-[^"]*\.pdf)"', page)) == sorted(
+        p.name.replace("manual-", "workbook-") for p in built.manuals.values())
+    assert not re.findall(r'href="([^"]*manual-[^"]*\.pdf)"', page)
+    trainers = page[page.index('id="trainers"'):page.index('id="handouts"')]
+    assert trainers.count(UI["en"]["dl_online_only"]) == len(built.manuals)
 
 
 def test_after_an_edit_the_last_released_edition_stays_downloadable_beside_the_next_draft(
@@ -852,6 +877,7 @@ def test_after_an_edit_the_last_released_edition_stays_downloadable_beside_the_n
     log = build(project, "--strict", release=True)
     assert "release refused downloads/manual-mercury-zh.pdf" in log
     assert "downloads/manual-mercury-zh.pdf is the last released edition, of " in log
+    assert "downloads/workbook-mercury-zh.pdf is the last released edition, of " in log
     site = project / "site"
     released_text = " ".join(squash(p) for p in pages_text(site / "downloads" / "manual-mercury-zh.pdf", raw=True))
     draft_pages = pages_text(site / "downloads" / "drafts" / "manual-mercury-zh.pdf", raw=True)

@@ -218,13 +218,17 @@ def test_offline_copy_is_a_zip_that_works_from_file_urls_without_outside_scripts
     from kb.project.settings import load_settings
 
     project = site.parent
-    # a manual the online build made (the build here has no PDFs): the copy must carry it
+    # a workbook and a trainer guide the online build made (the build here has no PDFs): the copy must
+    # carry the workbook, and not the guide (answers and trainer notes: ADR 0017)
     (site / "downloads").mkdir(exist_ok=True)
+    (site / "downloads" / "workbook-mercury-zh.pdf").write_bytes(b"%PDF-1.7 sample")
     (site / "downloads" / "manual-mercury-zh.pdf").write_bytes(b"%PDF-1.7 sample")
     out = build_offline_zip(load_settings(project, environ={"KB_TODAY": "2026-11-21"}))
     assert out == site / "downloads" / "offline-site.zip"
     with zipfile.ZipFile(out) as archive:
         names = set(archive.namelist())
+        assert "knowledge-site/downloads/workbook-mercury-zh.pdf" in names
+        assert not [n for n in names if "manual-" in n]
         assert "knowledge-site/index.html" in names and "knowledge-site/en/index.html" in names
         # search works without a server: one index per language, as scripts for file://
         assert {"knowledge-site/search/zh.js", "knowledge-site/search/en.js"} <= names
@@ -236,7 +240,7 @@ def test_offline_copy_is_a_zip_that_works_from_file_urls_without_outside_scripts
     for lang, html in downloads.items():
         base = "knowledge-site/" + ("en/" if lang == "en" else "")
         links = re.findall(r'<a href="([^"#]+\.(?:pdf|zip))"', html)
-        assert links, f"{lang}: the manual in the copy is not linked"
+        assert links, f"{lang}: the workbook in the copy is not linked"
         for href in links:
             target = str(Path(base, href)).replace("\\", "/")
             target = re.sub(r"[^/]+/\.\./", "", target)

@@ -1,6 +1,7 @@
 """What the downloads page lists, from the same plan the PDF step renders (one naming rule, one
-release decision): the training manuals of kb.yml in every language, this language's handouts,
-slides (with the trainer's notes pages) and panels, and the offline copy. In release mode a document whose pages are not all approved is listed
+release decision): both editions of the training manuals of kb.yml in every language (the participant
+workbooks for everyone, the trainer guides for trainers, ADR 0017), this language's handouts, slides
+(with the trainer's notes pages) and panels, and the offline copy. In release mode a document whose pages are not all approved is listed
 as not released yet (the PDF step does not write it)."""
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from kb.build.offline import ZIP_NAME
 from kb.content.navigation import NavEntry, Navigation
 from kb.print.manual import editions
 from kb.print.manual.assemble import (
+    GUIDE,
+    WORKBOOK,
     LanguagePlan,
     manual_plans,
     plan_language,
     single_outputs,
     single_refused,
+    trainer_only,
     with_own_approval,
 )
 from kb.print.manual.slides import slide_outputs
@@ -43,21 +47,25 @@ def downloads_for(settings: Any, data: Any, lang: str, manifests: Navigation, re
     is not there is marked "online only"."""
 
     def online_only(path: PurePosixPath) -> bool:
-        return offline_from is not None and not (offline_from / path).is_file()
+        # what the zip does not carry: missing here, or for trainers only (kb/build/offline.py)
+        return offline_from is not None and (not (offline_from / path).is_file()
+                                             or trainer_only(path.relative_to(DOWNLOADS).as_posix()))
 
-    manuals = []
+    rows: dict[str, list[dict[str, Any]]] = {GUIDE: [], WORKBOOK: []}
     for other in settings.languages:
         for m in manual_plans(settings, data, report, _plan(other, manifests, report)):
             refused = settings.release and bool(m.refused())
-            # refused: the last released edition stays at the usual address, the draft of the next is beside it
-            edition = editions.last(settings.cache_path, m.filename) if refused else None
-            draft = DOWNLOADS / editions.DRAFTS / m.filename
-            manuals.append({"id": m.id, "lang": other, "title": m.spec.title[other],
-                            "path": str(DOWNLOADS / m.filename), "online_only": online_only(DOWNLOADS / m.filename),
-                            "released": not refused,
-                            "edition": edition.model_dump() if edition is not None else None,
-                            "draft_path": str(draft) if refused else None,
-                            "draft_online_only": online_only(draft)})
+            for kind, found in rows.items():
+                name = m.edition_filename(kind)
+                # refused: the last released edition stays at the usual address, the draft of the next is beside it
+                edition = editions.last(settings.cache_path, name) if refused else None
+                draft = DOWNLOADS / editions.DRAFTS / name
+                found.append({"id": m.id, "lang": other, "title": m.spec.title[other],
+                              "path": str(DOWNLOADS / name), "online_only": online_only(DOWNLOADS / name),
+                              "released": not refused,
+                              "edition": edition.model_dump() if edition is not None else None,
+                              "draft_path": str(draft) if refused else None,
+                              "draft_online_only": online_only(draft)})
     plan = _plan(lang, manifests, report)
 
     def singles(kind: str, folder: str, chapters: list) -> list[dict[str, Any]]:
@@ -78,7 +86,8 @@ def downloads_for(settings: Any, data: Any, lang: str, manifests: Navigation, re
                        "online_only": online_only(deck), "notes_online_only": online_only(notes)})
 
     return {
-        "manuals": manuals,
+        "manuals": rows[GUIDE],       # the trainer guides (they keep the manuals' names)
+        "workbooks": rows[WORKBOOK],
         "slides": slides,
         "handouts": singles("handout", "handouts", plan.handouts),
         "panels": singles("panel", "panels", plan.panels),

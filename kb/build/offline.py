@@ -1,7 +1,8 @@
 """The offline copy of the site: a second build with Material's offline plugin (file:// links,
 inlined search index), zipped into site/downloads/offline-site.zip with the PDF manuals, handouts
 and panels of the site it is made from (so its downloads page works). Trainees take it home: its
-pages leave out answers and trainer notes (kb.web.trainer) and it holds no file of downloads/trainer/."""
+pages leave out answers and trainer notes (kb.web.trainer) and it holds no file of downloads/trainer/
+and no trainer guide (manual-*.pdf: answers and trainer notes; the participant workbook is there)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from kb.build import generator
+from kb.print.manual.assemble import trainer_only
 from kb.project.settings import ENV_PDF, Settings
 
 ENV_OFFLINE_FROM = "KB_OFFLINE_FROM"  # the site folder the offline copy is made from (its PDFs)
@@ -40,8 +42,9 @@ def build_offline_zip(settings: Settings, env: dict[str, str] | None = None, sit
         # every PDF the downloads page lists (manuals, handouts, panels); the offline build's
         # downloads page marks what is missing here as online only (kb/build/downloads.py)
         for pdf in sorted((site / "downloads").rglob("*.pdf")):
-            if pdf.relative_to(site / "downloads").parts[0] == TRAINER_FOLDER:
-                continue  # answer keys and score sheets: trainees take the offline copy home
+            rel = pdf.relative_to(site / "downloads")
+            if rel.parts[0] == TRAINER_FOLDER or trainer_only(rel.as_posix()):
+                continue  # answer keys, score sheets, trainer guides: trainees take the offline copy home
             target = offline_site / pdf.relative_to(site)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(pdf, target)

@@ -367,7 +367,7 @@ class Build:
 
     def _printed_for(self, page: PageRef) -> list[dict[str, Any]]:
         """The printed material a page leads to: a module its handout and slides, a programme's home page the
-        programme's manual in this language; only what this build writes (PDFs on, released in release mode)."""
+        programme's participant workbook and trainer guide in this language; only what this build writes (PDFs on, released in release mode)."""
         if not self.settings.pdf or page.file_lang != page.lang:
             return []
         downloads = self._downloads(page.lang)
@@ -379,7 +379,9 @@ class Build:
                       if sl["released"] and sl["path"].endswith(f"/slides-{stem}-{page.lang}.pdf"))]
         track = page.rel.split("/", 1)[0]
         if page.rel == f"{track}/index.md":
-            return [{"kind": "manual", "title": m["title"], "path": m["path"]} for m in downloads["manuals"]
+            # the participant workbook first (everyone), then the trainer guide
+            return [{"kind": kind, "title": m["title"], "path": m["path"]}
+                    for kind, key in (("workbook", "workbooks"), ("manual", "manuals")) for m in downloads[key]
                     if m["lang"] == page.lang and (m["released"] or m["edition"])
                     and self.settings.manuals.get(m["id"]) is not None and self.settings.manuals[m["id"]].track == track]
         return []

@@ -1,8 +1,10 @@
 """PDF training manuals, module handouts and exhibition panels, made after the site is built.
 
-For each training manual of kb.yml (`manuals`: one per programme) and language: WeasyPrint over the
-built pages' article content of that programme, in navigation order
-(site/downloads/manual-<id>-<lang>.pdf); one handout per module page (site/downloads/handouts/<lang>/)
+For each training manual of kb.yml (`manuals`: one per programme) and language, two editions of the
+built pages' article content of that programme, in navigation order (ADR 0017): the trainer guide
+(site/downloads/manual-<id>-<lang>.pdf: session plans, trainer notes, answers, agendas) and the
+participant workbook (site/downloads/workbook-<id>-<lang>.pdf: none of them, room to write); one
+handout per module page (site/downloads/handouts/<lang>/)
 and one roll-up banner per panel page (site/downloads/panels/<lang>/).
 
 In release mode a document is written only when every page it prints is approved by the
@@ -31,6 +33,7 @@ from kb.content.navigation import Navigation
 from kb.print.manual import editions
 from kb.print.manual.approvals import ApprovalState
 from kb.print.manual.assemble import (
+    EDITIONS,
     Assembler,
     Document,
     LanguagePlan,
@@ -77,7 +80,7 @@ class Refusal:
     """Release mode: a document that is not written, and why (page -> what it lacks)."""
 
     output: Path
-    kind: str                     # manual | handout | panel | slides
+    kind: str                     # manual (the trainer guide) | workbook | handout | panel | slides
     lang: str
     manual: str | None
     pages: tuple[ApprovalState, ...] = ()
@@ -109,14 +112,16 @@ def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
     documents: list[Document] = []
     refused: list[Refusal] = []
     for manual in manuals:
-        output = downloads / manual.filename
-        if settings.release and (manual.refused() or manual.gaps()):
-            # unapproved pages, or gap markers in what it prints (the rule panels follow)
-            refused.append(Refusal(output, "manual", manual.lang, manual.id, tuple(manual.refused()), tuple(manual.gaps())))
-            # the draft of the next edition, beside the last released one (kb.print.manual.editions)
-            documents.append(assembler.manual(manual, downloads / editions.DRAFTS / manual.filename))
-        else:
-            documents.append(assembler.manual(manual, output))
+        for edition in EDITIONS:  # the trainer guide and the participant workbook: released together
+            name = manual.edition_filename(edition)
+            if settings.release and (manual.refused() or manual.gaps()):
+                # unapproved pages, or gap markers in what it prints (the rule panels follow)
+                refused.append(Refusal(downloads / name, edition, manual.lang, manual.id,
+                                       tuple(manual.refused()), tuple(manual.gaps())))
+                # the draft of the next edition, beside the last released one (kb.print.manual.editions)
+                documents.append(assembler.manual(manual, downloads / editions.DRAFTS / name, edition))
+            else:
+                documents.append(assembler.manual(manual, downloads / name, edition))
     for plan in plans:
         for kind, chapters, folder in (("handout", plan.handouts, "handouts"), ("panel", plan.panels, "panels")):
             for ch, out in single_outputs(chapters, downloads / folder / plan.lang):
@@ -183,7 +188,7 @@ def _keep_and_restore_editions(settings: Any, plan: BuildPlan, site_dir: Path, p
     edition of each refused one at its usual address (its draft is in downloads/drafts/)."""
     downloads = site_dir / DOWNLOADS
     for doc in plan.documents:
-        if doc.kind != "manual" or editions.DRAFTS in doc.output.relative_to(downloads).parts:
+        if doc.kind not in EDITIONS or editions.DRAFTS in doc.output.relative_to(downloads).parts:
             continue
         newest = provenance.newest(doc.pages)
         kept = editions.keep(settings.cache_path, doc.output, doc.output.relative_to(downloads).as_posix(),
@@ -192,7 +197,7 @@ def _keep_and_restore_editions(settings: Any, plan: BuildPlan, site_dir: Path, p
         log.info("kb manual: released %s, edition of %s (%s), kept as the last released edition",
                  _rel(site_dir, doc.output), kept.edition, kept.commit or "-")
     for refusal in plan.refused:
-        if refusal.kind != "manual":
+        if refusal.kind not in EDITIONS:
             continue
         restored = editions.publish_last(settings.cache_path, refusal.output.relative_to(downloads).as_posix(), downloads)
         if restored is not None:

@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from kb.content.glossary import glossary_entries
+from kb.content.lessons import Agenda, lesson_block, page_agenda
 from kb.content.navigation import NavEntry
 from kb.print.manual.approvals import ApprovalState, approval_state
 from kb.print.manual.content import ParsedPage, Target, anchor_for, parse_page, prepare
@@ -35,12 +36,50 @@ GLOSSARY_ANCHOR = "appendix-glossary"
 # Which stylesheets each kind of document uses, in cascade order (files in overrides/manual/).
 STYLESHEETS = {
     "manual": ("content.css", "manual.css"),
+    "workbook": ("content.css", "manual.css"),
     "handout": ("content.css", "manual.css", "handout.css"),
     "panel": ("content.css", "panel.css"),
     "slides": ("content.css", "slides.css"),
     "slides-notes": ("content.css", "slides.css", "slides-notes.css"),
 }
 A4_MM = (210, 297)
+
+
+# The two editions of a programme's manual, made from the same pages (ADR 0017): the trainer guide (the
+# manual: session plans, trainer notes open, answers, agendas) and the participant workbook (none of
+# them; room to write after the questions that need it).
+GUIDE = "manual"
+WORKBOOK = "workbook"
+EDITIONS = (GUIDE, WORKBOOK)
+
+
+@dataclass(frozen=True)
+class PlanActivity:
+    title: str
+    kind: str                      # exercise | activity
+    minutes: int
+    practises: tuple[int, ...]     # 1-based numbers of the module's objectives
+
+
+@dataclass(frozen=True)
+class SessionPlanView:
+    """A module's session plan as the trainer guide prints it at the chapter start (from its ``lesson:``)."""
+
+    audience: str
+    teaching_minutes: int
+    minutes: int
+    activities: tuple[PlanActivity, ...]
+
+
+def session_plan_of(page: Any) -> SessionPlanView | None:
+    """The session plan of a module page; None without a valid ``lesson:`` block (the lesson rule says why)."""
+    block, _ = lesson_block(page)
+    if block is None:
+        return None
+    return SessionPlanView(
+        audience=block.audience, teaching_minutes=block.teaching_minutes, minutes=block.minutes,
+        activities=tuple(PlanActivity(a.title, a.kind, a.minutes, tuple(a.practises)) for a in block.activities),
+    )
 
 
 @dataclass
@@ -61,6 +100,7 @@ class Chapter:
     ids: set[str] = field(default_factory=set)
     gaps: int = 0                         # [[gap: ...]] markers on the page
     approval: ApprovalState | None = None  # sign-off by the organisations of the document it is printed in
+    session_plan: SessionPlanView | None = None  # a module's lesson, printed at its start in the trainer guide
 
     @property
     def draft(self) -> bool:
@@ -79,7 +119,7 @@ class Chapter:
 class Document:
     """An assembled PDF: what the renderer needs, plus what the log and the tests report."""
 
-    kind: str  # manual | handout | panel | slides | slides-notes
+    kind: str  # manual (the trainer guide) | workbook | handout | panel | slides | slides-notes
     lang: str
     output: Path
     html: str
@@ -115,10 +155,19 @@ class ManualPlan:
     chapters: list[Chapter]
     glossary: Chapter | None
     to_complete: list[Chapter] = field(default_factory=list)  # case pages still templates: listed, not printed
+    agendas: list[tuple[str, Agenda]] = field(default_factory=list)  # (training, its agenda): the trainer guide's appendix
 
     @property
     def filename(self) -> str:
+        """The trainer guide's file (it keeps the manual's name: ADR 0017)."""
         return manual_filename(self.id, self.lang)
+
+    @property
+    def workbook_filename(self) -> str:
+        return workbook_filename(self.id, self.lang)
+
+    def edition_filename(self, edition: str) -> str:
+        return self.workbook_filename if edition == WORKBOOK else self.filename
 
     def gaps(self) -> list[tuple[str, int]]:
         """(page, gap markers) of the printed chapters: a released edition has none."""
@@ -134,6 +183,17 @@ class ManualPlan:
 
 def manual_filename(manual_id: str, lang: str) -> str:
     return f"manual-{manual_id}-{lang}.pdf"
+
+
+def workbook_filename(manual_id: str, lang: str) -> str:
+    return f"workbook-{manual_id}-{lang}.pdf"
+
+
+def trainer_only(path: str) -> bool:
+    """Whether the downloads file *path* (relative to downloads/) is the trainers' alone: the trainer
+    guides (manual-*.pdf, their drafts too) hold the answers and the trainer notes."""
+    parts = Path(path).parts
+    return bool(parts) and parts[-1].startswith("manual-") and parts[-1].endswith(".pdf")
 
 
 # --- selection ------------------------------------------------------------------------------------------------
@@ -163,6 +223,7 @@ def plan_language(lang: str, entries: list[NavEntry], report: Any) -> LanguagePl
             entry=entry, anchor=anchor,
             title=entry.title or page.title, section=entry.section, type=page.type,
             status=page.review_status, in_manual=page.in_manual, track=page.track, gaps=len(page.gap_markers),
+            session_plan=session_plan_of(page) if page.type == "module" else None,
         )
         if page.meta.get("template"):
             if ch.type == "glossary" and ch.in_manual:
@@ -206,7 +267,21 @@ def manual_plans(settings: Any, data: Any, report: Any, plan: LanguagePlan) -> l
         glossary = None
         if plan.glossary is not None:  # the shared glossary page is signed off by its own track's organisations
             glossary = with_own_approval(data, report, plan.glossary)
-        out.append(ManualPlan(manual_id, spec, plan.lang, orgs, chapters, glossary, to_complete))
+        out.append(ManualPlan(manual_id, spec, plan.lang, orgs, chapters, glossary, to_complete,
+                              training_agendas(settings, report, plan.lang, spec.track)))
+    return out
+
+
+def training_agendas(settings: Any, report: Any, lang: str, track: str) -> list[tuple[str, Agenda]]:
+    """(title, agenda) of the track's trainings in *lang* whose session plan gives an agenda, by path."""
+    out = []
+    for path in sorted(report.pages):
+        page = report.pages[path]
+        if page.lang != lang or page.type != "event" or page.track != track or page.text is None:
+            continue
+        agenda = page_agenda(page, report.pages, settings.docs_dir, settings.default_language)
+        if agenda is not None:
+            out.append((page.title, agenda))
     return out
 
 
@@ -456,35 +531,43 @@ class Assembler:
         return tuple(found)
 
     # -- documents
-    def manual(self, plan: ManualPlan, output: Path) -> Document:
+    def manual(self, plan: ManualPlan, output: Path, edition: str = GUIDE) -> Document:
+        """An edition of *plan*: the trainer guide (GUIDE: session plans, trainer notes, the answers
+        appendix, the training agendas) or the participant workbook (WORKBOOK: none of them, room to
+        write). Both parse each page once (the assembler's cache)."""
+        guide = edition == GUIDE
+        ui = self.data.ui.get(plan.lang, {})
+        chapters = [replace(ch) for ch in plan.chapters]  # each edition prints its own bodies
         glossary_terms: set[str] = set()
-        for ch in plan.chapters:
+        for ch in chapters:
             glossary_terms |= self.parsed(ch.entry.dest).terms
-        targets = {ch.entry.dest: Target(ch.anchor, self.parsed(ch.entry.dest).ids) for ch in plan.chapters}
+        targets = {ch.entry.dest: Target(ch.anchor, self.parsed(ch.entry.dest).ids) for ch in chapters}
         if plan.glossary is not None:  # links to the glossary page lead to the glossary appendix
             targets[plan.glossary.entry.dest] = Target(GLOSSARY_ANCHOR, frozenset(f"term-{t}" for t in glossary_terms))
-        for ch in plan.chapters:
+        for ch in chapters:
             printed = prepare(self.parsed(ch.entry.dest), anchor=ch.anchor, site_dir=self.site_dir,
-                              targets=targets, split_answers=ch.type == "module", keep_answers=True)
+                              targets=targets, split_answers=ch.type == "module", keep_answers=guide,
+                              write_label=None if guide else ui["manual_write_label"])
             # a page cannot cut the manual into parts: only the template's own marks do (kb.print.manual.parts)
             ch.body = Markup(printed.body.replace(PART_MARK, ""))
             ch.answers = Markup(printed.answers.replace(PART_MARK, "")) if printed.answers is not None else None
             ch.ids = printed.ids
-        answered = [ch for ch in plan.chapters if ch.answers is not None]
+        answered = [ch for ch in chapters if ch.answers is not None]
         glossary = self._glossary(plan.lang, glossary_terms) if plan.glossary else None
-        counted = plan.printed() if glossary else list(plan.chapters)
+        counted = [*chapters, plan.glossary] if glossary and plan.glossary else list(chapters)
         unapproved = [ch for ch in counted if ch.draft]
         groups: list[dict[str, Any]] = []
-        for ch in plan.chapters:
+        for ch in chapters:
             if ch.section is None or ch.section_start or not groups or groups[-1]["section"] is None:
                 groups.append({"section": ch.section, "chapters": []})
             groups[-1]["chapters"].append(ch)
         pages = [ch.path for ch in counted]
-        context = self.common(plan.lang, "manual", draft=bool(unapproved), pages=pages)
-        ui = context["ui"]
+        context = self.common(plan.lang, edition, draft=bool(unapproved), pages=pages)
         org_names = dict(zip(plan.orgs, self.org_names(plan.orgs, plan.lang), strict=True))
         context.update(
-            chapters=plan.chapters, groups=groups, answered=answered, to_complete=plan.to_complete,
+            guide=guide, edition_label=ui["manual_edition_guide" if guide else "manual_edition_workbook"],
+            agendas=plan.agendas if guide else [],
+            chapters=chapters, groups=groups, answered=answered, to_complete=plan.to_complete,
             answers_draft=any(ch.draft for ch in answered),
             glossary=glossary, glossary_chapter=plan.glossary if glossary else None,
             total=len(counted), unapproved=len(unapproved),
@@ -498,9 +581,9 @@ class Assembler:
                     for ch in counted],
             record_orgs=[org_names[o] for o in plan.orgs],
         )
-        resources = self._resources(plan.chapters)
+        resources = self._resources(chapters)
         part_bytes = self.settings.print.part_kb * 1000
-        in_parts = sum(len(ch.body.encode("utf-8")) + len((ch.answers or "").encode("utf-8")) for ch in plan.chapters) > 2 * part_bytes
+        in_parts = sum(len(ch.body.encode("utf-8")) + len((ch.answers or "").encode("utf-8")) for ch in chapters) > 2 * part_bytes
         context.update(parts=False, part_mark=Markup(PART_MARK), version_placeholder=VERSION_PLACEHOLDER)
         whole = self.env.get_template("manual.html").render(**context)
         version = self.version(whole, plan.lang, pages, resources)
@@ -509,7 +592,7 @@ class Assembler:
         if in_parts:  # the same manual with part marks and slots; the whole one stays the fallback and the cache key
             marked = self.env.get_template("manual.html").render(**{**context, "parts": True})
             parts = tuple(split_parts(marked.replace(VERSION_SLOT, str(escape(version))), part_bytes))
-        return Document("manual", plan.lang, output, html, self.stylesheets("manual"), resources, pages, manual=plan.id,
+        return Document(edition, plan.lang, output, html, self.stylesheets(edition), resources, pages, manual=plan.id,
                         parts=parts if len(parts) > 1 else (), version=version if len(parts) > 1 else "",
                         version_chars="".join(sorted(set(ui["manual_uncommitted"] + ui["manual_unversioned"]))))
 

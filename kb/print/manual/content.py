@@ -23,6 +23,7 @@ ARTICLE_END = "</article>"
 ANSWERS_ID = "answers"
 TRAINER_CLASS = "trainer"  # a trainer note (kb.web.trainer_notes folds it on the website)
 EXERCISES_ID = "exercises"
+OBJECTIVES_ID = "objectives"
 
 # Web interface inside the article that has no place on paper.
 DROP_CLASSES = frozenset({
@@ -33,6 +34,7 @@ DROP_CLASSES = frozenset({
     "md-feedback",
     "kb-page-meta",          # review status aside (the cover and watermark say it)
     "kb-notice",             # draft / review / fallback / stale notices
+    "kb-printed",            # "handout of this module (PDF)": the website's download link
     "footnote-backref",      # ↩
     "task-list-indicator",
 })
@@ -132,6 +134,7 @@ def parse_page(site_dir: Path, dest: str) -> ParsedPage:
     _clean(article)
     _collapse_blank_runs(article)
     letter_options(article)
+    number_objectives(article)
     resources = _resolve_resources(article, site_dir, dest)
     ids = frozenset(el.get("id") for el in article.iter() if el.get("id"))
     terms = frozenset(el.get("data-term-id") for el in article.iter("abbr")
@@ -156,6 +159,20 @@ def letter_options(article: ET.Element) -> None:
                     ul.tag = "ol"
                     ul.set("type", "A")
                     add_class(ul, "kb-options")
+
+
+def number_objectives(article: ET.Element) -> None:
+    """The learning objectives print numbered: a lesson's activities name them by number (the session
+    plan's "objectives practised" column in the trainer guide)."""
+    inside = False
+    for child in article:
+        if child.tag in ("h1", "h2"):
+            inside = child.get("id") == OBJECTIVES_ID
+            continue
+        if inside and child.tag == "ul":
+            child.tag = "ol"
+            add_class(child, "kb-objectives")
+            return
 
 
 def _clean(el: ET.Element) -> None:
@@ -254,6 +271,46 @@ def extract_answers(article: ET.Element) -> list[ET.Element] | None:
 
 
 
+WRITE_CLASS = "kb-write"          # room to write after an exercise (the participant workbook)
+WRITE_LINES = 5                   # ruled lines after a question without options
+WRITE_LINES_PER_PART = 3          # ... or this many per numbered part "(1)", "(2)" when it has parts
+PART_RE = re.compile(r"[(（]\d{1,2}[)）]")
+
+
+def _exercise_items(article: ET.Element) -> list[ET.Element]:
+    """The questions of the exercises section: the items of its top-level numbered lists."""
+    items: list[ET.Element] = []
+    inside = False
+    for child in article:
+        if child.tag in ("h1", "h2"):
+            inside = child.get("id") == EXERCISES_ID
+            continue
+        if inside and child.tag == "ol":
+            items += child.findall("li")
+    return items
+
+
+def add_writing_space(article: ET.Element, label: str) -> int:
+    """After each exercise question that has no options (a nested list, printed A, B, C by
+    ``letter_options``), ruled lines to write the answer on, under *label*: five, or three per
+    numbered part "(1)" of a question in parts. Single-choice questions get none. Returns how many
+    questions got room to write."""
+    count = 0
+    for li in _exercise_items(article):
+        if any("kb-options" in classes(el) for el in li.iter("ol")):
+            continue
+        parts = len(set(PART_RE.findall(text_of(li))))
+        lines = WRITE_LINES_PER_PART * parts if parts >= 2 else WRITE_LINES
+        add_class(li, "kb-write-after")  # the question and its lines stay on one page
+        box = ET.SubElement(li, "div", {"class": WRITE_CLASS, "data-lines": str(lines)})
+        title = ET.SubElement(box, "p", {"class": "kb-write__label"})
+        title.text = label
+        for _ in range(lines):
+            ET.SubElement(box, "div", {"class": "kb-write__line"}).text = " "
+        count += 1
+    return count
+
+
 def remove_trainer_notes(article: ET.Element) -> None:
     """Take out every trainer note (an element of class ``trainer``): trainee material never prints them."""
     for parent in list(article.iter()):
@@ -271,19 +328,22 @@ def page_target_dest(base_dest: str, href_path: str, site_dir: Path) -> str:
 
 
 def prepare(parsed: ParsedPage, *, anchor: str, site_dir: Path, targets: dict[str, Target],
-            split_answers: bool, keep_answers: bool) -> PrintedPage:
+            split_answers: bool, keep_answers: bool, write_label: str | None = None) -> PrintedPage:
     """Print *parsed* into a document whose pages are *targets* (dest -> Target).
 
     split_answers: take the answers section out of the body. keep_answers: the document prints it
     elsewhere (the trainer's appendix), so links to it stay links; without it the document is
-    trainees' material, and the trainer notes are left out too."""
+    trainees' material, and the trainer notes are left out too. write_label: the participant
+    workbook: room to write after the questions that need it (add_writing_space), under this label."""
     article = copy.deepcopy(parsed.article)
     first = next(iter(article), None)
     if first is not None and first.tag == "h1":
         _remove(article, first)  # the template prints the title
     answers = extract_answers(article) if split_answers else None
-    if not keep_answers:  # a handout or a panel: what trainees take away
+    if not keep_answers:  # a handout, a panel or the workbook: what trainees take away
         remove_trainer_notes(article)
+    if write_label is not None:
+        add_writing_space(article, write_label)
     answer_ids = {el.get("id") for a in answers or () for el in a.iter() if el.get("id")}
     body_ids = {el.get("id") for el in article.iter() if el.get("id")}
     local_ids = body_ids | (answer_ids if keep_answers else set())

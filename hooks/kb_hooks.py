@@ -51,6 +51,8 @@ def on_config(config: Any) -> Any:
     settings = _build.settings
     if Path(config.docs_dir).resolve() != settings.docs_path.resolve():
         raise Abort(f"configuration error: mkdocs.yml docs_dir ({config.docs_dir}) differs from kb.yml ({settings.docs_dir})")
+    if not settings.contributor_links:  # trainees see no repository link and no edit pencil (kb.yml)
+        config.repo_url = config.edit_uri = None
     if _build.offline:  # search from file:// needs the iframe-worker shim; Material would load it from unpkg.com
         config.extra["polyfills"] = ["assets/vendor/iframe-worker/shim.js"]
     search = config.plugins.get("material/search") or config.plugins.get("search")

@@ -271,3 +271,17 @@ def test_a_stale_translation_tells_readers_and_links_to_the_source(tmp_path: Pat
     html = (project / "site" / "en" / "source-changed-after-translation" / "index.html").read_text(encoding="utf-8")
     assert "kb-notice--stale" in html and "may be outdated" in html
     assert 'href="../../source-changed-after-translation/" hreflang="zh"' in html
+
+
+@pytest.mark.build
+def test_the_repository_link_and_edit_pencil_are_for_contributors_only(tmp_path: Path) -> None:
+    """Trainees see neither the GitHub link nor the edit pencil (kb.yml contributor_links: false); a
+    contributors' build (KB_CONTRIBUTOR_LINKS=1, a pull request's preview) shows both."""
+    project = make_project(tmp_path / "p", FIXTURES / "site-basic", site=True)
+    build(project)
+    page = (project / "site" / "en" / "index.html").read_text(encoding="utf-8")
+    # ("Report a problem" keeps its form link until FECO gives an e-mail address: the report-problem rule)
+    assert "md-source" not in page and "md-content__button" not in page and "edit/main/docs/" not in page
+    build(project, extra_env={"KB_CONTRIBUTOR_LINKS": "1"})
+    page = (project / "site" / "en" / "index.html").read_text(encoding="utf-8")
+    assert 'class="md-source"' in page and "edit/main/docs/" in page

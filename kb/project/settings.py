@@ -25,6 +25,7 @@ ENV_RELEASE = "KB_RELEASE"  # 1/true: release mode (errors fail the build, draft
 ENV_TODAY = "KB_TODAY"  # YYYY-MM-DD: the date deliverables are measured against
 ENV_PDF = "KB_PDF"  # 0/false: skip the PDF manuals
 ENV_LANG = "KB_LANG"  # zh/en: language of check messages
+ENV_CONTRIBUTOR_LINKS = "KB_CONTRIBUTOR_LINKS"  # 1/true: this build shows the repository link and edit pencils
 ENV_CHECK_CACHE = "KB_CHECK_CACHE"  # 0/false: render every page for the checks (default: off in CI, else on)
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -116,6 +117,10 @@ class Settings(_Model):
     # pull-request report (kb.build.prreport) links each changed page there; None: it names the
     # page's file inside the site artifact instead.
     preview_url: str | None = None
+    # The repository link and the edit pencil (mkdocs.yml repo_url / edit_uri) are for contributors:
+    # trainees do not see them (GitHub needs an account and is often unreachable from mainland China).
+    # A contributors' build (a pull request's preview) turns them on with KB_CONTRIBUTOR_LINKS=1.
+    contributor_links: bool = False
     release: bool = False
     pdf: bool = True
     check_cache: bool = True  # kb.content.rendercache: render results kept between check runs
@@ -187,7 +192,7 @@ class Settings(_Model):
 
 # Keys read from kb.yml (the rest are set from the environment).
 FILE_KEYS = ("docs_dir", "site_dir", "cache_dir", "data_dir", "languages", "default_language",
-             "email_allowlist_domains", "manuals", "print", "preview_url")
+             "email_allowlist_domains", "manuals", "print", "preview_url", "contributor_links")
 
 
 def _describe(exc: ValidationError) -> str:
@@ -224,6 +229,8 @@ def load_settings(root: Path | None = None, environ: dict[str, str] | None = Non
             values["today"] = dt.date.fromisoformat(env[ENV_TODAY])
         except ValueError:
             raise SettingsError(f"{ENV_TODAY}={env[ENV_TODAY]!r} is not a date; use YYYY-MM-DD") from None
+    if env.get(ENV_CONTRIBUTOR_LINKS) is not None:
+        values["contributor_links"] = _truthy(env.get(ENV_CONTRIBUTOR_LINKS))
     pdf_env = env.get(ENV_PDF)
     values["release"] = _truthy(env.get(ENV_RELEASE))
     values["pdf"] = True if pdf_env is None else _truthy(pdf_env)

@@ -5,6 +5,7 @@ a placeholder where a figure cannot be drawn, and the labels in the PDF (pdftote
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import http.server
 import json
@@ -216,7 +217,8 @@ def test_the_figure_loads_under_the_sites_csp_in_a_browser(built: Path, tmp_path
     handler.log_message = lambda *args: None  # type: ignore[method-assign]
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+
+    def look() -> None:
         with sync_api.sync_playwright() as playwright:
             # the flags of the project's browser tests: no background requests to hosts this machine cannot reach
             browser = playwright.chromium.launch(executable_path=str(chromium), args=[
@@ -238,6 +240,12 @@ def test_the_figure_loads_under_the_sites_csp_in_a_browser(built: Path, tmp_path
                 page.locator("figure.kb-diagram").screenshot(path=str(tmp_path / f"figure-{name}.png"))
                 page.close()
             browser.close()
+
+    try:
+        # in a thread of its own: the browser tests' Playwright (sync API) may still run an event loop in
+        # this one, and a second sync_playwright() cannot start inside it
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(look).result()
     finally:
         server.shutdown()
         server.server_close()

@@ -739,6 +739,26 @@ def test_axe_reports_no_serious_violations_in_the_quiz_after_an_attempt(browser:
             ctx.close()
 
 
+def test_the_review_list_filters_and_fits_a_phone(phone: BrowserContext, base_url: str) -> None:
+    """/review/ on a 375 px phone: no sideways scrolling; the filters (kept in the address) show one
+    programme's pairs, and those still awaiting an organisation."""
+    page, _ = _open(phone, base_url + REVIEW + "?track=gender")
+    expect(page.locator("#kb-filter")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    def shown(name: str) -> list[str]:
+        return page.eval_on_selector_all(".kb-review-list__item",
+                                         f"items => items.filter(i => !i.hidden).map(i => i.dataset.kb{name})")
+
+    assert shown("Track") and set(shown("Track")) == {"gender"}
+    page.select_option("select[name=track]", "")
+    page.select_option("select[name=awaiting]", "UNIDO")
+    awaiting = shown("Awaiting")
+    assert awaiting and all("UNIDO" in a.split() for a in awaiting)
+    assert set(shown("Track")) == {"mercury"}  # UNIDO reviews the mercury programme only
+    assert "awaiting=UNIDO" in page.url
+
+
 def test_axe_reports_no_serious_violations_in_the_review_view(context: BrowserContext, base_url: str) -> None:
     page = context.new_page()
     response = page.goto(base_url + REVIEW, wait_until="networkidle")

@@ -114,8 +114,14 @@ def write_review_pages(env: Any, report: Any, html_by_path: dict[str, str], site
         )
         written.append(_write(site_dir / target, html))
         rows_for_index.append({**pair, "title": report.pages[paths[zh]].title, "review_url": target[: -len("index.html")],
-                               "findings": len(findings), "approval": summary["state"] if summary else "none"})
-    html = index_template.render(root="../", stylesheets=css, ui=ui, pairs=rows_for_index)
+                               "findings": len(findings), "approval": summary["state"] if summary else "none",
+                               "track": report.pages[paths[zh]].track or "general",
+                               "awaiting": summary["lacking"] if summary else []})
+    html = index_template.render(
+        root="../", stylesheets=css, ui=ui, pairs=rows_for_index,
+        tracks=sorted({row["track"] for row in rows_for_index}), states=sorted({row["state"] for row in rows_for_index}),
+        approvals=sorted({row["approval"] for row in rows_for_index}),
+        orgs=sorted({org for row in rows_for_index for org in row["awaiting"]}))
     written.append(_write(site_dir / "review" / "index.html", html))
     return written
 

@@ -44,7 +44,7 @@
         var own = items.filter(function (item) { return group.contains(item); });
         note.hidden = !(own.length && own.every(function (item) { return item.hidden; }));
       });
-      var text = shownText.replace("{shown}", String(shown)).replace("{total}", String(items.length));
+      var text = shownText.replace(/\{shown\}/g, String(shown)).replace(/\{total\}/g, String(items.length));
       count.textContent = shown === 0 && noneText ? noneText + " " + text : text;
       if (remember && window.history && window.history.replaceState) {
         var params = new URLSearchParams(window.location.search);

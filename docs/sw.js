@@ -18,7 +18,16 @@ var ASSETS = "kb-assets-v1";
 var wb = self.workbox;
 var ok = new wb.cacheableResponse.CacheableResponsePlugin({ statuses: [200] });
 
-self.addEventListener("install", function () { self.skipWaiting(); });
+/* The offline page (offline.html, made by the build from data/ui.yml in both languages) and what it
+   needs are kept at install: a page that was never saved shows it, with the saved pages listed. */
+var OFFLINE = "offline.html";
+self.addEventListener("install", function (event) {
+  self.skipWaiting();
+  event.waitUntil(Promise.all([
+    caches.open(PAGES).then(function (cache) { return cache.add(OFFLINE); }),
+    caches.open(ASSETS).then(function (cache) { return cache.addAll(["assets/kb.css", "assets/kb-offline-page.js"]); }),
+  ]).catch(function () { /* kept at the next visit instead */ }));
+});
 wb.core.clientsClaim();
 
 wb.routing.registerRoute(
@@ -33,12 +42,23 @@ wb.routing.registerRoute(
   })
 );
 
-/* A page offline that was never kept: say so in both languages rather than the browser's error. */
+/* A page offline that was never kept: the offline page (its links resolve from the site root: a <base>
+   is added, as it is served at the address asked for), else a short note in both languages. */
 wb.routing.setCatchHandler(function (ctx) {
   if (ctx.request.mode !== "navigate") return Promise.resolve(Response.error());
-  var body = "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
-    "<title>离线 · Offline</title><body style='font-family:sans-serif;padding:1rem'>" +
-    "<p lang=zh-CN>此页尚未保存，离线时无法打开。联网后打开此页，或在板块页面选择“保存以便离线阅读”。</p>" +
-    "<p lang=en>This page has not been saved for offline reading. Open it once while online, or save its programme.</p>";
-  return Promise.resolve(new Response(body, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } }));
+  var headers = { "Content-Type": "text/html; charset=utf-8" };
+  return caches.open(PAGES).then(function (cache) { return cache.match(OFFLINE); }).then(function (kept) {
+    if (kept) {
+      return kept.text().then(function (html) {
+        var base = "<base href=\"" + self.registration.scope.replace(/"/g, "%22") + "\">";
+        return new Response(html.replace("<head>", "<head>" + base), { status: 503, headers: headers });
+      });
+    }
+    var body = "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+      "<title>离线 · Offline</title><body style='font-family:sans-serif;padding:1rem'>" +
+      "<p lang=zh-CN>此页尚未保存，离线时无法打开。联网后打开此页，或在板块页面点击“保存本板块，以便离线阅读”。</p>" +
+      "<p lang=en>This page has not been saved for offline reading. Open it once while online, or press " +
+      "\"Save this programme for offline reading\" on a programme's page.</p>";
+    return new Response(body, { status: 503, headers: headers });
+  });
 });

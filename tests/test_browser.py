@@ -909,9 +909,20 @@ def test_offline_reading_keeps_visited_pages_and_a_saved_programme(browser: Brow
                 f"{url} offline without Material's stylesheet"
         page.screenshot(path=str(shots / "offline-saved-page-phone.png"))
         assert _search_groups(page, "interim storage")[0]["path"] == "/en/mercury/policy/mercury-supply-and-waste/"
+        # a page never kept: the offline page, the reader's language first, with the saved pages as links
         page.goto(base_url + "/en/gender/modules/03-occupational-health/")
-        expect(page.locator("body")).to_contain_text("has not been saved for offline reading")
-        expect(page.locator("p[lang=zh-CN]")).to_be_visible()
+        expect(page.locator("body")).to_contain_text("This page has not been saved")
+        first = page.locator("[data-kb-lang]").first
+        assert first.get_attribute("data-kb-lang") == "en"
+        saved = first.locator(".kb-offline-page__saved a")
+        expect(saved.first).to_be_visible()
+        titles = saved.all_inner_texts()
+        assert any("Interim Storage" in t for t in titles), titles
+        assert page.evaluate("getComputedStyle(document.body).margin") is not None
+        page.screenshot(path=str(shots / "offline-page-phone.png"))
+        saved.filter(has_text="Interim Storage").first.click()
+        expect(page.locator("article h1")).to_contain_text("Interim Storage")  # a way back to what is saved
+        expect(page.locator("[lang=zh-CN]").first).to_be_attached()
         assert not watch.ours(), watch.ours()
     finally:
         ctx.close()

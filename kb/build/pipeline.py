@@ -428,6 +428,7 @@ class Build:
             webapp.write_manifest(site_dir, lang, s.default_language, name, self.ui(lang).get("app_short_name", ""), description)
         webapp.write_offline_lists(site_dir, self.manifest, tuple(track for track in data.model.tracks if track != "general"),
                                    self.dot_pages)
+        webapp.write_offline_page(site_dir, overrides, data.ui, s.languages, s.default_language)
         if not s.pdf:
             return
         provenance = Provenance.of(s.root, s.docs_dir)  # one git reading for manuals and reports

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kb.content.navigation import Navigation
 from kb.project.fsutil import write_atomic
+from kb.project.templating import render
 
 OFFLINE_LIST = "offline.json"
 THEME_COLOR = "#00796b"  # the header colour (docs/assets/kb.css)
@@ -63,4 +64,17 @@ def write_offline_lists(site_dir: Path, manifests: Navigation, tracks: tuple[str
     path = site_dir / OFFLINE_LIST
     write_atomic(path, json.dumps(offline_lists(manifests, tracks, site_dir, page_files), ensure_ascii=False,
                                   separators=(",", ":")))
+    return path
+
+
+OFFLINE_PAGE = "offline.html"
+
+
+def write_offline_page(site_dir: Path, overrides: Path, ui: dict[str, dict[str, str]], languages: tuple[str, ...],
+                       default_language: str) -> Path:
+    """offline.html: what the service worker shows, offline, for a page that was not saved (docs/sw.js)."""
+    path = site_dir / OFFLINE_PAGE
+    ordered = sorted(languages, key=lambda lang: lang != default_language)
+    write_atomic(path, render(overrides, "kb-offline-page.html", ui=ui, languages=ordered,
+                              default_language=default_language))
     return path

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -54,10 +55,14 @@ class DigitalId:
                 serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
             cert_registry=None)
         meta = signers.PdfSignatureMetadata(field_name=field, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
-        return out.getvalue()
+        def sign() -> bytes:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer).getvalue()
+
+        # pyHanko runs its own event loop: in a thread of its own, as the browser tests may run one here
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(sign).result()
 
 
 def append_update(pdf: bytes, text: bytes = b"changed after signing") -> bytes:

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast la
 REPO = Path(__file__).resolve().parent.parent
 UI = yaml.safe_load((REPO / "data" / "ui.yml").read_text(encoding="utf-8"))
 MODULE = Path("docs/zh/mercury/modules/01-test-module.md")
-EDITED = {"manual-mercury-zh.pdf", "workbook-mercury-zh.pdf", "handouts/zh/01-test-module.pdf"}  # the documents that print MODULE
+EDITED = {"manual-mercury-zh.pdf", "workbook-mercury-zh.pdf", "handouts/zh/01-test-module.pdf",
+    "slides-01-test-module-zh.pdf", "trainer/slides-notes-01-test-module-zh.pdf"}  # the documents that print MODULE
 SUMMARY = re.compile(r"kb manual: (\d+) PDFs rendered, (\d+) reused")
 FORMS = re.compile(r"kb forms: (\d+) PDFs rendered, (\d+) reused")
 NEXT_DAY = "2026-11-22"  # the day after sitebuild.TODAY

@@ -206,9 +206,11 @@ def test_page_labels_use_the_readers_punctuation(site: Path):
     assert "审校状态：草稿" in zh
 
 
-def test_pages_link_to_their_source_for_editing(site: Path):
+def test_trainees_get_no_edit_pencil(site: Path):
+    """The edit pencil is for contributors (kb.yml contributor_links; the contributors' build:
+    test_the_repository_link_and_edit_pencil_are_for_contributors_only)."""
     html = read(site, "en/mercury/low-mercury/index.html")
-    assert 'edit/main/docs/en/mercury/low-mercury.md" title="Edit this page"' in html
+    assert "edit/main/docs/" not in html and 'title="Edit this page"' not in html
 
 
 def test_offline_copy_is_a_zip_that_works_from_file_urls_without_outside_scripts(site: Path):

@@ -27,6 +27,7 @@ from kb.content.pages import (
     parse_front_matter,
     split_front_matter,
 )
+from kb.project.commandline import CommandError
 from kb.project.data import ProjectData
 from kb.project.fsutil import write_atomic
 from kb.project.git import Git
@@ -36,12 +37,8 @@ from kb.trust.approvals import PairApproval, fingerprint, signer_keys, signers_f
 REVIEW_KEY_RE = re.compile(r"review\s*:")
 
 
-class ApproveError(Exception):
-    """Stops the command: *status* 1 for a problem with a page or git, 2 for set-up or usage."""
-
-    def __init__(self, message: str, status: int = 1) -> None:
-        super().__init__(message)
-        self.status = status
+class ApproveError(CommandError):
+    """Stops the command (kb.project.commandline.CommandError: exit status 1 or 2)."""
 
 
 @dataclass(frozen=True)

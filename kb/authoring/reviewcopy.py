@@ -18,6 +18,7 @@ from asn1crypto import x509 as asn1_x509
 from kb.authoring.approve import set_status
 from kb.checks.engine import run
 from kb.print.reviewcopy import page_dest, write_review_copy
+from kb.project.commandline import CommandError
 from kb.project.data import ProjectData
 from kb.project.findings import Catalog, Finding
 from kb.project.fsutil import write_atomic
@@ -26,12 +27,8 @@ from kb.trust.approvals import LANGUAGE_NAMES, PairApproval, signers_files
 from kb.trust.reviewcopies import COPIES_DIR, certificate_line, certificate_pins, manifest_of
 
 
-class CopyError(Exception):
-    """Stops the command: *status* 1 for a problem with the pages or the site, 2 for usage."""
-
-    def __init__(self, message: str, status: int = 1) -> None:
-        super().__init__(message)
-        self.status = status
+class CopyError(CommandError):
+    """Stops the command (kb.project.commandline.CommandError: exit status 1 or 2)."""
 
 
 @dataclass(frozen=True)

@@ -28,3 +28,12 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:
         self.print_usage(sys.stderr)
         raise UsageError(message)
+
+
+class CommandError(Exception):
+    """Stops a command with a message: *status* 1 for a problem with the pages, the site or git,
+    2 for set-up or usage (the command line's exit status)."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status

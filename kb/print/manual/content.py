@@ -9,6 +9,7 @@ import logging
 import posixpath
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -161,15 +162,21 @@ def letter_options(article: ET.Element) -> None:
                     add_class(ul, "kb-options")
 
 
-def number_objectives(article: ET.Element) -> None:
-    """The learning objectives print numbered: a lesson's activities name them by number (the session
-    plan's "objectives practised" column in the trainer guide)."""
+def section_children(article: ET.Element, section_id: str) -> Iterator[ET.Element]:
+    """The top-level elements of the article's section under the h2 with id *section_id*."""
     inside = False
     for child in article:
         if child.tag in ("h1", "h2"):
-            inside = child.get("id") == OBJECTIVES_ID
-            continue
-        if inside and child.tag == "ul":
+            inside = child.get("id") == section_id
+        elif inside:
+            yield child
+
+
+def number_objectives(article: ET.Element) -> None:
+    """The learning objectives print numbered: a lesson's activities name them by number (the session
+    plan's "objectives practised" column in the trainer guide)."""
+    for child in section_children(article, OBJECTIVES_ID):
+        if child.tag == "ul":
             child.tag = "ol"
             add_class(child, "kb-objectives")
             return
@@ -279,15 +286,7 @@ PART_RE = re.compile(r"[(（]\d{1,2}[)）]")
 
 def _exercise_items(article: ET.Element) -> list[ET.Element]:
     """The questions of the exercises section: the items of its top-level numbered lists."""
-    items: list[ET.Element] = []
-    inside = False
-    for child in article:
-        if child.tag in ("h1", "h2"):
-            inside = child.get("id") == EXERCISES_ID
-            continue
-        if inside and child.tag == "ol":
-            items += child.findall("li")
-    return items
+    return [item for child in section_children(article, EXERCISES_ID) if child.tag == "ol" for item in child.findall("li")]
 
 
 def add_writing_space(article: ET.Element, label: str) -> int:

@@ -351,7 +351,7 @@ def _count_copies(settings: Settings, git: Git, trust: Trust, copies: list[Path]
             result.copies.append(CopyVerdict(rel, problem="copy-not-a-copy", params={"org": "?", "copy": rel,
                                                                                      "reason": exc.strerror or "read"}))
             continue
-        verdict = verify_copy(raw, rel, pins, trust.git_failure == "" and trust.trusted or {},
+        verdict = verify_copy(raw, rel, pins, {} if trust.git_failure else trust.trusted,
                               _reached_main(git, rel, effective) or now, result.keys())
         result.copies.append(verdict)
         if verdict.problem:

@@ -38,18 +38,8 @@ from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from pydantic import ValidationError
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from kb.project.schemas import ReviewCopyManifest
-
-with warnings.catch_warnings():  # pyHanko imports cryptography's deprecated DSA module: not ours to fix
-    warnings.simplefilter("ignore")
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.settings import KeyUsageConstraints
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
 
 MANIFEST_NAME = "kb-review-copy.json"
 MANIFEST_KIND = "kb-review-copy"
@@ -57,7 +47,7 @@ COPIES_DIR = "review-copies"  # under data/
 MAX_COPY_BYTES = 30_000_000  # a review copy of a whole programme is a few MB; more is not one of ours
 CERT_LINE_RE = re.compile(r"^(?P<principal>\S+)\s+x509-sha256\s+(?P<fp>(?:[0-9A-Fa-f]{2}[: ]?){31}[0-9A-Fa-f]{2})\s*$")
 # Acrobat's self-signed digital IDs carry digital signature and non-repudiation; either will do
-KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
+KEY_USAGES = frozenset({"digital_signature", "non_repudiation"})
 
 
 def certificate_pins(allowed_signers: str | None) -> dict[str, str]:
@@ -106,6 +96,9 @@ def copy_files(data_dir: Path) -> list[Path]:
 
 def manifest_of(raw: bytes) -> ReviewCopyManifest | None:
     """The manifest embedded in a review copy, None when there is none or it is not one of ours."""
+    from pypdf import PdfReader  # loaded when a copy is read, not by every build (ADR 0018)
+    from pypdf.errors import PyPdfError
+
     try:
         attachments = PdfReader(io.BytesIO(raw)).attachments
         blobs = attachments.get(MANIFEST_NAME) or []
@@ -121,6 +114,9 @@ def manifest_of(raw: bytes) -> ReviewCopyManifest | None:
 
 def printed_text(raw: bytes) -> str:
     """The document's text with all white space removed (the digests must be in it as printed)."""
+    from pypdf import PdfReader  # as in manifest_of
+    from pypdf.errors import PyPdfError
+
     try:
         reader = PdfReader(io.BytesIO(raw))
         return re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in reader.pages))
@@ -143,6 +139,16 @@ def verify_copy(raw: bytes, path: str, pins: dict[str, dict[str, str]], trusted:
     verdict.org = manifest.org
     verdict.params["org"] = manifest.org
     verdict.pairs = {p.rel: dict(p.digests) for p in manifest.pairs}
+    # pyHanko takes a third of a second to import: loaded when a copy is verified, not by every build
+    # that has none (docs/adr/0018-heavy-libraries-load-when-used.md)
+    with warnings.catch_warnings():  # pyHanko imports cryptography's deprecated DSA module: not ours to fix
+        warnings.simplefilter("ignore")
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko.sign.validation.settings import KeyUsageConstraints
+        from pyhanko.sign.validation.status import SignatureCoverageLevel
+        from pyhanko_certvalidator import ValidationContext
+    key_usage = KeyUsageConstraints(key_usage=set(KEY_USAGES), match_all_key_usages=False)
     try:
         signatures = PdfFileReader(io.BytesIO(raw), strict=False).embedded_signatures
     except Exception as exc:  # pyHanko raises many types on a malformed file; none may escape
@@ -159,7 +165,7 @@ def verify_copy(raw: bytes, path: str, pins: dict[str, dict[str, str]], trusted:
         # pyHanko runs its own event loop (asyncio.run): in a thread of its own, so that a caller that
         # already runs one (a server, a browser driver) does not stop it
         with ThreadPoolExecutor(max_workers=1) as pool:
-            status = pool.submit(validate_pdf_signature, sig, context, key_usage_settings=KEY_USAGE).result()
+            status = pool.submit(validate_pdf_signature, sig, context, key_usage_settings=key_usage).result()
     except Exception as exc:  # as above: a damaged signature is a finding, not a traceback
         return verdict.refuse("copy-broken-signature", reason=type(exc).__name__)
     verdict.fingerprint = cert.sha256.hex()

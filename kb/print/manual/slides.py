@@ -37,8 +37,6 @@ from typing import Any
 
 import pikepdf
 from markupsafe import Markup
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from kb.print.manual.content import (
     ANSWERS_ID,
@@ -357,6 +355,9 @@ def deck_of(parsed: ParsedPage, path: str, title: str, min_pt: float) -> Deck:
 def slide_pages(pdf: Path) -> list[int] | None:
     """Pages each slide of the deck takes, from its bookmarks (one per slide, in order); None when
     the file cannot be read."""
+    from pypdf import PdfReader  # loaded when slides are made, not by every build (ADR 0018)
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(pdf)
         starts = [reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)]

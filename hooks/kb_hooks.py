@@ -5,6 +5,7 @@ the Build is made at the first on_config of a cycle and finished by the outermos
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,12 @@ import mkdocs.plugins
 from mkdocs.exceptions import Abort
 
 from kb.build.pipeline import Build, BuildRefused, FinishFailed, NavPage, PageRef
+from kb.build.preview import PreviewSession
 from kb.project.settings import SettingsError
 
 _build: Build | None = None  # the cycle's build; None between cycles (serve reads the data afresh)
 _command = "build"
+_preview: PreviewSession | None = None  # `serve`: what outlives a rebuild (kb.build.preview)
 _gap_template: Any = None  # the theme's gap badge, compiled once per command (the page environment comes later)
 
 
@@ -36,16 +39,41 @@ def _page(page: Any, config: Any) -> PageRef:
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    global _build, _command, _gap_template
+    global _build, _command, _gap_template, _preview
     _build, _command, _gap_template = None, command, None
+    _preview = PreviewSession(dirty=dirty) if command == "serve" else None
+    if _preview is not None and dirty:  # MkDocs warns that a dirty build leaves pages stale: kb.build.preview does not
+        logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
+
+
+def _theme_env(config: Any) -> Any:
+    env = config.theme.get_env()
+    if _preview is not None:  # serve: templates compiled once per session, not once per rebuild
+        env.bytecode_cache = _preview.templates
+    return env
+
+
+def _search_index_per_rebuild(config: Any) -> None:
+    """Serve keeps plugin objects from one rebuild to the next. mkdocs-static-i18n 1.3 collects the
+    search entries on its own (the index doubled and its de-duplication slowed every rebuild), and
+    Material's search merges a dirty rebuild's entries as if it rendered one page of one language;
+    each rebuild starts empty here, and kb.web.search keeps the entries of pages not rendered."""
+    i18n, search = config.plugins.get("i18n"), config.plugins.get("material/search") or config.plugins.get("search")
+    if isinstance(getattr(i18n, "search_entries", None), list):
+        i18n.search_entries.clear()
+    if getattr(search, "search_index_prev", None) is not None:
+        search.search_index_prev = None
 
 
 @mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
 def on_config(config: Any) -> Any:
     global _build
     offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+    if _build is None:
+        _search_index_per_rebuild(config)
     try:
-        _build = _build or Build.prepare(_command, offline=offline is not None and bool(offline.config.enabled))
+        _build = _build or Build.prepare(_command, offline=offline is not None and bool(offline.config.enabled),
+                                         preview=_preview)
     except SettingsError as exc:
         raise Abort(f"configuration error: {exc}") from None
     settings = _build.settings
@@ -74,12 +102,27 @@ def on_pre_build(config: Any) -> None:
 def on_files(files: Any, config: Any) -> Any:
     """Files the checks refuse never reach the site or a PDF."""
     assert _build is not None
+    _build.plan_rebuild(Path(config.site_dir))  # serve --dirty: what this rebuild renders
     docs = Path(config.docs_dir).resolve()
     for file in list(files):
         # the theme's own files (Material, overrides/) and files made by a plugin are not the project's
         if file.abs_src_path and file.src_dir and Path(file.src_dir).resolve() == docs and _build.refused(file.src_uri):
             files.remove(file)
     return files
+
+
+def on_env(env: Any, config: Any, files: Any) -> Any:
+    if _preview is None:
+        return env
+    env.bytecode_cache = _preview.templates
+    if _build is not None and _preview.dirty:
+        # pages this rebuild does not render were not read: their title, for the navigation, is the front matter's
+        for file in files.documentation_pages():
+            page = file.page
+            if page is not None and page.markdown is None:
+                title = _build.title_of(_page(page, config))
+                page.markdown, page.meta = "", ({"title": title} if title else {})
+    return env
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
@@ -143,7 +186,7 @@ def on_post_build(config: Any) -> None:
     if _build is None or not _outermost(config):
         return  # a language built from inside mkdocs-static-i18n: the outer build finishes the job
     try:
-        _build.finish(Path(config.site_dir), config.theme.get_env(), Path(config.theme.custom_dir))
+        _build.finish(Path(config.site_dir), _theme_env(config), Path(config.theme.custom_dir))
     except FinishFailed as exc:
         raise Abort(str(exc)) from None
     finally:

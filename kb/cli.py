@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="live preview with the checks on")
     serve.add_argument("--pdf", action="store_true", help="also build the PDF manuals")
+    serve.add_argument("--full", action="store_true",
+                       help="render every page on each save (default: the edited page and its translation, "
+                            "every page when more than a page's text changed)")
     serve.add_argument("extra", nargs=argparse.REMAINDER)
 
     tr = sub.add_parser("translated", help="stamp translated pages with their source's hash")
@@ -214,6 +217,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env.setdefault(ENV_PDF, "1" if args.pdf else "0")
     extra = [a for a in args.extra if a != "--"]
+    if not args.full and "--dirty" not in extra and "--clean" not in extra:
+        extra.insert(0, "--dirty")  # the hook decides what else a save renders (kb.build.preview)
     return _mkdocs("serve", extra, env)
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from kb.build.downloads import downloads_for
 from kb.build.offline import offline_source
+from kb.build.preview import PreviewSession, Rebuild, mark_all_stale, mark_stale
 from kb.checks import engine
 from kb.content import boundary, dotfigures, figures, knowledge, safety, video
 from kb.content.figures import Attendance
@@ -113,10 +114,13 @@ class Build:
     _dot: dotfigures.DotRenderer | None = None
     dot_figures: dict[str, str] = field(default_factory=dict)  # site path -> SVG of the ```dot figures drawn
     dot_pages: dict[str, list[str]] = field(default_factory=dict)  # page dest -> the figure files it shows (offline lists)
+    preview: PreviewSession | None = None  # `serve`: what outlives this rebuild (kb.build.preview)
+    rebuild: Rebuild | None = None  # `serve --dirty`: what this rebuild renders, once planned
 
     # --- prepare ------------------------------------------------------------------------------------------------
     @classmethod
-    def prepare(cls, command: str = "build", root: Path | None = None, offline: bool = False) -> Build:
+    def prepare(cls, command: str = "build", root: Path | None = None, offline: bool = False,
+                preview: PreviewSession | None = None) -> Build:
         """Settings and data read and validated once (raises SettingsError with file and reason)."""
         settings = load_settings(root)
         problem = site_dir_problem(settings.root / "mkdocs.yml", settings.root)
@@ -125,7 +129,7 @@ class Build:
         data = ProjectData(settings)
         data.validate()
         settings.check_manuals(data.model.tracks, data.model.types)
-        return cls(settings=settings, data=data, command=command, offline=offline)
+        return cls(settings=settings, data=data, command=command, offline=offline, preview=preview)
 
     def jieba_dictionary(self) -> Path:
         """The glossary's terms as a jieba user dictionary, for the search plugin's Chinese segmentation."""
@@ -140,7 +144,8 @@ class Build:
         lang = "zh" if self.settings.default_language == "zh" else "en"
         if self.settings.release or self.command != "build" or "fork" not in multiprocessing.get_all_start_methods():
             self._set_report(engine.run(self.settings, self.data, lang=lang,
-                                        workers=None if self.command == "build" else 1))
+                                        workers=None if self.command == "build" else 1,
+                                        memo=self.preview.checks if self.preview is not None else None))
             self._dates = gitdates.last_changed(self.settings.root, self.settings.docs_dir)
             return
         checks = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
@@ -215,6 +220,23 @@ class Build:
                 for row in agenda.rows]
         pdf = str(agenda_output(page.rel, page.lang)) if s.pdf else None
         return {**vars(agenda), "rows": rows, "pdf": pdf}
+
+    def plan_rebuild(self, site_dir: Path) -> None:
+        """`serve --dirty`, once per rebuild: render the edited pages and their translations, or every
+        page when more than a page body changed (kb.build.preview); MkDocs renders what is dated older."""
+        if self.preview is None or not self.preview.dirty or self.rebuild is not None:
+            return
+        self.rebuild = self.preview.plan(self.settings, self.wait_for_checks().pages)
+        if self.rebuild.full:
+            mark_all_stale(site_dir)
+        else:
+            mark_stale(site_dir, self.rebuild.stale)
+            log.info("kb preview: rendering %s and its translation", ", ".join(self.rebuild.changed) or "nothing new")
+
+    def title_of(self, page: PageRef) -> str | None:
+        """The page's title from its front matter, for the navigation of a rebuild that does not render it."""
+        found = self.wait_for_checks().pages.get(f"{self.settings.docs_dir}/{page.file_lang}/{page.rel}")
+        return found.title if found is not None and found.title else None
 
     # --- generate: what each page shows -----------------------------------------------------------------------------
     def page_markdown(self, markdown: str, page: PageRef, render_gap: Callable[[str, dict[str, str]], str]) -> str:
@@ -410,8 +432,12 @@ class Build:
         # photos lose their metadata (EXIF: names, phone numbers, GPS) before anything publishes or prints them
         for path in images.strip_metadata(site_dir):
             log.info("kb images: metadata removed from %s", path.relative_to(site_dir).as_posix())
+        html, dot_pages = self.html, self.dot_pages
+        if self.preview is not None:  # a preview that rendered some pages: the others as last rendered
+            html, dot_pages = self.preview.keep(self.html, self.dot_pages)
+        partial = self.rebuild is not None and not self.rebuild.full
         site.write_status_json(report, data, site_dir)
-        review.write_review_pages(theme_env, report, self.html, site_dir, data.ui)
+        review.write_review_pages(theme_env, report, html, site_dir, data.ui)
         # figures by sex: site/figures/<lang>/*.svg, before the PDFs that print them
         figures.write_figures(site_dir, overrides, self.attendance(), figures.load_targets(s.data_path / "gender-targets.yml"),
                               data.ui, s.languages, data.model.tracks)
@@ -422,12 +448,13 @@ class Build:
         if not searchfix.patch_search_worker(site_dir):
             log.warning("kb: Material's search worker changed; Chinese queries may lose their last word (kb/web/searchfix.py)")
         # one search index per language, loaded when the reader opens search
-        search.write_language_indexes(site_dir, s.languages, s.default_language, scripts=self.offline)
+        search.write_language_indexes(site_dir, s.languages, s.default_language, scripts=self.offline,
+                                      keep_unrendered=partial)
         # installable offline reading: a web manifest per language, the pages to save
         for lang, (name, description) in self.site_names.items():
             webapp.write_manifest(site_dir, lang, s.default_language, name, self.ui(lang).get("app_short_name", ""), description)
         webapp.write_offline_lists(site_dir, self.manifest, tuple(track for track in data.model.tracks if track != "general"),
-                                   self.dot_pages)
+                                   dot_pages)
         webapp.write_offline_page(site_dir, overrides, data.ui, s.languages, s.default_language)
         if not s.pdf:
             return
@@ -438,7 +465,7 @@ class Build:
             raise FinishFailed(f"PDF manuals: {exc}") from None
         try:
             done = build_forms(settings=s, data=data, report=report, site_dir=site_dir, overrides=overrides,
-                               body_html=self.html, attendance=self.attendance(), provenance=provenance,
+                               body_html=html, attendance=self.attendance(), provenance=provenance,
                                agendas=self.agendas())
         except ManualError as exc:
             raise FinishFailed(f"PDF forms and event reports: {exc}") from None

@@ -3,6 +3,7 @@ Called by the CLI (./scripts/check), the MkDocs hook and the status page; holds 
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Iterable
@@ -38,6 +39,7 @@ from kb.content.pages import Page, body_hash, parse_page
 from kb.content.rendercache import RenderResult
 from kb.content.siteconfig import check_report_problem, nav_pages
 from kb.content.sourcediff import source_diff
+from kb.content.structure import structure_digest
 from kb.project.data import Limits, ProjectData, first_lines
 from kb.project.findings import Catalog, Finding, Localised, sort_findings
 from kb.project.git import Git
@@ -53,6 +55,22 @@ from kb.trust.approvals import PairApproval
 # the order their modules are first imported; the report does not depend on it (sort_findings).
 RULE_MODULES = (kb.checks.page, kb.checks.language, kb.checks.video, kb.checks.figure, kb.checks.pair,
                 kb.checks.structure, kb.checks.lesson)
+
+
+@dataclass
+class CheckMemo:
+    """The page and pair checks' findings kept from one run to the next in one process (the rebuilds
+    of `serve`): a page whose bytes did not change, under the same structure (kb.content.structure:
+    every page's front matter, the other files, data, settings, today), is not checked again. Its
+    render result is kept with it: the link checks read every page's ids."""
+
+    key: str = ""
+    pages: dict[str, tuple[str, list[Finding], tuple[str, RenderResult] | None]] = field(default_factory=dict)
+    pairs: dict[tuple[str, str], tuple[str, list[Finding]]] = field(default_factory=dict)
+
+    def start(self, key: str) -> None:
+        if key != self.key:
+            self.key, self.pages, self.pairs = key, {}, {}
 
 
 @dataclass
@@ -155,9 +173,11 @@ def pair_state(source: Page | None, target: Page | None, hash_length: int) -> st
 
 
 def run(settings: Settings, data: ProjectData | None = None, *, release: bool | None = None,
-        lang: str = "en", only: Iterable[str] | None = None, workers: int | None = None) -> Report:
+        lang: str = "en", only: Iterable[str] | None = None, workers: int | None = None,
+        memo: CheckMemo | None = None) -> Report:
     """Every check over the project. *workers*: processes that run the page and pair checks
-    (default: every core; the build's background check passes 1, MkDocs having the other core).
+    (default: every core; the build's background check passes 1, MkDocs having the other core);
+    *memo*: findings of the last run in this process, reused for pages that did not change.
 
     The page and pair rules are the registered ones (run_page_and_pair_checks). The project-wide
     steps stay explicit steps here, because each needs more than one page or pair: a page's
@@ -200,8 +220,12 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     if cache_path is not None:
         cached_renders(ctx).update(rendercache.load(cache_path, config))
     # the registered rules: registered(Scope.PAGE) on each page, registered(Scope.PAIR) on each pair
-    raw.extend(run_page_and_pair_checks(list(pages.values()), checked_pairs, ctx,
-                                        (os.cpu_count() or 1) if workers is None else workers))
+    if memo is not None:
+        memo.start(structure_digest(settings, pages))
+        raw.extend(memoised_page_and_pair_checks(list(pages.values()), checked_pairs, ctx, memo))
+    else:
+        raw.extend(run_page_and_pair_checks(list(pages.values()), checked_pairs, ctx,
+                                            (os.cpu_count() or 1) if workers is None else workers))
     # project-wide: links across pages, after every page is rendered (a link's #fragment names another page's id)
     for page in pages.values():
         if page.refusal is None and page.text is not None:
@@ -334,6 +358,35 @@ def run_page_and_pair_checks(pages: list[Page], pairs: list[Pair], ctx: Context,
                 render_results(ctx).update(results)
     finally:
         _FORKED = None
+    return out
+
+
+def memoised_page_and_pair_checks(pages: list[Page], pairs: list[Pair], ctx: Context, memo: CheckMemo) -> list[Finding]:
+    """The page and pair checks here, reusing *memo*'s findings (and render results) of the pages and
+    pairs whose bytes did not change; *memo* then holds this run's."""
+    out: list[Finding] = []
+    results = render_results(ctx)
+    kept_pages: dict[str, tuple[str, list[Finding], tuple[str, RenderResult] | None]] = {}
+    for page in pages:
+        digest = hashlib.sha256(page.raw).hexdigest()
+        kept = memo.pages.get(page.path)
+        if kept is not None and kept[0] == digest:
+            found, render = kept[1], kept[2]
+            if render is not None:
+                results[page.path] = render
+        else:
+            found, render = page_findings(page, ctx), results.get(page.path)
+        kept_pages[page.path] = (digest, found, render)
+        out.extend(found)
+    kept_pairs: dict[tuple[str, str], tuple[str, list[Finding]]] = {}
+    for pair in pairs:
+        key = (pair.source.path, pair.target.path)
+        digest = hashlib.sha256(pair.source.raw + b"\0" + pair.target.raw).hexdigest()
+        kept_pair = memo.pairs.get(key)
+        found = kept_pair[1] if kept_pair is not None and kept_pair[0] == digest else pair_findings(pair, ctx)
+        kept_pairs[key] = (digest, found)
+        out.extend(found)
+    memo.pages, memo.pairs = kept_pages, kept_pairs
     return out
 
 

@@ -59,11 +59,33 @@ def split_index(index: dict[str, Any], languages: tuple[str, ...], default_langu
     return out
 
 
+def page_of(location: str) -> str:
+    """The page an index entry belongs to ("mercury/x/#section" -> "mercury/x/")."""
+    return location.split("#", 1)[0]
+
+
+def with_unrendered(part: LanguageIndex, previous: list[dict[str, Any]]) -> LanguageIndex:
+    """*part* (the pages a preview rebuild rendered) with *previous*'s entries of every other page."""
+    rendered = {page_of(str(doc.get("location", ""))) for doc in part.docs}
+    kept = [doc for doc in previous if page_of(str(doc.get("location", ""))) not in rendered]
+    return LanguageIndex(part.lang, part.config, [*kept, *part.docs])
+
+
+def _previous_docs(path: Path) -> list[dict[str, Any]]:
+    try:
+        docs = json.loads(path.read_text(encoding="utf-8")).get("docs")
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [d for d in docs if isinstance(d, dict)] if isinstance(docs, list) else []
+
+
 def write_language_indexes(site_dir: Path, languages: tuple[str, ...], default_language: str,
-                           scripts: bool = False) -> list[Path]:
+                           scripts: bool = False, keep_unrendered: bool = False) -> list[Path]:
     """Split the built site's search index per language; *scripts* also writes `search/<lang>.js`
-    (the offline copy's worker runs from file://, where it cannot fetch). Returns the files written;
-    nothing when there is no index (search disabled) or it is already a stub."""
+    (the offline copy's worker runs from file://, where it cannot fetch); *keep_unrendered*: a preview
+    that rendered only some pages keeps the other pages' entries from the last index
+    (kb.build.preview). Returns the files written; nothing when there is no index (search disabled)
+    or it is already a stub."""
     path = site_dir / INDEX
     if not path.is_file():
         return []
@@ -72,6 +94,8 @@ def write_language_indexes(site_dir: Path, languages: tuple[str, ...], default_l
         return []
     written = []
     for part in split_index(index, languages, default_language):
+        if keep_unrendered:
+            part = with_unrendered(part, _previous_docs(site_dir / "search" / f"{part.lang}.json"))
         target = site_dir / "search" / f"{part.lang}.json"
         write_atomic(target, part.payload())
         written.append(target)

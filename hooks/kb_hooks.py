@@ -12,6 +12,7 @@ from typing import Any
 import mkdocs.plugins
 from mkdocs.exceptions import Abort
 
+from kb.build import generator
 from kb.build.pipeline import Build, BuildRefused, FinishFailed, NavPage, PageRef
 from kb.build.preview import PreviewSession
 from kb.project.settings import SettingsError
@@ -53,24 +54,13 @@ def _theme_env(config: Any) -> Any:
     return env
 
 
-def _search_index_per_rebuild(config: Any) -> None:
-    """Serve keeps plugin objects from one rebuild to the next. mkdocs-static-i18n 1.3 collects the
-    search entries on its own (the index doubled and its de-duplication slowed every rebuild), and
-    Material's search merges a dirty rebuild's entries as if it rendered one page of one language;
-    each rebuild starts empty here, and kb.web.search keeps the entries of pages not rendered."""
-    i18n, search = config.plugins.get("i18n"), config.plugins.get("material/search") or config.plugins.get("search")
-    if isinstance(getattr(i18n, "search_entries", None), list):
-        i18n.search_entries.clear()
-    if getattr(search, "search_index_prev", None) is not None:
-        search.search_index_prev = None
-
-
 @mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
 def on_config(config: Any) -> Any:
     global _build
     offline = config.plugins.get("material/offline") or config.plugins.get("offline")
-    if _build is None:
-        _search_index_per_rebuild(config)
+    if _build is None:  # a new cycle: serve keeps plugin objects between rebuilds
+        generator.reset_search_entries(config.plugins.get("i18n"),
+                                       config.plugins.get("material/search") or config.plugins.get("search"))
     try:
         _build = _build or Build.prepare(_command, offline=offline is not None and bool(offline.config.enabled),
                                          preview=_preview)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from typing import Any
 
 ENV_GENERATOR = "KB_GENERATOR"  # mkdocs | properdocs
 GENERATORS = ("mkdocs", "properdocs")
@@ -36,3 +37,14 @@ def name(environ: dict[str, str] | os._Environ[str] | None = None) -> str:
 def command(*args: str, environ: dict[str, str] | None = None) -> list[str]:
     """The command line that runs the generator with *args* (``build``, ``serve``…)."""
     return [sys.executable, "-m", name(environ), *args]
+
+
+def reset_search_entries(i18n: Any, search: Any) -> None:
+    """`serve` keeps the plugin objects from one rebuild to the next. mkdocs-static-i18n 1.3 collects
+    the search entries on its own (the index doubled and its quadratic de-duplication slowed every
+    rebuild), and Material's search merges a dirty rebuild's entries as if it rendered one page of one
+    language: each rebuild starts empty, and kb.web.search keeps the entries of pages not rendered."""
+    if isinstance(getattr(i18n, "search_entries", None), list):
+        i18n.search_entries.clear()
+    if getattr(search, "search_index_prev", None) is not None:
+        search.search_index_prev = None

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.build.downloads import downloads_for
+from kb.build.downloads import downloads_for, for_trainees
 from kb.build.offline import offline_source
 from kb.checks import engine
 from kb.content import boundary, dotfigures, figures, knowledge, safety, video
@@ -426,11 +426,18 @@ class Build:
         # installable offline reading: a web manifest per language, the pages to save
         for lang, (name, description) in self.site_names.items():
             webapp.write_manifest(site_dir, lang, s.default_language, name, self.ui(lang).get("app_short_name", ""), description)
-        webapp.write_offline_lists(site_dir, self.manifest, tuple(track for track in data.model.tracks if track != "general"),
-                                   self.dot_pages)
         webapp.write_offline_page(site_dir, overrides, data.ui, s.languages, s.default_language)
-        if not s.pdf:
-            return
+        if s.pdf:
+            self._print(site_dir, overrides)
+        # the pages a programme saves, and its printed material for trainees, each with its size: after the PDFs
+        printed = {lang: for_trainees(s, self._downloads(lang), lang) for lang in s.languages} if s.pdf else {}
+        webapp.write_offline_lists(site_dir, self.manifest, tuple(track for track in data.model.tracks if track != "general"),
+                                   self.dot_pages, printed)
+
+    def _print(self, site_dir: Path, overrides: Path) -> None:
+        """The PDFs: manuals, handouts, panels and slides; forms and event reports; then their sizes and
+        pages on the pages that offer them."""
+        report, data, s = self.wait_for_checks(), self.data, self.settings
         provenance = Provenance.of(s.root, s.docs_dir)  # one git reading for manuals and reports
         try:
             build_manuals(s, data, report, site_dir, self.manifest, provenance)

@@ -7,7 +7,8 @@
   page's values to the methods below and puts their results back (``page_markdown``, ``page_html``,
   ``page_context``, ``record_navigation``, ``with_policy``).
 - **finish**: everything that works on the built HTML: status JSON, review pages, figures, video
-  files, search indexes, web manifests and offline lists, PDF manuals, forms and event reports.
+  files, search indexes, web manifests, PDF manuals, forms and event reports, and last the offline
+  lists (they weigh the pages and the PDFs).
   (The offline copy and the swap of ``site.building/`` into ``site/`` follow in kb.cli.)
 
 Nothing here imports MkDocs: the generator is one replaceable stage, and whatever replaces it calls

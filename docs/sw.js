@@ -4,7 +4,8 @@
 
    - Pages: network first (fresh when online, the kept copy after 4 s or offline).
    - Styles, scripts, images, search indexes: the kept copy at once, refreshed in the background.
-   - PDFs and the offline zip are not kept (large; they are downloads). */
+   - PDFs: only those a reader saved with a programme (its printed material for trainees, when the box
+     is ticked) are kept, in a cache of their own; any other PDF and the offline zip are downloads. */
 importScripts(
   "assets/vendor/workbox/workbox-core.prod.js",
   "assets/vendor/workbox/workbox-routing.prod.js",
@@ -30,6 +31,24 @@ self.addEventListener("install", function (event) {
 });
 wb.core.clientsClaim();
 
+/* A saved PDF: fetched fresh online (the kept copy replaced, so saving again keeps the newest), the kept
+   copy offline. A PDF not saved is fetched and not kept. First: opening a PDF is a navigation. */
+var PRINTED = "kb-printed-v1";
+wb.routing.registerRoute(
+  function (ctx) { return ctx.sameOrigin && /\.pdf$/.test(ctx.url.pathname); },
+  function (ctx) {
+    var request = ctx.request;
+    return caches.open(PRINTED).then(function (cache) {
+      return cache.match(request.url).then(function (kept) {
+        if (!kept) return fetch(request);
+        return fetch(request).then(function (fresh) {
+          if (fresh.status !== 200) return kept;
+          return cache.put(request.url, fresh.clone()).then(function () { return fresh; });
+        }, function () { return kept; });
+      });
+    });
+  }
+);
 wb.routing.registerRoute(
   function (ctx) { return ctx.request.mode === "navigate" || (ctx.sameOrigin && /\/$|\.html$/.test(ctx.url.pathname)); },
   new wb.strategies.NetworkFirst({ cacheName: PAGES, networkTimeoutSeconds: 4, plugins: [ok] })

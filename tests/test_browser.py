@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import gzip
 import http.server
+import json
 import os
 import re
 import subprocess
@@ -23,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from sitebuild import FIXTURES, make_project
+from sitebuild import build as build_sample
 
 from kb.build import generator
 
@@ -51,6 +55,7 @@ GLOSSARY = "/glossary/"
 REVIEW = "/review/"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
+UI = yaml.safe_load((ROOT / "data" / "ui.yml").read_text(encoding="utf-8"))
 FIRST_VISIT_BUDGET = 150_000  # bytes transferred on a first visit to a module page (gzip)
 
 pytestmark = pytest.mark.browser
@@ -924,6 +929,113 @@ def test_offline_reading_keeps_visited_pages_and_a_saved_programme(browser: Brow
         expect(page.locator("article h1")).to_contain_text("Interim Storage")  # a way back to what is saved
         expect(page.locator("[lang=zh-CN]").first).to_be_attached()
         assert not watch.ours(), watch.ours()
+    finally:
+        ctx.close()
+
+
+# --- saving a programme with its printed material ----------------------------------------------------------------
+@pytest.fixture(scope="session")
+def printed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small site built with its PDFs (tests/fixtures/offline-save-printed: a mercury module in both
+    languages, the downloads page): the workbooks, handouts, trainer guides and notes pages are real."""
+    project = make_project(tmp_path_factory.mktemp("offline-save") / "project", FIXTURES / "offline-save-printed", site=True)
+    build_sample(project, pdf=True)
+    return project / "site"
+
+
+@pytest.fixture(scope="session")
+def printed_server(printed_site: Path) -> Any:
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(_SiteHandler, directory=str(printed_site)))
+    server.sent = []
+    threading.Thread(target=server.serve_forever, name="kb-printed-site", daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _megabytes(size: int) -> str:
+    return f"{max(0.1, size / 1e6):.1f}"
+
+
+def _programme_save(site: Path, lang: str) -> dict[str, Any]:
+    return json.loads((site / "offline.json").read_text(encoding="utf-8"))[lang]["mercury"]
+
+
+def _open_save_box(ctx: BrowserContext, url: str) -> Page:
+    page, _ = _open(ctx, url)
+    box = page.locator(".kb-offline")
+    box.scroll_into_view_if_needed()  # the sizes are read when the box comes near the screen
+    return page
+
+
+@pytest.mark.parametrize(("lang", "prefix"), [("zh", ""), ("en", "en/")])
+def test_saving_a_programme_shows_its_size_first_and_keeps_the_ticked_manuals_offline(
+        browser: Browser, printed_site: Path, printed_server: _QuietServer, shots: Path, lang: str, prefix: str) -> None:
+    """On a phone: before saving, the pages' size and the offer of the printed material with its size
+    (unticked); ticked and saved, with the network cut, the downloads page and a PDF come from the
+    service worker's cache, and the offline page lists the saved PDF."""
+    base_url = f"http://127.0.0.1:{printed_server.server_address[1]}/"
+    ui, saved = UI[lang], _programme_save(printed_site, lang)
+    assert saved["printed"] and saved["pages_bytes"] > 0
+    ctx = _context(browser, phone=True)
+    try:
+        page = _open_save_box(ctx, base_url + prefix + "mercury/modules/01-test-module/")
+        size = page.locator(".kb-offline__size")
+        expect(size).to_be_visible()
+        expect(size).to_have_text(ui["offline_pages_size"].format(size=ui["offline_size"].format(mb=_megabytes(saved["pages_bytes"]))))
+        tick = page.get_by_role("checkbox", name=ui["offline_with_printed"].format(mb=_megabytes(saved["printed_bytes"])))
+        expect(tick).to_be_visible()
+        expect(tick).not_to_be_checked()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.locator(".kb-offline").screenshot(path=str(shots / f"offline-save-box-{lang}-phone.png"))
+
+        tick.check()
+        page.get_by_role("button", name=ui["offline_save"]).click()
+        total = len(saved["pages"]) + len(saved["printed"])  # the status line counts the PDFs too
+        expect(page.locator(".kb-offline__status")).to_have_text(ui["offline_saved"].format(total=total), timeout=90_000)
+        page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000)
+        page.locator(".kb-offline").screenshot(path=str(shots / f"offline-save-box-{lang}-saved-phone.png"))
+
+        asked_before = len(printed_server.sent)
+        ctx.set_offline(True)
+        downloads = page.goto(base_url + prefix + "downloads/")
+        assert downloads is not None and downloads.status == 200 and downloads.from_service_worker
+        expect(page.locator("article h1")).to_be_visible()
+        pdf = saved["printed"][0]
+        fetched = page.evaluate("u => fetch(u).then(r => r.arrayBuffer().then(b => [r.status, r.headers.get('content-type'), b.byteLength]))",
+                                base_url + pdf["path"])
+        assert fetched == [200, "application/pdf", pdf["bytes"]]
+        assert (printed_site / pdf["path"]).read_bytes()[:5] == b"%PDF-"
+        assert len(printed_server.sent) == asked_before, printed_server.sent[asked_before:]  # nothing reached the site
+
+        # a page never saved: the offline page lists the saved PDFs of the reader's language by title
+        page.goto(base_url + prefix + "never-saved/")
+        first = page.locator("[data-kb-lang]").first
+        assert first.get_attribute("data-kb-lang") == lang
+        printed = first.locator(".kb-offline-page__printed")
+        expect(printed.get_by_role("heading")).to_have_text(ui["offline_page_printed"])
+        expect(printed.locator("a")).to_have_text([f["title"] for f in sorted(saved["printed"], key=lambda f: f["path"])])
+        page.screenshot(path=str(shots / f"offline-page-printed-{lang}-phone.png"), full_page=True)
+    finally:
+        ctx.close()
+
+
+def test_without_the_box_ticked_no_pdf_is_kept(browser: Browser, printed_site: Path, printed_server: _QuietServer) -> None:
+    base_url = f"http://127.0.0.1:{printed_server.server_address[1]}/"
+    ui, saved = UI["en"], _programme_save(printed_site, "en")
+    ctx = _context(browser, phone=True)
+    try:
+        page = _open_save_box(ctx, base_url + "en/mercury/modules/01-test-module/")
+        expect(page.locator(".kb-offline__with-printed")).not_to_be_checked()
+        page.get_by_role("button", name=ui["offline_save"]).click()
+        expect(page.locator(".kb-offline__status")).to_have_text(ui["offline_saved"].format(total=len(saved["pages"])), timeout=90_000)
+        page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000)
+        assert page.evaluate("() => caches.open('kb-printed-v1').then(c => c.keys()).then(k => k.length)") == 0
+        ctx.set_offline(True)
+        downloads = page.goto(base_url + "en/downloads/")  # the downloads page is saved all the same
+        assert downloads is not None and downloads.status == 200 and downloads.from_service_worker
+        status = page.evaluate("u => fetch(u).then(r => r.status, () => 'failed')", base_url + saved["printed"][0]["path"])
+        assert status == "failed"
     finally:
         ctx.close()
 

@@ -200,7 +200,7 @@ def test_saving_a_programme_for_offline_reading_saves_its_figures(built: Path):
         html = (built / page).read_text(encoding="utf-8")
         src = re.search(r'<figure class="kb-figure kb-diagram">\s*<p><img src="([^"]+)"', html).group(1)
         site_path = posixpath.normpath(posixpath.join(posixpath.dirname(page), src))
-        assert site_path.startswith("figures/dot/") and site_path in lists[lang]["mercury"]
+        assert site_path.startswith("figures/dot/") and site_path in lists[lang]["mercury"]["pages"]
 
 
 @pytest.mark.build

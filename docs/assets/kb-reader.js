@@ -24,7 +24,8 @@
 
 /* Offline reading: the service worker (sw.js at the site root) keeps the pages a reader visits;
    "Save this programme for offline reading" (partials/kb-offline.html) keeps all of a programme's
-   pages at once, from the list in offline.json. Only over http(s): the offline zip opens from file://. */
+   pages at once, from the list in offline.json, and its printed material for trainees if the reader
+   ticks the box (the sizes of both are shown before saving). Only over http(s): the offline zip opens from file://. */
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator) || !/^https?:$/.test(location.protocol)) return;
@@ -50,26 +51,77 @@
   var box = document.querySelector(".kb-offline");
   if (!box || !("caches" in window)) return;
   box.hidden = false;
+  var PRINTED = "kb-printed-v1";  // the PDFs a reader saved with a programme (sw.js serves them offline)
   var button = box.querySelector(".kb-offline__save");
   var status = box.querySelector(".kb-offline__status");
-  function say(template, values) {
-    status.textContent = template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  var sizeLine = box.querySelector(".kb-offline__size");
+  var printedLine = box.querySelector(".kb-offline__printed");
+  var withPrinted = box.querySelector(".kb-offline__with-printed");
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, key) { return key in values ? values[key] : whole; });
   }
+  function say(template, values) { status.textContent = fill(template, values); }
+  /* Every size the box shows, in one place: megabytes with one decimal (1 MB = 1,000,000 bytes, as the
+     downloads pages say, kb/web/pdfmeta.py); the words around the number are data/ui.yml's. */
+  function megabytes(bytes) { return Math.max(0.1, bytes / 1e6).toFixed(1); }
+
+  /* This programme's entry of offline.json: the pages and their size, the printed material apart. */
+  var asked = null;
+  function programme() {
+    if (!asked) {
+      asked = fetch(new URL("offline.json", base).href, { cache: "no-cache" })
+        .then(function (response) { return response.json(); })
+        .then(function (lists) {
+          var mine = (lists[box.getAttribute("data-kb-offline-lang")] || {})[box.getAttribute("data-kb-offline-track")];
+          return mine || { pages: [], pages_bytes: 0, printed: [], printed_bytes: 0 };
+        });
+      asked.catch(function () { asked = null; });  // asked again at the next press
+    }
+    return asked;
+  }
+  function showSizes() {
+    programme().then(function (mine) {
+      if (!mine.pages.length) return;
+      sizeLine.textContent = fill(box.getAttribute("data-pages-size"),
+        { size: fill(box.getAttribute("data-size"), { mb: megabytes(mine.pages_bytes) }) });
+      sizeLine.hidden = false;
+      if (mine.printed.length) {
+        printedLine.querySelector("span").textContent = fill(box.getAttribute("data-printed"), { mb: megabytes(mine.printed_bytes) });
+        printedLine.hidden = false;  // unticked: the PDFs are large and the reader is often on a phone line
+      }
+    }).catch(function () { /* offline now: the sizes are shown at the next visit */ });
+  }
+  // the sizes are read when the box comes near the screen: a first visit does not pay for offline.json
+  if ("IntersectionObserver" in window) {
+    var watcher = new IntersectionObserver(function (seen) {
+      if (seen.some(function (entry) { return entry.isIntersecting; })) { watcher.disconnect(); showSizes(); }
+    }, { rootMargin: "400px" });
+    watcher.observe(box);
+  } else {
+    showSizes();
+  }
+
   button.addEventListener("click", function () {
     button.disabled = true;
-    fetch(new URL("offline.json", base).href, { cache: "no-cache" }).then(function (response) { return response.json(); })
-      .then(function (lists) {
-        var urls = ((lists[box.getAttribute("data-kb-offline-lang")] || {})[box.getAttribute("data-kb-offline-track")] || [])
-          .map(function (path) { return new URL(path, base).href; });
-        var done = 0, failed = 0, total = urls.length;
+    programme().then(function (mine) {
+        function absolute(path) { return new URL(path, base).href; }
+        var jobs = mine.pages.map(function (path) {
+          var url = absolute(path);
+          return { url: url, store: /\/$|\.html$/.test(new URL(url).pathname) ? PAGES : ASSETS };
+        });
+        if (withPrinted.checked && !printedLine.hidden) {
+          jobs = jobs.concat(mine.printed.map(function (file) { return { url: absolute(file.path), store: PRINTED }; }));
+        }
+        var done = 0, failed = 0, total = jobs.length;
         say(box.getAttribute("data-saving"), { done: 0, total: total });
-        return Promise.all([caches.open(PAGES), caches.open(ASSETS)]).then(function (stores) {
-          var queue = urls.slice();
+        return Promise.all([caches.open(PAGES), caches.open(ASSETS), caches.open(PRINTED)]).then(function (opened) {
+          var stores = {};
+          stores[PAGES] = opened[0]; stores[ASSETS] = opened[1]; stores[PRINTED] = opened[2];
+          var queue = jobs.slice();
           function next() {  // four at a time: a phone on a slow network stays responsive
-            var url = queue.shift();
-            if (!url) return Promise.resolve();
-            var store = /\/$|\.html$/.test(new URL(url).pathname) ? stores[0] : stores[1];
-            return store.add(url).catch(function () { failed++; }).then(function () {
+            var job = queue.shift();
+            if (!job) return Promise.resolve();
+            return stores[job.store].add(job.url).catch(function () { failed++; }).then(function () {
               done++;
               say(box.getAttribute("data-saving"), { done: done, total: total });
               return next();

@@ -24,6 +24,7 @@ from kb.print.manual.assemble import (
     with_own_approval,
 )
 from kb.print.manual.slides import slide_outputs
+from kb.web.webapp import PrintedFile
 
 DOWNLOADS = PurePosixPath("downloads")
 
@@ -74,7 +75,8 @@ def downloads_for(settings: Any, data: Any, lang: str, manifests: Navigation, re
             ch = with_own_approval(data, report, ch)
             refused = settings.release and single_refused(kind, ch)
             path = DOWNLOADS / folder / lang / out.name
-            rows.append({"title": ch.title, "path": str(path), "released": not refused, "online_only": online_only(path)})
+            rows.append({"title": ch.title, "path": str(path), "track": ch.track, "released": not refused,
+                         "online_only": online_only(path)})
         return rows
 
     slides = []
@@ -96,6 +98,27 @@ def downloads_for(settings: Any, data: Any, lang: str, manifests: Navigation, re
         "offline": str(DOWNLOADS / ZIP_NAME),
         "offline_build": offline_from is not None,
     }
+
+
+def for_trainees(settings: Any, downloads: dict[str, Any], lang: str) -> dict[str, list[PrintedFile]]:
+    """Per programme: the printed material of *lang* a trainee may save with the programme's pages for
+    offline reading, from what the downloads page lists (*downloads*: downloads_for): the participant
+    workbooks (released, or with a released edition at their address) and the module handouts. Never the
+    trainer guides or anything under downloads/trainer/ (trainer_only, ADR 0017)."""
+    out: dict[str, list[PrintedFile]] = {}
+    for book in downloads["workbooks"]:
+        spec = settings.manuals.get(book["id"])
+        if book["lang"] == lang and spec is not None and (book["released"] or book["edition"]):
+            out.setdefault(spec.track, []).append(PrintedFile(path=book["path"], title=book["title"]))
+    for handout in downloads["handouts"]:
+        if handout["released"]:
+            out.setdefault(handout["track"], []).append(PrintedFile(path=handout["path"], title=handout["title"]))
+    return {track: [f for f in files if not _for_trainers(f.path)] for track, files in out.items()}
+
+
+def _for_trainers(path: str) -> bool:
+    inside = PurePosixPath(path).relative_to(DOWNLOADS)
+    return inside.parts[0] == "trainer" or trainer_only(inside.as_posix())
 
 
 def _num(value: float) -> str:

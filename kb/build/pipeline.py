@@ -7,7 +7,8 @@
   page's values to the methods below and puts their results back (``page_markdown``, ``page_html``,
   ``page_context``, ``record_navigation``, ``with_policy``).
 - **finish**: everything that works on the built HTML: status JSON, review pages, figures, video
-  files, search indexes, web manifests and offline lists, PDF manuals, forms and event reports.
+  files, search indexes, web manifests, PDF manuals, forms and event reports, and last the offline
+  lists (they weigh the pages and the PDFs).
   (The offline copy and the swap of ``site.building/`` into ``site/`` follow in kb.cli.)
 
 Nothing here imports MkDocs: the generator is one replaceable stage, and whatever replaces it calls
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.build.downloads import downloads_for
+from kb.build.downloads import downloads_for, for_trainees
 from kb.build.offline import offline_source
 from kb.build.preview import PreviewSession, Rebuild, mark_all_stale, mark_stale
 from kb.checks import engine
@@ -453,11 +454,18 @@ class Build:
         # installable offline reading: a web manifest per language, the pages to save
         for lang, (name, description) in self.site_names.items():
             webapp.write_manifest(site_dir, lang, s.default_language, name, self.ui(lang).get("app_short_name", ""), description)
-        webapp.write_offline_lists(site_dir, self.manifest, tuple(track for track in data.model.tracks if track != "general"),
-                                   dot_pages)
         webapp.write_offline_page(site_dir, overrides, data.ui, s.languages, s.default_language)
-        if not s.pdf:
-            return
+        if s.pdf:
+            self._print(site_dir, overrides, html)
+        # the pages a programme saves, and its printed material for trainees, each with its size: after the PDFs
+        printed = {lang: for_trainees(s, self._downloads(lang), lang) for lang in s.languages} if s.pdf else {}
+        webapp.write_offline_lists(site_dir, self.manifest, tuple(track for track in data.model.tracks if track != "general"),
+                                   dot_pages, printed)
+
+    def _print(self, site_dir: Path, overrides: Path, html: dict[str, str]) -> None:
+        """The PDFs: manuals, handouts, panels and slides; forms and event reports (from *html*: each
+        page's body as rendered); then their sizes and pages on the pages that offer them."""
+        report, data, s = self.wait_for_checks(), self.data, self.settings
         provenance = Provenance.of(s.root, s.docs_dir)  # one git reading for manuals and reports
         try:
             build_manuals(s, data, report, site_dir, self.manifest, provenance)

@@ -45,13 +45,16 @@ def test_the_plan_renders_a_page_and_its_translation_or_everything(tmp_path: Pat
 
     assert plan().full  # the first rebuild renders everything
     unchanged = plan()
-    assert not unchanged.full and unchanged.stale == () and unchanged.changed == ()
+    assert not unchanged.full and unchanged.changed == ()
+    assert set(unchanged.stale) == {"status/index.html", "en/status/index.html", "downloads/index.html", "en/downloads/index.html"}
     page = project / "docs" / "zh" / "mercury" / "low-mercury.md"
     page.write_text(page.read_text(encoding="utf-8") + "\n新的一句。\n", encoding="utf-8")
     body = plan()
     assert not body.full and body.changed == ("docs/zh/mercury/low-mercury.md",)
-    assert set(body.stale) == {html_file("mercury/low-mercury.md", "zh", "zh"), html_file("mercury/low-mercury.md", "en", "zh")}
-    assert set(body.stale) == {"mercury/low-mercury/index.html", "en/mercury/low-mercury/index.html"}
+    # the page in both languages, and the pages made from every page's state (the fixture's status and downloads)
+    assert set(body.stale) == {"mercury/low-mercury/index.html", "en/mercury/low-mercury/index.html",
+                               "status/index.html", "en/status/index.html", "downloads/index.html", "en/downloads/index.html"}
+    assert html_file("mercury/low-mercury.md", "en", "zh") == "en/mercury/low-mercury/index.html"
     page.write_text(page.read_text(encoding="utf-8").replace("title: 低汞触媒的规范使用", "title: 低汞触媒", 1), encoding="utf-8")
     assert plan().full  # front matter: titles and order show on every page
     ui = project / "data" / "ui.yml"

@@ -99,10 +99,12 @@ def test_a_saved_page_renders_with_its_translation_and_the_rest_stays_whole(tmp_
         zh_docs_before = _search_docs(base, "zh")
         assert any(d["location"].startswith("gender/intro/") for d in zh_docs_before)
         # a save of the body: this page and its translation render, nothing else
-        zh.write_text(zh.read_text(encoding="utf-8") + "\n预览里刚写的一句话。\n", encoding="utf-8")
+        assert "no-such-section" not in (_fetch(f"{base}status/") or "")
+        zh.write_text(zh.read_text(encoding="utf-8") + "\n预览里刚写的一句话，[见下文](#no-such-section)。\n", encoding="utf-8")
         assert _wait_for(f"{base}mercury/low-mercury/", "预览里刚写的一句话", time.perf_counter() + WAIT_S), log.read_text()
         assert _wait_for(f"{base}en/mercury/low-mercury/", "This translation may be outdated", time.perf_counter() + WAIT_S)
         assert "rendering docs/zh/mercury/low-mercury.md and its translation" in log.read_text(encoding="utf-8")
+        assert "no-such-section" in (_fetch(f"{base}status/") or "")  # the status page lists the new finding
         edited = _fetch(f"{base}mercury/low-mercury/") or ""
         assert "性别主流化简介" in edited  # another page's title in the navigation, though it was not rendered
         zh_docs = _search_docs(base, "zh")

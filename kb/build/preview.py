@@ -6,7 +6,8 @@ leaves the rest stale in four ways, each handled here or in the hook:
 - a change to anything but a page's body (front matter: titles, order, lesson minutes; a page added or
   removed; data/, kb.yml, mkdocs.yml, overrides/, a file under docs/ other than a page) can change every
   page: the rebuild is full (`Rebuild.full`);
-- a page's translation shows whether it follows its source: the pair's other page is rebuilt too;
+- a page's translation shows whether it follows its source: the pair's other page is rebuilt too, and
+  so are the pages made from every page's state (status, downloads);
 - pages not rendered have no title for the navigation: the hook gives them theirs (`titles`);
 - the search index, the review views and the offline lists are made from the pages rendered: the
   session keeps the last HTML of every page (`html`) and the search index keeps the entries of the
@@ -83,8 +84,9 @@ class PreviewSession:
         self._structure, self._bodies = structure, bodies
         if full:
             return Rebuild(full=True, changed=changed)
-        stale = sorted({html_file(page.rel, lang, settings.default_language)
-                        for path in changed for page in (pages[path],) for lang in settings.languages})
+        # the changed pages and their translations, and the pages made from every page's state (status, downloads)
+        again = [pages[path] for path in changed] + [page for page in pages.values() if _generated(page)]
+        stale = sorted({html_file(page.rel, lang, settings.default_language) for page in again for lang in settings.languages})
         return Rebuild(full=False, stale=tuple(stale), changed=changed)
 
     def keep(self, html: Mapping[str, str], dot_pages: Mapping[str, list[str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -92,6 +94,12 @@ class PreviewSession:
         self.html = {**self.html, **html}
         self.dot_pages = {**self.dot_pages, **dot_pages}
         return self.html, self.dot_pages
+
+
+def _generated(page: Page) -> bool:
+    """A page whose template shows the build's data (the status and downloads pages), not its own text."""
+    template = page.meta.get("template")
+    return isinstance(template, str) and template not in ("", "main.html")
 
 
 def html_file(rel: str, lang: str, default_language: str) -> str:

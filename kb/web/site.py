@@ -56,8 +56,8 @@ def page_state(report: Report, lang: str, rel: str, file_lang: str) -> dict[str,
     tr = page.translation
     pair = report.pair_for(rel)
     if isinstance(tr, dict) and tr.get("from") in settings.languages and not state["fallback"] and pair \
-            and pair["target"] == path:
-        state["translation"] = pair["state"]  # as the engine found it: current, stale or untracked
+            and pair.target == path:
+        state["translation"] = pair.state  # as the engine found it: current, stale or untracked
         state["source_lang"] = tr["from"]
     state["findings"] = [f.as_dict() for f in report.findings_for(path) if f.severity in ("error", "warning")]
     return state
@@ -183,8 +183,8 @@ def pair_rows(report: Report, data: ProjectData, lang: str, findings: list[Findi
     for f in findings:
         by_path.setdefault(f.path, []).append(f)
     rows = []
-    for pair in sorted(report.pairs, key=lambda p: p["rel"]):
-        rel = pair["rel"]
+    for pair in sorted(report.pairs, key=lambda p: p.rel):
+        rel = pair.rel
         pages = {lg: report.pages.get(f"{settings.docs_dir}/{lg}/{rel}") for lg in settings.languages}
         first = pages.get(lang) or next((p for p in pages.values() if p is not None), None)
         if first is None:
@@ -206,7 +206,7 @@ def pair_rows(report: Report, data: ProjectData, lang: str, findings: list[Findi
         track = first.track or "general"
         valid = [a for a in (approval.approvals if approval else []) if a.state == "valid"]
         rows.append(PairRow(
-            rel=rel, title=first.title or rel, type=first.type, track=track, translation=pair["state"],
+            rel=rel, title=first.title or rel, type=first.type, track=track, translation=pair.state,
             approval_state=approval.state if approval is not None else "none", languages=tuple(states),
             approvals=tuple({"org": a.org, "name": a.name or "", "date": str(a.date)} for a in valid),
             lacking=tuple(approval.lacking() if approval is not None else data.required_reviewers(track)),

@@ -611,7 +611,8 @@ def page_gaps(page: Page, ctx: Context) -> list[tuple[int, str]]:
     gaps = list(page.gap_markers)
     event = page.meta.get("event")
     if page.type == "event" and isinstance(event, dict):
-        wanted = ctx.data.model.event.get("gap_fields", {}).get(event.get("kind"), [])
+        kind = event.get("kind")  # not a string: the front-matter rule reports it, no gap fields apply
+        wanted = ctx.data.model.event.get("gap_fields", {}).get(kind, []) if isinstance(kind, str) else []
         for dotted in wanted:
             value: Any = event
             for part in dotted.split("."):

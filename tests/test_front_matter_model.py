@@ -107,3 +107,37 @@ def test_a_valid_front_matter_gives_no_finding(tmp_path: Path, settings_for):
     project = make_project(tmp_path, FIXTURE)
     found = _front_matter(run(settings_for(project), lang="en", workers=1))
     assert found and not [row for row in found if row[0] == "zh/event-ok.md"]
+
+
+POSTER = """---
+title: 海报
+type: poster
+track: general
+audience: 5
+review: {status: draft, approvals: []}
+translation: {none: 仅中文}
+---
+
+正文。
+"""
+
+
+def test_the_model_is_built_from_the_content_model(tmp_path: Path, settings_for):
+    """A page type and a field added to data/content-model.yml are known to the front matter at once."""
+    project = make_project(tmp_path, FIXTURE)
+    model_file = project / "data" / "content-model.yml"
+    text = model_file.read_text(encoding="utf-8")
+    types, title = "types:\n", "  title: {kind: str, required: true, shown: true}\n"
+    assert types in text and title in text
+    text = text.replace(types, types + "  poster:\n    label: {zh: 海报, en: Poster}\n    required_sections: []\n")
+    model_file.write_text(text.replace(title, title + "  audience: {kind: list}\n"), encoding="utf-8")
+    (project / "docs" / "zh" / "poster.md").write_text(POSTER, encoding="utf-8")
+    found = _front_matter(run(settings_for(project), lang="en", workers=1))
+    assert [row for row in found if row[0] == "zh/poster.md"] == [
+        ("zh/poster.md", 5, "Field audience should be of type list but is int. Correct the value."),
+    ]
+    unknown = next(m for p, line, m in found if p == "zh/wrong-types.md" and line == 12)
+    assert unknown == ("Unknown field 2026. Allowed fields: title, audience, type, track, review, summary, translation, "
+                       "event, video, lesson, manual, template, hide, search, description.")
+    assert ("zh/enum-typos.md", 3, "Field type has an invalid value 'modul'; did you mean module? Allowed values: "
+            "poster | module | policy | case | panel | event | report | glossary | page.") in found

@@ -143,6 +143,21 @@ class PairRow:
 
 
 @dataclass(frozen=True)
+class ReviewRow:
+    """One page's review state in status.json (``reviews``): the status readers see and the one typed."""
+
+    path: str
+    rel: str
+    title: str
+    type: str | None
+    track: str | None
+    status: str  # as readers see it: approved only when verified
+    typed: str | None  # review.status as typed in the page
+    approvals: tuple[str, ...]  # "ORG DATE" of each valid approval
+    required: tuple[str, ...]  # the organisations that review the page's track
+
+
+@dataclass(frozen=True)
 class Gap:
     line: int
     text: str
@@ -171,21 +186,21 @@ def status_data(report: Report, data: ProjectData, lang: str) -> dict[str, Any]:
         {"rule": rule, "title": data.rules[rule].title.get(lang, rule) if rule in data.rules else rule, **sev}
         for rule, sev in sorted(report.counts.items())
     ]
-    reviews = []
+    reviews: list[ReviewRow] = []
     approvals = approvals_status(report, data, lang)
     shown = {row["rel"]: row for row in approvals}
     for path, page in sorted(report.pages.items()):
         if page.lang != lang and not (page.lang == settings.default_language and not _exists(report, lang, page.rel)):
             continue
         row = shown.get(page.rel)
-        reviews.append({
-            "path": path, "rel": page.rel, "title": page.title, "type": page.type, "track": page.track,
+        reviews.append(ReviewRow(
+            path=path, rel=page.rel, title=page.title, type=page.type, track=page.track,
             # verified: "approved" only when every organisation's approval holds for both languages
-            "status": row["shown"] if row else (page.review_status or "draft"),
-            "typed": page.review_status,
-            "approvals": [f"{a['org']} {a['date']}" for a in (row["approvals"] if row else []) if a["state"] == "valid"],
-            "required": data.required_reviewers(page.track or "general"),
-        })
+            status=row["shown"] if row else (page.review_status or "draft"),
+            typed=page.review_status,
+            approvals=tuple(f"{a['org']} {a['date']}" for a in (row["approvals"] if row else []) if a["state"] == "valid"),
+            required=tuple(data.required_reviewers(page.track or "general")),
+        ))
     localised = report.in_language(lang)
     gaps = [
         {"path": f.path, "line": f.line, "text": f.params.get("text", ""), "rel": _rel(report, f.path)}

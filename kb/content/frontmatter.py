@@ -131,7 +131,7 @@ def _choice(name: str, allowed: list[str], *, typed: bool = True) -> Any:
     """An enumerated text field: one of *allowed*, an enum of that name. *typed*: a value that is no
     text at all (a list) is also reported as of the wrong type (review.status says only that the
     value is not one of the statuses)."""
-    choices = StrEnum(name, {value: value for value in allowed})  # type: ignore[misc]
+    choices = StrEnum(name, {value: value for value in allowed})
 
     def validate(value: Any) -> Any:
         if isinstance(value, str) and value in allowed:
@@ -212,10 +212,13 @@ def _block(name: str, specs: Mapping[str, Any], special: dict[str, Any]) -> type
     """A mapping of the front matter (the page's, an event's) from its content-model field specs: each
     field of its kind, or of the type *special* gives it; required fields without a default."""
     fields: dict[str, Any] = {}
-    for field_name, spec in specs.items():
+    for number, (key, spec) in enumerate(specs.items()):
         spec = spec if isinstance(spec, dict) else {}
-        annotation = special.get(field_name, _typed(str(spec.get("kind", "any"))))
-        fields[field_name] = (annotation, ...) if spec.get("required") else (annotation, None)
+        annotation = special.get(key, _typed(str(spec.get("kind", "any"))))
+        # the key as an alias: a field the content model names like a pydantic attribute (copy, json,
+        # model_…) or that is no Python name (a hyphen) is a field like any other
+        declared = Field(alias=key) if spec.get("required") else Field(None, alias=key)
+        fields[f"field_{number}"] = (annotation, declared)
     return create_model(name, __config__=CLOSED, **fields)
 
 

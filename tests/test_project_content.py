@@ -13,7 +13,7 @@ def test_project_content_has_no_errors_in_draft_mode():
     errors = [f"{f.path}:{f.line}: {f.rule}: {f.message}" for f in report.errors]
     assert not errors, "\n".join(errors)
     # every translated page records the version of its source
-    assert not [p for p in report.pairs if p["state"] in ("untracked", "stale")]
+    assert not [p for p in report.pairs if p.state in ("untracked", "stale")]
 
 
 def test_release_mode_warns_once_per_unapproved_page_of_a_training_manual():

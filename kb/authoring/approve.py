@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from kb.authoring.translate import StampError, locate
-from kb.checks.engine import run
+from kb.checks.engine import TranslationState, run
 from kb.content.pages import (
     BOM,
     FrontMatterShapeError,
@@ -284,9 +284,9 @@ def approve(settings: Settings, data: ProjectData, paths: list[Path], org: str, 
             page = report.pages[path]
             if page.text is None or page.meta_error:
                 raise ApproveError(f"{path}: cannot be read or its front matter is not valid; fix it first (./scripts/check)")
-        if pair_info["target"] is not None and pair_info["state"] not in ("current", "single"):
+        if pair_info.target is not None and pair_info.state not in (TranslationState.CURRENT, TranslationState.SINGLE):
             if not revoke:
-                raise ApproveError(f"{pair_info['target']}: the translation is {pair_info['state']}; bring it up to date and "
+                raise ApproveError(f"{pair_info.target}: the translation is {pair_info.state}; bring it up to date and "
                                    f"run ./scripts/translated first: an approval covers both languages' text")
         others_ok = not [o for o in pair.lacking() if o != org]
         mine = pair.for_org(org)
@@ -297,7 +297,7 @@ def approve(settings: Settings, data: ProjectData, paths: list[Path], org: str, 
         else:
             status = "approved" if others_ok else "in-review"
         statuses.append(status)
-        source = pair_info["source"]
+        source = pair_info.source
         item = None if revoke else approval_item(org, name, settings.today, pair.hashes)
         for path in files:
             original = (settings.root / path).read_text(encoding="utf-8")

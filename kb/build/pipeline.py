@@ -22,7 +22,7 @@ import posixpath
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -342,17 +342,17 @@ class Build:
         of this page in that language (None: not built)."""
         report, data, lang = self.wait_for_checks(), self.data, page.lang
         state = site.page_state(report, lang, page.rel, page.file_lang)
-        state["updated"] = self._dates.get(state["path"])
-        state["alternate_missing"] = [other for other in languages if other not in alternates]
-        if state.get("source_lang"):
-            state["source_url"] = alternates.get(state["source_lang"])
+        state = replace(state, updated=self._dates.get(state.path),
+                        alternate_missing=tuple(other for other in languages if other not in alternates))
+        if state.source_lang:
             # a stale translation: the review view shows the source's changes since the translated version
-            state["changes_url"] = site.review_path(page.rel)[: -len("index.html")] + "#kb-source-diff"
+            state = replace(state, source_url=alternates.get(state.source_lang),
+                            changes_url=site.review_path(page.rel)[: -len("index.html")] + "#kb-source-diff")
         context: dict[str, Any] = {"ui": self.ui(lang), "lang": lang, "page": state, "model": data.model,
                                    "orgs": data.reviewers["organisations"]}
         context["printed"] = self._printed_for(page)
         if page.meta.get("type") == "event":
-            context["agenda"] = self._agenda_view(page, state["path"])
+            context["agenda"] = self._agenda_view(page, state.path)
         template = page.meta.get("template", "")
         if template == STATUS_TEMPLATE:
             context["status"] = site.status_data(report, data, lang)

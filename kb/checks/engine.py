@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 
 import kb.checks.figure
@@ -25,6 +26,7 @@ from kb.checks.lesson import check_agendas
 from kb.checks.page import cached_renders, markdown_config, render_results
 from kb.checks.pair import orient
 from kb.checks.tree import (
+    DeliverableStatus,
     check_answer_key_skew,
     check_deliverables,
     check_event_series,
@@ -57,6 +59,28 @@ RULE_MODULES = (kb.checks.page, kb.checks.language, kb.checks.video, kb.checks.f
                 kb.checks.structure, kb.checks.lesson)
 
 
+class TranslationState(StrEnum):
+    """Whether a pair's translation follows its source (kb/web/site.py shows it, status.json lists it)."""
+
+    CURRENT = "current"  # the target's stamp records the source's body hash
+    STALE = "stale"  # the source changed since the stamp
+    UNTRACKED = "untracked"  # the target has no translation stamp
+    MISSING = "missing"  # one language's page is missing or cannot be read
+    SINGLE = "single"  # a page meant for one language (translation: none)
+
+
+@dataclass(frozen=True)
+class PairState:
+    """One translation pair (or single page), keyed by its path relative to docs/<lang>/: the
+    source and target pages (repository paths; no target for a single page) and the translation's
+    state."""
+
+    rel: str
+    source: str
+    target: str | None
+    state: TranslationState
+
+
 @dataclass
 class CheckMemo:
     """The page and pair checks' findings kept from one run to the next in one process (the rebuilds
@@ -78,8 +102,8 @@ class Report:
     settings: Settings
     findings: list[Finding]
     pages: dict[str, Page]
-    pairs: list[dict]
-    deliverables: list[dict]
+    pairs: list[PairState]
+    deliverables: list[DeliverableStatus]
     release: bool
     lang: str
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -105,10 +129,10 @@ class Report:
         (kb.project.policy); every other error is reported and fails only --strict."""
         return [f for f in self.findings if blocks_publication(f.rule, f.code, f.severity)]
 
-    def pair_for(self, rel: str) -> dict | None:
+    def pair_for(self, rel: str) -> PairState | None:
         """The translation pair of the pages at docs/<lang>/<rel>."""
         if not hasattr(self, "_pairs_by_rel"):
-            self._pairs_by_rel = {p["rel"]: p for p in self.pairs}
+            self._pairs_by_rel = {p.rel: p for p in self.pairs}
         return self._pairs_by_rel.get(rel)
 
     def approval_for(self, rel: str) -> PairApproval | None:
@@ -159,17 +183,18 @@ def _entry_lines(path: Path) -> dict[str, int]:
     return first_lines(path, r"^\s*-?\s*id:\s*([\w-]+)")
 
 
-def pair_state(source: Page | None, target: Page | None, hash_length: int) -> str:
+def pair_state(source: Page | None, target: Page | None, hash_length: int) -> TranslationState:
     if source is None or target is None:
-        return "missing"
+        return TranslationState.MISSING
     tr = target.translation
     if target.translation_none is not None or source.translation_none is not None:
-        return "single"
+        return TranslationState.SINGLE
     if not isinstance(tr, dict) or "hash" not in tr:
-        return "untracked"
+        return TranslationState.UNTRACKED
     if source.text is None:
-        return "missing"
-    return "current" if str(tr.get("hash")) == body_hash(source.text, hash_length) else "stale"
+        return TranslationState.MISSING
+    current = str(tr.get("hash")) == body_hash(source.text, hash_length)
+    return TranslationState.CURRENT if current else TranslationState.STALE
 
 
 def run(settings: Settings, data: ProjectData | None = None, *, release: bool | None = None,
@@ -193,7 +218,7 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
     by_rel: dict[str, dict[str, Page]] = {}
     for page in pages.values():
         by_rel.setdefault(page.rel, {})[page.lang] = page
-    pairs = []
+    pairs: list[PairState] = []
     groups: list[tuple[str, Page, Page | None]] = []  # (rel, source, target) for the approvals
     checked_pairs: list[Pair] = []
     for rel in sorted(by_rel):
@@ -207,14 +232,13 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
             source, target = orient(a, b, ctx)
             if not (source.meta_error or target.meta_error):
                 checked_pairs.append(Pair(source, target))
-            pairs.append({"rel": rel, "source": source.path, "target": target.path,
-                          "state": pair_state(source, target, data.model.hash_length)})
+            pairs.append(PairState(rel, source.path, target.path, pair_state(source, target, data.model.hash_length)))
             groups.append((rel, source, target))
         else:
             (page,) = group.values()
             groups.append((rel, page, None))
-            state = "single" if page.translation_none else "missing"
-            pairs.append({"rel": rel, "source": page.path, "target": None, "state": state})
+            state = TranslationState.SINGLE if page.translation_none else TranslationState.MISSING
+            pairs.append(PairState(rel, page.path, None, state))
     cache_path = rendercache.cache_file(settings.root) if settings.check_cache and not release else None
     config = rendercache.config_digest(markdown_config(settings.root)) if cache_path is not None else ""
     if cache_path is not None:

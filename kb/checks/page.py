@@ -12,6 +12,7 @@ from typing import Any
 
 from kb.checks import Context, Scope, finding, rule
 from kb.checks.phones import find_phone_numbers
+from kb.content.frontmatter import FrontMatterModel, Problem, ProblemKind, front_matter_model
 from kb.content.knowledge import knowledge_record, session_modules
 from kb.content.pages import Page, iso_date
 from kb.content.rendercache import RenderResult, body_digest
@@ -19,8 +20,6 @@ from kb.content.safety import Renderer, element_ids, locate, removed
 from kb.content.text import invisible_character, line_separator
 from kb.project.findings import Finding
 from kb.project.settings import REPO_ROOT
-
-HEX_RE = re.compile(r"^[0-9a-f]+$")
 
 
 # --- encoding ---------------------------------------------------------------------------------------
@@ -48,18 +47,6 @@ def check_encoding(page: Page, ctx: Context) -> list[Finding]:
 
 
 # --- front matter -----------------------------------------------------------------------------------
-_KIND_CHECK = {
-    "str": lambda v: isinstance(v, str),
-    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "bool": lambda v: isinstance(v, bool),
-    "mapping": lambda v: isinstance(v, dict),
-    "list": lambda v: isinstance(v, list),
-    "date": lambda v: iso_date(v) is not None,
-    "any": lambda v: True,
-}
-
-
 def _suggest(value: str, options: list[str]) -> str:
     close = difflib.get_close_matches(str(value), options, n=1)
     return close[0] if close else ""
@@ -72,144 +59,58 @@ def _unknown(kind: str, page: Page, line: int, given: object, options: list[str]
     return finding("front-matter", code, page, line, suggestion=suggestion, **params)
 
 
+def front_matter_schema(ctx: Context) -> FrontMatterModel:
+    """The front-matter model of the project's content model, built once per run."""
+    return ctx.data.memo("front-matter-model", lambda: front_matter_model(ctx.data.model))
+
+
 @rule(Scope.PAGE)
 def check_front_matter(page: Page, ctx: Context) -> list[Finding]:
+    """The page's front matter against the front-matter model (kb.content.frontmatter): each mistake
+    the model finds is a finding on the line of its top-level field (a missing field: line 1)."""
     if page.text is None:
         return []
-    out: list[Finding] = []
-    model = ctx.data.model
     if not page.has_front_matter:
         return [finding("front-matter", "missing", page, 1)]
     if page.meta_error:
         line, problem = page.meta_error
         return [finding("front-matter", "yaml", page, line, problem=problem)]
-    meta = page.meta
-    for key, line in page.duplicate_keys:
-        out.append(finding("front-matter", "duplicate-key", page, line, field=key))
-    for name, spec in model.fields.items():
-        if spec.get("required") and name not in meta:
-            out.append(finding("front-matter", "missing-field", page, 1, field=name))
-    for name, value in meta.items():
-        key = str(name)
-        spec = model.fields.get(key)
-        if spec is None:
-            out.append(_unknown("field", page, page.line_of(key), key, list(model.fields), field=key,
-                                known=", ".join(model.fields)))
-            continue
-        kind = spec.get("kind", "any")
-        if value is not None and not _KIND_CHECK.get(kind, _KIND_CHECK["any"])(value):
-            out.append(finding("front-matter", "wrong-type", page, page.line_of(key), field=key, kind=kind,
-                               actual=type(value).__name__))
-    checks: list[tuple[str, Any, list[str]]] = [
-        ("type", meta.get("type"), list(model.types)),
-        ("track", meta.get("track"), list(model.tracks)),
-    ]
-    for key, value, allowed in checks:
-        if key in meta and (not isinstance(value, str) or value not in allowed):
-            out.append(_unknown("value", page, page.line_of(key), value, allowed, field=key, value=value,
-                                allowed=" | ".join(allowed)))
-    if "title" in meta and not (isinstance(meta["title"], str) and meta["title"].strip()):
-        out.append(finding("front-matter", "empty-title", page, page.line_of("title")))
-    out.extend(_check_review_block(page, ctx))
-    out.extend(_check_translation_block(page, ctx))
-    if "event" in meta:
-        out.extend(_check_event_block(page, ctx))
+    out = [finding("front-matter", "duplicate-key", page, line, field=key) for key, line in page.duplicate_keys]
+    others = tuple(lang for lang in ctx.languages if lang != page.lang)
+    for problem in front_matter_schema(ctx).problems(page.meta, others):
+        out.extend(_front_matter_findings(problem, page))
     return out
 
 
-def _check_review_block(page: Page, ctx: Context) -> list[Finding]:
-    review = page.meta.get("review")
-    line = page.line_of("review")
-    if review is None or not isinstance(review, dict):
-        return []
-    out = []
-    statuses = list(ctx.data.model.review_statuses)
-    status = review.get("status")
-    if status not in statuses:
-        out.append(_unknown("value", page, line, status, statuses, field="review.status", value=status,
-                            allowed=" | ".join(statuses)))
-    unknown = sorted(set(map(str, review)) - {"status", "approvals"})
-    for key in unknown:
-        out.append(_unknown("field", page, line, key, ["status", "approvals"], field=f"review.{key}",
-                            known="status, approvals"))
-    approvals = review.get("approvals", [])
-    if approvals is None:
-        approvals = []
-    if not isinstance(approvals, list):
-        out.append(finding("front-matter", "wrong-type", page, line, field="review.approvals", kind="list",
-                           actual=type(approvals).__name__))
-        return out
-    for item in approvals:
-        if not isinstance(item, dict) or "by" not in item or "date" not in item:
-            out.append(finding("front-matter", "bad-approval", page, line, value=item))
-    return out
+def _front_matter_findings(problem: Problem, page: Page) -> list[Finding]:
+    where, field = problem.where, problem.field
+    line = 1 if problem.problem == ProblemKind.MISSING_FIELD and len(where) == 1 else page.line_of(where[0])
+    match problem.problem:
+        case ProblemKind.MISSING_FIELD:
+            return [finding("front-matter", "missing-field", page, line, field=field)]
+        case ProblemKind.UNKNOWN_FIELD:
+            return [_unknown("field", page, line, problem.value, list(problem.options), field=field,
+                             known=", ".join(problem.options))]
+        case ProblemKind.WRONG_TYPE:
+            return [_wrong_type(page, line, field, problem.kind, problem.value)]
+        case ProblemKind.UNKNOWN_VALUE:
+            found = _unknown("value", page, line, problem.value, list(problem.options), field=field, value=problem.value,
+                             allowed=" | ".join(problem.options))
+        case ProblemKind.BAD_TRANSLATION_FROM:
+            return [finding("front-matter", "bad-translation-from", page, line, value=problem.value,
+                            allowed=" | ".join(problem.options))]
+        case ProblemKind.BAD_TRANSLATION_HASH:
+            return [finding("front-matter", "bad-translation-hash", page, line, value=problem.value, length=problem.length)]
+        case ProblemKind.BAD_APPROVAL | ProblemKind.BAD_TRANSLATION:
+            found = finding("front-matter", problem.problem.value, page, line, value=problem.value)
+        case _:  # empty-title, none-without-reason
+            found = finding("front-matter", problem.problem.value, page, line)
+    # a value that is not even of its field's kind (a title that is a number): that too
+    return [found, _wrong_type(page, line, field, problem.kind, problem.value)] if problem.kind else [found]
 
 
-def _check_translation_block(page: Page, ctx: Context) -> list[Finding]:
-    value = page.translation
-    line = page.line_of("translation")
-    if value is None:
-        return []
-    if page.translation_none is not None:
-        if not page.translation_none:
-            return [finding("front-matter", "none-without-reason", page, line)]
-        return []
-    if not isinstance(value, dict):
-        return [finding("front-matter", "bad-translation", page, line, value=value)]
-    out = []
-    source = value.get("from")
-    languages = [lang for lang in ctx.languages if lang != page.lang]
-    if source not in languages:
-        out.append(finding("front-matter", "bad-translation-from", page, line, value=source, allowed=" | ".join(languages)))
-    digest = value.get("hash")
-    length = ctx.data.model.hash_length
-    if not isinstance(digest, str) or len(digest) != length or not HEX_RE.match(digest):
-        out.append(finding("front-matter", "bad-translation-hash", page, line, value=digest, length=length))
-    # override: why ./scripts/translated stamped it although the checks found errors (kb/authoring/translate.py)
-    extra = sorted(set(map(str, value)) - {"from", "hash", "override"})
-    for key in extra:
-        out.append(_unknown("field", page, line, key, ["from", "hash", "override"], field=f"translation.{key}",
-                            known="from, hash, override"))
-    if "override" in value and not (isinstance(value["override"], str) and value["override"].strip()):
-        out.append(finding("front-matter", "bad-translation", page, line, value=value))
-    return out
-
-
-def _check_event_block(page: Page, ctx: Context) -> list[Finding]:
-    event = page.meta.get("event")
-    line = page.line_of("event")
-    spec = ctx.data.model.event
-    if not isinstance(event, dict):
-        return []
-    out = []
-    for name, fspec in spec["fields"].items():
-        if fspec.get("required") and name not in event:
-            out.append(finding("front-matter", "missing-field", page, line, field=f"event.{name}"))
-    for key, value in event.items():
-        fspec = spec["fields"].get(str(key))
-        if fspec is None:
-            out.append(_unknown("field", page, line, key, list(spec["fields"]), field=f"event.{key}",
-                                known=", ".join(spec["fields"])))
-        elif value is not None and not _KIND_CHECK[fspec.get("kind", "any")](value):
-            out.append(finding("front-matter", "wrong-type", page, line, field=f"event.{key}", kind=fspec["kind"],
-                               actual=type(value).__name__))
-    for key, allowed in (("kind", spec["kinds"]), ("status", spec["statuses"])):
-        if key in event and event[key] not in allowed:
-            out.append(_unknown("value", page, line, event[key], allowed, field=f"event.{key}", value=event[key],
-                                allowed=" | ".join(allowed)))
-    participants = event.get("participants")
-    if participants is not None:
-        if not isinstance(participants, dict):
-            pass  # reported as wrong-type above
-        else:
-            for key, value in participants.items():
-                if key not in ("total", "women", "men"):
-                    out.append(_unknown("field", page, line, key, ["total", "women", "men"],
-                                        field=f"event.participants.{key}", known="total, women, men"))
-                elif value is not None and not _KIND_CHECK["int"](value):
-                    out.append(finding("front-matter", "wrong-type", page, line, field=f"event.participants.{key}",
-                                       kind="int", actual=type(value).__name__))
-    return out
+def _wrong_type(page: Page, line: int, field: str, kind: str, value: object) -> Finding:
+    return finding("front-matter", "wrong-type", page, line, field=field, kind=kind, actual=type(value).__name__)
 
 
 # --- required sections ------------------------------------------------------------------------------
@@ -611,7 +512,8 @@ def page_gaps(page: Page, ctx: Context) -> list[tuple[int, str]]:
     gaps = list(page.gap_markers)
     event = page.meta.get("event")
     if page.type == "event" and isinstance(event, dict):
-        wanted = ctx.data.model.event.get("gap_fields", {}).get(event.get("kind"), [])
+        kind = event.get("kind")  # not a string: the front-matter rule reports it, no gap fields apply
+        wanted = ctx.data.model.event.get("gap_fields", {}).get(kind, []) if isinstance(kind, str) else []
         for dotted in wanted:
             value: Any = event
             for part in dotted.split("."):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -96,7 +98,34 @@ def _has_anchor(page: Page, anchor: str, ctx: Context) -> bool:
 
 
 # --- deliverables -------------------------------------------------------------------------------------------
-def deliverable_status(item: Deliverable, pages: dict[str, Page], ctx: Context) -> dict:
+class DeliverableState(StrEnum):
+    COMPLETE = "complete"  # every page present and approved, its events held, no gaps
+    OVERDUE = "overdue"  # past its due date and not complete
+    MISSING = "missing"  # none of its pages exists yet
+    INCOMPLETE = "incomplete"  # some present; pages, approvals, events or gaps outstanding
+
+
+@dataclass(frozen=True)
+class DeliverableStatus:
+    """What is present, missing and approved for one deliverable (data/deliverables.yml), as the
+    status page and status.json show it. Paths are repository paths."""
+
+    id: str
+    programme: str
+    title: Mapping[str, str]  # per language
+    source: str
+    due: str | None  # ISO date
+    languages: tuple[str, ...]
+    state: DeliverableState
+    present: tuple[str, ...]
+    missing: tuple[str, ...]
+    unapproved: tuple[str, ...]
+    gaps: int
+    events_needed: int
+    events_held: int
+
+
+def deliverable_status(item: Deliverable, pages: dict[str, Page], ctx: Context) -> DeliverableStatus:
     """What is present, missing and approved for one deliverable, per language."""
     present, missing, unapproved = [], [], []
     for rel in item.pages:
@@ -123,38 +152,38 @@ def deliverable_status(item: Deliverable, pages: dict[str, Page], ctx: Context) 
     complete = not missing and not unapproved and events_held >= events_needed and gaps == 0
     overdue = item.due is not None and item.due < ctx.today and not complete
     if complete:
-        state = "complete"
+        state = DeliverableState.COMPLETE
     elif overdue:
-        state = "overdue"
+        state = DeliverableState.OVERDUE
     elif missing or events_held < events_needed:
-        state = "missing" if not present else "incomplete"
+        state = DeliverableState.MISSING if not present else DeliverableState.INCOMPLETE
     else:
-        state = "incomplete"
-    return {
-        "id": item.id, "programme": item.programme, "title": item.title, "source": item.source,
-        "due": item.due.isoformat() if item.due else None, "languages": list(item.languages),
-        "state": state, "present": present, "missing": missing, "unapproved": unapproved,
-        "gaps": gaps, "events_needed": events_needed, "events_held": events_held,
-    }
+        state = DeliverableState.INCOMPLETE
+    return DeliverableStatus(
+        id=item.id, programme=item.programme, title=item.title, source=item.source,
+        due=item.due.isoformat() if item.due else None, languages=tuple(item.languages),
+        state=state, present=tuple(present), missing=tuple(missing), unapproved=tuple(unapproved),
+        gaps=gaps, events_needed=events_needed, events_held=events_held,
+    )
 
 
 def check_deliverables(items: list[Deliverable], pages: dict[str, Page], ctx: Context, path: str,
-                       lines: dict[str, int]) -> tuple[list[Finding], list[dict]]:
+                       lines: dict[str, int]) -> tuple[list[Finding], list[DeliverableStatus]]:
     out: list[Finding] = []
-    rows = []
+    rows: list[DeliverableStatus] = []
     for item in items:
         row = deliverable_status(item, pages, ctx)
         rows.append(row)
         line = lines.get(item.id, 1)
         title = item.title.get("en", item.id)
-        for missing in row["missing"]:
+        for missing in row.missing:
             out.append(finding("deliverables", "page-missing", path, line, id=item.id, title=title, page=missing))
-        if row["events_held"] < row["events_needed"]:
+        if row.events_held < row.events_needed:
             out.append(finding("deliverables", "events-short", path, line, id=item.id, title=title,
-                               held=row["events_held"], needed=row["events_needed"]))
-        if row["state"] == "overdue":
+                               held=row.events_held, needed=row.events_needed))
+        if row.state == DeliverableState.OVERDUE:
             # A warning while drafting (the status page shows it in red); release mode refuses it.
-            overdue = finding("deliverables", "overdue", path, line, id=item.id, title=title, due=row["due"],
+            overdue = finding("deliverables", "overdue", path, line, id=item.id, title=title, due=row.due,
                               today=ctx.today.isoformat())
             out.append(replace(overdue, severity="error" if ctx.release else "warning"))
     return out, rows

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kb.checks.engine import PairState, Report, TranslationState
 from kb.trust.approvals import outdated_diffs, pair_summary
 from kb.web import csp
 from kb.web.site import page_url_for, review_path
@@ -14,6 +15,20 @@ from kb.web.site import page_url_for, review_path
 H2_RE = re.compile(r"<h2\b[^>]*\bid=\"(?P<id>[^\"]+)\"[^>]*>(?P<title>.*?)</h2>", re.DOTALL)
 TAG_RE = re.compile(r"<[^>]+>")
 PERMALINK_RE = re.compile(r"<a class=\"headerlink\"[^>]*>.*?</a>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ReviewIndexRow:
+    """One pair in the list of pairs to review (overrides/review/index.html)."""
+
+    rel: str
+    title: str
+    review_url: str  # site-relative
+    state: TranslationState
+    findings: int
+    approval: str  # kb.trust.approvals pair state, "none" without approvals
+    track: str
+    awaiting: tuple[str, ...]  # organisations whose approval is lacking
 
 
 @dataclass(frozen=True)
@@ -79,7 +94,7 @@ def prefix_ids(html: str, prefix: str) -> str:
     return LOCAL_HREF_RE.sub(lambda m: f'{m.group("attr")}={m.group("q")}#{prefix}{m.group("frag")}{m.group("q")}', html)
 
 
-def write_review_pages(env: Any, report: Any, html_by_path: dict[str, str], site_dir: Path,
+def write_review_pages(env: Any, report: Report, html_by_path: dict[str, str], site_dir: Path,
                        ui: dict[str, dict[str, str]]) -> list[Path]:
     """Write review/index.html and one side-by-side page per translation pair from the pages' HTML
     as the site build rendered it (*html_by_path*: repository path -> body HTML)."""
@@ -87,11 +102,11 @@ def write_review_pages(env: Any, report: Any, html_by_path: dict[str, str], site
     css = sorted(p.relative_to(site_dir).as_posix() for p in (site_dir / "assets" / "stylesheets").glob("*.css"))
     css.append("assets/kb.css")
     written: list[Path] = []
-    rows_for_index = []
+    rows_for_index: list[ReviewIndexRow] = []
     pair_template, index_template = env.get_template("review/pair.html"), env.get_template("review/index.html")
     zh, en = settings.default_language, next(lang for lang in settings.languages if lang != settings.default_language)
     for pair in review_pairs(report):
-        rel = pair["rel"]
+        rel = pair.rel
         paths = {lang: f"{settings.docs_dir}/{lang}/{rel}" for lang in (zh, en)}
         if not all(p in html_by_path for p in paths.values()):
             continue  # not in this build (e.g. excluded from the navigation and the files)
@@ -113,22 +128,22 @@ def write_review_pages(env: Any, report: Any, html_by_path: dict[str, str], site
             titles={"zh": report.pages[paths[zh]].title, "en": report.pages[paths[en]].title},
         )
         written.append(_write(site_dir / target, html))
-        rows_for_index.append({**pair, "title": report.pages[paths[zh]].title, "review_url": target[: -len("index.html")],
-                               "findings": len(findings), "approval": summary["state"] if summary else "none",
-                               "track": report.pages[paths[zh]].track or "general",
-                               "awaiting": summary["lacking"] if summary else []})
+        rows_for_index.append(ReviewIndexRow(
+            rel=rel, title=report.pages[paths[zh]].title, review_url=target[: -len("index.html")], state=pair.state,
+            findings=len(findings), approval=summary["state"] if summary else "none",
+            track=report.pages[paths[zh]].track or "general", awaiting=tuple(summary["lacking"]) if summary else ()))
     html = index_template.render(
         root="../", stylesheets=css, ui=ui, pairs=rows_for_index,
-        tracks=sorted({row["track"] for row in rows_for_index}), states=sorted({row["state"] for row in rows_for_index}),
-        approvals=sorted({row["approval"] for row in rows_for_index}),
-        orgs=sorted({org for row in rows_for_index for org in row["awaiting"]}))
+        tracks=sorted({row.track for row in rows_for_index}), states=sorted({row.state for row in rows_for_index}),
+        approvals=sorted({row.approval for row in rows_for_index}),
+        orgs=sorted({org for row in rows_for_index for org in row.awaiting}))
     written.append(_write(site_dir / "review" / "index.html", html))
     return written
 
 
-def review_pairs(report: Any) -> list[dict]:
+def review_pairs(report: Report) -> list[PairState]:
     """Translation pairs worth reviewing side by side (generated pages such as the status page are not)."""
-    return [p for p in report.pairs if p["target"] is not None and "template" not in report.pages[p["source"]].meta]
+    return [p for p in report.pairs if p.target is not None and "template" not in report.pages[p.source].meta]
 
 
 def _write(path: Path, html: str) -> Path:

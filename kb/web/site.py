@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kb.checks.engine import Report
+from kb.checks.engine import Report, TranslationState
 from kb.content.pages import GAP_RE
 from kb.project.data import ProjectData
 from kb.project.findings import SEVERITIES, Finding
@@ -35,32 +35,73 @@ def write_jieba_user_dict(data: ProjectData, cache: Path) -> Path:
     return path
 
 
-def page_state(report: Report, lang: str, rel: str, file_lang: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ShownApproval:
+    """A verified approval a page shows: the organisation, the approver's name and the date."""
+
+    by: str
+    name: str
+    date: str
+
+
+@dataclass(frozen=True)
+class OutdatedApproval:
+    """A signed approval of an earlier text: "changed since FECO approved it on DATE"."""
+
+    org: str
+    date: str
+    this_page: bool  # this language's page changed since (else only its counterpart)
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What the templates show about one rendered page (``kb.page``): its review state, the verified
+    approvals, the translation notices. The build adds what only it knows (dates, URLs, alternates)."""
+
+    path: str
+    fallback: bool  # shown in another language's site, that language's page missing
+    file_lang: str
+    review: str | None = None  # as readers see it (kb.trust.approvals.shown_status)
+    approvals: tuple[ShownApproval, ...] = ()
+    outdated: tuple[OutdatedApproval, ...] = ()
+    type: str | None = None
+    single_language: str | None = None  # the reason of a one-language page ("" when none is given)
+    translation: TranslationState | None = None  # of a translated page, as the engine found it
+    source_lang: str | None = None
+    findings: tuple[Finding, ...] = ()  # its errors and warnings
+    # added by the build (kb.build.pipeline.Build.page_context)
+    updated: str | None = None
+    alternate_missing: tuple[str, ...] = ()
+    source_url: str | None = None
+    changes_url: str | None = None
+
+
+def page_state(report: Report, lang: str, rel: str, file_lang: str) -> PageState:
     """Notices for one rendered page: fallback, single language, stale translation, review."""
     settings = report.settings
     path = f"{settings.docs_dir}/{file_lang}/{rel}"
     page = report.pages.get(path)
-    state: dict[str, Any] = {"path": path, "fallback": file_lang != lang, "file_lang": file_lang}
+    fallback = file_lang != lang
     if page is None:
-        return state
+        return PageState(path=path, fallback=fallback, file_lang=file_lang)
     # the status readers see comes from the verified approvals (kb/trust/approvals.py), not the typed status
     approval = report.approval_for(rel)
-    state["review"] = shown_status(approval, page.review_status)
-    state["approvals"] = [{"by": a.org, "name": a.name, "date": a.date}
-                          for a in (approval.approvals if approval else []) if a.state == "valid"]
-    # signed approvals of an earlier text: "changed since FECO approved it on DATE"
-    state["outdated"] = [{"org": a.org, "date": a.date, "this_page": page.lang in a.changed}
-                         for a in (approval.outdated() if approval else [])]
-    state["type"] = page.type
-    state["single_language"] = page.translation_none
     tr = page.translation
     pair = report.pair_for(rel)
-    if isinstance(tr, dict) and tr.get("from") in settings.languages and not state["fallback"] and pair \
-            and pair["target"] == path:
-        state["translation"] = pair["state"]  # as the engine found it: current, stale or untracked
-        state["source_lang"] = tr["from"]
-    state["findings"] = [f.as_dict() for f in report.findings_for(path) if f.severity in ("error", "warning")]
-    return state
+    translated = (isinstance(tr, dict) and tr.get("from") in settings.languages and not fallback and pair is not None
+                  and pair.target == path)
+    return PageState(
+        path=path, fallback=fallback, file_lang=file_lang,
+        review=shown_status(approval, page.review_status),
+        approvals=tuple(ShownApproval(a.org, a.name, a.date)
+                        for a in (approval.approvals if approval else []) if a.state == "valid"),
+        outdated=tuple(OutdatedApproval(a.org, a.date, page.lang in a.changed)
+                       for a in (approval.outdated() if approval else [])),
+        type=page.type, single_language=page.translation_none,
+        translation=pair.state if translated and pair is not None else None,
+        source_lang=tr["from"] if translated else None,
+        findings=tuple(f for f in report.findings_for(path) if f.severity in ("error", "warning")),
+    )
 
 
 @dataclass(frozen=True)
@@ -102,6 +143,21 @@ class PairRow:
 
 
 @dataclass(frozen=True)
+class ReviewRow:
+    """One page's review state in status.json (``reviews``): the status readers see and the one typed."""
+
+    path: str
+    rel: str
+    title: str
+    type: str | None
+    track: str | None
+    status: str  # as readers see it: approved only when verified
+    typed: str | None  # review.status as typed in the page
+    approvals: tuple[str, ...]  # "ORG DATE" of each valid approval
+    required: tuple[str, ...]  # the organisations that review the page's track
+
+
+@dataclass(frozen=True)
 class Gap:
     line: int
     text: str
@@ -130,21 +186,21 @@ def status_data(report: Report, data: ProjectData, lang: str) -> dict[str, Any]:
         {"rule": rule, "title": data.rules[rule].title.get(lang, rule) if rule in data.rules else rule, **sev}
         for rule, sev in sorted(report.counts.items())
     ]
-    reviews = []
+    reviews: list[ReviewRow] = []
     approvals = approvals_status(report, data, lang)
     shown = {row["rel"]: row for row in approvals}
     for path, page in sorted(report.pages.items()):
         if page.lang != lang and not (page.lang == settings.default_language and not _exists(report, lang, page.rel)):
             continue
         row = shown.get(page.rel)
-        reviews.append({
-            "path": path, "rel": page.rel, "title": page.title, "type": page.type, "track": page.track,
+        reviews.append(ReviewRow(
+            path=path, rel=page.rel, title=page.title, type=page.type, track=page.track,
             # verified: "approved" only when every organisation's approval holds for both languages
-            "status": row["shown"] if row else (page.review_status or "draft"),
-            "typed": page.review_status,
-            "approvals": [f"{a['org']} {a['date']}" for a in (row["approvals"] if row else []) if a["state"] == "valid"],
-            "required": data.required_reviewers(page.track or "general"),
-        })
+            status=row["shown"] if row else (page.review_status or "draft"),
+            typed=page.review_status,
+            approvals=tuple(f"{a['org']} {a['date']}" for a in (row["approvals"] if row else []) if a["state"] == "valid"),
+            required=tuple(data.required_reviewers(page.track or "general")),
+        ))
     localised = report.in_language(lang)
     gaps = [
         {"path": f.path, "line": f.line, "text": f.params.get("text", ""), "rel": _rel(report, f.path)}
@@ -183,8 +239,8 @@ def pair_rows(report: Report, data: ProjectData, lang: str, findings: list[Findi
     for f in findings:
         by_path.setdefault(f.path, []).append(f)
     rows = []
-    for pair in sorted(report.pairs, key=lambda p: p["rel"]):
-        rel = pair["rel"]
+    for pair in sorted(report.pairs, key=lambda p: p.rel):
+        rel = pair.rel
         pages = {lg: report.pages.get(f"{settings.docs_dir}/{lg}/{rel}") for lg in settings.languages}
         first = pages.get(lang) or next((p for p in pages.values() if p is not None), None)
         if first is None:
@@ -206,7 +262,7 @@ def pair_rows(report: Report, data: ProjectData, lang: str, findings: list[Findi
         track = first.track or "general"
         valid = [a for a in (approval.approvals if approval else []) if a.state == "valid"]
         rows.append(PairRow(
-            rel=rel, title=first.title or rel, type=first.type, track=track, translation=pair["state"],
+            rel=rel, title=first.title or rel, type=first.type, track=track, translation=pair.state,
             approval_state=approval.state if approval is not None else "none", languages=tuple(states),
             approvals=tuple({"org": a.org, "name": a.name or "", "date": str(a.date)} for a in valid),
             lacking=tuple(approval.lacking() if approval is not None else data.required_reviewers(track)),

@@ -111,6 +111,9 @@ def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
     downloads = site_dir / DOWNLOADS
     documents: list[Document] = []
     refused: list[Refusal] = []
+    # each module's deck, whose slides the trainer guide prints with their speaker notes
+    decks = {plan.lang: {ch.path: slide_outputs(out.stem, plan.lang, downloads)[0]
+                         for ch, out in single_outputs(plan.handouts, downloads)} for plan in plans}
     for manual in manuals:
         for edition in EDITIONS:  # the trainer guide and the participant workbook: released together
             name = manual.edition_filename(edition)
@@ -119,9 +122,9 @@ def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
                 refused.append(Refusal(downloads / name, edition, manual.lang, manual.id,
                                        tuple(manual.refused()), tuple(manual.gaps())))
                 # the draft of the next edition, beside the last released one (kb.print.manual.editions)
-                documents.append(assembler.manual(manual, downloads / editions.DRAFTS / name, edition))
+                documents.append(assembler.manual(manual, downloads / editions.DRAFTS / name, edition, decks[manual.lang]))
             else:
-                documents.append(assembler.manual(manual, downloads / name, edition))
+                documents.append(assembler.manual(manual, downloads / name, edition, decks[manual.lang]))
     for plan in plans:
         for kind, chapters, folder in (("handout", plan.handouts, "handouts"), ("panel", plan.panels, "panels")):
             for ch, out in single_outputs(chapters, downloads / folder / plan.lang):
@@ -218,16 +221,23 @@ def slide_findings(settings: Any, report: Any, plan: BuildPlan) -> list[Finding]
 
 
 def _draw_slide_thumbnails(site_dir: Path, plan: BuildPlan) -> None:
-    """The notes pages get their deck's slides drawn in (after every render, from the cache too: the
-    cache keeps the notes pages as WeasyPrint wrote them, the deck beside them may have changed)."""
+    """The notes pages and the trainer guides get their decks' slides drawn in (after every render, from
+    the cache too: the cache keeps each PDF as WeasyPrint wrote it, the decks may have changed). A deck
+    not written (release mode: its module is not approved, so the guide is a draft) leaves its boxes empty."""
     for doc in plan.documents:
-        if doc.thumbnails_from is None or not doc.output.is_file() or not doc.thumbnails_from.is_file():
+        if not doc.thumbnails or not doc.output.is_file():
+            continue
+        present = [source for source in doc.thumbnails if source.deck.is_file()]
+        missing = [source.deck.name for source in doc.thumbnails if not source.deck.is_file()]
+        if missing:
+            log.info("kb slides: %s: no slides drawn from %s (not written in this build)",
+                     _rel(site_dir, doc.output), ", ".join(missing))
+        if not present:
             continue
         try:
-            draw_thumbnails(doc.thumbnails_from, doc.output)
+            draw_thumbnails(doc.output, present)
         except (ThumbnailError, pikepdf.PdfError, OSError) as exc:
-            log.warning("kb slides: %s: the slides could not be drawn into the notes pages (%s)",
-                        _rel(site_dir, doc.output), exc)
+            log.warning("kb slides: %s: the slides could not be drawn in (%s)", _rel(site_dir, doc.output), exc)
 
 
 def _report_overflowing_slides(settings: Any, data: Any, report: Any, plan: BuildPlan) -> None:
@@ -259,9 +269,9 @@ def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifes
     jobs = [to_job(doc, site_dir) for doc in plan.documents]
     summary: Summary = render_all(jobs, settings.cache_path / "pdf", on_done=lambda o: _log_outcome(site_dir, o),
                                   memory_budget_mb=settings.print.memory_mb)
+    _draw_slide_thumbnails(site_dir, plan)  # before an edition is kept: the guide keeps its slides
     if settings.release:
         _keep_and_restore_editions(settings, plan, site_dir, provenance or Provenance.of(settings.root, settings.docs_dir))
-    _draw_slide_thumbnails(site_dir, plan)
     _report_overflowing_slides(settings, data, report, plan)
     refused = f", {len(plan.refused)} refused for release" if plan.refused else ""
     log.info(

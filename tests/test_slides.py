@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import SimpleNamespace
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 from sitebuild import FIXTURES, build, make_project
@@ -85,6 +86,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
         overflow={lang: site / "downloads" / f"slides-02-overflow-module-{lang}.pdf" for lang in LANGS},
         odd={lang: site / "downloads" / f"slides-03-odd-module-{lang}.pdf" for lang in LANGS},
         odd_notes={lang: site / "downloads" / "trainer" / f"slides-notes-03-odd-module-{lang}.pdf" for lang in LANGS},
+        guide={lang: site / "downloads" / f"manual-mercury-{lang}.pdf" for lang in LANGS},
+        workbook={lang: site / "downloads" / f"workbook-mercury-{lang}.pdf" for lang in LANGS},
     )
 
 
@@ -278,3 +281,89 @@ def test_an_oddly_built_module_still_makes_sound_slides(built: SimpleNamespace, 
         assert squash(text) not in slides and squash(text) in notes, text
     for text in nowhere:
         assert squash(text) not in slides and squash(text) not in notes, text
+
+
+# --- the trainer guide: each module's slides with their speaker notes (its own layout, tags and page numbers) ----------
+GUIDE_SECTION = {"en": "Slides and speaker notes", "zh": "幻灯片与讲解备注"}
+SLIDE_WORD = {"en": "Slide", "zh": "幻灯片"}
+NO_NOTES = {"en": "(no trainer notes for this slide)", "zh": "（本张无培训师备注）"}
+FOOTER = {"en": "Page {page} of {pages}", "zh": "第 {page} 页 / 共 {pages} 页"}
+GUIDE_TEXT_MM = 100  # the guide's slides are drawn left of this (18 mm margin + 80 mm), their notes right of it
+
+
+WATERMARK = {"en": "DRAFT", "zh": "草稿"}  # the draft watermark (the fixture's pages are drafts), read as bits of lines
+
+
+def without_watermark(text: str, lang: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.strip() or line.strip() not in WATERMARK[lang])
+
+
+def slide_draws(pdf: Path) -> list[int]:
+    """The page number of each slide the PDF's pages draw: a Form XObject of the build's (/KbSlide…) inside
+    an /Artifact marked sequence (the slide's number, title and notes beside it are the tagged text)."""
+    found = []
+    with pikepdf.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, 1):
+            xobjects = page.Resources.get("/XObject") or {}
+            artifact = 0
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "BMC" and str(operands[0]) == "/Artifact":
+                    artifact += 1
+                elif op == "EMC" and artifact:
+                    artifact -= 1
+                elif op == "Do" and artifact and str(operands[0]).startswith("/KbSlide") \
+                        and xobjects.get(str(operands[0]), {}).get("/Subtype") == "/Form":
+                    found.append(number)
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_trainer_guide_prints_each_slide_with_its_speaker_notes(built: SimpleNamespace, lang: str) -> None:
+    """The module's chapter in the trainer guide ends with its slides: each slide drawn left, its number,
+    title and trainer notes right, on the same page; a slide without notes says so."""
+    pages = [squash(without_watermark(t, lang)) for t in pages_text(built.guide[lang])]
+    notes = [squash(without_watermark(t, lang)) for t in column_text(built.guide[lang], GUIDE_TEXT_MM, 210)]
+    thumbnails = [squash(without_watermark(t, lang)) for t in column_text(built.guide[lang], 0, GUIDE_TEXT_MM)]
+    start = next(i for i, p in enumerate(pages) if squash(GUIDE_SECTION[lang]) in p)
+    assert squash(TITLES[lang][0]) in "".join(pages[:start + 1])  # the section is in the module's chapter
+    text = "".join(notes[start:])
+    first = squash(f"{SLIDE_WORD[lang]} 1 ·")
+    text = text[:text.index(first, text.index(first) + 1)]  # up to the next module's slides
+    labels = [squash(f"{SLIDE_WORD[lang]} {n} · {title}") for n, title in enumerate(TITLES[lang], 1)]
+    at = [text.index(label) for label in labels]
+    assert at == sorted(at)
+    for number, (begin, stop) in enumerate(zip(at, [*at[1:], len(text)], strict=True), 1):
+        said = text[begin + len(labels[number - 1]):stop]
+        if number in NOTES[lang]:
+            assert squash(NOTES[lang][number]) in said, number
+        else:
+            assert said.startswith(squash(NO_NOTES[lang])), (number, said[:80])
+    for number, texts in ON_SLIDE[lang].items():  # the slide itself, drawn beside its label
+        page = next(i for i, p in enumerate(notes) if i >= start and labels[number - 1] in p)
+        assert all(squash(t) in thumbnails[page] for t in texts), (number, texts)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_trainer_guide_draws_the_slides_and_keeps_its_tags_and_page_numbers(built: SimpleNamespace, lang: str) -> None:
+    guide = built.guide[lang]
+    total = len(TITLES[lang]) + len(OVERFLOW_DECK[lang]) + len(ODD_DECK[lang])  # the three modules' slides
+    draws = slide_draws(guide)
+    assert len(draws) == total
+    labelled = [i for i, p in enumerate(pages_text(guide), 1) if squash(f"{SLIDE_WORD[lang]} 1 ·") in squash(p)]
+    assert set(labelled) <= set(draws)
+    with pikepdf.open(guide) as doc:
+        assert "/StructTreeRoot" in doc.Root and doc.Root.MarkInfo.Marked is True
+        count = len(doc.pages)
+    for number, page in enumerate(pages_text(guide)[1:], 2):  # every page after the cover (which has no footer)
+        assert squash(FOOTER[lang].format(page=number, pages=count)) in squash(page), number
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_workbook_has_no_slides_or_speaker_notes(built: SimpleNamespace, lang: str) -> None:
+    text = squash("".join(pages_text(built.workbook[lang])))
+    assert squash(TITLES[lang][0]) in text  # the module is printed
+    for absent in (GUIDE_SECTION[lang], f"{SLIDE_WORD[lang]} 1 ·", f"{SLIDE_WORD[lang]} 3 · {TITLES[lang][2]}",
+                   NO_NOTES[lang], *NOTES[lang].values()):
+        assert squash(absent) not in text, absent
+    assert slide_draws(built.workbook[lang]) == []

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import pikepdf
 import pytest
+from pdfread import slide_draws
 from pypdf import PdfReader
 from sitebuild import FIXTURES, build, make_project
 
@@ -296,26 +297,6 @@ WATERMARK = {"en": "DRAFT", "zh": "草稿"}  # the draft watermark (the fixture'
 
 def without_watermark(text: str, lang: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.strip() or line.strip() not in WATERMARK[lang])
-
-
-def slide_draws(pdf: Path) -> list[int]:
-    """The page number of each slide the PDF's pages draw: a Form XObject of the build's (/KbSlide…) inside
-    an /Artifact marked sequence (the slide's number, title and notes beside it are the tagged text)."""
-    found = []
-    with pikepdf.open(pdf) as doc:
-        for number, page in enumerate(doc.pages, 1):
-            xobjects = page.Resources.get("/XObject") or {}
-            artifact = 0
-            for operands, operator in pikepdf.parse_content_stream(page):
-                op = str(operator)
-                if op == "BMC" and str(operands[0]) == "/Artifact":
-                    artifact += 1
-                elif op == "EMC" and artifact:
-                    artifact -= 1
-                elif op == "Do" and artifact and str(operands[0]).startswith("/KbSlide") \
-                        and xobjects.get(str(operands[0]), {}).get("/Subtype") == "/Form":
-                    found.append(number)
-    return found
 
 
 @pytest.mark.parametrize("lang", LANGS)

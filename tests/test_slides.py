@@ -4,14 +4,15 @@ One project holds both fixtures of the slide-overflow rule (tests/fixtures/rules
 `clean` has a module whose slides all fit (a section marked .slides and cut in two by ---, an unmarked
 section with a list, a table and a figure, a section marked .no-slides, trainer notes, exercises and
 answers); `flag` has a module with a list too long for one slide (cut into five) and a marked section
-too long for its slide (reported); tests/fixtures/slides-odd-structure has a module built oddly. It is built twice
-with KB_PDF=1: the second build reuses every PDF from the cache and must report the overflow again.
+too long for its slide (reported); tests/fixtures/slides-odd-structure has a module built oddly,
+tests/fixtures/status-page the status page. It is built twice with KB_PDF=1: the second build reuses every PDF from the cache and must report the overflow again.
 The PDFs are read with pypdf (page boxes, bookmarks, the size of each piece of text), pdftotext
 (-bbox: where each word is) and pdffonts.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -32,6 +33,7 @@ MIN_PT = 20  # kb.yml print.slides.min_font_pt as the fixture project has it
 FOOTER_MM = 13  # the bottom page margin, where the footer (module title, slide number) is
 CLEAN = FIXTURES / "rules" / "slide-overflow" / "clean"
 FLAG = FIXTURES / "rules" / "slide-overflow" / "flag"
+STATUS = FIXTURES / "status-page"  # the status page alone (it shows what the PDFs' layout found)
 ODD = FIXTURES / "slides-odd-structure"  # empty marked sections, rules only, notes in a list and in HTML, headings under exercises, answers and sources
 
 TITLES = {
@@ -76,7 +78,7 @@ OVERFLOW_DECK = {  # (title, first page) of each slide: the long list cut in fiv
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    project = make_project(tmp_path_factory.mktemp("slides") / "project", CLEAN, FLAG, ODD, site=True)
+    project = make_project(tmp_path_factory.mktemp("slides") / "project", CLEAN, FLAG, ODD, STATUS, site=True)
     first = build(project, pdf=True)
     second = build(project, pdf=True)
     site = project / "site"
@@ -348,3 +350,42 @@ def test_workbook_has_no_slides_or_speaker_notes(built: SimpleNamespace, lang: s
                    NO_NOTES[lang], *NOTES[lang].values()):
         assert squash(absent) not in text, absent
     assert slide_draws(built.workbook[lang]) == []
+
+
+# --- slide-overflow reaches the status (status.json and the status page), not only the build log ----------------------
+OVERFLOW_EN = {  # each deck's overflowing slide as the English status page words it
+    lang: f'Slide 8, "{title}", does not fit one page at the minimum type size of 20 pt (it takes {pages} pages, '
+          f"see slides-02-overflow-module-{lang}.pdf). Shorten what this section puts on slides: mark the heading "
+          ".slides and cut its content into several slides with ---, or make its points a shorter list; mark a "
+          "section that needs no slide .no-slides."
+    for lang, title, pages in (("en", "Too much text", 3), ("zh", "文字太多", 2))
+}
+
+
+def print_section(page: Path) -> str:
+    """The text of the status page's "found while printing" section (its slot and what precedes the next heading)."""
+    html = page.read_text(encoding="utf-8")
+    start = html.index('id="print-findings"')
+    body = html[start:html.index("<h2", start + 1)]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).replace("&#34;", '"').replace("&quot;", '"')
+
+
+def test_an_overflowing_slide_is_on_the_status_json_and_page(built: SimpleNamespace) -> None:
+    status = json.loads((built.site / "status.json").read_text(encoding="utf-8"))
+    found = [(f["path"], f["line"], f["severity"], f["message"]) for f in status["findings"] if f["rule"] == "slide-overflow"]
+    assert sorted(found) == sorted(
+        (f"docs/{lang}/mercury/modules/02-overflow-module.md", 38, "warning", line.split("warning: ", 1)[1])
+        for lang, line in OVERFLOW.items())
+    assert any(row["rule"] == "slide-overflow" and row["warning"] == 2 for row in status["counts"])
+    zh = print_section(built.site / "status" / "index.html")
+    en = print_section(built.site / "en" / "status" / "index.html")
+    for lang, line in OVERFLOW.items():
+        assert line.split("warning: ", 1)[1] in zh
+        assert OVERFLOW_EN[lang] in en
+    assert "slide-overflow" in zh and "slide-overflow" in en
+    for status_page in (built.site / "status" / "index.html", built.site / "en" / "status" / "index.html"):
+        html = status_page.read_text(encoding="utf-8")
+        section = html[html.index('id="print-findings"'):]
+        links = re.findall(r'href="([^"]+)"', section[:section.index("<h2")])
+        assert len(links) == 2 and all((status_page.parent / link / "index.html").is_file() for link in links), links
+    assert "Too many points" not in en  # the long list was cut into slides that fit: not a finding

@@ -52,7 +52,7 @@ from kb.print.manual.slides import ThumbnailError, draw_thumbnails, overflow_fin
 from kb.project.findings import Catalog, Finding, format_text, sort_findings
 
 __all__ = [
-    "BuildPlan", "FontMissingError", "ManualError", "Refusal", "RenderError",
+    "BuildPlan", "FontMissingError", "ManualError", "ManualsBuilt", "Refusal", "RenderError",
     "build_manuals", "plan_documents",
 ]
 
@@ -90,6 +90,14 @@ class Refusal:
         out = [f"  - {s.path}: {s.reason()}" for s in self.pages]
         out += [f"  - {path}: {n} gap marker(s) [[gap: ...]] still to fill" for path, n in self.gaps]
         return out
+
+
+@dataclass(frozen=True)
+class ManualsBuilt:
+    """What the PDF step made: the files, and the findings of their layout (slide-overflow), unworded."""
+
+    paths: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
 
 @dataclass
@@ -240,10 +248,9 @@ def _draw_slide_thumbnails(site_dir: Path, plan: BuildPlan) -> None:
             log.warning("kb slides: %s: the slides could not be drawn in (%s)", _rel(site_dir, doc.output), exc)
 
 
-def _report_overflowing_slides(settings: Any, data: Any, report: Any, plan: BuildPlan) -> None:
+def _report_overflowing_slides(settings: Any, data: Any, found: list[Finding]) -> None:
     """Each overflowing slide as a finding line (file:line: rule: severity: message), in the language of
     the check report; a warning outside MkDocs' logger in release mode, as the refusals are."""
-    found = slide_findings(settings, report, plan)
     if not found:
         return
     catalog = Catalog(data.rules, "zh" if settings.default_language == "zh" else "en")
@@ -252,13 +259,14 @@ def _report_overflowing_slides(settings: Any, data: Any, report: Any, plan: Buil
 
 
 def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifests: Navigation,
-                  provenance: Provenance | None = None) -> list[Path]:
-    """Make every PDF of the build; return the paths written. Raises a ManualError subclass with a
-    clear message (missing font, failed renders). Release refusals are logged, not raised.
+                  provenance: Provenance | None = None) -> ManualsBuilt:
+    """Make every PDF of the build; return the paths written and the findings of their layout (logged
+    here; the build adds them to the status). Raises a ManualError subclass with a clear message
+    (missing font, failed renders). Release refusals are logged, not raised.
     *provenance*: where the pages stand in git (default: read now)."""
     site_dir = Path(site_dir)
     if not any(manifests.get(lang) for lang in settings.languages):
-        return []
+        return ManualsBuilt()
     require_cjk_font()  # every stylesheet sets Noto Sans CJK SC first, for both languages
     if not harfbuzz_subsetting():
         log.warning("kb manual: WeasyPrint cannot load libharfbuzz-subset; it subsets the CJK fonts with fontTools, "
@@ -272,11 +280,12 @@ def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifes
     _draw_slide_thumbnails(site_dir, plan)  # before an edition is kept: the guide keeps its slides
     if settings.release:
         _keep_and_restore_editions(settings, plan, site_dir, provenance or Provenance.of(settings.root, settings.docs_dir))
-    _report_overflowing_slides(settings, data, report, plan)
+    found = slide_findings(settings, report, plan)
+    _report_overflowing_slides(settings, data, found)
     refused = f", {len(plan.refused)} refused for release" if plan.refused else ""
     log.info(
         "kb manual: %d PDFs rendered, %d reused from the cache%s (%s) in %.1f s",
         len(summary.rendered), len(summary.reused), refused,
         ", ".join(f"{m.id}-{m.lang}: {len(m.chapters)} chapters" for m in plan.manuals), summary.seconds,
     )
-    return [doc.output for doc in plan.documents]
+    return ManualsBuilt([doc.output for doc in plan.documents], found)

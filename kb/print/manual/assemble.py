@@ -591,7 +591,8 @@ class Assembler:
         context = self.common(plan.lang, edition, draft=bool(unapproved), pages=pages)
         org_names = dict(zip(plan.orgs, self.org_names(plan.orgs, plan.lang), strict=True))
         context.update(
-            guide=guide, guide_thumb=thumbnail_geometry(GUIDE_THUMB_MM), edition_label=ui["manual_edition_guide" if guide else "manual_edition_workbook"],
+            guide=guide, edition_label=ui["manual_edition_guide" if guide else "manual_edition_workbook"],
+            guide_thumb=thumbnail_geometry(GUIDE_THUMB_MM),
             agendas=plan.agendas if guide else [],
             chapters=chapters, groups=groups, answered=answered, to_complete=plan.to_complete,
             answers_draft=any(ch.draft for ch in answered),

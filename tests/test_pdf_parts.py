@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import pikepdf
 import pytest
+from pdfread import slide_draws
 from sitebuild import FIXTURES, build, make_project
 
 from kb.print.manual.parts import PART_MARK, FontRecord, MergeError, PartFacts, Slot, merge_parts, split_parts
@@ -127,6 +128,14 @@ def test_bookmarks_links_structure_and_fonts_are_those_of_the_whole_manual(build
     assert parted == whole
     assert parted["strays"] == 0 and parted["keys unique"] and parted["page keys known"]
     assert len(parted["fonts"]) == len(set(parted["fonts"])), "a font embedded more than once"
+
+
+@pytest.mark.parametrize("name", MANUALS)
+def test_the_module_slides_are_drawn_into_the_merged_guide(builds: SimpleNamespace, name: str) -> None:
+    """The trainer guide's slides (drawn into boxes found by their named destinations) land on the same
+    pages of the merged manual as of the whole one."""
+    parted = slide_draws(builds.parted / name)
+    assert parted and parted == slide_draws(builds.whole / name)
 
 
 def test_an_edit_renders_only_the_part_that_prints_it(builds: SimpleNamespace) -> None:

@@ -4,21 +4,24 @@ One project holds both fixtures of the slide-overflow rule (tests/fixtures/rules
 `clean` has a module whose slides all fit (a section marked .slides and cut in two by ---, an unmarked
 section with a list, a table and a figure, a section marked .no-slides, trainer notes, exercises and
 answers); `flag` has a module with a list too long for one slide (cut into five) and a marked section
-too long for its slide (reported); tests/fixtures/slides-odd-structure has a module built oddly. It is built twice
-with KB_PDF=1: the second build reuses every PDF from the cache and must report the overflow again.
+too long for its slide (reported); tests/fixtures/slides-odd-structure has a module built oddly,
+tests/fixtures/status-page the status page. It is built twice with KB_PDF=1: the second build reuses every PDF from the cache and must report the overflow again.
 The PDFs are read with pypdf (page boxes, bookmarks, the size of each piece of text), pdftotext
 (-bbox: where each word is) and pdffonts.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import SimpleNamespace
 
+import pikepdf
 import pytest
+from pdfread import slide_draws
 from pypdf import PdfReader
 from sitebuild import FIXTURES, build, make_project
 
@@ -30,6 +33,7 @@ MIN_PT = 20  # kb.yml print.slides.min_font_pt as the fixture project has it
 FOOTER_MM = 13  # the bottom page margin, where the footer (module title, slide number) is
 CLEAN = FIXTURES / "rules" / "slide-overflow" / "clean"
 FLAG = FIXTURES / "rules" / "slide-overflow" / "flag"
+STATUS = FIXTURES / "status-page"  # the status page alone (it shows what the PDFs' layout found)
 ODD = FIXTURES / "slides-odd-structure"  # empty marked sections, rules only, notes in a list and in HTML, headings under exercises, answers and sources
 
 TITLES = {
@@ -74,7 +78,7 @@ OVERFLOW_DECK = {  # (title, first page) of each slide: the long list cut in fiv
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    project = make_project(tmp_path_factory.mktemp("slides") / "project", CLEAN, FLAG, ODD, site=True)
+    project = make_project(tmp_path_factory.mktemp("slides") / "project", CLEAN, FLAG, ODD, STATUS, site=True)
     first = build(project, pdf=True)
     second = build(project, pdf=True)
     site = project / "site"
@@ -85,6 +89,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
         overflow={lang: site / "downloads" / f"slides-02-overflow-module-{lang}.pdf" for lang in LANGS},
         odd={lang: site / "downloads" / f"slides-03-odd-module-{lang}.pdf" for lang in LANGS},
         odd_notes={lang: site / "downloads" / "trainer" / f"slides-notes-03-odd-module-{lang}.pdf" for lang in LANGS},
+        guide={lang: site / "downloads" / f"manual-mercury-{lang}.pdf" for lang in LANGS},
+        workbook={lang: site / "downloads" / f"workbook-mercury-{lang}.pdf" for lang in LANGS},
     )
 
 
@@ -278,3 +284,108 @@ def test_an_oddly_built_module_still_makes_sound_slides(built: SimpleNamespace, 
         assert squash(text) not in slides and squash(text) in notes, text
     for text in nowhere:
         assert squash(text) not in slides and squash(text) not in notes, text
+
+
+# --- the trainer guide: each module's slides with their speaker notes (its own layout, tags and page numbers) ----------
+GUIDE_SECTION = {"en": "Slides and speaker notes", "zh": "幻灯片与讲解备注"}
+SLIDE_WORD = {"en": "Slide", "zh": "幻灯片"}
+NO_NOTES = {"en": "(no trainer notes for this slide)", "zh": "（本张无培训师备注）"}
+FOOTER = {"en": "Page {page} of {pages}", "zh": "第 {page} 页 / 共 {pages} 页"}
+GUIDE_TEXT_MM = 100  # the guide's slides are drawn left of this (18 mm margin + 80 mm), their notes right of it
+
+
+WATERMARK = {"en": "DRAFT", "zh": "草稿"}  # the draft watermark (the fixture's pages are drafts), read as bits of lines
+
+
+def without_watermark(text: str, lang: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.strip() or line.strip() not in WATERMARK[lang])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_trainer_guide_prints_each_slide_with_its_speaker_notes(built: SimpleNamespace, lang: str) -> None:
+    """The module's chapter in the trainer guide ends with its slides: each slide drawn left, its number,
+    title and trainer notes right, on the same page; a slide without notes says so."""
+    pages = [squash(without_watermark(t, lang)) for t in pages_text(built.guide[lang])]
+    notes = [squash(without_watermark(t, lang)) for t in column_text(built.guide[lang], GUIDE_TEXT_MM, 210)]
+    thumbnails = [squash(without_watermark(t, lang)) for t in column_text(built.guide[lang], 0, GUIDE_TEXT_MM)]
+    start = next(i for i, p in enumerate(pages) if squash(GUIDE_SECTION[lang]) in p)
+    assert squash(TITLES[lang][0]) in "".join(pages[:start + 1])  # the section is in the module's chapter
+    text = "".join(notes[start:])
+    first = squash(f"{SLIDE_WORD[lang]} 1 ·")
+    text = text[:text.index(first, text.index(first) + 1)]  # up to the next module's slides
+    labels = [squash(f"{SLIDE_WORD[lang]} {n} · {title}") for n, title in enumerate(TITLES[lang], 1)]
+    at = [text.index(label) for label in labels]
+    assert at == sorted(at)
+    for number, (begin, stop) in enumerate(zip(at, [*at[1:], len(text)], strict=True), 1):
+        said = text[begin + len(labels[number - 1]):stop]
+        if number in NOTES[lang]:
+            assert squash(NOTES[lang][number]) in said, number
+        else:
+            assert said.startswith(squash(NO_NOTES[lang])), (number, said[:80])
+    for number, texts in ON_SLIDE[lang].items():  # the slide itself, drawn beside its label
+        page = next(i for i, p in enumerate(notes) if i >= start and labels[number - 1] in p)
+        assert all(squash(t) in thumbnails[page] for t in texts), (number, texts)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_trainer_guide_draws_the_slides_and_keeps_its_tags_and_page_numbers(built: SimpleNamespace, lang: str) -> None:
+    guide = built.guide[lang]
+    total = len(TITLES[lang]) + len(OVERFLOW_DECK[lang]) + len(ODD_DECK[lang])  # the three modules' slides
+    draws = slide_draws(guide)
+    assert len(draws) == total
+    labelled = [i for i, p in enumerate(pages_text(guide), 1) if squash(f"{SLIDE_WORD[lang]} 1 ·") in squash(p)]
+    assert set(labelled) <= set(draws)
+    with pikepdf.open(guide) as doc:
+        assert "/StructTreeRoot" in doc.Root and doc.Root.MarkInfo.Marked is True
+        count = len(doc.pages)
+    for number, page in enumerate(pages_text(guide)[1:], 2):  # every page after the cover (which has no footer)
+        assert squash(FOOTER[lang].format(page=number, pages=count)) in squash(page), number
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_workbook_has_no_slides_or_speaker_notes(built: SimpleNamespace, lang: str) -> None:
+    text = squash("".join(pages_text(built.workbook[lang])))
+    assert squash(TITLES[lang][0]) in text  # the module is printed
+    for absent in (GUIDE_SECTION[lang], f"{SLIDE_WORD[lang]} 1 ·", f"{SLIDE_WORD[lang]} 3 · {TITLES[lang][2]}",
+                   NO_NOTES[lang], *NOTES[lang].values()):
+        assert squash(absent) not in text, absent
+    assert slide_draws(built.workbook[lang]) == []
+
+
+# --- slide-overflow reaches the status (status.json and the status page), not only the build log ----------------------
+OVERFLOW_EN = {  # each deck's overflowing slide as the English status page words it
+    lang: f'Slide 8, "{title}", does not fit one page at the minimum type size of 20 pt (it takes {pages} pages, '
+          f"see slides-02-overflow-module-{lang}.pdf). Shorten what this section puts on slides: mark the heading "
+          ".slides and cut its content into several slides with ---, or make its points a shorter list; mark a "
+          "section that needs no slide .no-slides."
+    for lang, title, pages in (("en", "Too much text", 3), ("zh", "文字太多", 2))
+}
+
+
+def print_section(page: Path) -> str:
+    """The text of the status page's "found while printing" section (its slot and what precedes the next heading)."""
+    html = page.read_text(encoding="utf-8")
+    start = html.index('id="print-findings"')
+    body = html[start:html.index("<h2", start + 1)]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).replace("&#34;", '"').replace("&quot;", '"')
+
+
+def test_an_overflowing_slide_is_on_the_status_json_and_page(built: SimpleNamespace) -> None:
+    status = json.loads((built.site / "status.json").read_text(encoding="utf-8"))
+    found = [(f["path"], f["line"], f["severity"], f["message"]) for f in status["findings"] if f["rule"] == "slide-overflow"]
+    assert sorted(found) == sorted(
+        (f"docs/{lang}/mercury/modules/02-overflow-module.md", 38, "warning", line.split("warning: ", 1)[1])
+        for lang, line in OVERFLOW.items())
+    assert any(row["rule"] == "slide-overflow" and row["warning"] == 2 for row in status["counts"])
+    zh = print_section(built.site / "status" / "index.html")
+    en = print_section(built.site / "en" / "status" / "index.html")
+    for lang, line in OVERFLOW.items():
+        assert line.split("warning: ", 1)[1] in zh
+        assert OVERFLOW_EN[lang] in en
+    assert "slide-overflow" in zh and "slide-overflow" in en
+    for status_page in (built.site / "status" / "index.html", built.site / "en" / "status" / "index.html"):
+        html = status_page.read_text(encoding="utf-8")
+        section = html[html.index('id="print-findings"'):]
+        links = re.findall(r'href="([^"]+)"', section[:section.index("<h2")])
+        assert len(links) == 2 and all((status_page.parent / link / "index.html").is_file() for link in links), links
+    assert "Too many points" not in en  # the long list was cut into slides that fit: not a finding

@@ -468,9 +468,14 @@ class Build:
         report, data, s = self.wait_for_checks(), self.data, self.settings
         provenance = Provenance.of(s.root, s.docs_dir)  # one git reading for manuals and reports
         try:
-            build_manuals(s, data, report, site_dir, self.manifest, provenance)
+            built = build_manuals(s, data, report, site_dir, self.manifest, provenance)
         except ManualError as exc:
             raise FinishFailed(f"PDF manuals: {exc}") from None
+        # what the PDFs' layout found (slide-overflow) joins the checks' findings in status.json and on the status page
+        report = report.with_findings(built.findings)
+        if built.findings:
+            site.write_status_json(report, data, site_dir)
+        site.fill_print_findings(site_dir, theme_env, report, data, s.languages, s.default_language)
         try:
             done = build_forms(settings=s, data=data, report=report, site_dir=site_dir, overrides=overrides,
                                body_html=html, attendance=self.attendance(), provenance=provenance,

@@ -123,6 +123,13 @@ class Report:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
 
+    def with_findings(self, found: list[Finding]) -> Report:
+        """The report with findings made after the checks (slide-overflow: found in the PDFs' layout),
+        worded and counted as the checks' own."""
+        catalog = Catalog(self.catalog_rules, self.lang)
+        findings = sort_findings([*self.findings, *(catalog.resolve(f, release=self.release) for f in found)])
+        return replace(self, findings=findings, counts=count_findings(findings))
+
     @property
     def blocking(self) -> list[Finding]:
         """The errors that make published content unsafe or false: they refuse a release of the site
@@ -287,12 +294,18 @@ def run(settings: Settings, data: ProjectData | None = None, *, release: bool | 
         resolved = [f for f in resolved if any(path == p or path.startswith(p + "/")
                                                for path in (f.path, *f.pair) for p in prefixes)]
     findings = sort_findings(resolved)
+    counts = count_findings(findings)
+    return Report(settings=settings, findings=findings, pages=pages, pairs=pairs, deliverables=rows,
+                  release=release, lang=lang, counts=counts, catalog_rules=data.rules, approvals=approved)
+
+
+def count_findings(findings: list[Finding]) -> dict[str, dict[str, int]]:
+    """rule -> severity -> how many findings."""
     counts: dict[str, dict[str, int]] = {}
     for f in findings:
         counts.setdefault(f.rule, {}).setdefault(f.severity, 0)
         counts[f.rule][f.severity] += 1
-    return Report(settings=settings, findings=findings, pages=pages, pairs=pairs, deliverables=rows,
-                  release=release, lang=lang, counts=counts, catalog_rules=data.rules, approvals=approved)
+    return counts
 
 
 MAX_SOURCE_DIFFS = 30  # stale translations whose source diff is looked up in one check

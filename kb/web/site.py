@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -206,9 +207,7 @@ def status_data(report: Report, data: ProjectData, lang: str) -> dict[str, Any]:
         {"path": f.path, "line": f.line, "text": f.params.get("text", ""), "rel": _rel(report, f.path)}
         for f in localised if f.rule == "gap"
     ]
-    findings = [{**f.as_dict(), "rel": _rel(report, f.path), "title": _title(report, f.path, lang),
-                 "track": _track_of(report, data, f), "lang": _lang_of(report, f.path)}
-                for f in localised if f.rule != "gap"]
+    findings = finding_rows(report, data, [f for f in localised if f.rule != "gap"], lang)
     rules_present = sorted({f.rule for f in localised})
     return {
         "generated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
@@ -354,6 +353,43 @@ def _jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def finding_rows(report: Report, data: ProjectData, findings: list[Finding], lang: str) -> list[dict[str, Any]]:
+    """The status page's row of each finding: its page's title in *lang*, programme and language."""
+    return [{**f.as_dict(), "rel": _rel(report, f.path), "title": _title(report, f.path, lang),
+             "track": _track_of(report, data, f), "lang": _lang_of(report, f.path)} for f in findings]
+
+
+# The status page is rendered before the PDFs exist; its slot for what their layout finds
+# (slide-overflow) is filled by the finish stage (fill_print_findings), as the downloads pages' PDF facts are.
+PRINT_SLOT_RE = re.compile(r'(<div class="kb-print-findings" data-kb-print-findings>).*?(</div><!--/kb-print-findings-->)',
+                           re.DOTALL)
+PRINT_RULES = frozenset({"slide-overflow"})  # the rules the PDF step finds
+
+
+def fill_print_findings(site_dir: Path, env: Any, report: Report, data: ProjectData,
+                        languages: tuple[str, ...], default_language: str) -> int:
+    """Write the PDF step's findings (those of *report* whose rule is in PRINT_RULES) into the slot of
+    each status page, in its language; return the pages filled."""
+    template = env.get_template("partials/kb-status-print.html")
+    filled = 0
+    for page in sorted(site_dir.rglob("*.html")):
+        html = page.read_text(encoding="utf-8", errors="replace")
+        if "data-kb-print-findings" not in html:
+            continue
+        rel = page.relative_to(site_dir)
+        lang = rel.parts[0] if rel.parts[0] in languages and rel.parts[0] != default_language else default_language
+        root = "../" * (len(rel.parts) - 1)
+        rows = finding_rows(report, data, [f for f in report.in_language(lang) if f.rule in PRINT_RULES], lang)
+        for row in rows:
+            row["url"] = root + page_url_for(row["rel"], row["lang"], default_language) if row["rel"] and row["lang"] else None
+        fragment = template.render(rows=rows, ui=data.ui.get(lang, {}), lang=lang)
+        new = PRINT_SLOT_RE.sub(lambda m, fragment=fragment: m.group(1) + fragment + m.group(2), html, count=1)
+        if new != html:
+            write_atomic(page, new.encode("utf-8"))
+            filled += 1
+    return filled
 
 
 def write_status_json(report: Report, data: ProjectData, site_dir: Path) -> Path:

@@ -52,7 +52,7 @@ from kb.print.manual.slides import ThumbnailError, draw_thumbnails, overflow_fin
 from kb.project.findings import Catalog, Finding, format_text, sort_findings
 
 __all__ = [
-    "BuildPlan", "FontMissingError", "ManualError", "Refusal", "RenderError",
+    "BuildPlan", "FontMissingError", "ManualError", "ManualsBuilt", "Refusal", "RenderError",
     "build_manuals", "plan_documents",
 ]
 
@@ -92,6 +92,14 @@ class Refusal:
         return out
 
 
+@dataclass(frozen=True)
+class ManualsBuilt:
+    """What the PDF step made: the files, and the findings of their layout (slide-overflow), unworded."""
+
+    paths: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
 @dataclass
 class BuildPlan:
     languages: list[LanguagePlan]
@@ -111,6 +119,9 @@ def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
     downloads = site_dir / DOWNLOADS
     documents: list[Document] = []
     refused: list[Refusal] = []
+    # each module's deck, whose slides the trainer guide prints with their speaker notes
+    decks = {plan.lang: {ch.path: slide_outputs(out.stem, plan.lang, downloads)[0]
+                         for ch, out in single_outputs(plan.handouts, downloads)} for plan in plans}
     for manual in manuals:
         for edition in EDITIONS:  # the trainer guide and the participant workbook: released together
             name = manual.edition_filename(edition)
@@ -119,9 +130,9 @@ def plan_documents(settings: Any, data: Any, report: Any, site_dir: Path,
                 refused.append(Refusal(downloads / name, edition, manual.lang, manual.id,
                                        tuple(manual.refused()), tuple(manual.gaps())))
                 # the draft of the next edition, beside the last released one (kb.print.manual.editions)
-                documents.append(assembler.manual(manual, downloads / editions.DRAFTS / name, edition))
+                documents.append(assembler.manual(manual, downloads / editions.DRAFTS / name, edition, decks[manual.lang]))
             else:
-                documents.append(assembler.manual(manual, downloads / name, edition))
+                documents.append(assembler.manual(manual, downloads / name, edition, decks[manual.lang]))
     for plan in plans:
         for kind, chapters, folder in (("handout", plan.handouts, "handouts"), ("panel", plan.panels, "panels")):
             for ch, out in single_outputs(chapters, downloads / folder / plan.lang):
@@ -218,22 +229,28 @@ def slide_findings(settings: Any, report: Any, plan: BuildPlan) -> list[Finding]
 
 
 def _draw_slide_thumbnails(site_dir: Path, plan: BuildPlan) -> None:
-    """The notes pages get their deck's slides drawn in (after every render, from the cache too: the
-    cache keeps the notes pages as WeasyPrint wrote them, the deck beside them may have changed)."""
+    """The notes pages and the trainer guides get their decks' slides drawn in (after every render, from
+    the cache too: the cache keeps each PDF as WeasyPrint wrote it, the decks may have changed). A deck
+    not written (release mode: its module is not approved, so the guide is a draft) leaves its boxes empty."""
     for doc in plan.documents:
-        if doc.thumbnails_from is None or not doc.output.is_file() or not doc.thumbnails_from.is_file():
+        if not doc.thumbnails or not doc.output.is_file():
+            continue
+        present = [source for source in doc.thumbnails if source.deck.is_file()]
+        missing = [source.deck.name for source in doc.thumbnails if not source.deck.is_file()]
+        if missing:
+            log.info("kb slides: %s: no slides drawn from %s (not written in this build)",
+                     _rel(site_dir, doc.output), ", ".join(missing))
+        if not present:
             continue
         try:
-            draw_thumbnails(doc.thumbnails_from, doc.output)
+            draw_thumbnails(doc.output, present)
         except (ThumbnailError, pikepdf.PdfError, OSError) as exc:
-            log.warning("kb slides: %s: the slides could not be drawn into the notes pages (%s)",
-                        _rel(site_dir, doc.output), exc)
+            log.warning("kb slides: %s: the slides could not be drawn in (%s)", _rel(site_dir, doc.output), exc)
 
 
-def _report_overflowing_slides(settings: Any, data: Any, report: Any, plan: BuildPlan) -> None:
+def _report_overflowing_slides(settings: Any, data: Any, found: list[Finding]) -> None:
     """Each overflowing slide as a finding line (file:line: rule: severity: message), in the language of
     the check report; a warning outside MkDocs' logger in release mode, as the refusals are."""
-    found = slide_findings(settings, report, plan)
     if not found:
         return
     catalog = Catalog(data.rules, "zh" if settings.default_language == "zh" else "en")
@@ -242,13 +259,14 @@ def _report_overflowing_slides(settings: Any, data: Any, report: Any, plan: Buil
 
 
 def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifests: Navigation,
-                  provenance: Provenance | None = None) -> list[Path]:
-    """Make every PDF of the build; return the paths written. Raises a ManualError subclass with a
-    clear message (missing font, failed renders). Release refusals are logged, not raised.
+                  provenance: Provenance | None = None) -> ManualsBuilt:
+    """Make every PDF of the build; return the paths written and the findings of their layout (logged
+    here; the build adds them to the status). Raises a ManualError subclass with a clear message
+    (missing font, failed renders). Release refusals are logged, not raised.
     *provenance*: where the pages stand in git (default: read now)."""
     site_dir = Path(site_dir)
     if not any(manifests.get(lang) for lang in settings.languages):
-        return []
+        return ManualsBuilt()
     require_cjk_font()  # every stylesheet sets Noto Sans CJK SC first, for both languages
     if not harfbuzz_subsetting():
         log.warning("kb manual: WeasyPrint cannot load libharfbuzz-subset; it subsets the CJK fonts with fontTools, "
@@ -259,14 +277,15 @@ def build_manuals(settings: Any, data: Any, report: Any, site_dir: Path, manifes
     jobs = [to_job(doc, site_dir) for doc in plan.documents]
     summary: Summary = render_all(jobs, settings.cache_path / "pdf", on_done=lambda o: _log_outcome(site_dir, o),
                                   memory_budget_mb=settings.print.memory_mb)
+    _draw_slide_thumbnails(site_dir, plan)  # before an edition is kept: the guide keeps its slides
     if settings.release:
         _keep_and_restore_editions(settings, plan, site_dir, provenance or Provenance.of(settings.root, settings.docs_dir))
-    _draw_slide_thumbnails(site_dir, plan)
-    _report_overflowing_slides(settings, data, report, plan)
+    found = slide_findings(settings, report, plan)
+    _report_overflowing_slides(settings, data, found)
     refused = f", {len(plan.refused)} refused for release" if plan.refused else ""
     log.info(
         "kb manual: %d PDFs rendered, %d reused from the cache%s (%s) in %.1f s",
         len(summary.rendered), len(summary.reused), refused,
         ", ".join(f"{m.id}-{m.lang}: {len(m.chapters)} chapters" for m in plan.manuals), summary.seconds,
     )
-    return [doc.output for doc in plan.documents]
+    return ManualsBuilt([doc.output for doc in plan.documents], found)

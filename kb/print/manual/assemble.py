@@ -25,7 +25,17 @@ from kb.print.manual.approvals import ApprovalState, approval_state
 from kb.print.manual.content import ParsedPage, Target, anchor_for, parse_page, prepare
 from kb.print.manual.parts import FOLIO_SLOT, PAGES_SLOT, PART_MARK, VERSION_PLACEHOLDER, split_parts
 from kb.print.manual.render import PAGE_SLOT
-from kb.print.manual.slides import NOTES_THUMB_MM, SLIDE_MARGIN_MM, SLIDE_MM, THUMB_ID, Deck, deck_of
+from kb.print.manual.slides import (
+    GUIDE_THUMB_MM,
+    NOTES_THUMB_MM,
+    SLIDE_MARGIN_MM,
+    SLIDE_MM,
+    THUMB_ID,
+    Deck,
+    Thumbnails,
+    deck_of,
+    guide_thumb_prefix,
+)
 from kb.project.gitdates import Revision, revisions, uncommitted
 from kb.project.templating import fill
 
@@ -101,6 +111,8 @@ class Chapter:
     gaps: int = 0                         # [[gap: ...]] markers on the page
     approval: ApprovalState | None = None  # sign-off by the organisations of the document it is printed in
     session_plan: SessionPlanView | None = None  # a module's lesson, printed at its start in the trainer guide
+    deck: Deck | None = None  # a module's slides: the trainer guide prints each with its speaker notes
+    thumb_prefix: str = ""    # ... in boxes of this id prefix + the slide's number
 
     @property
     def draft(self) -> bool:
@@ -127,7 +139,7 @@ class Document:
     resources: tuple[str, ...]
     pages: list[str]  # repository paths of the site pages printed in it
     deck: Deck | None = None   # slides: what each slide is (the overflow finding names its section)
-    thumbnails_from: Path | None = None  # notes pages: the deck whose pages are drawn into them
+    thumbnails: tuple[Thumbnails, ...] = ()  # notes pages, trainer guide: the decks whose slides are drawn into them
     manual: str | None = None  # id of the training manual (kb.yml manuals), for manuals
     bleed_mm: float = 0.0      # press bleed (panels, kb.yml print.panel)
     parts: tuple[str, ...] = ()  # a big manual: the HTML of each part (kb.print.manual.parts); html is then the whole
@@ -466,6 +478,7 @@ class Assembler:
     env: jinja2.Environment = field(init=False)
     template_dir: Path = field(init=False)
     _parsed: dict[str, ParsedPage] = field(default_factory=dict)
+    _decks: dict[str, Deck] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.template_dir = self.settings.root.joinpath(*TEMPLATE_DIR)
@@ -476,6 +489,13 @@ class Assembler:
         if dest not in self._parsed:
             self._parsed[dest] = parse_page(self.site_dir, dest)
         return self._parsed[dest]
+
+    def deck(self, ch: Chapter) -> Deck:
+        """A module's slides (made once: the deck, its notes pages and the trainer guide print them)."""
+        if ch.path not in self._decks:
+            self._decks[ch.path] = deck_of(self.parsed(ch.entry.dest), ch.path, ch.title,
+                                           self.settings.print.slides.min_font_pt)
+        return self._decks[ch.path]
 
     def stylesheets(self, kind: str) -> tuple[str, ...]:
         return tuple(str(self.template_dir / name) for name in STYLESHEETS[kind])
@@ -531,10 +551,12 @@ class Assembler:
         return tuple(found)
 
     # -- documents
-    def manual(self, plan: ManualPlan, output: Path, edition: str = GUIDE) -> Document:
+    def manual(self, plan: ManualPlan, output: Path, edition: str = GUIDE,
+               decks: dict[str, Path] | None = None) -> Document:
         """An edition of *plan*: the trainer guide (GUIDE: session plans, trainer notes, the answers
-        appendix, the training agendas) or the participant workbook (WORKBOOK: none of them, room to
-        write). Both parse each page once (the assembler's cache)."""
+        appendix, the training agendas, each module's slides with their speaker notes) or the participant
+        workbook (WORKBOOK: none of them, room to write). Both parse each page once (the assembler's cache).
+        *decks*: module page -> its deck's PDF, whose slides the build draws into the guide's boxes."""
         guide = edition == GUIDE
         ui = self.data.ui.get(plan.lang, {})
         chapters = [replace(ch) for ch in plan.chapters]  # each edition prints its own bodies
@@ -552,6 +574,10 @@ class Assembler:
             ch.body = Markup(printed.body.replace(PART_MARK, ""))
             ch.answers = Markup(printed.answers.replace(PART_MARK, "")) if printed.answers is not None else None
             ch.ids = printed.ids
+            if guide and decks is not None and ch.path in decks:
+                ch.deck, ch.thumb_prefix = self.deck(ch), guide_thumb_prefix(ch.anchor)
+        thumbnails = tuple(Thumbnails(decks[ch.path], ch.thumb_prefix, GUIDE_THUMB_MM)
+                           for ch in chapters if ch.deck is not None and decks is not None)
         answered = [ch for ch in chapters if ch.answers is not None]
         glossary = self._glossary(plan.lang, glossary_terms) if plan.glossary else None
         counted = [*chapters, plan.glossary] if glossary and plan.glossary else list(chapters)
@@ -566,6 +592,7 @@ class Assembler:
         org_names = dict(zip(plan.orgs, self.org_names(plan.orgs, plan.lang), strict=True))
         context.update(
             guide=guide, edition_label=ui["manual_edition_guide" if guide else "manual_edition_workbook"],
+            guide_thumb=thumbnail_geometry(GUIDE_THUMB_MM),
             agendas=plan.agendas if guide else [],
             chapters=chapters, groups=groups, answered=answered, to_complete=plan.to_complete,
             answers_draft=any(ch.draft for ch in answered),
@@ -593,6 +620,7 @@ class Assembler:
             marked = self.env.get_template("manual.html").render(**{**context, "parts": True})
             parts = tuple(split_parts(marked.replace(VERSION_SLOT, str(escape(version))), part_bytes))
         return Document(edition, plan.lang, output, html, self.stylesheets(edition), resources, pages, manual=plan.id,
+                        thumbnails=thumbnails,
                         parts=parts if len(parts) > 1 else (), version=version if len(parts) > 1 else "",
                         version_chars="".join(sorted(set(ui["manual_uncommitted"] + ui["manual_unversioned"]))))
 
@@ -621,11 +649,11 @@ class Assembler:
         """A module's slides (16:9) and their notes pages for the trainer (A4)."""
         lang = ch.entry.lang
         min_pt = self.settings.print.slides.min_font_pt
-        deck = deck_of(self.parsed(ch.entry.dest), ch.path, ch.title, min_pt)
+        deck = self.deck(ch)
         orgs = tuple(self.data.required_reviewers(ch.track or "general"))
         shared = {"deck": deck, "track_label": self.data.model.tracks.get(ch.track or "", {}).get(lang) or ch.section or "",
                   "partners": " · ".join(self.org_names(orgs[1:], lang)),
-                  "geometry": slide_geometry(min_pt), "thumb": thumbnail_geometry(min_pt)}
+                  "geometry": slide_geometry(min_pt), "thumb": thumbnail_geometry(NOTES_THUMB_MM)}
         resources = self._resources([ch])
         out = []
         for kind, output in (("slides", deck_output), ("slides-notes", notes_output)):
@@ -633,7 +661,7 @@ class Assembler:
             html = self.stamped(self.env.get_template(f"{kind}.html").render(**context), lang, [ch.path], resources)
             out.append(Document(kind, lang, output, html, self.stylesheets(kind), resources, [ch.path],
                                 deck=deck if kind == "slides" else None,
-                                thumbnails_from=deck_output if kind == "slides-notes" else None))
+                                thumbnails=(Thumbnails(deck_output),) if kind == "slides-notes" else ()))
         slides, notes = out
         return slides, notes
 
@@ -650,9 +678,9 @@ def slide_geometry(min_pt: float) -> dict[str, Any]:
             "image_em": round(body_em - TITLE_EM, 2)}
 
 
-def thumbnail_geometry(min_pt: float) -> dict[str, Any]:
-    """The box of a slide on the notes pages (mm), which the build draws the slide's page into, found by its id."""
-    scale = NOTES_THUMB_MM / SLIDE_MM[0]
+def thumbnail_geometry(width_mm: float) -> dict[str, Any]:
+    """The box of a slide *width_mm* wide (mm), which the build draws the slide's page into, found by its id."""
+    scale = width_mm / SLIDE_MM[0]
     return {"width": round(SLIDE_MM[0] * scale, 3), "height": round(SLIDE_MM[1] * scale, 3), "id_prefix": THUMB_ID}
 
 

@@ -17,7 +17,9 @@ between list items and blocks into as many slides as it needs, by an estimate of
 at the minimum type size; the layout decides the rest. Trainer notes (any element of class `trainer`,
 as `!!! trainer "…"` makes) are taken off the slides and kept as the speaker notes of the first slide
 of their section, which the notes pages print beside a thumbnail of every slide
-(downloads/trainer/slides-notes-<module>-<lang>.pdf).
+(downloads/trainer/slides-notes-<module>-<lang>.pdf), and which the trainer guide prints the same way in
+each module's chapter, in its section "Slides and speaker notes" (laid out, tagged and page-numbered
+with the rest of the guide; the slides are drawn into its boxes after the render, as into the notes pages).
 
 A slide must fit its 16:9 page at the minimum type size (kb.yml print.slides.min_font_pt): a slide that
 runs onto a second page is a finding (`slide-overflow`) naming the module file and the line of the
@@ -66,6 +68,23 @@ SLIDE_MARGIN_MM = (11.0, 16.0, 13.0, 16.0)
 # the notes pages (A4): each slide as a thumbnail this wide beside its notes, in a box of this id and its number
 NOTES_THUMB_MM = 92.0
 THUMB_ID = "kb-thumb-"
+# the trainer guide: a narrower thumbnail (the guide's text column is narrower), in a box whose id also
+# names the module's chapter (a guide holds the slides of many modules)
+GUIDE_THUMB_MM = 80.0
+
+
+def guide_thumb_prefix(anchor: str) -> str:
+    """The id of a slide's box in the trainer guide, less the slide's number (*anchor*: the module's chapter)."""
+    return f"{THUMB_ID}{anchor}-"
+
+
+@dataclass(frozen=True)
+class Thumbnails:
+    """A deck whose slides are drawn into a PDF after its render: slide n into the box of id prefix + n."""
+
+    deck: Path
+    prefix: str = THUMB_ID
+    width_mm: float = NOTES_THUMB_MM
 
 
 @dataclass
@@ -436,26 +455,45 @@ def _retag_fonts(xobject: pikepdf.Object, seen: set[tuple[int, int]]) -> None:
             stack.append(inner.get("/Resources"))
 
 
-def draw_thumbnails(deck_pdf: Path, notes_pdf: Path) -> int:
-    """Draw the first page of each slide of *deck_pdf* into its box on *notes_pdf* (the box with the id
-    THUMB_ID + its number, as wide as NOTES_THUMB_MM and as high as the slide scaled alike), as vector
-    graphics: the thumbnail is the slide itself, its fonts embedded. Returns the thumbnails drawn;
-    raises ThumbnailError when a slide has no box."""
-    width = NOTES_THUMB_MM * PT_PER_MM
-    height = width * SLIDE_MM[1] / SLIDE_MM[0]
-    with pikepdf.open(deck_pdf) as deck, pikepdf.open(notes_pdf) as notes:
-        starts = _slide_starts(deck)
-        boxes = _boxes(notes)
+def _draw_as_artifact(page: pikepdf.Page, xobject: pikepdf.Object, rect: pikepdf.Rectangle, first: bool) -> None:
+    """Draw *xobject* into *rect* of *page*, marked as an artifact: the slide's number, title and notes
+    are the tagged text beside it, and the slide's own marked content belongs to the deck's tags.
+    *first*: the first drawing on this page, which puts the page's own content in a q/Q pair (it leaves
+    its coordinates flipped: WeasyPrint draws top down)."""
+    if first:
+        page.contents_add(b"q\n", prepend=True)
+        page.contents_add(b"\nQ\n", prepend=False)
+    name = page.add_resource(xobject, pikepdf.Name.XObject, prefix="KbSlide")
+    placed = page.calc_form_xobject_placement(xobject, name, rect, allow_shrink=True, allow_expand=True)
+    page.contents_add(b"/Artifact BMC q " + placed + b" Q EMC\n", prepend=False)
+
+
+def draw_thumbnails(target_pdf: Path, sources: list[Thumbnails]) -> int:
+    """Draw the first page of each slide of each source deck into its box on *target_pdf* (the box with
+    the source's id prefix + the slide's number, as wide as the source says and as high as the slide
+    scaled alike), as vector graphics: the thumbnail is the slide itself, its fonts embedded. Returns
+    the thumbnails drawn; raises ThumbnailError, with *target_pdf* unchanged, when a slide has no box."""
+    drawn = 0
+    with pikepdf.open(target_pdf) as target:
+        boxes = _boxes(target)
         retagged: set[tuple[int, int]] = set()
-        for number, start in enumerate(starts, 1):
-            box = boxes.get(f"{THUMB_ID}{number}")
-            if box is None:
-                raise ThumbnailError(f"{notes_pdf.name} has no box for slide {number} of {deck_pdf.name}")
-            index, left, top = box
-            slide = notes.copy_foreign(deck.pages[start].as_form_xobject())
-            _retag_fonts(slide, retagged)
-            pikepdf.Page(notes.pages[index]).add_overlay(slide, pikepdf.Rectangle(left, top - height, left + width, top))
+        drawn_on: set[int] = set()  # pages drawn on
+        for source in sources:
+            width = source.width_mm * PT_PER_MM
+            height = width * SLIDE_MM[1] / SLIDE_MM[0]
+            with pikepdf.open(source.deck) as deck:
+                for number, start in enumerate(_slide_starts(deck), 1):
+                    box = boxes.get(f"{source.prefix}{number}")
+                    if box is None:
+                        raise ThumbnailError(f"{target_pdf.name} has no box for slide {number} of {source.deck.name}")
+                    index, left, top = box
+                    slide = target.copy_foreign(deck.pages[start].as_form_xobject())
+                    _retag_fonts(slide, retagged)
+                    _draw_as_artifact(pikepdf.Page(target.pages[index]), slide,
+                                      pikepdf.Rectangle(left, top - height, left + width, top), index not in drawn_on)
+                    drawn_on.add(index)
+                    drawn += 1
         out = io.BytesIO()
-        notes.save(out)
-    write_atomic(notes_pdf, out.getvalue())
-    return len(starts)
+        target.save(out)
+    write_atomic(target_pdf, out.getvalue())
+    return drawn

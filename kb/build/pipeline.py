@@ -456,13 +456,13 @@ class Build:
             webapp.write_manifest(site_dir, lang, s.default_language, name, self.ui(lang).get("app_short_name", ""), description)
         webapp.write_offline_page(site_dir, overrides, data.ui, s.languages, s.default_language)
         if s.pdf:
-            self._print(site_dir, overrides, html)
+            self._print(site_dir, theme_env, overrides, html)
         # the pages a programme saves, and its printed material for trainees, each with its size: after the PDFs
         printed = {lang: for_trainees(s, self._downloads(lang), lang) for lang in s.languages} if s.pdf else {}
         webapp.write_offline_lists(site_dir, self.manifest, tuple(track for track in data.model.tracks if track != "general"),
                                    dot_pages, printed)
 
-    def _print(self, site_dir: Path, overrides: Path, html: dict[str, str]) -> None:
+    def _print(self, site_dir: Path, theme_env: Any, overrides: Path, html: dict[str, str]) -> None:
         """The PDFs: manuals, handouts, panels and slides; forms and event reports (from *html*: each
         page's body as rendered); then their sizes and pages on the pages that offer them."""
         report, data, s = self.wait_for_checks(), self.data, self.settings

@@ -110,18 +110,33 @@ def form_pattern(forms: list[str], lang: str) -> tuple[re.Pattern[str], dict[str
     return _PATTERNS[key]
 
 
-def terms_used(text: str, terms: Sequence[GlossaryTerm], lang: str) -> list[GlossaryTerm]:
-    """The terms a written form of which in *lang* occurs in *text*, matched as the website's hover
-    definitions match them (kb/web/glossary_html.py: the longest form at each position) but anywhere in
-    the text and every time: the terms the page shows and the manual prints with it, and a few more."""
-    lang = "zh" if lang.lower().startswith("zh") else "en"
+_OWNERS: dict[tuple[int, str], tuple[Sequence[GlossaryTerm], dict[str, GlossaryTerm], re.Pattern[str], dict[str, str]]] = {}
+
+
+def _owners(terms: Sequence[GlossaryTerm], lang: str) -> tuple[dict[str, GlossaryTerm], re.Pattern[str], dict[str, str]]:
+    """Each written form's term and the compiled matcher, once per glossary and language (not per page)."""
+    kept = _OWNERS.get((id(terms), lang))
+    if kept is not None and kept[0] is terms:
+        return kept[1], kept[2], kept[3]
     owner: dict[str, GlossaryTerm] = {}
     for term in terms:
         for form in term.forms(lang):
             if form and form.strip():
                 owner.setdefault(form.strip(), term)
+    pattern, groups = form_pattern(sorted(owner, key=lambda f: (-len(f), f)), lang) if owner else (re.compile("(?!)"), {})
+    if len(_OWNERS) > 8:  # a long-running process (serve) reads the glossary afresh for each rebuild
+        _OWNERS.clear()
+    _OWNERS[(id(terms), lang)] = (terms, owner, pattern, groups)
+    return owner, pattern, groups
+
+
+def terms_used(text: str, terms: Sequence[GlossaryTerm], lang: str) -> list[GlossaryTerm]:
+    """The terms a written form of which in *lang* occurs in *text*, matched as the website's hover
+    definitions match them (kb/web/glossary_html.py: the longest form at each position) but anywhere in
+    the text and every time: the terms the page shows and the manual prints with it, and a few more."""
+    lang = "zh" if lang.lower().startswith("zh") else "en"
+    owner, pattern, groups = _owners(terms, lang)
     if not owner or not text:
         return []
-    pattern, groups = form_pattern(sorted(owner, key=lambda f: (-len(f), f)), lang)
     used = {owner[groups[m.lastgroup or ""]].id for m in pattern.finditer(text) if m.lastgroup}
     return [t for t in terms if t.id in used]

@@ -30,7 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from kb.content.pages import iso_date
+from kb.content.pages import iso_date, single_language_reason
 from kb.project.data import ContentModel
 
 
@@ -154,21 +154,10 @@ def _approval(value: Any) -> Any:
     raise _error(ProblemKind.BAD_APPROVAL)
 
 
-def _single_language_reason(value: Any) -> str | None:
-    """The reason given for a deliberately one-language page ("" when none is given), or None: the
-    same reading as kb.content.pages.Page.translation_none."""
-    if isinstance(value, dict) and "none" in value:
-        reason = value.get("none")
-        return str(reason).strip() if reason else ""
-    if value == "none" or value is False:
-        return ""
-    return None
-
-
 def _translation(value: Any, handler: Callable[[Any], Any]) -> Any:
     """A single-language page's {none: reason}, or a translation's stamp {from, hash, override}."""
     wrong_type = "" if fits("mapping", value) else "mapping"
-    reason = _single_language_reason(value)
+    reason = single_language_reason(value)
     if reason is not None:
         if not reason:
             raise _error(ProblemKind.NONE_WITHOUT_REASON, wrong_type=wrong_type)

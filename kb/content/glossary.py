@@ -5,7 +5,7 @@ approval digest's "terms the page uses")."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pypinyin import Style, lazy_pinyin
@@ -110,23 +110,29 @@ def form_pattern(forms: list[str], lang: str) -> tuple[re.Pattern[str], dict[str
     return _PATTERNS[key]
 
 
-_OWNERS: dict[tuple[int, str], tuple[Sequence[GlossaryTerm], dict[str, GlossaryTerm], re.Pattern[str], dict[str, str]]] = {}
+_OWNERS: dict[tuple[int, str, Callable[..., bool] | None],
+              tuple[Sequence[Any], dict[str, Any], re.Pattern[str], dict[str, str]]] = {}
 
 
-def _owners(terms: Sequence[GlossaryTerm], lang: str) -> tuple[dict[str, GlossaryTerm], re.Pattern[str], dict[str, str]]:
-    """Each written form's term and the compiled matcher, once per glossary and language (not per page)."""
-    kept = _OWNERS.get((id(terms), lang))
+def form_owners(terms: Sequence[Any], lang: str, keep: Callable[[Any, str], bool] | None = None
+                ) -> tuple[dict[str, Any], re.Pattern[str], dict[str, str]]:
+    """Each written form in *lang* of the terms (those *keep* keeps), its term, and the compiled
+    matcher with its group names: prepared once per glossary and language, not once per page (every
+    page of a build passes the same list of terms)."""
+    kept = _OWNERS.get((id(terms), lang, keep))
     if kept is not None and kept[0] is terms:
         return kept[1], kept[2], kept[3]
-    owner: dict[str, GlossaryTerm] = {}
+    owner: dict[str, Any] = {}
     for term in terms:
+        if keep is not None and not keep(term, lang):
+            continue
         for form in term.forms(lang):
             if form and form.strip():
                 owner.setdefault(form.strip(), term)
     pattern, groups = form_pattern(sorted(owner, key=lambda f: (-len(f), f)), lang) if owner else (re.compile("(?!)"), {})
     if len(_OWNERS) > 8:  # a long-running process (serve) reads the glossary afresh for each rebuild
         _OWNERS.clear()
-    _OWNERS[(id(terms), lang)] = (terms, owner, pattern, groups)
+    _OWNERS[(id(terms), lang, keep)] = (terms, owner, pattern, groups)
     return owner, pattern, groups
 
 
@@ -135,7 +141,7 @@ def terms_used(text: str, terms: Sequence[GlossaryTerm], lang: str) -> list[Glos
     definitions match them (kb/web/glossary_html.py: the longest form at each position) but anywhere in
     the text and every time: the terms the page shows and the manual prints with it, and a few more."""
     lang = "zh" if lang.lower().startswith("zh") else "en"
-    owner, pattern, groups = _owners(terms, lang)
+    owner, pattern, groups = form_owners(terms, lang)
     if not owner or not text:
         return []
     used = {owner[groups[m.lastgroup or ""]].id for m in pattern.finditer(text) if m.lastgroup}

@@ -208,13 +208,7 @@ class Page:
     @property
     def translation_none(self) -> str | None:
         """The reason given for a deliberately one-language page, or None."""
-        value = self.translation
-        if isinstance(value, dict) and "none" in value:
-            reason = value.get("none")
-            return str(reason).strip() if reason else ""
-        if value == "none" or value is False:
-            return ""
-        return None
+        return single_language_reason(self.translation)
 
     @property
     def in_manual(self) -> bool:
@@ -302,6 +296,17 @@ def front_matter_lines(text: str) -> FrontMatterLines:
     if end is None:
         raise FrontMatterShapeError("unclosed")
     return FrontMatterLines(bom, newline, lines, end)
+
+
+def single_language_reason(value: Any) -> str | None:
+    """The reason a front matter's ``translation`` gives for a deliberately one-language page ("" when
+    none is given), or None when it does not say the page is one-language."""
+    if isinstance(value, dict) and "none" in value:
+        reason = value.get("none")
+        return str(reason).strip() if reason else ""
+    if value == "none" or value is False:
+        return ""
+    return None
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:

@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from kb.content.glossary import form_pattern as _pattern_for
+from kb.content.glossary import form_owners
 from kb.content.safety import tooltip_text
 
 SKIP_TAGS = frozenset({
@@ -92,34 +92,15 @@ def _tokens(source: str) -> list[tuple[int, str, str, str | None]]:
     return out
 
 
-_MATCHERS: dict[tuple[int, str], tuple[Sequence[Term], dict[str, Term], re.Pattern[str], dict[str, str]]] = {}
-
-
-def _matcher(terms: Sequence[Term], lang: str) -> tuple[dict[str, Term], re.Pattern[str], dict[str, str]]:
-    """Each written form's term, and the compiled matcher: once per glossary and language, not per page
-    (the same list of terms is passed for every page of a build)."""
-    kept = _MATCHERS.get((id(terms), lang))
-    if kept is not None and kept[0] is terms:
-        return kept[1], kept[2], kept[3]
-    form_owner: dict[str, Term] = {}
-    for term in terms:
-        if not _definition(term, lang):
-            continue
-        for form in term.forms(lang):
-            if form and form.strip():
-                form_owner.setdefault(form.strip(), term)
-    pattern, groups = _pattern_for(sorted(form_owner, key=lambda f: (-len(f), f)), lang) if form_owner else (re.compile("(?!)"), {})
-    if len(_MATCHERS) > 8:  # a long-running process (serve) reads the glossary afresh for each rebuild
-        _MATCHERS.clear()
-    _MATCHERS[(id(terms), lang)] = (terms, form_owner, pattern, groups)
-    return form_owner, pattern, groups
+def _has_definition(term: Term, lang: str) -> bool:
+    return bool(_definition(term, lang))
 
 
 def annotate(html_text: str, terms: Sequence[Term], lang: str) -> str:
     """Wrap the first occurrence of each glossary term in *html_text* (a page body) in an
     <abbr class="kb-term"> carrying the term's definition in *lang* ("zh" or "en")."""
     lang = "zh" if lang.lower().startswith("zh") else "en"
-    form_owner, pattern, groups = _matcher(terms, lang)
+    form_owner, pattern, groups = form_owners(terms, lang, _has_definition)
     if not form_owner or not html_text:
         return html_text
     done: set[str] = set(_TERM_ID_RE.findall(html_text))

@@ -49,9 +49,6 @@ class TemplateBytecodeCache(BytecodeCache):
     def dump_bytecode(self, bucket: Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
 
-    def clear(self) -> None:
-        self._code.clear()
-
 
 @dataclass(frozen=True)
 class Rebuild:
@@ -107,27 +104,19 @@ def html_file(rel: str, lang: str, default_language: str) -> str:
     return page_url_for(rel, lang, default_language) + "index.html"
 
 
-def mark_stale(site_dir: Path, files: Iterable[str]) -> list[str]:
+def mark_stale(site_dir: Path, files: Iterable[str]) -> None:
     """Make MkDocs' dirty build render these pages again: their HTML is dated older than any source
-    (MkDocs compares modification times). Returns the files marked; missing ones are built anyway."""
-    marked = []
+    (MkDocs compares modification times); a missing one is built anyway."""
     for name in files:
         path = site_dir / name
         if path.is_file() and not path.is_symlink():
             os.utime(path, (0, 0))
-            marked.append(name)
-    return marked
 
 
-def mark_all_stale(site_dir: Path) -> int:
+def mark_all_stale(site_dir: Path) -> None:
     """A full rebuild in a dirty session: every page's HTML dated old (kept in place, so a browser
     reloading meanwhile still gets a page)."""
-    count = 0
-    for path in site_dir.rglob("index.html"):
-        if path.is_file() and not path.is_symlink():
-            os.utime(path, (0, 0))
-            count += 1
-    return count
+    mark_stale(site_dir, (path.relative_to(site_dir).as_posix() for path in site_dir.rglob("index.html")))
 
 
 def _digest(text: str) -> str:

@@ -47,8 +47,7 @@ def on_startup(command: str, dirty: bool) -> None:
         logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
 
 
-def _theme_env(config: Any) -> Any:
-    env = config.theme.get_env()
+def _with_template_cache(env: Any) -> Any:
     if _preview is not None:  # serve: templates compiled once per session, not once per rebuild
         env.bytecode_cache = _preview.templates
     return env
@@ -102,10 +101,8 @@ def on_files(files: Any, config: Any) -> Any:
 
 
 def on_env(env: Any, config: Any, files: Any) -> Any:
-    if _preview is None:
-        return env
-    env.bytecode_cache = _preview.templates
-    if _build is not None and _preview.dirty:
+    _with_template_cache(env)
+    if _build is not None and _preview is not None and _preview.dirty:
         # pages this rebuild does not render were not read: their title, for the navigation, is the front matter's
         for file in files.documentation_pages():
             page = file.page
@@ -176,7 +173,7 @@ def on_post_build(config: Any) -> None:
     if _build is None or not _outermost(config):
         return  # a language built from inside mkdocs-static-i18n: the outer build finishes the job
     try:
-        _build.finish(Path(config.site_dir), _theme_env(config), Path(config.theme.custom_dir))
+        _build.finish(Path(config.site_dir), _with_template_cache(config.theme.get_env()), Path(config.theme.custom_dir))
     except FinishFailed as exc:
         raise Abort(str(exc)) from None
     finally:

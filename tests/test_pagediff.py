@@ -95,3 +95,18 @@ def test_a_build_without_downloads_is_a_problem(tmp_path: Path):
     (tmp_path / "head").mkdir()
     result = compare_downloads(tmp_path / "base", tmp_path / "head", tmp_path / "out", max_images=10)
     assert [(p.document, p.code) for p in result.problems] == [("base", "no-downloads")]
+
+
+def test_a_document_that_looks_the_same_leaves_nothing_for_the_next(tmp_path: Path):
+    # a.pdf: other bytes (its title), the same three pages; b.pdf, compared next, gains a page
+    base, head = tmp_path / "base", tmp_path / "head"
+    for folder, title in ((base, "before"), (head, "after")):
+        sheets = [Image.new("RGB", (210, 297), "white") for _ in range(3)]
+        folder.mkdir(parents=True)
+        sheets[0].save(folder / "a.pdf", save_all=True, append_images=sheets[1:], title=title)
+    _raster_pdf(base / "b.pdf", 1)
+    _raster_pdf(head / "b.pdf", 2)
+    result = compare_downloads(base, head, tmp_path / "out", max_images=10)
+    assert result.problems == []
+    (doc,) = result.documents
+    assert doc.document == "b.pdf" and [(p.kind, p.before, p.after) for p in doc.pages] == [("added", None, 2)]

@@ -288,13 +288,13 @@ def compare_downloads(base: Path, head: Path, out: Path, max_images: int) -> Com
     before_files, after_files = pdf_files(base), pdf_files(head)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kb-pagediff-") as tmp:
-        for document in sorted(set(before_files) | set(after_files)):
+        for index, document in enumerate(sorted(set(before_files) | set(after_files))):
             old, new = before_files.get(document), after_files.get(document)
             if old is not None and new is not None and old.read_bytes() == new.read_bytes():
                 continue
             try:
-                change = _compare_document(document, old, new, Path(tmp) / str(len(result.documents)), out,
-                                           result, max_images)
+                # a folder of its own per document: pages left by one that showed no change must not count for the next
+                change = _compare_document(document, old, new, Path(tmp) / str(index), out, result, max_images)
             except (ValueError, OSError, UnidentifiedImageError) as exc:
                 result.problems.append(Problem(document, "unreadable", str(exc)))
                 continue

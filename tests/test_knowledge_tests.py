@@ -199,7 +199,8 @@ def test_a_wrong_knowledge_test_record_and_a_module_without_a_bank_are_reported(
     page = project / "docs" / "en" / "mercury" / "events" / "training-kt.md"
     text = page.read_text(encoding="utf-8")
     text = text.replace("post: {women: {tested: 23, average: 8.0}", "post: {women: {tested: 23, average: 12}")
-    text = text.replace("modules: [modules/91-test-module.md]", "modules: [modules/91-test-module.md, modules/99-none]")
+    text = text.replace("modules: [mercury/modules/91-test-module.md]",
+                        "modules: [mercury/modules/91-test-module.md, mercury/modules/99-none]")
     page.write_text(text, encoding="utf-8")
     found = sorted((f.code, f.line, f.severity, f.message) for f in run(settings_for(project), lang="en").findings
                    if f.rule == "event" and f.path == "docs/en/mercury/events/training-kt.md")

@@ -460,7 +460,7 @@ def check_event(page: Page, ctx: Context) -> list[Finding]:
     if problem is not None:
         out.append(finding("event", "knowledge-test", page, line, problem=problem))
     banks = ctx.data.question_banks
-    for module in session_modules(page.meta, page.track):
+    for module in session_modules(page.meta):
         if module not in banks:
             bank = f"{ctx.data.settings.data_dir}/questions/{module[:-3]}.yml"
             out.append(finding("event", "no-question-bank", page, line, module=module, bank=bank))

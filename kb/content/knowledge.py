@@ -42,20 +42,20 @@ def choice_answers(page: Page) -> list[ChoiceAnswer]:
     return out
 
 
-def session_modules(meta: dict[str, Any], track: str | None) -> list[str]:
-    """The module pages a training lists in event.session.modules (track-relative, with or without
-    .md), as paths under docs/<lang>/ (mercury/modules/02-x.md). What is not a list of text: none
-    (the session's own checks report its shape)."""
+def session_modules(meta: dict[str, Any]) -> list[str]:
+    """The module pages a training lists in event.session.modules, as the session plan reads them:
+    paths under docs/<lang>/ (mercury/modules/02-x.md; kb.content.lessons), with or without .md. What
+    is not a list of text: none (the session's own checks report its shape)."""
     event = meta.get("event")
     session = event.get("session") if isinstance(event, dict) else None
     modules = session.get("modules") if isinstance(session, dict) else None
-    if not isinstance(modules, list) or not track:
+    if not isinstance(modules, list):
         return []
     out = []
     for item in modules:
         if isinstance(item, str) and item.strip().strip("/"):
             rel = item.strip().strip("/")
-            out.append(f"{track}/{rel if rel.endswith('.md') else rel + '.md'}")
+            out.append(rel if rel.endswith(".md") else rel + ".md")
     return list(dict.fromkeys(out))
 
 

@@ -86,7 +86,7 @@ def trainings(pages: dict[str, Any], docs_dir: str, lang: str, default_language:
         for path, page in pages.items():
             if not path.startswith(root) or page.type != "event" or page.text is None:
                 continue
-            listed = tuple(banks[m] for m in session_modules(page.meta, page.track) if m in banks)
+            listed = tuple(banks[m] for m in session_modules(page.meta) if m in banks)
             if listed:
                 found[page.rel] = Training(page.rel, page, listed)
     return [found[rel] for rel in sorted(found)]

@@ -232,7 +232,10 @@ class Build:
             mark_all_stale(site_dir)
         else:
             mark_stale(site_dir, self.rebuild.stale)
-            log.info("kb preview: rendering %s and its translation", ", ".join(self.rebuild.changed) or "nothing new")
+            if self.rebuild.changed:
+                log.info("kb preview: rendering %s and its translation", ", ".join(self.rebuild.changed))
+            else:  # saved without a change to any page's text: MkDocs renders what it finds newer
+                log.info("kb preview: no page's text changed")
 
     def title_of(self, page: PageRef) -> str | None:
         """The page's title from its front matter, for the navigation of a rebuild that does not render it."""

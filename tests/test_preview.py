@@ -11,6 +11,7 @@ from sitebuild import FIXTURES, make_project
 
 from kb.build.preview import PreviewSession, html_file
 from kb.checks import engine
+from kb.content.structure import structure_digest
 from kb.web.search import LanguageIndex, with_unrendered
 
 CASES = ["broken-link/flag", "broken-link/clean", "term-mismatch/flag", "pii/flag", "structure-mismatch/flag"]
@@ -41,7 +42,8 @@ def test_the_plan_renders_a_page_and_its_translation_or_everything(tmp_path: Pat
 
     def plan():
         settings = settings_for(project)
-        return session.plan(settings, engine.discover(settings)[0])
+        pages = engine.discover(settings)[0]
+        return session.plan(settings, pages, structure_digest(settings, pages))
 
     assert plan().full  # the first rebuild renders everything
     unchanged = plan()
@@ -60,7 +62,9 @@ def test_the_plan_renders_a_page_and_its_translation_or_everything(tmp_path: Pat
     ui = project / "data" / "ui.yml"
     ui.write_text(ui.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert plan().full  # data: interface text on every page
-    assert PreviewSession(dirty=False).plan(settings_for(project), engine.discover(settings_for(project))[0]).full
+    settings = settings_for(project)
+    pages = engine.discover(settings)[0]
+    assert PreviewSession(dirty=False).plan(settings, pages, structure_digest(settings, pages)).full
 
 
 def test_the_search_index_keeps_the_entries_of_pages_not_rendered():

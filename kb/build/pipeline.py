@@ -227,7 +227,8 @@ class Build:
         page when more than a page body changed (kb.build.preview); MkDocs renders what is dated older."""
         if self.preview is None or not self.preview.dirty or self.rebuild is not None:
             return
-        self.rebuild = self.preview.plan(self.settings, self.wait_for_checks().pages)
+        report = self.wait_for_checks()  # run with the session's CheckMemo, keyed by this rebuild's structure
+        self.rebuild = self.preview.plan(self.settings, report.pages, self.preview.checks.key)
         if self.rebuild.full:
             mark_all_stale(site_dir)
         else:

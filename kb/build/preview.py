@@ -27,7 +27,6 @@ from jinja2.bccache import Bucket
 
 from kb.checks.engine import CheckMemo
 from kb.content.pages import Page
-from kb.content.structure import structure_digest
 from kb.project.settings import Settings
 from kb.web.site import page_url_for
 
@@ -72,9 +71,9 @@ class PreviewSession:
     _structure: str | None = None
     _bodies: dict[str, str] = field(default_factory=dict)  # repository path -> digest of the body
 
-    def plan(self, settings: Settings, pages: Mapping[str, Page]) -> Rebuild:
-        """Compare the project with the last rebuild's: full when anything but a page body changed."""
-        structure = structure_digest(settings, pages)
+    def plan(self, settings: Settings, pages: Mapping[str, Page], structure: str) -> Rebuild:
+        """Compare the project with the last rebuild's: full when anything but a page body changed
+        (*structure*: kb.content.structure.structure_digest of this rebuild, which its checks computed)."""
         bodies = {path: _digest(page.body) for path, page in pages.items()}
         full = not self.dirty or structure != self._structure
         changed = tuple(sorted(p for p, d in bodies.items() if self._bodies.get(p) != d))

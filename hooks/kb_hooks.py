@@ -63,8 +63,11 @@ def on_config(config: Any) -> Any:
     try:
         _build = _build or Build.prepare(_command, offline=offline is not None and bool(offline.config.enabled),
                                          preview=_preview)
+        _build.start_checks()  # as early as can be: they run beside everything the generator does from here
     except SettingsError as exc:
         raise Abort(f"configuration error: {exc}") from None
+    except BuildRefused as exc:
+        raise Abort(str(exc)) from None
     settings = _build.settings
     if Path(config.docs_dir).resolve() != settings.docs_path.resolve():
         raise Abort(f"configuration error: mkdocs.yml docs_dir ({config.docs_dir}) differs from kb.yml ({settings.docs_dir})")
@@ -81,10 +84,6 @@ def on_config(config: Any) -> Any:
 def on_pre_build(config: Any) -> None:
     assert _build is not None
     _build.site_names[_language(config)] = (config.site_name, config.site_description or "")
-    try:
-        _build.start_checks()
-    except BuildRefused as exc:
-        raise Abort(str(exc)) from None
 
 
 @mkdocs.plugins.event_priority(100)  # before mkdocs-static-i18n and the search plugin see the files

@@ -110,6 +110,9 @@ class Report:
     catalog_rules: dict = field(default_factory=dict, repr=False)
     # verified approvals per pair, keyed like pairs by the path relative to docs/<lang>/ (kb/trust/approvals.py)
     approvals: dict[str, PairApproval] = field(default_factory=dict)
+    # indexes made at the first lookup (every rendered page asks for its pair and its findings)
+    _pairs_by_rel: dict[str, PairState] | None = field(default=None, init=False, repr=False, compare=False)
+    _findings_by_path: dict[str, list[Finding]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def in_language(self, lang: str) -> list[Finding]:
         """The same findings with their messages in *lang* (and the same severities: a check may have
@@ -138,7 +141,7 @@ class Report:
 
     def pair_for(self, rel: str) -> PairState | None:
         """The translation pair of the pages at docs/<lang>/<rel>."""
-        if not hasattr(self, "_pairs_by_rel"):
+        if self._pairs_by_rel is None:
             self._pairs_by_rel = {p.rel: p for p in self.pairs}
         return self._pairs_by_rel.get(rel)
 
@@ -147,7 +150,11 @@ class Report:
         return self.approvals.get(rel)
 
     def findings_for(self, path: str) -> list[Finding]:
-        return [f for f in self.findings if f.path == path]
+        if self._findings_by_path is None:
+            self._findings_by_path = {}
+            for f in self.findings:
+                self._findings_by_path.setdefault(f.path, []).append(f)
+        return list(self._findings_by_path.get(path, ()))
 
 
 def discover(settings: Settings, limits: Limits | None = None) -> tuple[dict[str, Page], frozenset[str], list[Finding]]:

@@ -78,17 +78,16 @@ def _trie(forms: list[tuple[str, str]], lang: str) -> str:
                 node = node.setdefault(token, {})
         node.setdefault("", []).append(name)
 
-    def emit(node: dict) -> str:
-        children = sorted(((k, v) for k, v in node.items() if k), key=lambda kv: -_depth(kv[1]))
-        branches = [key + emit(child) for key, child in children]
+    def emit(node: dict) -> tuple[str, int]:
+        """The node's pattern and its depth (longest path below it), in one walk."""
+        children = [(key, *emit(child)) for key, child in node.items() if key]
+        children.sort(key=lambda c: -c[2])
+        branches = [key + pattern for key, pattern, _ in children]
         branches += [f"{suffix[name]}(?P<{name}>)" for name in node.get("", [])]
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        pattern = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return pattern, 1 + max((depth for _, _, depth in children), default=0)
 
-    return "|".join(before + emit(node) for before, node in by_boundary.items())
-
-
-def _depth(node: dict) -> int:
-    return 1 + max((_depth(v) for k, v in node.items() if k), default=0)
+    return "|".join(before + emit(node)[0] for before, node in by_boundary.items())
 
 
 _PATTERNS: dict[tuple, tuple[re.Pattern[str], dict[str, str]]] = {}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -93,6 +94,13 @@ class _StartTag(HTMLParser):
             self.attrs = attrs
 
 
+@lru_cache(maxsize=256)  # the theme writes the same few tags into every page
+def _start_tag_attrs(tag_text: str) -> tuple[tuple[str, str | None], ...] | None:
+    tag = _StartTag()
+    tag.feed(tag_text)
+    return None if tag.attrs is None else tuple(tag.attrs)
+
+
 def inline_scripts_parsed(html: str) -> list[str]:
     """The inline executable scripts outside <article>, by parsing the whole page: exact, and slow
     (about 30 ms a page with a large navigation, more than the rest of the hooks together)."""
@@ -120,11 +128,10 @@ def inline_scripts(html: str) -> list[str]:
         if m.start() in article:
             continue
         close = html.find(">", m.end())
-        tag = _StartTag()
-        tag.feed(html[m.start():close + 1] if close >= 0 else "")
-        if tag.attrs is None:
+        attrs = _start_tag_attrs(html[m.start():close + 1] if close >= 0 else "")
+        if attrs is None:
             return inline_scripts_parsed(html)
-        if not _inline_executable(tag.attrs):
+        if not _inline_executable(list(attrs)):
             continue
         stop = _SCRIPT_CLOSE.search(html, close + 1)
         if stop is not None:  # an unclosed script is not allowed (nor by the full parser)
@@ -136,14 +143,20 @@ def script_hashes(html: str) -> list[str]:
     """CSP source expressions ('sha256-…') of the page's inline scripts outside its article that are
     the theme's own (:func:`theme_script`); any other inline script is left without a hash, so the
     browser refuses it."""
-    digests = []
+    digests: list[str] = []
     for text in inline_scripts(html):
-        if not theme_script(text):
-            continue
-        digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
-        if f"'sha256-{digest}'" not in digests:
-            digests.append(f"'sha256-{digest}'")
+        source = _theme_script_source(text)
+        if source is not None and source not in digests:
+            digests.append(source)
     return digests
+
+
+@lru_cache(maxsize=256)  # the same few scripts on every page (the scope differs with the page's depth)
+def _theme_script_source(text: str) -> str | None:
+    """The 'sha256-…' source expression of *text* when it is one of the theme's scripts, else None."""
+    if not theme_script(text):
+        return None
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode('utf-8')).digest()).decode('ascii')}'"
 
 
 def origin_of(url: str | None) -> str | None:

@@ -395,7 +395,8 @@ def fill_print_findings(site_dir: Path, env: Any, report: Report, data: ProjectD
 def write_status_json(report: Report, data: ProjectData, site_dir: Path) -> Path:
     path = site_dir / "status.json"
     payload = status_data(report, data, report.settings.default_language)
-    write_atomic(path, json.dumps(payload, ensure_ascii=False, indent=2, default=_jsonable))
+    # compact: the indented form goes through the pure-Python encoder, about 0.1 s of every build (pipe to `python -m json.tool` to read it)
+    write_atomic(path, json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_jsonable))
     return path
 
 

@@ -8,8 +8,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-
 from kb.project.data import GlossaryTerm, ProjectData
 
 _WORD = r"[^\W_]"  # a letter or digit in any script
@@ -30,6 +28,9 @@ def sort_key(term: str, lang: str) -> tuple[str, str]:
     """Chinese terms in pinyin order, as Chinese dictionaries and indexes order them (pypinyin, the
     maintained pinyin library: tone numbers break ties between syllables), English ones case-blind."""
     if lang == "zh":
+        # loaded when a Chinese glossary is sorted, not with every build (docs/adr/0018-heavy-libraries-load-when-used.md)
+        from pypinyin import Style, lazy_pinyin
+
         return " ".join(lazy_pinyin(term, style=Style.TONE3, errors=lambda chars: list(chars.lower()))), term
     return term.casefold(), term
 

@@ -1,7 +1,8 @@
 """MkDocs hooks: glue between the generator and the build pipeline (kb/build/pipeline.py): each event
-hands plain values to the cycle's Build and puts its results back. mkdocs-static-i18n runs
-on_config .. on_post_build once per language (the others inside the default one's on_post_build):
-the Build is made at the first on_config of a cycle and finished by the outermost on_post_build."""
+hands plain values (kb.build.generator reads the generator's objects) to the cycle's Build and puts its
+results back. mkdocs-static-i18n runs on_config .. on_post_build once per language (the others inside
+the default one's on_post_build): the Build is made at the first on_config of a cycle and finished by
+the outermost on_post_build."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import mkdocs.plugins
 from mkdocs.exceptions import Abort
 
 from kb.build import generator
-from kb.build.pipeline import Build, BuildRefused, FinishFailed, NavPage, PageRef
+from kb.build.generator import language, page_ref
+from kb.build.pipeline import Build, BuildRefused, FinishFailed
 from kb.build.preview import PreviewSession
 from kb.project.settings import SettingsError
 
@@ -21,22 +23,6 @@ _build: Build | None = None  # the cycle's build; None between cycles (serve rea
 _command = "build"
 _preview: PreviewSession | None = None  # `serve`: what outlives a rebuild (kb.build.preview)
 _gap_template: Any = None  # the theme's gap badge, compiled once per command (the page environment comes later)
-
-
-def _language(config: Any) -> str:
-    i18n = config.plugins.get("i18n")
-    return getattr(i18n, "current_language", None) or config.theme.get("language") or "zh"
-
-
-def _outermost(config: Any) -> bool:  # not a language built inside mkdocs-static-i18n's on_post_build
-    i18n = config.plugins.get("i18n")
-    return i18n is None or not getattr(i18n, "building", False)
-
-
-def _page(page: Any, config: Any) -> PageRef:
-    file = page.file
-    return PageRef(rel=getattr(file, "norm_src_uri", file.src_uri), file_lang=getattr(file, "locale", _language(config)),
-                   lang=_language(config), dest_uri=file.dest_uri, meta=page.meta)
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -56,13 +42,11 @@ def _with_template_cache(env: Any) -> Any:
 @mkdocs.plugins.event_priority(100)  # before the search plugin reads jieba_dict_user
 def on_config(config: Any) -> Any:
     global _build
-    offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+    search = generator.search_plugin(config)
     if _build is None:  # a new cycle: serve keeps plugin objects between rebuilds
-        generator.reset_search_entries(config.plugins.get("i18n"),
-                                       config.plugins.get("material/search") or config.plugins.get("search"))
+        generator.reset_search_entries(config.plugins.get("i18n"), search)
     try:
-        _build = _build or Build.prepare(_command, offline=offline is not None and bool(offline.config.enabled),
-                                         preview=_preview)
+        _build = _build or Build.prepare(_command, offline=generator.offline_build(config), preview=_preview)
         _build.start_checks()  # as early as can be: they run beside everything the generator does from here
     except SettingsError as exc:
         raise Abort(f"configuration error: {exc}") from None
@@ -75,7 +59,6 @@ def on_config(config: Any) -> Any:
         config.repo_url = config.edit_uri = None
     if _build.offline:  # search from file:// needs the iframe-worker shim; Material would load it from unpkg.com
         config.extra["polyfills"] = ["assets/vendor/iframe-worker/shim.js"]
-    search = config.plugins.get("material/search") or config.plugins.get("search")
     if search is not None:
         search.config.jieba_dict_user = str(_build.jieba_dictionary())
     return config
@@ -83,7 +66,7 @@ def on_config(config: Any) -> Any:
 
 def on_pre_build(config: Any) -> None:
     assert _build is not None
-    _build.site_names[_language(config)] = (config.site_name, config.site_description or "")
+    _build.site_names[language(config)] = (config.site_name, config.site_description or "")
 
 
 @mkdocs.plugins.event_priority(100)  # before mkdocs-static-i18n and the search plugin see the files
@@ -102,12 +85,7 @@ def on_files(files: Any, config: Any) -> Any:
 def on_env(env: Any, config: Any, files: Any) -> Any:
     _with_template_cache(env)
     if _build is not None and _preview is not None and _preview.dirty:
-        # pages this rebuild does not render were not read: their title, for the navigation, is the front matter's
-        for file in files.documentation_pages():
-            page = file.page
-            if page is not None and page.markdown is None:
-                title = _build.title_of(_page(page, config))
-                page.markdown, page.meta = "", ({"title": title} if title else {})
+        generator.titles_of_unrendered(files, config, _build.title_of)
     return env
 
 
@@ -116,12 +94,12 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     assert _build is not None
     if _gap_template is None and "[[gap:" in markdown:
         _gap_template = config.theme.get_env().get_template("partials/kb-gap.html")
-    return _build.page_markdown(markdown, _page(page, config), lambda text, ui: _gap_template.render(text=text, ui=ui).strip())
+    return _build.page_markdown(markdown, page_ref(page, config), lambda text, ui: _gap_template.render(text=text, ui=ui).strip())
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     assert _build is not None
-    ref = _page(page, config)
+    ref = page_ref(page, config)
     if not getattr(page, "_kb_meta_safe", False):  # Material prints page.title and page.meta's values raw
         _build.theme_meta(ref)
         page.title, page._kb_meta_safe = Build.escaped(page.title), True
@@ -131,25 +109,16 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
 @mkdocs.plugins.event_priority(0)  # after mkdocs-static-i18n (50) has set the alternates
 def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
     assert _build is not None
-    if not hasattr(page.file, "locale"):
-        return context
-    alternates = {lang: f.url for lang, f in getattr(page.file, "alternates", {}).items()}
-    languages = [a["lang"] for a in config.extra.get("alternate", [])]
-    context["kb"] = _build.page_context(_page(page, config), alternates, languages)
+    if hasattr(page.file, "locale"):
+        languages = [a["lang"] for a in config.extra.get("alternate", [])]
+        context["kb"] = _build.page_context(page_ref(page, config), generator.alternates(page), languages)
     return context
 
 
 @mkdocs.plugins.event_priority(-150)  # after mkdocs-static-i18n (-100) has localised the navigation
 def on_nav(nav: Any, config: Any, files: Any) -> Any:
     assert _build is not None
-    lang, pages = _language(config), []
-    for page in nav.pages:
-        ancestors, parent = [], page.parent
-        while parent is not None:
-            ancestors.insert(0, parent.title)
-            parent = parent.parent
-        pages.append(NavPage(_page(page, config), page.file.url, page.title, tuple(ancestors)))
-    _build.record_navigation(lang, pages)
+    _build.record_navigation(language(config), generator.nav_pages(nav, config))
     return nav
 
 
@@ -157,7 +126,7 @@ def on_post_template(output_content: str, template_name: str, config: Any) -> st
     """One bilingual 404 page, from the default language's build."""
     if template_name != "404.html" or _build is None:
         return output_content
-    if _language(config) == _build.settings.default_language:
+    if language(config) == _build.settings.default_language:
         _build.not_found = _build.with_policy(output_content)
     return _build.not_found or output_content
 
@@ -169,7 +138,7 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
 @mkdocs.plugins.event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
 def on_post_build(config: Any) -> None:
     global _build
-    if _build is None or not _outermost(config):
+    if _build is None or not generator.outermost(config):
         return  # a language built from inside mkdocs-static-i18n: the outer build finishes the job
     try:
         _build.finish(Path(config.site_dir), _with_template_cache(config.theme.get_env()), Path(config.theme.custom_dir))

@@ -12,7 +12,10 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
+
+from kb.build.pageref import NavPage, PageRef
 
 ENV_GENERATOR = "KB_GENERATOR"  # mkdocs | properdocs
 GENERATORS = ("mkdocs", "properdocs")
@@ -48,3 +51,59 @@ def reset_search_entries(i18n: Any, search: Any) -> None:
         i18n.search_entries.clear()
     if getattr(search, "search_index_prev", None) is not None:
         search.search_index_prev = None
+
+
+# --- the generator's objects read into plain values (duck-typed: MkDocs, ProperDocs) ---------------------------
+def language(config: Any) -> str:
+    """The language being built: mkdocs-static-i18n's current one, else the theme's."""
+    i18n = config.plugins.get("i18n")
+    return getattr(i18n, "current_language", None) or config.theme.get("language") or "zh"
+
+
+def outermost(config: Any) -> bool:
+    """Not a language built inside mkdocs-static-i18n's on_post_build (that one finishes the build)."""
+    i18n = config.plugins.get("i18n")
+    return i18n is None or not getattr(i18n, "building", False)
+
+
+def search_plugin(config: Any) -> Any:
+    return config.plugins.get("material/search") or config.plugins.get("search")
+
+
+def offline_build(config: Any) -> bool:
+    """Material's offline plugin is on: the pages are read from file://."""
+    offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+    return offline is not None and bool(offline.config.enabled)
+
+
+def page_ref(page: Any, config: Any) -> PageRef:
+    file = page.file
+    return PageRef(rel=getattr(file, "norm_src_uri", file.src_uri), file_lang=getattr(file, "locale", language(config)),
+                   lang=language(config), dest_uri=file.dest_uri, meta=page.meta)
+
+
+def alternates(page: Any) -> dict[str, str]:
+    """Language -> URL of this page in that language (mkdocs-static-i18n's alternates)."""
+    return {lang: f.url for lang, f in getattr(page.file, "alternates", {}).items()}
+
+
+def nav_pages(nav: Any, config: Any) -> list[NavPage]:
+    """The navigation's pages in order, each with the titles of the sections above it."""
+    pages = []
+    for page in nav.pages:
+        ancestors, parent = [], page.parent
+        while parent is not None:
+            ancestors.insert(0, parent.title)
+            parent = parent.parent
+        pages.append(NavPage(page_ref(page, config), page.file.url, page.title, tuple(ancestors)))
+    return pages
+
+
+def titles_of_unrendered(files: Any, config: Any, title_of: Callable[[PageRef], str | None]) -> None:
+    """`serve --dirty`: MkDocs does not read the pages a rebuild leaves alone, so the navigation would
+    show their file names; each gets its front matter's title (*title_of*) and an empty body."""
+    for file in files.documentation_pages():
+        page = file.page
+        if page is not None and page.markdown is None:
+            title = title_of(page_ref(page, config))
+            page.markdown, page.meta = "", ({"title": title} if title else {})

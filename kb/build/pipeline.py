@@ -28,6 +28,7 @@ from typing import Any
 
 from kb.build.downloads import downloads_for, for_trainees
 from kb.build.offline import offline_source
+from kb.build.pageref import NavPage, PageRef
 from kb.build.preview import PreviewSession, Rebuild, mark_all_stale, mark_stale
 from kb.checks import engine
 from kb.content import boundary, dotfigures, figures, knowledge, safety, video
@@ -65,31 +66,6 @@ class BuildRefused(Exception):
 class FinishFailed(Exception):
     """A step of the finish stage failed (a missing font, drafts in release mode, a failed render);
     the message names the step and says what to do."""
-
-
-@dataclass(frozen=True)
-class PageRef:
-    """What the pipeline needs to know of a page the generator renders, in plain values."""
-
-    rel: str          # path under the language folder, e.g. mercury/modules/01-x.md
-    file_lang: str    # the language of the file (a page missing in English is the Chinese file)
-    lang: str         # the language being built
-    dest_uri: str     # where the generator writes it, e.g. en/mercury/index.html
-    meta: dict[str, Any]
-
-    @property
-    def page_dir(self) -> str:
-        return posixpath.dirname(self.dest_uri)
-
-
-@dataclass(frozen=True)
-class NavPage:
-    """A page in the generator's navigation, in order, with the titles of the sections above it."""
-
-    page: PageRef
-    url: str
-    title: str | None
-    sections: tuple[str, ...]
 
 
 @dataclass

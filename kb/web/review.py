@@ -116,7 +116,7 @@ def write_review_pages(env: Any, report: Report, html_by_path: dict[str, str], s
         sections = {lang: [Section(s.id, s.title, prefix_ids(s.html, f"{lang}--"))
                            for s in split_sections(rebase(html_by_path[paths[lang]], root + urls[lang]))]
                     for lang in (zh, en)}
-        findings = [f for f in report.findings if f.path in paths.values() and f.rule != "gap"]
+        findings = [f for path in sorted(paths.values()) for f in report.findings_for(path) if f.rule != "gap"]  # in the report's order
         approval = report.approvals.get(rel)
         summary = pair_summary(approval) if approval is not None else None
         diffs = outdated_diffs(settings.root, approval) if approval is not None and approval.outdated() else []

@@ -303,9 +303,10 @@ def measure(project: Path, lang: str, mode: str) -> dict:
 
 def _child(mode: str, project: Path, lang: str, result: Path) -> None:
     from kb.checks import engine
-    from kb.print.manual import to_job
-    from kb.print.manual.assemble import Assembler, manual_plans, plan_language
+    from kb.print.manual.assemble import Assembler
+    from kb.print.manual.build import to_job
     from kb.print.manual.content import inner_html, parse_page
+    from kb.print.manual.plan import manual_plans, plan_language
     from kb.print.manual.render import require_cjk_font
     from kb.print.manual.schedule import render_all
     from kb.project.data import ProjectData

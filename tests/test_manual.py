@@ -608,7 +608,7 @@ def test_downloads_page_lists_the_workbooks_for_everyone_and_the_trainer_guides_
 def test_a_failed_render_leaves_the_previous_pdf_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from weasyprint.document import Document
 
-    from kb.print.manual import RenderError
+    from kb.print.manual.errors import RenderError
     from kb.print.manual.render import RenderJob
     from kb.print.manual.schedule import render_all
 
@@ -642,7 +642,8 @@ def test_a_failed_render_leaves_the_previous_pdf_intact(tmp_path: Path, monkeypa
 
 
 def test_a_missing_cjk_font_is_an_error_saying_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kb.print.manual import FontMissingError, render
+    from kb.print.manual import render
+    from kb.print.manual.errors import FontMissingError
 
     monkeypatch.setattr(render, "_fc_list", lambda *args: "DejaVu Sans\nNoto Sans CJK JP\n")
     with pytest.raises(FontMissingError, match=r"fonts-noto-cjk.*sudo apt-get install fonts-noto-cjk"):
@@ -652,7 +653,9 @@ def test_a_missing_cjk_font_is_an_error_saying_what_to_install(monkeypatch: pyte
 def test_build_stops_before_rendering_when_the_cjk_font_is_missing(built: SimpleNamespace, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from kb.content.navigation import NavEntry
-    from kb.print.manual import FontMissingError, build_manuals, render
+    from kb.print.manual import render
+    from kb.print.manual.build import build_manuals
+    from kb.print.manual.errors import FontMissingError
     from kb.project.data import ProjectData
     from kb.project.settings import load_settings
 

@@ -12,7 +12,7 @@ from typing import Any
 from kb.build.offline import ZIP_NAME
 from kb.content.navigation import NavEntry, Navigation
 from kb.print.manual import editions
-from kb.print.manual.assemble import (
+from kb.print.manual.plan import (
     GUIDE,
     WORKBOOK,
     LanguagePlan,
@@ -20,10 +20,10 @@ from kb.print.manual.assemble import (
     plan_language,
     single_outputs,
     single_refused,
+    slide_outputs,
     trainer_only,
     with_own_approval,
 )
-from kb.print.manual.slides import slide_outputs
 from kb.web.webapp import PrintedFile
 
 DOWNLOADS = PurePosixPath("downloads")

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from kb.build import generator
-from kb.print.manual.assemble import trainer_only
+from kb.print.manual.plan import trainer_only
 from kb.project.settings import ENV_PDF, Settings
 
 ENV_OFFLINE_FROM = "KB_OFFLINE_FROM"  # the site folder the offline copy is made from (its PDFs)

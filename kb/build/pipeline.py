@@ -37,10 +37,9 @@ from kb.content.glossary import glossary_entries, glossary_groups
 from kb.content.lessons import Agenda, page_agenda
 from kb.content.navigation import NavEntry, Navigation
 from kb.content.siteconfig import site_dir_problem
-from kb.print.forms import agenda_output, build_forms, held_events
-from kb.print.forms import downloads as form_downloads
-from kb.print.manual import ManualError, build_manuals
-from kb.print.manual.assemble import Provenance
+from kb.print.manual.errors import ManualError
+from kb.print.outputs import agenda_output, held_events
+from kb.print.outputs import downloads as form_downloads
 from kb.project import gitdates, templating
 from kb.project.data import ProjectData
 from kb.project.findings import format_text
@@ -445,6 +444,12 @@ class Build:
     def _print(self, site_dir: Path, theme_env: Any, overrides: Path, html: dict[str, str]) -> None:
         """The PDFs: manuals, handouts, panels and slides; forms and event reports (from *html*: each
         page's body as rendered); then their sizes and pages on the pages that offer them."""
+        # the print stage loads when PDFs are made, not with every HTML build or preview (WeasyPrint's
+        # pieces, pikepdf, the HTML5 parser: docs/adr/0018-heavy-libraries-load-when-used.md)
+        from kb.print.forms import build_forms
+        from kb.print.manual.assemble import Provenance
+        from kb.print.manual.build import build_manuals
+
         report, data, s = self.wait_for_checks(), self.data, self.settings
         provenance = Provenance.of(s.root, s.docs_dir)  # one git reading for manuals and reports
         try:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pikepdf
-
 from kb.project.fsutil import write_atomic
 
 META_RE = re.compile(r'<span class="kb-pdf-meta" data-file="(?P<file>[^"<>]+)">\(PDF(?P<extra>[^)<]*)\)</span>')
@@ -22,6 +20,8 @@ def size_text(size: int) -> str:
 
 def annotate(site_dir: Path, pages_word: dict[str, str], languages: tuple[str, ...], default_language: str) -> int:
     """Fill the PDF facts into every downloads page; return how many links got them."""
+    import pikepdf  # only a build that made PDFs fills their facts (docs/adr/0018-heavy-libraries-load-when-used.md)
+
     filled = 0
     facts: dict[str, tuple[str, int]] = {}  # file -> (size, pages): each PDF opened once
     for page in sorted(site_dir.rglob("*.html")):

@@ -400,8 +400,3 @@ def serialize(el: ET.Element) -> str:
 
 def inner_html(el: ET.Element) -> str:
     return escape(el.text or "", quote=False) + "".join(serialize(child) for child in el)
-
-
-def anchor_for(rel: str) -> str:
-    stem = rel[:-3] if rel.endswith(".md") else rel
-    return "p-" + (re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").lower() or "page")

@@ -109,11 +109,6 @@ class Deck:
     slides: list[Slide]
 
 
-def slide_outputs(stem: str, lang: str, downloads: Path) -> tuple[Path, Path]:
-    """Where a module's deck and its notes pages go (stem: the module's handout name)."""
-    return downloads / f"slides-{stem}-{lang}.pdf", downloads / "trainer" / f"slides-notes-{stem}-{lang}.pdf"
-
-
 # --- from the built page to slides --------------------------------------------------------------------------------
 @dataclass
 class _Section:

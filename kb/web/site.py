@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -381,12 +382,13 @@ def status_data(report: Report, data: ProjectData, lang: str) -> StatusData:
     gaps = tuple(GapRow(path=f.path, line=f.line, text=f.params.get("text", ""), rel=_rel(report, f.path))
                  for f in localised if f.rule == "gap")
     findings = finding_rows(report, data, [f for f in localised if f.rule != "gap"], lang)
+    severities = Counter(f.severity for f in report.findings)
     return StatusData(
         generated=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         today=settings.today.isoformat(),
         mode=StatusMode.RELEASE if report.release else StatusMode.DRAFT,
         lang=lang,
-        totals=SeverityTotals(*(sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info"))),
+        totals=SeverityTotals(error=severities["error"], warning=severities["warning"], info=severities["info"]),
         counts=counts,
         pairs=tuple(report.pairs),
         reviews=tuple(reviews),
@@ -431,7 +433,7 @@ def pair_rows(report: Report, data: ProjectData, lang: str, findings: list[Findi
                 typed=page.review_status if page is not None else None,
                 shown=shown_status(approval, page.review_status) if page is not None else "-",
                 approval=(approval.language_state(lg) if approval is not None and page is not None
-                      else LanguageApprovalState.UNAPPROVED),
+                          else LanguageApprovalState.UNAPPROVED),
                 gaps=sum(1 for f in found if f.rule == "gap"),
             ))
         track = first.track or "general"

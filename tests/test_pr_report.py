@@ -25,8 +25,11 @@ from pathlib import Path
 import pytest
 import yaml
 from PIL import Image
-from sitebuild import FIXTURES, TODAY, build, make_project
+from signedrepo import REL as SIGNED_REL
+from signedrepo import make_repo
+from sitebuild import FIXTURES, REPO, TODAY, build, make_project
 
+from kb.cli import main
 from kb.project.policy import trust_kind
 
 MODULE = "docs/zh/mercury/modules/01-test-module.md"
@@ -208,3 +211,24 @@ def test_a_missing_site_or_unknown_revision_is_a_message_not_a_traceback(pull_re
 ])
 def test_the_files_that_decide_trust_or_safety_are_declared_in_code(path: str, kind: str | None):
     assert trust_kind(path) == kind
+
+
+# --- a changed pair's approvals, as the report lists them (no PDFs: fast) ----------------------------------------------
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen (openssh-client)")
+def test_a_changed_pair_lists_who_approved_it_and_who_is_awaited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path, monkeypatch)
+    shutil.copytree(REPO / "overrides", repo.root / "overrides")  # the report's templates
+    repo.commit("Templates")
+    base = repo.head()
+    assert repo.approve("FECO", "--name", "Reviewer A") == 0  # the pull request: FECO's approval of the pair
+    sites = [tmp_path / "base-site", tmp_path / "head-site"]
+    for site in sites:
+        site.mkdir()
+    out = tmp_path / "report"
+    assert main(["pr-report", "--base", base, "--head", "HEAD", "--base-site", str(sites[0]), "--head-site",
+                 str(sites[1]), "--out", str(out), "--no-pdf"]) == 0
+    en = (out / "report-en.md").read_text(encoding="utf-8")
+    zh = (out / "report-zh.md").read_text(encoding="utf-8")
+    assert f"| Spent catalyst<br>`{SIGNED_REL}` | zh, en | Current | FECO (Reviewer A, {TODAY}) | UNIDO |" in en, en
+    assert f"| 废触媒<br>`{SIGNED_REL}` | zh, en | " in zh and f"| FECO (Reviewer A, {TODAY}) | UNIDO |" in zh, zh
+    assert f"<td>FECO (Reviewer A, {TODAY})</td>" in (out / "report-en.html").read_text(encoding="utf-8")

@@ -152,7 +152,7 @@ def _row_state(row: PairRow | None, ui: dict[str, str]) -> tuple[str, str, str, 
     """Title, translation, approved by, awaiting: as the report prints them."""
     if row is None:
         return "", ui["pr_change_D"], ui["pr_nobody"], ui["pr_nobody"]
-    approved = ", ".join(f"{a['org']} ({a['name']}, {a['date']})" if a.get("name") else f"{a['org']} ({a['date']})"
+    approved = ", ".join(f"{a.org} ({a.name}, {a.date})" if a.name else f"{a.org} ({a.date})"
                          for a in row.approvals) or ui["pr_nobody"]
     return row.title, ui.get(f"state_{row.translation}", row.translation), approved, ", ".join(row.lacking) or ui["pr_nobody"]
 

@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import kb.checks.figure
 import kb.checks.language
@@ -46,6 +47,7 @@ from kb.project.data import Limits, ProjectData, first_lines
 from kb.project.findings import Catalog, Finding, Localised, sort_findings
 from kb.project.git import Git
 from kb.project.policy import blocks_publication
+from kb.project.records import record_json
 from kb.project.settings import Settings
 from kb.trust import approvals as approvals_mod
 from kb.trust.approvals import PairApproval
@@ -79,6 +81,9 @@ class PairState:
     source: str
     target: str | None
     state: TranslationState
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
 
 
 @dataclass

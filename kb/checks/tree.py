@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from kb.checks import Context, finding
@@ -17,6 +18,7 @@ from kb.content.knowledge import ANSWERS_ID, choice_answers
 from kb.content.pages import Page, iso_date
 from kb.project.data import Deliverable, first_lines
 from kb.project.findings import Finding
+from kb.project.records import record_json
 
 # Files the build writes: links to them are valid although they are not in docs/.
 GENERATED_PREFIXES = ("downloads/", "status.json", "review/")
@@ -123,6 +125,9 @@ class DeliverableStatus:
     gaps: int
     events_needed: int
     events_held: int
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
 
 
 def deliverable_status(item: Deliverable, pages: dict[str, Page], ctx: Context) -> DeliverableStatus:

@@ -24,7 +24,7 @@ from kb.print.manual.content import inner_html, parse_page
 from kb.print.manual.render import RenderJob, render_job
 from kb.project.fsutil import write_atomic
 from kb.project.templating import render
-from kb.trust.approvals import OUTDATED, PairApproval, outdated_diffs
+from kb.trust.approvals import ApprovalValidity, PairApproval, outdated_diffs
 from kb.trust.reviewcopies import MANIFEST_KIND, MANIFEST_NAME
 
 with warnings.catch_warnings():  # pyHanko imports cryptography's deprecated DSA module: not ours to fix
@@ -81,12 +81,12 @@ def copied_pairs(root: Path, site_dir: Path, pairs: list[PairApproval], org: str
             pages.append(CopiedPage(lang, path, titles.get(path, pair.rel), pair.hashes[lang], Markup(inner_html(parsed.article))))
         mine = [a for a in pair.approvals if a.org == org]
         changes = []
-        if any(a.state == OUTDATED for a in mine):
+        if any(a.state == ApprovalValidity.OUTDATED for a in mine):
             for entry in outdated_diffs(root, pair):
-                if entry["org"] != org:
+                if entry.org != org:
                     continue
-                for lang, diff in entry["diffs"].items():
-                    changes.append((lang, entry["date"], entry["name"], _diff_html(diff)))
+                for lang, diff in entry.diffs.items():
+                    changes.append((lang, entry.date, entry.name, _diff_html(diff)))
                 break  # the most recent outdated approval of this organisation says enough
         out.append(CopiedPair(pair.rel, pair.track, tuple(pages), tuple(changes), first_review=not mine))
     return out

@@ -32,9 +32,10 @@ import os
 import posixpath
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from kb.content.text import line_separator, normalise_text
 from kb.project.data import GlossaryTerm, ProjectData, glossary_terms
 from kb.project.findings import Localised
 from kb.project.git import ZERO, Git, Signature
+from kb.project.records import record_json
 from kb.project.schemas import SafeLoader
 from kb.project.settings import Settings, SettingsError
 from kb.trust.reviewcopies import CopyVerdict, certificate_pins, copy_files, verify_copy
@@ -55,11 +57,35 @@ RULE = "approval"
 APPROVE_SUBJECT_RE = r"^\W*Approve .+ as {org}\s*$"  # the subject ./scripts/approve writes
 REVOKE_SUBJECT_RE = r"^\W*Revoke approval of (?P<paths>.+) as {org}\s*$"  # and ./scripts/approve --revoke
 
-# states of one approval
-VALID, OUTDATED, INVALID = "valid", "outdated", "invalid"
-
 
 # --- records ------------------------------------------------------------------------------------------------
+class ApprovalValidity(StrEnum):
+    """What the verification of one approval found."""
+
+    VALID = "valid"  # signed by the organisation's key, for the current text of both pages
+    OUTDATED = "outdated"  # signed by the organisation's key, for an earlier text
+    INVALID = "invalid"  # not signed by the organisation's key, or recording a text its commit did not hold
+
+
+class PairApprovalState(StrEnum):
+    """The approval state of a pair (the status page's approvals block, the review view)."""
+
+    APPROVED = "approved"  # every organisation of the track approved the current text
+    OUTDATED = "outdated"  # an organisation's signed approval is of an earlier text
+    INVALID = "invalid"  # an organisation's approval does not verify
+    PARTIAL = "partial"  # some organisations approved
+    NONE = "none"  # no organisation approved
+
+
+class LanguageApprovalState(StrEnum):
+    """The approval state of one language's page of a pair."""
+
+    APPROVED = "approved"  # every organisation approved this text
+    CHANGED = "changed"  # a signed approval covers an earlier version of it
+    UNCHANGED = "unchanged"  # every organisation signed this text, but the other language changed since
+    UNAPPROVED = "unapproved"
+
+
 @dataclass
 class Approval:
     """One approval line, with what its verification found."""
@@ -72,7 +98,7 @@ class Approval:
     line: int
     commit: str = ""  # the commit that introduced the line ("" when none)
     signer: str = ""  # principal of the key that signed it (from the allowed-signers file)
-    state: str = INVALID  # valid | outdated | invalid
+    state: ApprovalValidity = ApprovalValidity.INVALID
     problem: str = ""  # message code of the approval rule; "" when valid
     params: dict[str, Any] = field(default_factory=dict)  # details for the message
     changed: tuple[str, ...] = ()  # languages whose digest differs from the approved version
@@ -82,7 +108,7 @@ class Approval:
     @property
     def signed(self) -> bool:
         """Signed by the organisation's key (the text may have changed since)."""
-        return self.state in (VALID, OUTDATED)
+        return self.state in (ApprovalValidity.VALID, ApprovalValidity.OUTDATED)
 
 
 @dataclass
@@ -100,7 +126,7 @@ class PairApproval:
     def for_org(self, org: str) -> Approval | None:
         """The organisation's best approval: valid, else outdated, else the first invalid one."""
         mine = [a for a in self.approvals if a.org == org]
-        rank = {VALID: 0, OUTDATED: 1, INVALID: 2}
+        rank = {ApprovalValidity.VALID: 0, ApprovalValidity.OUTDATED: 1, ApprovalValidity.INVALID: 2}
         return min(mine, key=lambda a: rank[a.state]) if mine else None
 
     def approved_by(self, orgs: Iterable[str] | None = None) -> bool:
@@ -111,39 +137,36 @@ class PairApproval:
     def lacking(self, orgs: Iterable[str] | None = None) -> list[str]:
         """The organisations of *orgs* (default: the track's) without a valid approval."""
         wanted = self.required if orgs is None else tuple(orgs)
-        return [org for org in wanted if (a := self.for_org(org)) is None or a.state != VALID]
+        return [org for org in wanted if (a := self.for_org(org)) is None or a.state != ApprovalValidity.VALID]
 
     @property
     def approved(self) -> bool:
         return bool(self.required) and self.approved_by()
 
     @property
-    def state(self) -> str:
-        """approved | outdated (a signed approval whose text changed) | invalid | partial | none."""
+    def state(self) -> PairApprovalState:
         if self.approved:
-            return "approved"
+            return PairApprovalState.APPROVED
         best = [a for org in self.required if (a := self.for_org(org)) is not None]
-        if any(a.state == OUTDATED for a in best):
-            return "outdated"
-        if any(a.state == INVALID for a in best):
-            return "invalid"
-        return "partial" if best else "none"
+        if any(a.state == ApprovalValidity.OUTDATED for a in best):
+            return PairApprovalState.OUTDATED
+        if any(a.state == ApprovalValidity.INVALID for a in best):
+            return PairApprovalState.INVALID
+        return PairApprovalState.PARTIAL if best else PairApprovalState.NONE
 
-    def language_state(self, lang: str) -> str:
-        """For one language: approved (every organisation approved this text), changed (a signed
-        approval covers an earlier version of it), unchanged (every organisation signed this text,
-        but the other language changed since) or unapproved."""
+    def language_state(self, lang: str) -> LanguageApprovalState:
+        """The approval state of the pair's page in *lang*."""
         best = [a for org in self.required if (a := self.for_org(org)) is not None and a.signed]
         if any(lang in a.changed for a in best):
-            return "changed"
+            return LanguageApprovalState.CHANGED
         if self.approved:
-            return "approved"
+            return LanguageApprovalState.APPROVED
         if best and len(best) == len(self.required):
-            return "unchanged"
-        return "unapproved"
+            return LanguageApprovalState.UNCHANGED
+        return LanguageApprovalState.UNAPPROVED
 
     def outdated(self) -> list[Approval]:
-        return [a for a in self.approvals if a.state == OUTDATED]
+        return [a for a in self.approvals if a.state == ApprovalValidity.OUTDATED]
 
 
 class Approvals(dict[str, PairApproval]):
@@ -363,10 +386,10 @@ def _count_copies(settings: Settings, git: Git, trust: Trust, copies: list[Path]
                                 params={"org": verdict.org, "copy": rel, "date": verdict.signed})
             approval.changed = tuple(lang for lang in pair.hashes if digests.get(lang) != pair.hashes[lang])
             if approval.changed:
-                approval.state, approval.problem = OUTDATED, "copy-outdated"
+                approval.state, approval.problem = ApprovalValidity.OUTDATED, "copy-outdated"
                 approval.params.update(langs=", ".join(approval.changed), page=pair_rel)
             else:
-                approval.state = VALID
+                approval.state = ApprovalValidity.VALID
             pair.approvals.append(approval)
 
 
@@ -538,10 +561,10 @@ def _verify_text(git: Git, pending: list[tuple[PairApproval, Approval]], rules: 
                             page=", ".join(pair.paths[lang] for lang in unknown),
                             reason=deepen_error or "shallow clone")
         elif a.changed:
-            a.state, a.problem = OUTDATED, "outdated"
+            a.state, a.problem = ApprovalValidity.OUTDATED, "outdated"
             a.params.update(langs=", ".join(a.changed), version=a.commit[:10], changes=describe_changes(a.parts))
         else:
-            a.state = VALID
+            a.state = ApprovalValidity.VALID
 
 
 def _glossary_at(git: Git, commit: str, path: str) -> tuple[GlossaryTerm, ...] | None:
@@ -651,24 +674,73 @@ def shown_status(pair: PairApproval | None, typed: str | None) -> str:
     return typed or "draft"
 
 
-def approval_rows(pair: PairApproval) -> list[dict[str, Any]]:
-    """One row per approval for templates and status.json."""
-    return [{
-        "org": a.org, "name": a.name, "date": a.date, "state": a.state, "problem": a.problem,
-        "commit": a.commit[:10] if a.commit and a.commit != ZERO else "", "signer": a.signer,
-        "hashes": dict(a.hashes), "changed": list(a.changed), "path": a.path, "line": a.line,
-    } for a in pair.approvals]
+@dataclass(frozen=True)
+class ApprovalRow:
+    """One approval as the status page, the review view and status.json show it."""
+
+    org: str
+    name: str
+    date: str
+    state: ApprovalValidity
+    problem: str  # message code of the approval rule; "" when valid
+    commit: str  # the first 10 hex digits of the commit that introduced the line ("" when none)
+    signer: str  # principal of the key that signed it
+    hashes: Mapping[str, str]  # language -> content digest recorded
+    changed: tuple[str, ...]  # languages whose digest differs from the approved version
+    path: str  # the page (or review copy) that holds the approval
+    line: int
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
 
 
-def pair_summary(pair: PairApproval) -> dict[str, Any]:
-    return {
-        "rel": pair.rel, "track": pair.track, "required": list(pair.required), "state": pair.state,
-        "lacking": pair.lacking(), "languages": {lang: pair.language_state(lang) for lang in pair.paths},
-        "hashes": dict(pair.hashes), "approvals": approval_rows(pair),
-    }
+@dataclass(frozen=True)
+class PairSummary:
+    """The approval state of one pair as the status page, the review view and status.json show it."""
+
+    rel: str
+    track: str
+    required: tuple[str, ...]  # the organisations that review the track
+    state: PairApprovalState
+    lacking: tuple[str, ...]  # the organisations of *required* without a valid approval
+    languages: Mapping[str, LanguageApprovalState]  # language -> the state of its page
+    hashes: Mapping[str, str]  # language -> current content digest
+    approvals: tuple[ApprovalRow, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
 
 
-def outdated_diffs(root: Path, pair: PairApproval, context: int = 2) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class OutdatedDiff:
+    """What changed since one outdated approval: per language, a unified diff of the page's body from
+    the approved version to the current text."""
+
+    org: str
+    name: str
+    date: str
+    diffs: Mapping[str, str]  # language -> unified diff
+
+
+def approval_rows(pair: PairApproval) -> tuple[ApprovalRow, ...]:
+    """One row per approval of *pair*, in the order the pages and review copies hold them."""
+    return tuple(ApprovalRow(
+        org=a.org, name=a.name, date=a.date, state=a.state, problem=a.problem,
+        commit=a.commit[:10] if a.commit and a.commit != ZERO else "", signer=a.signer,
+        hashes=dict(a.hashes), changed=tuple(a.changed), path=a.path, line=a.line,
+    ) for a in pair.approvals)
+
+
+def pair_summary(pair: PairApproval) -> PairSummary:
+    """The approval state of *pair* with its approvals, for templates and status.json."""
+    return PairSummary(
+        rel=pair.rel, track=pair.track, required=tuple(pair.required), state=pair.state,
+        lacking=tuple(pair.lacking()), languages={lang: pair.language_state(lang) for lang in pair.paths},
+        hashes=dict(pair.hashes), approvals=approval_rows(pair),
+    )
+
+
+def outdated_diffs(root: Path, pair: PairApproval, context: int = 2) -> list[OutdatedDiff]:
     """For each outdated approval: per language, a unified diff of the page's body from the approved
     version to the current text (from git; difflib)."""
     git = Git(root)
@@ -686,5 +758,5 @@ def outdated_diffs(root: Path, pair: PairApproval, context: int = 2) -> list[dic
             new_body = split_front_matter(normalise_text(new))[1].split("\n")
             diffs[lang] = "\n".join(difflib.unified_diff(old_body, new_body, f"{pair.paths[lang]} ({commit[:10]})",
                                                          f"{pair.paths[lang]}", n=context, lineterm=""))
-        out.append({"org": a.org, "name": a.name, "date": a.date, "diffs": diffs})
+        out.append(OutdatedDiff(org=a.org, name=a.name, date=a.date, diffs=diffs))
     return out

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.checks.engine import PairState, Report, TranslationState
-from kb.trust.approvals import outdated_diffs, pair_summary
+from kb.trust.approvals import PairApprovalState, outdated_diffs, pair_summary
 from kb.web import csp
 from kb.web.site import page_url_for, review_path
 
@@ -26,7 +26,7 @@ class ReviewIndexRow:
     review_url: str  # site-relative
     state: TranslationState
     findings: int
-    approval: str  # kb.trust.approvals pair state, "none" without approvals
+    approval: PairApprovalState  # NONE without approvals
     track: str
     awaiting: tuple[str, ...]  # organisations whose approval is lacking
 
@@ -130,8 +130,8 @@ def write_review_pages(env: Any, report: Report, html_by_path: dict[str, str], s
         written.append(_write(site_dir / target, html))
         rows_for_index.append(ReviewIndexRow(
             rel=rel, title=report.pages[paths[zh]].title, review_url=target[: -len("index.html")], state=pair.state,
-            findings=len(findings), approval=summary["state"] if summary else "none",
-            track=report.pages[paths[zh]].track or "general", awaiting=tuple(summary["lacking"]) if summary else ()))
+            findings=len(findings), approval=summary.state if summary else PairApprovalState.NONE,
+            track=report.pages[paths[zh]].track or "general", awaiting=summary.lacking if summary else ()))
     html = index_template.render(
         root="../", stylesheets=css, ui=ui, pairs=rows_for_index,
         tracks=sorted({row.track for row in rows_for_index}), states=sorted({row.state for row in rows_for_index}),

@@ -4,20 +4,31 @@ in and out, so a future site generator can call the same functions."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from kb.checks.engine import Report, TranslationState
+from kb.checks.engine import PairState, Report, TranslationState
+from kb.checks.tree import DeliverableStatus
 from kb.content.pages import GAP_RE
 from kb.project.data import ProjectData
 from kb.project.findings import SEVERITIES, Finding
 from kb.project.fsutil import write_atomic
-from kb.trust.approvals import pair_summary, shown_status
+from kb.project.records import record_json
+from kb.trust.approvals import (
+    ApprovalValidity,
+    LanguageApprovalState,
+    PairApprovalState,
+    PairSummary,
+    pair_summary,
+    shown_status,
+)
 
 
 def jieba_user_dict(data: ProjectData) -> str:
@@ -95,7 +106,7 @@ def page_state(report: Report, lang: str, rel: str, file_lang: str) -> PageState
         path=path, fallback=fallback, file_lang=file_lang,
         review=shown_status(approval, page.review_status),
         approvals=tuple(ShownApproval(a.org, a.name, a.date)
-                        for a in (approval.approvals if approval else []) if a.state == "valid"),
+                        for a in (approval.approvals if approval else []) if a.state == ApprovalValidity.VALID),
         outdated=tuple(OutdatedApproval(a.org, a.date, page.lang in a.changed)
                        for a in (approval.outdated() if approval else [])),
         type=page.type, single_language=page.translation_none,
@@ -114,8 +125,23 @@ class LanguageState:
     path: str | None
     typed: str | None  # review.status as typed in the page
     shown: str  # what readers see (kb.trust.approvals.shown_status: approved only when verified)
-    approval: str  # kb.trust.approvals PairApproval.language_state: approved | changed | unchanged | unapproved
+    approval: LanguageApprovalState
     gaps: int
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
+
+
+@dataclass(frozen=True)
+class ValidApproval:
+    """A verified approval of a pair's current text, as the page table lists it."""
+
+    org: str
+    name: str
+    date: str
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
 
 
 @dataclass(frozen=True)
@@ -128,10 +154,10 @@ class PairRow:
     title: str
     type: str | None
     track: str
-    translation: str  # current | stale | untracked | missing | single
-    approval_state: str  # approved | outdated | invalid | partial | none
+    translation: TranslationState
+    approval_state: PairApprovalState
     languages: tuple[LanguageState, ...]
-    approvals: tuple[dict[str, str], ...]  # verified approvals: org, name, date
+    approvals: tuple[ValidApproval, ...]
     lacking: tuple[str, ...]
     required: tuple[str, ...]
     rules: tuple[str, ...]
@@ -141,6 +167,9 @@ class PairRow:
     def review_url(self) -> str:
         """The side-by-side review page of this pair, site-relative (kb.web.review)."""
         return review_path(self.rel)[: -len("index.html")]
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)  # review_url is the page table's link, not data
 
 
 @dataclass(frozen=True)
@@ -157,11 +186,17 @@ class ReviewRow:
     approvals: tuple[str, ...]  # "ORG DATE" of each valid approval
     required: tuple[str, ...]  # the organisations that review the page's track
 
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
+
 
 @dataclass(frozen=True)
 class Gap:
     line: int
     text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
 
 
 @dataclass(frozen=True)
@@ -177,19 +212,159 @@ class GapPage:
     count: int
     gaps: tuple[Gap, ...]
 
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
 
-def status_data(report: Report, data: ProjectData, lang: str) -> dict[str, Any]:
-    """Everything the status page and status.json show, in one structure. The page shows it in
+
+@dataclass(frozen=True)
+class GapRow:
+    """One gap marker in status.json (``gaps``): machines get every language's, one row per marker."""
+
+    path: str
+    line: int
+    text: str
+    rel: str | None  # None when the file is not a page
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A finding as the status page lists it: its page's title in the page's language, its programme
+    and language; status.json has the finding's own fields and these."""
+
+    finding: Finding
+    rel: str | None  # None when the file is not a page (a data file, mkdocs.yml)
+    title: str
+    track: str
+    lang: str | None
+    url: str | None = None  # the page's link from the page that lists it (fill_print_findings), not data
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.finding.as_dict(), "rel": self.rel, "title": self.title, "track": self.track, "lang": self.lang}
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    """How many findings one rule has, by severity."""
+
+    rule: str
+    title: str  # in the page's language
+    # the rule's row of Report.counts (severity -> count), a mapping as counted: status.json lists only
+    # the severities the rule has, in the order they were first found
+    by_severity: Mapping[str, int]
+
+    @property
+    def error(self) -> int:
+        return self.by_severity.get("error", 0)
+
+    @property
+    def warning(self) -> int:
+        return self.by_severity.get("warning", 0)
+
+    @property
+    def info(self) -> int:
+        return self.by_severity.get("info", 0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "title": self.title, **self.by_severity}
+
+
+@dataclass(frozen=True)
+class SeverityTotals:
+    """How many findings of each severity the report has."""
+
+    error: int
+    warning: int
+    info: int
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
+
+
+@dataclass(frozen=True)
+class TrackOption:
+    """A programme in the status page's filter, labelled in the page's language."""
+
+    id: str
+    label: str
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
+
+
+@dataclass(frozen=True)
+class RuleOption:
+    """A rule with findings, in the status page's filter, titled in the page's language."""
+
+    id: str
+    title: str
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
+
+
+@dataclass(frozen=True)
+class ApprovalsRow:
+    """One pair of the status page's approvals block: its approval summary, its title in the page's
+    language, the review status typed in each language's page and the one readers see."""
+
+    approval: PairSummary
+    title: str
+    typed: Mapping[str, str]  # language -> review.status as typed ("-": no page)
+    shown: str  # kb.trust.approvals.shown_status
+
+    @property
+    def typed_differs(self) -> bool:
+        return len(set(self.typed.values())) > 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.approval.to_json(), "title": self.title, "typed": dict(self.typed),
+                "typed_differs": self.typed_differs, "shown": self.shown}
+
+
+class StatusMode(StrEnum):
+    RELEASE = "release"
+    DRAFT = "draft"
+
+
+@dataclass(frozen=True)
+class StatusData:
+    """Everything the status page (``kb.status``) and status.json show, in one record."""
+
+    generated: str  # ISO time, UTC
+    today: str  # ISO date the checks measured against
+    mode: StatusMode
+    lang: str  # the language of titles and messages
+    totals: SeverityTotals
+    counts: tuple[RuleCount, ...]
+    pairs: tuple[PairState, ...]
+    reviews: tuple[ReviewRow, ...]
+    approvals: tuple[ApprovalsRow, ...]
+    deliverables: tuple[DeliverableStatus, ...]
+    gaps: tuple[GapRow, ...]
+    findings: tuple[FindingRow, ...]
+    # added for the status page's filters and folded gaps (machines: the lists above are unchanged)
+    tracks: tuple[TrackOption, ...]
+    rules: tuple[RuleOption, ...]
+    pages: tuple[PairRow, ...]
+    gap_pages: tuple[GapPage, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return record_json(self)
+
+
+def status_data(report: Report, data: ProjectData, lang: str) -> StatusData:
+    """Everything the status page and status.json show, in one record. The page shows it in
     *lang*: messages, rule and programme names, page titles; gap texts are the authors' own, so the
     page lists the gaps of this language's pages (``gap_pages`` has every language's, each marked)."""
     settings = report.settings
-    counts = [
-        {"rule": rule, "title": data.rules[rule].title.get(lang, rule) if rule in data.rules else rule, **sev}
-        for rule, sev in sorted(report.counts.items())
-    ]
+    counts = tuple(RuleCount(rule=rule, title=_rule_title(data, rule, lang), by_severity=dict(by_severity))
+                   for rule, by_severity in sorted(report.counts.items()))
     reviews: list[ReviewRow] = []
     approvals = approvals_status(report, data, lang)
-    shown = {row["rel"]: row for row in approvals}
+    shown = {row.approval.rel: row for row in approvals}
     for path, page in sorted(report.pages.items()):
         if page.lang != lang and not (page.lang == settings.default_language and not _exists(report, lang, page.rel)):
             continue
@@ -197,37 +372,39 @@ def status_data(report: Report, data: ProjectData, lang: str) -> dict[str, Any]:
         reviews.append(ReviewRow(
             path=path, rel=page.rel, title=page.title, type=page.type, track=page.track,
             # verified: "approved" only when every organisation's approval holds for both languages
-            status=row["shown"] if row else (page.review_status or "draft"),
+            status=row.shown if row else (page.review_status or "draft"),
             typed=page.review_status,
-            approvals=tuple(f"{a['org']} {a['date']}" for a in (row["approvals"] if row else []) if a["state"] == "valid"),
+            approvals=tuple(f"{a.org} {a.date}" for a in (row.approval.approvals if row else ())
+                            if a.state == ApprovalValidity.VALID),
             required=tuple(data.required_reviewers(page.track or "general")),
         ))
     localised = report.in_language(lang)
-    gaps = [
-        {"path": f.path, "line": f.line, "text": f.params.get("text", ""), "rel": _rel(report, f.path)}
-        for f in localised if f.rule == "gap"
-    ]
+    gaps = tuple(GapRow(path=f.path, line=f.line, text=f.params.get("text", ""), rel=_rel(report, f.path))
+                 for f in localised if f.rule == "gap")
     findings = finding_rows(report, data, [f for f in localised if f.rule != "gap"], lang)
-    rules_present = sorted({f.rule for f in localised})
-    return {
-        "generated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        "today": settings.today.isoformat(),
-        "mode": "release" if report.release else "draft",
-        "lang": lang,
-        "totals": {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")},
-        "counts": counts,
-        "pairs": report.pairs,
-        "reviews": reviews,
-        "approvals": approvals,
-        "deliverables": report.deliverables,
-        "gaps": gaps,
-        "findings": findings,
-        # added for the status page's filters and folded gaps (machines: the lists above are unchanged)
-        "tracks": [{"id": t, "label": label.get(lang, t)} for t, label in data.model.tracks.items()],
-        "rules": [{"id": r, "title": data.rules[r].title.get(lang, r) if r in data.rules else r} for r in rules_present],
-        "pages": pair_rows(report, data, lang, localised),
-        "gap_pages": gap_pages(report, lang, localised),
-    }
+    severities = Counter(f.severity for f in report.findings)
+    return StatusData(
+        generated=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        today=settings.today.isoformat(),
+        mode=StatusMode.RELEASE if report.release else StatusMode.DRAFT,
+        lang=lang,
+        totals=SeverityTotals(error=severities["error"], warning=severities["warning"], info=severities["info"]),
+        counts=counts,
+        pairs=tuple(report.pairs),
+        reviews=tuple(reviews),
+        approvals=approvals,
+        deliverables=tuple(report.deliverables),
+        gaps=gaps,
+        findings=findings,
+        tracks=tuple(TrackOption(id=t, label=label.get(lang, t)) for t, label in data.model.tracks.items()),
+        rules=tuple(RuleOption(id=r, title=_rule_title(data, r, lang)) for r in sorted({f.rule for f in localised})),
+        pages=tuple(pair_rows(report, data, lang, localised)),
+        gap_pages=tuple(gap_pages(report, lang, localised)),
+    )
+
+
+def _rule_title(data: ProjectData, rule: str, lang: str) -> str:
+    return data.rules[rule].title.get(lang, rule) if rule in data.rules else rule
 
 
 def pair_rows(report: Report, data: ProjectData, lang: str, findings: list[Finding]) -> list[PairRow]:
@@ -255,15 +432,16 @@ def pair_rows(report: Report, data: ProjectData, lang: str, findings: list[Findi
                 lang=lg, exists=page is not None, path=path if page is not None else None,
                 typed=page.review_status if page is not None else None,
                 shown=shown_status(approval, page.review_status) if page is not None else "-",
-                approval=approval.language_state(lg) if approval is not None and page is not None else "unapproved",
+                approval=(approval.language_state(lg) if approval is not None and page is not None
+                          else LanguageApprovalState.UNAPPROVED),
                 gaps=sum(1 for f in found if f.rule == "gap"),
             ))
         track = first.track or "general"
-        valid = [a for a in (approval.approvals if approval else []) if a.state == "valid"]
+        valid = [a for a in (approval.approvals if approval else []) if a.state == ApprovalValidity.VALID]
         rows.append(PairRow(
             rel=rel, title=first.title or rel, type=first.type, track=track, translation=pair.state,
-            approval_state=approval.state if approval is not None else "none", languages=tuple(states),
-            approvals=tuple({"org": a.org, "name": a.name or "", "date": str(a.date)} for a in valid),
+            approval_state=approval.state if approval is not None else PairApprovalState.NONE, languages=tuple(states),
+            approvals=tuple(ValidApproval(org=a.org, name=a.name or "", date=str(a.date)) for a in valid),
             lacking=tuple(approval.lacking() if approval is not None else data.required_reviewers(track)),
             required=tuple(data.required_reviewers(track)),
             rules=tuple(sorted({f.rule for f in mine})),
@@ -291,7 +469,7 @@ def gap_pages(report: Report, lang: str, findings: list[Finding]) -> list[GapPag
     return out
 
 
-def approvals_status(report: Report, data: ProjectData, lang: str) -> list[dict[str, Any]]:
+def approvals_status(report: Report, data: ProjectData, lang: str) -> tuple[ApprovalsRow, ...]:
     """The approvals block of the status page (overrides/partials/kb-approvals.html) and status.json:
     one row per pair that has approvals or claims to be approved, with both languages' state, who
     approved which version when, and the typed statuses when the two pages disagree."""
@@ -302,15 +480,14 @@ def approvals_status(report: Report, data: ProjectData, lang: str) -> list[dict[
         if not pair.approvals and "approved" not in typed.values():
             continue
         title_page = pages.get(lang) or next(iter(p for p in pages.values() if p is not None), None)
-        rows.append({
-            **pair_summary(pair),
-            "title": title_page.title if title_page is not None else rel,
-            "typed": typed,
-            "typed_differs": len(set(typed.values())) > 1,
-            "shown": shown_status(pair, next((s for s in typed.values() if s == "approved"), None)
-                                  or next(iter(typed.values()), None)),
-        })
-    return rows
+        rows.append(ApprovalsRow(
+            approval=pair_summary(pair),
+            title=title_page.title if title_page is not None else rel,
+            typed=typed,
+            shown=shown_status(pair, next((s for s in typed.values() if s == "approved"), None)
+                               or next(iter(typed.values()), None)),
+        ))
+    return tuple(rows)
 
 
 def _exists(report: Report, lang: str, rel: str) -> bool:
@@ -349,16 +526,10 @@ def _track_of(report: Report, data: ProjectData, finding: Finding) -> str:
     return "general"
 
 
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def finding_rows(report: Report, data: ProjectData, findings: list[Finding], lang: str) -> list[dict[str, Any]]:
+def finding_rows(report: Report, data: ProjectData, findings: list[Finding], lang: str) -> tuple[FindingRow, ...]:
     """The status page's row of each finding: its page's title in *lang*, programme and language."""
-    return [{**f.as_dict(), "rel": _rel(report, f.path), "title": _title(report, f.path, lang),
-             "track": _track_of(report, data, f), "lang": _lang_of(report, f.path)} for f in findings]
+    return tuple(FindingRow(finding=f, rel=_rel(report, f.path), title=_title(report, f.path, lang),
+                            track=_track_of(report, data, f), lang=_lang_of(report, f.path)) for f in findings)
 
 
 # The status page is rendered before the PDFs exist; its slot for what their layout finds
@@ -381,9 +552,8 @@ def fill_print_findings(site_dir: Path, env: Any, report: Report, data: ProjectD
         rel = page.relative_to(site_dir)
         lang = rel.parts[0] if rel.parts[0] in languages and rel.parts[0] != default_language else default_language
         root = "../" * (len(rel.parts) - 1)
-        rows = finding_rows(report, data, [f for f in report.in_language(lang) if f.rule in PRINT_RULES], lang)
-        for row in rows:
-            row["url"] = root + page_url_for(row["rel"], row["lang"], default_language) if row["rel"] and row["lang"] else None
+        rows = [replace(row, url=root + page_url_for(row.rel, row.lang, default_language) if row.rel and row.lang else None)
+                for row in finding_rows(report, data, [f for f in report.in_language(lang) if f.rule in PRINT_RULES], lang)]
         fragment = template.render(rows=rows, ui=data.ui.get(lang, {}), lang=lang)
         new = PRINT_SLOT_RE.sub(lambda m, fragment=fragment: m.group(1) + fragment + m.group(2), html, count=1)
         if new != html:
@@ -394,9 +564,9 @@ def fill_print_findings(site_dir: Path, env: Any, report: Report, data: ProjectD
 
 def write_status_json(report: Report, data: ProjectData, site_dir: Path) -> Path:
     path = site_dir / "status.json"
-    payload = status_data(report, data, report.settings.default_language)
+    payload = status_data(report, data, report.settings.default_language).to_json()
     # compact: the indented form goes through the pure-Python encoder, about 0.1 s of every build (pipe to `python -m json.tool` to read it)
-    write_atomic(path, json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_jsonable))
+    write_atomic(path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
     return path
 
 

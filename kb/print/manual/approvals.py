@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kb.trust.approvals import VALID
+from kb.trust.approvals import ApprovalValidity
 
 APPROVED = "approved"
 
@@ -57,7 +57,7 @@ def approval_state(report: Any, path: str, orgs: list[str] | tuple[str, ...]) ->
     pair = report.approval_for(page.rel) if page is not None else None
     if page is None or pair is None:
         return ApprovalState(path, page.review_status if page is not None else None, (), tuple(orgs))
-    valid = [a for org in orgs if (a := pair.for_org(org)) is not None and a.state == VALID]
+    valid = [a for org in orgs if (a := pair.for_org(org)) is not None and a.state == ApprovalValidity.VALID]
     return ApprovalState(
         path=path, status=page.review_status,
         approvals=tuple(Approval(a.org, a.date or None, a.name or None) for a in valid),

@@ -41,10 +41,12 @@ def test_an_upward_import_breaks_the_layers_contract(tmp_path: Path):
 def test_an_html_build_loads_no_print_signature_or_pinyin_library():
     # the hook and the pipeline, as `mkdocs build` loads them: the print stage (with WeasyPrint, pikepdf,
     # the HTML5 parser) loads when PDFs are made, pyHanko and pypdf when a signed copy is read, pypinyin
-    # when a Chinese glossary is sorted (docs/adr/0018-heavy-libraries-load-when-used.md)
+    # when a Chinese glossary is sorted; the check engine and its rules in the process that runs them
+    # (docs/adr/0018-heavy-libraries-load-when-used.md)
     probe = ("import sys, runpy; runpy.run_path('hooks/kb_hooks.py'); "
              "print(' '.join(sorted(m for m in ('weasyprint', 'pyhanko', 'pypdf', 'pydyf', 'pypinyin', 'pikepdf', "
-             "'tinyhtml5', 'kb.print.manual.build', 'kb.print.manual.assemble', 'kb.print.forms') if m in sys.modules)))")
+             "'tinyhtml5', 'kb.print.manual.build', 'kb.print.manual.assemble', 'kb.print.forms', 'kb.checks.engine', "
+             "'kb.checks.page', 'phonenumbers') if m in sys.modules)))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""

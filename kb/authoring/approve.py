@@ -18,7 +18,8 @@ from typing import Any
 import yaml
 
 from kb.authoring.translate import StampError, locate
-from kb.checks.engine import TranslationState, run
+from kb.checks.engine import run
+from kb.checks.report import TranslationState
 from kb.content.pages import (
     BOM,
     FrontMatterShapeError,

@@ -30,7 +30,7 @@ from kb.build.downloads import downloads_for, for_trainees
 from kb.build.offline import offline_source
 from kb.build.pageref import NavPage, PageRef
 from kb.build.preview import PreviewSession, Rebuild, mark_all_stale, mark_stale
-from kb.checks import engine
+from kb.checks.report import CheckMemo, Report
 from kb.content import boundary, dotfigures, figures, knowledge, safety, video
 from kb.content.figures import Attendance
 from kb.content.glossary import glossary_entries, glossary_groups
@@ -67,6 +67,16 @@ class FinishFailed(Exception):
     the message names the step and says what to do."""
 
 
+def run_checks(settings: Settings, data: ProjectData, lang: str, workers: int | None,
+               memo: CheckMemo | None = None) -> Report:
+    """The checks' report (kb.checks.engine.run). The engine and its rules load in the process that runs
+    them: beside the generator, that is the forked one, and the build's own process never loads them
+    (docs/adr/0018-heavy-libraries-load-when-used.md)."""
+    from kb.checks import engine
+
+    return engine.run(settings, data, lang=lang, workers=workers, memo=memo)
+
+
 @dataclass
 class Build:
     """The state of one build cycle (one `mkdocs build`, or one rebuild of `mkdocs serve`)."""
@@ -80,7 +90,7 @@ class Build:
     site_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # language -> (name, description)
     videos: list[video.VideoBlock] = field(default_factory=list)  # video blocks of the pages built
     not_found: str | None = None  # the default language's 404 page, served for every language
-    _report: engine.Report | None = None
+    _report: Report | None = None
     _pending: Future | None = None  # the checks, running beside the generator
     _pending_dates: Future | None = None
     _dates: dict[str, str] = field(default_factory=dict)
@@ -119,19 +129,18 @@ class Build:
             return
         lang = "zh" if self.settings.default_language == "zh" else "en"
         if self.settings.release or self.command != "build" or "fork" not in multiprocessing.get_all_start_methods():
-            self._set_report(engine.run(self.settings, self.data, lang=lang,
-                                        workers=None if self.command == "build" else 1,
+            self._set_report(run_checks(self.settings, self.data, lang, workers=None if self.command == "build" else 1,
                                         memo=self.preview.checks if self.preview is not None else None))
             self._dates = gitdates.last_changed(self.settings.root, self.settings.docs_dir)
             return
         checks = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        self._pending = checks.submit(engine.run, self.settings, self.data, lang=lang, workers=1)
+        self._pending = checks.submit(run_checks, self.settings, self.data, lang, workers=1)
         checks.shutdown(wait=False)  # the submitted run still completes; the worker exits after it
         dates = ThreadPoolExecutor(max_workers=1)  # git runs in its own process: a thread is enough
         self._pending_dates = dates.submit(gitdates.last_changed, self.settings.root, self.settings.docs_dir)
         dates.shutdown(wait=False)
 
-    def wait_for_checks(self) -> engine.Report:
+    def wait_for_checks(self) -> Report:
         """The check report, waiting for the run beside the generator the first time. Raises
         BuildRefused in release mode when a finding makes published content unsafe or false."""
         if self._pending is not None:
@@ -149,7 +158,7 @@ class Build:
             return self.wait_for_checks()
         return self._report
 
-    def _set_report(self, report: engine.Report) -> None:
+    def _set_report(self, report: Report) -> None:
         self._report = report
         shown = [f for f in report.findings if f.severity in ("error", "warning")]
         for line in format_text(shown).splitlines():

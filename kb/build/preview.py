@@ -25,7 +25,7 @@ from pathlib import Path
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
-from kb.checks.engine import CheckMemo
+from kb.checks.report import CheckMemo
 from kb.content.pages import Page
 from kb.project.settings import Settings
 from kb.web.site import page_url_for

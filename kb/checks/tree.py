@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from kb.checks import Context, finding
 from kb.checks.page import page_anchors, page_gaps
+from kb.checks.report import DeliverableState, DeliverableStatus
 from kb.content.knowledge import ANSWERS_ID, choice_answers
 from kb.content.pages import Page, iso_date
 from kb.project.data import Deliverable, first_lines
 from kb.project.findings import Finding
-from kb.project.records import record_json
 
 # Files the build writes: links to them are valid although they are not in docs/.
 GENERATED_PREFIXES = ("downloads/", "status.json", "review/")
@@ -100,36 +97,6 @@ def _has_anchor(page: Page, anchor: str, ctx: Context) -> bool:
 
 
 # --- deliverables -------------------------------------------------------------------------------------------
-class DeliverableState(StrEnum):
-    COMPLETE = "complete"  # every page present and approved, its events held, no gaps
-    OVERDUE = "overdue"  # past its due date and not complete
-    MISSING = "missing"  # none of its pages exists yet
-    INCOMPLETE = "incomplete"  # some present; pages, approvals, events or gaps outstanding
-
-
-@dataclass(frozen=True)
-class DeliverableStatus:
-    """What is present, missing and approved for one deliverable (data/deliverables.yml), as the
-    status page and status.json show it. Paths are repository paths."""
-
-    id: str
-    programme: str
-    title: Mapping[str, str]  # per language
-    source: str
-    due: str | None  # ISO date
-    languages: tuple[str, ...]
-    state: DeliverableState
-    present: tuple[str, ...]
-    missing: tuple[str, ...]
-    unapproved: tuple[str, ...]
-    gaps: int
-    events_needed: int
-    events_held: int
-
-    def to_json(self) -> dict[str, Any]:
-        return record_json(self)
-
-
 def deliverable_status(item: Deliverable, pages: dict[str, Page], ctx: Context) -> DeliverableStatus:
     """What is present, missing and approved for one deliverable, per language."""
     present, missing, unapproved = [], [], []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kb.checks.engine import PairState, Report, TranslationState
+from kb.checks.report import PairState, Report, TranslationState
 from kb.trust.approvals import PairApprovalState, outdated_diffs, pair_summary
 from kb.web import csp
 from kb.web.site import page_url_for, review_path

@@ -14,8 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from kb.checks.engine import PairState, Report, TranslationState
-from kb.checks.tree import DeliverableStatus
+from kb.checks.report import DeliverableStatus, PairState, Report, TranslationState
 from kb.content.pages import GAP_RE
 from kb.project.data import ProjectData
 from kb.project.findings import SEVERITIES, Finding

@@ -98,6 +98,7 @@ class Build:
     _downloads_by_lang: dict[str, dict[str, Any]] = field(default_factory=dict)
     _agendas: dict[str, Agenda] | None = None
     _dot: dotfigures.DotRenderer | None = None
+    _refused: dict[str, bool] = field(default_factory=dict)  # src_uri -> left out (every language's build asks)
     dot_figures: dict[str, str] = field(default_factory=dict)  # site path -> SVG of the ```dot figures drawn
     dot_pages: dict[str, list[str]] = field(default_factory=dict)  # page dest -> the figure files it shows (offline lists)
     preview: PreviewSession | None = None  # `serve`: what outlives this rebuild (kb.build.preview)
@@ -360,13 +361,16 @@ class Build:
 
     def refused(self, src_uri: str) -> bool:
         """Whether a file under docs/ must be left out of the build (the engine reports the same as a
-        finding): a symlink, an odd file, an undecodable page, a page over a limit."""
+        finding): a symlink, an odd file, an undecodable page, a page over a limit. Read once per build."""
+        if src_uri in self._refused:
+            return self._refused[src_uri]
         s, docs = self.settings, self.settings.docs_path.resolve()
         parts = Path(src_uri).parts
         page = src_uri.endswith(".md") and len(parts) > 1 and parts[0] in s.languages
         refusal = boundary.refused_for_build(Path(docs, src_uri), docs, self.data.limits, page=page)
         if refusal is not None:
             log.warning("kb: %s/%s left out of the build (%s: %s)", s.docs_dir, boundary.shown(src_uri), refusal.rule, refusal.code)
+        self._refused[src_uri] = refusal is not None
         return refusal is not None
 
     def _downloads(self, lang: str) -> dict[str, Any]:

@@ -103,18 +103,20 @@ def annotate(html_text: str, terms: Sequence[Term], lang: str) -> str:
     form_owner, pattern, groups = form_owners(terms, lang, _has_definition)
     if not form_owner or not html_text:
         return html_text
+    if pattern.search(html_text) is None:  # no form of any term anywhere: nothing to walk
+        return html_text
     done: set[str] = set(_TERM_ID_RE.findall(html_text))
 
     tokens = _tokens(html_text)
     if not tokens:
         return html_text
 
-    out: list[str] = [html_text[: tokens[0][0]]]
+    # the text nodes that change, as (start, end, new text): the output is the input with them replaced
+    edits: list[tuple[int, int, str]] = []
     skip: dict[str, int] = {}
+    skipping = 0  # open elements of SKIP_TAGS around the current token
     quiz_level = 0  # heading level of the exercises/answers section being skipped, 0 when outside
     for index, (offset, kind, tag, tag_id) in enumerate(tokens):
-        end = tokens[index + 1][0] if index + 1 < len(tokens) else len(html_text)
-        chunk = html_text[offset:end]
         if kind == "start":
             level = HEADINGS.get(tag)
             if level is not None:
@@ -124,11 +126,25 @@ def annotate(html_text: str, terms: Sequence[Term], lang: str) -> str:
                     quiz_level = 0
             if tag in SKIP_TAGS:
                 skip[tag] = skip.get(tag, 0) + 1
+                skipping += 1
         elif kind == "end" and skip.get(tag):
             skip[tag] -= 1
-        elif kind == "data" and not quiz_level and not any(skip.values()):
-            chunk = _wrap(chunk, pattern, groups, form_owner, done, lang)
-        out.append(chunk)
+            skipping -= 1
+        elif kind == "data" and not quiz_level and not skipping:
+            end = tokens[index + 1][0] if index + 1 < len(tokens) else len(html_text)
+            chunk = html_text[offset:end]
+            wrapped = _wrap(chunk, pattern, groups, form_owner, done, lang)
+            if wrapped is not chunk:
+                edits.append((offset, end, wrapped))
+    if not edits:
+        return html_text
+    out: list[str] = []
+    last = 0
+    for start, end, text in edits:
+        out.append(html_text[last:start])
+        out.append(text)
+        last = end
+    out.append(html_text[last:])
     return "".join(out)
 
 

@@ -18,10 +18,12 @@ from kb.build.generator import language, page_ref
 from kb.build.pipeline import Build, BuildRefused, FinishFailed
 from kb.build.preview import PreviewSession
 from kb.project.settings import SettingsError
+from kb.project.templating import TemplateBytecodeCache
 
 _build: Build | None = None  # the cycle's build; None between cycles (serve reads the data afresh)
 _command = "build"
 _preview: PreviewSession | None = None  # `serve`: what outlives a rebuild (kb.build.preview)
+_templates = TemplateBytecodeCache()  # the theme's templates, compiled once per process (every language, every rebuild)
 _gap_template: Any = None  # the theme's gap badge, compiled once per command (the page environment comes later)
 
 
@@ -34,8 +36,7 @@ def on_startup(command: str, dirty: bool) -> None:
 
 
 def _with_template_cache(env: Any) -> Any:
-    if _preview is not None:  # serve: templates compiled once per session, not once per rebuild
-        env.bytecode_cache = _preview.templates
+    env.bytecode_cache = _templates  # each language's environment, and each rebuild's, reuses what the first compiled
     return env
 
 
@@ -93,7 +94,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     global _gap_template
     assert _build is not None
     if _gap_template is None and "[[gap:" in markdown:
-        _gap_template = config.theme.get_env().get_template("partials/kb-gap.html")
+        _gap_template = _with_template_cache(config.theme.get_env()).get_template("partials/kb-gap.html")
     return _build.page_markdown(markdown, page_ref(page, config), lambda text, ui: _gap_template.render(text=text, ui=ui).strip())
 
 

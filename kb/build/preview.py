@@ -22,31 +22,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import BytecodeCache
-from jinja2.bccache import Bucket
-
 from kb.checks.report import CheckMemo
 from kb.content.pages import Page
 from kb.project.settings import Settings
 from kb.web.site import page_url_for
-
-
-class TemplateBytecodeCache(BytecodeCache):
-    """Compiled theme templates kept in memory between rebuilds: MkDocs makes a new Jinja environment
-    for each rebuild, and compiling Material's templates anew took about a second of each. Keyed by
-    Jinja by template name and source checksum, so an edited template is compiled again. In memory
-    only: bytecode read from a file a pull request could place would run as code."""
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 @dataclass(frozen=True)
@@ -64,7 +43,6 @@ class PreviewSession:
     """One `serve` process: the state that outlives a rebuild."""
 
     dirty: bool  # rendering only what changed (serve --dirty); False: every rebuild renders every page
-    templates: TemplateBytecodeCache = field(default_factory=TemplateBytecodeCache)
     checks: CheckMemo = field(default_factory=CheckMemo)  # unchanged pages are not checked again
     html: dict[str, str] = field(default_factory=dict)  # repository path -> body HTML, as last rendered
     dot_pages: dict[str, list[str]] = field(default_factory=dict)  # page dest -> figure files (offline lists)

@@ -28,6 +28,7 @@ from kb.print.manual import editions
 from kb.print.outputs import Download, FormDownloads
 from kb.print.outputs import downloads as form_downloads
 from kb.project.data import ProjectData
+from kb.project.settings import Settings
 
 MODULE = "Test module: mercury in catalysts"
 GENDER_MODULE = "Test gender module: introducing gender mainstreaming"
@@ -46,7 +47,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _downloads(project: Path, settings_for, lang: str, offline_from: Path | None = None, **env: str) -> tuple[Downloads, object]:
+def _downloads(project: Path, settings_for, lang: str, offline_from: Path | None = None, **env: str) -> tuple[Downloads, Settings]:
     settings = settings_for(project, **env)
     data = ProjectData(settings)
     return downloads_for(settings, data, lang, {}, run(settings, data, lang="zh"), offline_from), settings

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sitebuild import FIXTURES, build, make_project
 
-from kb.build.downloads import for_trainees
+from kb.build.downloads import Downloads, ManualDownload, PanelSize, PrintedKind, SingleDownload, for_trainees
 from kb.content.navigation import NavEntry, Navigation
 from kb.web.webapp import OFFLINE_LIST, OfflineLists, PrintedFile, offline_lists, write_manifest, write_offline_lists
 
@@ -80,24 +80,34 @@ def test_the_sizes_shown_before_saving_are_the_files_sizes(tmp_path: Path):
     assert raw["zh"]["mercury"]["pages_bytes"] == 62_980 and raw["zh"]["mercury"]["printed"][0]["bytes"] == 123_456
 
 
-def _downloads(**rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"manuals": [], "workbooks": [], "handouts": [], **rows}
+def _downloads(**rows: tuple[Any, ...]) -> Downloads:
+    empty: dict[str, Any] = {"manuals": (), "workbooks": (), "slides": (), "handouts": (), "panels": ()}
+    return Downloads(**{**empty, **rows}, panel_size=PanelSize(width="85", height="200", bleed="3"),
+                     offline="downloads/offline-site.zip", offline_build=False)
+
+
+def _book(kind: PrintedKind, path: str, *, lang: str = "zh", id: str = "mercury", released: bool = True) -> ManualDownload:
+    return ManualDownload(kind=kind, id=id, lang=lang, title="学员手册", path=path, online_only=False, released=released,
+                          edition=None, draft_path=None, draft_online_only=False)
+
+
+def _handout(title: str, path: str, track: str, released: bool) -> SingleDownload:
+    return SingleDownload(kind=PrintedKind.HANDOUT, title=title, path=path, track=track, released=released, online_only=False)
 
 
 def test_a_programme_offers_its_workbook_and_handouts_never_trainer_material(tmp_path: Path, settings_for: Any):
     """Only what a trainee takes: this language's released workbook and handouts, never a trainer guide
     (wherever it lies) or anything under downloads/trainer/."""
     settings = settings_for(make_project(tmp_path / "project"))
-    book = {"id": "mercury", "lang": "zh", "title": "学员手册", "released": True, "edition": None}
     downloads = _downloads(
-        manuals=[{**book, "path": "downloads/manual-mercury-zh.pdf"}],
-        workbooks=[{**book, "path": "downloads/workbook-mercury-zh.pdf"},
-                   {**book, "lang": "en", "path": "downloads/workbook-mercury-en.pdf"},
-                   {**book, "id": "gender", "path": "downloads/workbook-gender-zh.pdf", "released": False}],
-        handouts=[{"title": "模块一", "path": "downloads/handouts/zh/01-x.pdf", "track": "mercury", "released": True},
-                  {"title": "模块二", "path": "downloads/handouts/zh/02-y.pdf", "track": "gender", "released": False},
-                  {"title": "讲稿", "path": "downloads/trainer/notes-zh.pdf", "track": "mercury", "released": True},
-                  {"title": "指南", "path": "downloads/drafts/manual-mercury-zh.pdf", "track": "mercury", "released": True}])
+        manuals=(_book(PrintedKind.MANUAL, "downloads/manual-mercury-zh.pdf"),),
+        workbooks=(_book(PrintedKind.WORKBOOK, "downloads/workbook-mercury-zh.pdf"),
+                   _book(PrintedKind.WORKBOOK, "downloads/workbook-mercury-en.pdf", lang="en"),
+                   _book(PrintedKind.WORKBOOK, "downloads/workbook-gender-zh.pdf", id="gender", released=False)),
+        handouts=(_handout("模块一", "downloads/handouts/zh/01-x.pdf", "mercury", True),
+                  _handout("模块二", "downloads/handouts/zh/02-y.pdf", "gender", False),
+                  _handout("讲稿", "downloads/trainer/notes-zh.pdf", "mercury", True),
+                  _handout("指南", "downloads/drafts/manual-mercury-zh.pdf", "mercury", True)))
     offered = for_trainees(settings, downloads, "zh")
     assert {track: [f.path for f in files] for track, files in offered.items()} == {
         "mercury": ["downloads/workbook-mercury-zh.pdf", "downloads/handouts/zh/01-x.pdf"]}

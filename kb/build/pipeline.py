@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import posixpath
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kb.build.downloads import downloads_for, for_trainees
+from kb.build.downloads import Downloads, PrintedLink, downloads_for, for_trainees, printed_for
 from kb.build.offline import offline_source
 from kb.build.pageref import NavPage, PageRef
 from kb.build.preview import PreviewSession, Rebuild, mark_all_stale, mark_stale
@@ -95,7 +94,7 @@ class Build:
     _pending_dates: Future | None = None
     _dates: dict[str, str] = field(default_factory=dict)
     _attendance: list[Attendance] | None = None
-    _downloads_by_lang: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _downloads_by_lang: dict[str, Downloads] = field(default_factory=dict)
     _agendas: dict[str, Agenda] | None = None
     _dot: dotfigures.DotRenderer | None = None
     _refused: dict[str, bool] = field(default_factory=dict)  # src_uri -> left out (every language's build asks)
@@ -373,33 +372,19 @@ class Build:
         self._refused[src_uri] = refusal is not None
         return refusal is not None
 
-    def _downloads(self, lang: str) -> dict[str, Any]:
+    def _downloads(self, lang: str) -> Downloads:
         """The downloads of *lang* as the downloads page lists them, once per build."""
         if lang not in self._downloads_by_lang:
             self._downloads_by_lang[lang] = downloads_for(self.settings, self.data, lang, self.manifest,
                                                           self.wait_for_checks(), None)
         return self._downloads_by_lang[lang]
 
-    def _printed_for(self, page: PageRef) -> list[dict[str, Any]]:
-        """The printed material a page leads to: a module its handout and slides, a programme's home page the
-        programme's participant workbook and trainer guide in this language; only what this build writes (PDFs on, released in release mode)."""
+    def _printed_for(self, page: PageRef) -> tuple[PrintedLink, ...]:
+        """The printed material a page leads to (kb.build.downloads.printed_for): only what this build writes
+        (PDFs on, released in release mode), on pages in their own language."""
         if not self.settings.pdf or page.file_lang != page.lang:
-            return []
-        downloads = self._downloads(page.lang)
-        if page.meta.get("type") == "module":
-            stem = posixpath.splitext(posixpath.basename(page.rel))[0]
-            return [*({"kind": "handout", "title": h["title"], "path": h["path"]} for h in downloads["handouts"]
-                      if h["released"] and h["path"].endswith(f"/{stem}.pdf")),
-                    *({"kind": "slides", "title": sl["title"], "path": sl["path"]} for sl in downloads["slides"]
-                      if sl["released"] and sl["path"].endswith(f"/slides-{stem}-{page.lang}.pdf"))]
-        track = page.rel.split("/", 1)[0]
-        if page.rel == f"{track}/index.md":
-            # the participant workbook first (everyone), then the trainer guide
-            return [{"kind": kind, "title": m["title"], "path": m["path"]}
-                    for kind, key in (("workbook", "workbooks"), ("manual", "manuals")) for m in downloads[key]
-                    if m["lang"] == page.lang and (m["released"] or m["edition"])
-                    and self.settings.manuals.get(m["id"]) is not None and self.settings.manuals[m["id"]].track == track]
-        return []
+            return ()
+        return printed_for(self.settings, self._downloads(page.lang), page.rel, page.meta.get("type"), page.lang)
 
     def record_navigation(self, lang: str, pages: list[NavPage]) -> None:
         """This language's pages in navigation order (the manuals print them in this order)."""

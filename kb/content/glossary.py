@@ -1,11 +1,13 @@
-"""The glossary as printed and shown: one row per term in a language, with the other language's term;
-and how a written form of a term is recognised in text (the website's hover definitions, the
-approval digest's "terms the page uses")."""
+"""The glossary as printed and shown: one entry per term in a language, with the other language's term
+(`GlossaryEntry`), grouped by programme for the glossary page (`GlossaryGroup`); and how a written form
+of a term is recognised in text (the website's hover definitions, the approval digest's "terms the
+page uses")."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from kb.project.data import GlossaryTerm, ProjectData
@@ -14,14 +16,34 @@ _WORD = r"[^\W_]"  # a letter or digit in any script
 _LATIN = r"[A-Za-z0-9]"
 
 
-def glossary_entries(data: ProjectData, lang: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """A term as the glossary page and the manuals' glossary appendix print it, in one language."""
+
+    id: str          # the term's id in data/glossary.yml (the anchor term-<id>)
+    term: str        # in this language
+    other: str       # in the other language
+    definition: str  # in this language ("" when the file has none)
+    track: str       # the programme it belongs to (a track of the content model)
+    source: str      # where the definition comes from ("" when none is given)
+
+
+@dataclass(frozen=True)
+class GlossaryGroup:
+    """One programme's section of the glossary page."""
+
+    track: str
+    label: str                            # the track's name in this language (the track's id if it has none)
+    entries: tuple[GlossaryEntry, ...]    # in the language's order (sort_key)
+
+
+def glossary_entries(data: ProjectData, lang: str) -> list[GlossaryEntry]:
+    """Every term of data/glossary.yml in *lang*, in the language's order (sort_key)."""
     other = "en" if lang == "zh" else "zh"
-    rows = [
-        {"id": t.id, "term": t.term(lang), "other": t.term(other), "definition": t.definition.get(lang, ""),
-         "track": t.track, "source": t.source}
-        for t in data.glossary
-    ]
-    return sorted(rows, key=lambda r: sort_key(r["term"], lang))
+    entries = [GlossaryEntry(id=t.id, term=t.term(lang), other=t.term(other), definition=t.definition.get(lang, ""),
+                             track=t.track, source=t.source)
+               for t in data.glossary]
+    return sorted(entries, key=lambda e: sort_key(e.term, lang))
 
 
 def sort_key(term: str, lang: str) -> tuple[str, str]:
@@ -35,16 +57,16 @@ def sort_key(term: str, lang: str) -> tuple[str, str]:
     return term.casefold(), term
 
 
-def glossary_groups(data: ProjectData, lang: str) -> list[dict[str, Any]]:
+def glossary_groups(data: ProjectData, lang: str) -> list[GlossaryGroup]:
     """The glossary page's sections: one per programme (the content model's tracks, in their order),
     each in the language's order (sort_key)."""
-    rows = glossary_entries(data, lang)
+    entries = glossary_entries(data, lang)
     groups = []
     for track, labels in data.model.tracks.items():
-        entries = [r for r in rows if r["track"] == track]
-        if entries:
+        mine = tuple(e for e in entries if e.track == track)
+        if mine:
             label = labels.get(lang) if isinstance(labels, dict) else None
-            groups.append({"track": track, "label": label or track, "entries": entries})
+            groups.append(GlossaryGroup(track=track, label=label or track, entries=mine))
     return groups
 
 

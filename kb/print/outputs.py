@@ -22,6 +22,14 @@ class Download:
     online_only: bool = False  # the offline copy's build: the file is not in its zip
 
 
+@dataclass(frozen=True)
+class FormDownloads:
+    """What the downloads page lists of the print step's forms and reports, in one language."""
+
+    forms: tuple[Download, ...]    # the blank forms (sign-in sheet, evaluation)
+    reports: tuple[Download, ...]  # the held events' reports
+
+
 def form_outputs(lang: str) -> dict[str, PurePosixPath]:
     return {name: DOWNLOADS / "forms" / f"{name}-{lang}.pdf" for name in FORMS}
 
@@ -37,7 +45,7 @@ def report_output(rel: str, lang: str) -> PurePosixPath:
 
 
 def downloads(lang: str, ui: dict[str, str], reports: list[Attendance] | None = None,
-              held: list[tuple[str, str]] | None = None, offline_from: Path | None = None) -> dict[str, list[Download]]:
+              held: list[tuple[str, str]] | None = None, offline_from: Path | None = None) -> FormDownloads:
     """What the downloads page lists: this language's blank forms and the held events' reports.
     *held*: (rel, title) of each held event. *offline_from*: the offline copy's build, made from
     that site folder: what is not there is marked online only (as kb.build.downloads does)."""
@@ -46,11 +54,11 @@ def downloads(lang: str, ui: dict[str, str], reports: list[Attendance] | None = 
     def item(title: str, path: PurePosixPath) -> Download:
         return Download(title, str(path), offline_from is not None and not (offline_from / path).is_file())
 
-    return {
-        "forms": [item(ui.get("form_sign_in", "sign-in"), forms["sign-in-sheet"]),
-                  item(ui.get("form_evaluation", "evaluation"), forms["evaluation"])],
-        "reports": [item(title, report_output(rel, lang)) for rel, title in (held or [])],
-    }
+    return FormDownloads(
+        forms=(item(ui.get("form_sign_in", "sign-in"), forms["sign-in-sheet"]),
+               item(ui.get("form_evaluation", "evaluation"), forms["evaluation"])),
+        reports=tuple(item(title, report_output(rel, lang)) for rel, title in (held or [])),
+    )
 
 
 def held_events(pages: dict[str, Any], docs_dir: str, lang: str, default_language: str) -> list[tuple[str, Any]]:

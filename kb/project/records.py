@@ -1,7 +1,8 @@
 """Typed records written as JSON. What crosses a module boundary is a frozen dataclass (the report's
-pairs and deliverables, the approval summary, the status data); what machines read (status.json) is
-each record's ``to_json()``, built from the fields the record declares, so a field added to a record
-is written and a field removed is missed by the tests that pin status.json's keys."""
+pairs and deliverables, the approval summary, the status data, the downloads page's data, the
+glossary's entries); what machines read (status.json) is each record's ``to_json()``, built from the
+fields the record declares, so a field added to a record is written and a field removed is missed by
+the tests that pin status.json's keys."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ import jieba
 import jinja2
 from markupsafe import Markup, escape
 
-from kb.content.glossary import glossary_entries
+from kb.content.glossary import GlossaryEntry, glossary_entries
 from kb.print.manual.content import ParsedPage, Target, parse_page, prepare
 from kb.print.manual.parts import FOLIO_SLOT, PAGES_SLOT, PART_MARK, VERSION_PLACEHOLDER, split_parts
 from kb.print.manual.plan import GUIDE, Chapter, ManualPlan
@@ -384,9 +384,9 @@ class Assembler:
                         parts=parts if len(parts) > 1 else (), version=version if len(parts) > 1 else "",
                         version_chars="".join(sorted(set(ui["manual_uncommitted"] + ui["manual_unversioned"]))))
 
-    def _glossary(self, lang: str, used: set[str]) -> list[dict[str, Any]]:
-        """The glossary rows (same as the website's glossary page) of the terms the chapters use."""
-        return [row for row in glossary_entries(self.data, lang) if row["id"] in used]
+    def _glossary(self, lang: str, used: set[str]) -> list[GlossaryEntry]:
+        """The glossary entries (same as the website's glossary page) of the terms the chapters use."""
+        return [entry for entry in glossary_entries(self.data, lang) if entry.id in used]
 
     def single(self, kind: str, ch: Chapter, output: Path) -> Document:
         """A handout (module page, answers and trainer notes left out) or a panel."""

@@ -32,7 +32,7 @@ from kb.build.preview import PreviewSession, Rebuild, mark_all_stale, mark_stale
 from kb.checks.report import CheckMemo, Report
 from kb.content import boundary, dotfigures, figures, knowledge, safety, video
 from kb.content.figures import Attendance
-from kb.content.glossary import glossary_entries, glossary_groups
+from kb.content.glossary import glossary_groups
 from kb.content.lessons import Agenda, page_agenda
 from kb.content.navigation import NavEntry, Navigation
 from kb.content.siteconfig import site_dir_problem
@@ -348,7 +348,6 @@ class Build:
             context["figures"] = figures.programme_figures(self.attendance(), lang, self.ui(lang), data.model.tracks)
             context["url_for"] = lambda rel: site.page_url_for(rel, lang, self.settings.default_language)
         elif template == GLOSSARY_TEMPLATE:
-            context["glossary"] = glossary_entries(data, lang)
             context["glossary_groups"] = glossary_groups(data, lang)
         elif template == DOWNLOADS_TEMPLATE:
             offline_from = offline_source(self.settings) if self.offline else None

@@ -4,6 +4,7 @@ breaks is reported (the linter is not silently passing)."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -50,3 +51,38 @@ def test_an_html_build_loads_no_print_signature_or_pinyin_library():
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+# WeasyPrint's public API (its API reference): the package itself and its URL fetcher. Anything else
+# of WeasyPrint, and pydyf, is internal and used in kb/print/manual/internals.py only (ADR 0007).
+PUBLIC_WEASYPRINT = {"weasyprint", "weasyprint.urls"}
+INTERNALS_MODULE = Path("kb/print/manual/internals.py")
+
+
+def internals_used(source: str) -> list[tuple[int, str]]:
+    """(line, what) for each import of WeasyPrint's or pydyf's internals, or read of a private
+    attribute of a laid-out page (`_page_box`), in *source*."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                 else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+        for name in names:
+            if name.split(".")[0] == "pydyf" or (name.startswith("weasyprint.") and name not in PUBLIC_WEASYPRINT):
+                found.append((node.lineno, name))
+        if isinstance(node, ast.Attribute) and node.attr == "_page_box":
+            found.append((node.lineno, "_page_box"))
+    return sorted(found)
+
+
+def test_weasyprint_and_pydyf_internals_are_used_in_one_module_only():
+    outside = [f"{path.relative_to(REPO)}:{line}: {what}"
+               for path in sorted((REPO / "kb").rglob("*.py")) if path.relative_to(REPO) != INTERNALS_MODULE
+               for line, what in internals_used(path.read_text(encoding="utf-8"))]
+    assert outside == []
+    assert internals_used((REPO / INTERNALS_MODULE).read_text(encoding="utf-8"))  # the module the rule points at
+
+
+def test_an_internal_import_or_a_box_tree_read_is_found():
+    source = ("import weasyprint\nfrom weasyprint.urls import URLFetcher\nimport weasyprint.draw as d\n"
+              "def f(page):\n    from pydyf import Array\n    return page._page_box\n")
+    assert internals_used(source) == [(3, "weasyprint.draw"), (5, "pydyf"), (6, "_page_box")]

@@ -1,5 +1,5 @@
 """'(see page N)' after links between chapters: the renderer lays a document out once and writes the
-numbers into their slots (kb.print.manual.render.fill_page_slots), instead of WeasyPrint laying out again
+numbers into their slots (kb.print.manual.internals.fill_page_slots), instead of WeasyPrint laying out again
 every page that holds a forward reference; a number wider than its slot falls back to WeasyPrint's
 target-counter(). Checked in the PDF text and the link annotations, and by counting WeasyPrint's
 page layouts (make_page calls) in this process."""

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from weasyprint import HTML
 
-from kb.print.manual.render import _fetcher
+from kb.print.manual.render import closed_fetcher
 from kb.project.fsutil import write_atomic
 
 
 def write_report_pdf(html_file: Path, pdf_file: Path) -> None:
     """Render *html_file* to *pdf_file*. Raises whatever WeasyPrint raises; the caller reports it."""
-    fetcher = _fetcher(site_root=str(html_file.parent.resolve()))
+    fetcher = closed_fetcher(site_root=str(html_file.parent.resolve()))
     pdf = HTML(filename=str(html_file), url_fetcher=fetcher).write_pdf()
     write_atomic(pdf_file, pdf)

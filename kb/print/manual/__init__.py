@@ -18,5 +18,6 @@ any earlier copy is removed, while the rest of the build goes on.
 - kb.print.manual.approvals: the sign-off question, in one place
 - kb.print.manual.render: fonts, cache, parallel WeasyPrint renders, atomic writes
 - kb.print.manual.parts: a big manual rendered in parts, in parallel, and merged (kb.print.manual.hbsubset: its fonts)
-- kb.print.manual.pdfwriter: what WeasyPrint's PDF writer needs to stay linear in the pages
+- kb.print.manual.internals: every use of WeasyPrint's and pydyf's internals (box tree, shaping, the
+  functions the parts path wraps, the fixes that keep write_pdf linear in the pages)
 """

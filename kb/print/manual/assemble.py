@@ -219,7 +219,7 @@ def css_page_counter_slots(text: str) -> str:
 
 def css_page_slot(text: str) -> str:
     """' (see page {page})' -> " (see page " "kb-page-slot" ")": the renderer sets the page numbers
-    in after one layout (kb.print.manual.render.fill_page_slots)."""
+    in after one layout (kb.print.manual.internals.fill_page_slots)."""
     return _css_with(text, {"{page}": f'"{PAGE_SLOT}"'})
 
 

@@ -16,6 +16,7 @@ from kb.print.manual import editions
 from kb.print.manual.approvals import ApprovalState
 from kb.print.manual.assemble import Assembler, Document, Provenance
 from kb.print.manual.errors import FontMissingError, ManualError, RenderError
+from kb.print.manual.internals import harfbuzz_subsetting
 from kb.print.manual.plan import (
     EDITIONS,
     LanguagePlan,
@@ -27,7 +28,7 @@ from kb.print.manual.plan import (
     slide_outputs,
     with_own_approval,
 )
-from kb.print.manual.render import Outcome, RenderJob, Summary, harfbuzz_subsetting, require_cjk_font
+from kb.print.manual.render import Outcome, RenderJob, Summary, require_cjk_font
 from kb.print.manual.schedule import render_all
 from kb.print.manual.slides import ThumbnailError, draw_thumbnails, overflow_findings
 from kb.project.findings import Catalog, Finding, format_text, sort_findings

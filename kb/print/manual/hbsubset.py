@@ -7,6 +7,8 @@ CJK font (measured, docs/adr/archive/architecture-notes-2026-12.md); HarfBuzz we
 
 from __future__ import annotations
 
+import uharfbuzz as hb
+
 # the tables WeasyPrint drops (weasyprint/pdf/fonts.py, Font._harfbuzz_subset)
 _DROP_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ")
 
@@ -24,8 +26,6 @@ def subset_font(data: bytes, index: int, glyphs: set[int], *, notdef_outline: bo
     """*data* (a font file; *index*: the face in a collection) cut down to *glyphs*, every glyph
     keeping its id, in the two passes of WeasyPrint's subsetter (the second drops the empty
     glyphs after the last one kept)."""
-    import uharfbuzz as hb
-
     if not glyphs:
         raise SubsetError("no glyphs to keep")
     flags = hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED | hb.SubsetFlags.DESUBROUTINIZE

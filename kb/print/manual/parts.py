@@ -34,14 +34,29 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Object, OutlineItem, String
+from pydantic import TypeAdapter
+from weasyprint import CSS, HTML
+
 from kb.print.manual.hbsubset import SubsetError, subset_font
-from kb.print.manual.render import PAGE_SLOT, PDF_OPTIONS, _fetcher, ready_to_write
+from kb.print.manual.internals import (
+    EmbeddedFont,
+    bookmark_tree,
+    boxes_after,
+    capturing_fonts,
+    marking_text_boxes,
+    pdf_bookmarks,
+    shape,
+    slot_boxes,
+    text_of,
+)
+from kb.print.manual.render import PAGE_SLOT, PDF_OPTIONS, closed_fetcher, ready_to_write
 from kb.project.fsutil import write_atomic
 
 PART_MARK = "<!--kb-part-->"          # where the manual template allows a part to end
@@ -132,8 +147,6 @@ class PartFacts:
     @classmethod
     def from_json(cls, text: str) -> PartFacts:
         """Validated against the dataclasses' types (pydantic: JSON's string keys become ints)."""
-        from pydantic import TypeAdapter
-
         return TypeAdapter(cls).validate_json(text)
 
 
@@ -150,97 +163,33 @@ def slotted_html(html: str, digits: int) -> str:
 def find_slots(document: Any, digits: int) -> tuple[dict[int, int], dict[int, Slot], dict[int, int], dict[int, list[int]]]:
     """The text boxes that hold slots, and the text boxes after a left-aligned slot on its line:
     (id(box) -> slot number, slot number -> Slot, id(box) -> follower number, follower number -> slots)."""
-    from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
-
     number_run = f"(?<![0-9])0{{{digits}}}(?![0-9])"
-    runs = {FOOTER_BOX: re.compile(f"{number_run}|(?<![0-9])9{{{digits}}}(?![0-9])"),
-            VERSION_BOX: re.compile(f"(?<![0-9]){VERSION_PLACEHOLDER}(?![0-9])")}
-    target_run = re.compile(number_run)
+    margin_runs = {FOOTER_BOX: re.compile(f"{number_run}|(?<![0-9])9{{{digits}}}(?![0-9])"),
+                   VERSION_BOX: re.compile(f"(?<![0-9]){VERSION_PLACEHOLDER}(?![0-9])")}
     ids: dict[int, int] = {}
     slots: dict[int, Slot] = {}
-    for page in document.pages:
-        for child in page._page_box.children:
-            if isinstance(child, MarginBox):
-                run = runs.get(child.at_keyword)
-                align = "center" if child.at_keyword == FOOTER_BOX else "right"
-                for box in child.descendants() if run is not None else ():
-                    if isinstance(box, TextBox) and (found := run.findall(box.text)):
-                        ids[id(box)] = len(slots)
-                        slots[len(slots)] = Slot(align, [
-                            "version" if m.startswith("7") else "total" if m.startswith("9") else "folio" for m in found])
-                continue
-            for box in child.descendants():
-                element = getattr(box, "element", None)
-                if not isinstance(box, TextBox) or element is None or not box.element_tag.endswith(("::after", "::before")):
-                    continue
-                href = element.get("href") or ""
-                if not href.startswith("#") or not (found := target_run.findall(box.text)):
-                    continue
-                classes = (element.get("class") or "").split()
-                ids[id(box)] = len(slots)
-                slots[len(slots)] = Slot("right" if "kb-toc" in classes else "left", ["target"] * len(found), href[1:])
+    for found in slot_boxes(document, margin_runs, re.compile(number_run)):
+        ids[found.box] = len(slots)
+        if found.margin is not None:
+            align = "center" if found.margin == FOOTER_BOX else "right"
+            slots[len(slots)] = Slot(align, [
+                "version" if m.startswith("7") else "total" if m.startswith("9") else "folio" for m in found.runs])
+        else:
+            slots[len(slots)] = Slot("right" if "kb-toc" in found.classes else "left", ["target"] * len(found.runs), found.href)
     followers: dict[int, int] = {}
     groups: dict[int, list[int]] = {}
     left = {box_id for box_id, n in ids.items() if slots[n].align == "left" and slots[n].kinds[0] == "target"}
     if left:
-        for page in document.pages:
-            for line in page._page_box.descendants():
-                if not isinstance(line, LineBox):
-                    continue
-                before: list[int] = []
-                for box in line.descendants():
-                    if not isinstance(box, TextBox):
-                        continue
-                    if id(box) in left:
-                        before.append(ids[id(box)])
-                    elif before:
-                        followers[id(box)] = len(groups)
-                        groups[len(groups)] = list(before)
+        for box_id, before in boxes_after(document, left):
+            followers[box_id] = len(groups)
+            groups[len(groups)] = [ids[b] for b in before]
     return ids, slots, followers, groups
-
-
-def _shape(stream: Any, textbox: Any, text: str, start: int, end: int) -> dict[str, int]:
-    """The glyph of each character of text[start:end] (character offsets) as Pango shapes *text* in
-    *textbox*'s style: digits among letters get other glyphs than digits alone (Noto Sans CJK).
-    Each glyph is added to its font's subset, Unicode map and widths, so the merge can print it."""
-    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
-    from weasyprint.text.line_break import Layout
-
-    layout = Layout(textbox.style)
-    layout.set_text(text)
-    first_line, _ = layout.get_first_line()
-    utf8 = text.encode("utf-8")
-    low, high = len(text[:start].encode("utf-8")), len(text[:end].encode("utf-8"))
-    found: dict[str, int] = {}
-    run = first_line.runs[0]
-    while run != ffi.NULL:
-        glyph_item = run.data
-        run = run.next
-        glyphs = glyph_item.glyphs
-        pango_font = glyph_item.item.analysis.font
-        font, font_size = stream.add_font(pango_font)
-        offset, count = glyph_item.item.offset, glyphs.num_glyphs
-        for i in range(count):
-            gid = glyphs.glyphs[i].glyph
-            first = offset + glyphs.log_clusters[i]
-            if gid == pango.PANGO_GLYPH_EMPTY or gid & pango.PANGO_GLYPH_UNKNOWN_FLAG or not low <= first < high:
-                continue
-            last = offset + (glyph_item.item.length if i == count - 1 else glyphs.log_clusters[i + 1])
-            char = utf8[first:last].decode("utf-8", "replace")
-            if len(char) != 1:
-                continue
-            found.setdefault(char, gid)
-            font.to_unicode.setdefault(gid, char)
-            if gid not in font.widths:
-                pango.pango_font_get_glyph_extents(pango_font, gid, stream.ink_rect, stream.logical_rect)
-                font.widths[gid] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-    return found
 
 
 def _probe(stream: Any, textbox: Any, slot: Slot, version_chars: str, digits: int) -> None:
     """slot.glyphs: every character the slot can print, shaped in place of its first placeholder
     run; slot.placeholders: the glyph of each kind's placeholder as laid out."""
-    text = textbox.text
+    text = text_of(textbox)
     for kind in dict.fromkeys(slot.kinds):
         char = _PLACEHOLDER[kind]
         run = char * (len(VERSION_PLACEHOLDER) if kind == "version" else digits)
@@ -248,83 +197,52 @@ def _probe(stream: Any, textbox: Any, slot: Slot, version_chars: str, digits: in
         if start < 0:
             continue
         probe = SLOT_CHARS + version_chars if kind == "version" else "0123456789"
-        shaped = _shape(stream, textbox, text[:start] + probe + text[start + len(run):], start, start + len(probe))
+        shaped = shape(stream, textbox, text[:start] + probe + text[start + len(run):], start, start + len(probe))
         for c, gid in shaped.items():
             slot.glyphs.setdefault(c, gid)
-        placeholder = _shape(stream, textbox, text, start, start + 1).get(char)
+        placeholder = shape(stream, textbox, text, start, start + 1).get(char)
         if placeholder is not None:
             slot.placeholders[kind] = placeholder
 
 
-@contextmanager
 def _marking(slot_ids: dict[int, int], follower_ids: dict[int, int], slots: dict[int, Slot],
-             version_chars: str, digits: int) -> Iterator[None]:
-    """While the PDF is drawn: every slot's text box inside /KbSlot <</N n>> BDC … EMC, and every
-    text box after a "(see page N)" on its line inside /KbShift <</N n>> BDC … EMC."""
-    import pydyf
-    import weasyprint.draw as draw
+             version_chars: str, digits: int) -> AbstractContextManager[None]:
+    """While the PDF is drawn: every slot's text box inside /KbSlot <</N n>> BDC … EMC (the
+    characters it may print shaped first: _probe), and every text box after a "(see page N)" on its
+    line inside /KbShift <</N n>> BDC … EMC."""
+    tags = {box: ("KbShift", number) for box, number in follower_ids.items()}
+    tags.update({box: ("KbSlot", number) for box, number in slot_ids.items()})
 
-    original = draw.draw_text
-
-    def draw_text(stream: Any, textbox: Any, *args: Any, **kwargs: Any) -> Any:
-        number = slot_ids.get(id(textbox))
-        tag = "KbSlot"
-        if number is None:
-            number, tag = follower_ids.get(id(textbox)), "KbShift"
-        if number is None:
-            return original(stream, textbox, *args, **kwargs)
+    def before_drawing(stream: Any, textbox: Any, tag: str, number: int) -> None:
         if tag == "KbSlot":
             _probe(stream, textbox, slots[number], version_chars, digits)
-        pydyf.Stream.begin_marked_content(stream, tag, pydyf.Dictionary({"N": number}))
-        try:
-            return original(stream, textbox, *args, **kwargs)
-        finally:
-            pydyf.Stream.end_marked_content(stream)
 
-    draw.draw_text = draw_text
-    try:
-        yield
-    finally:
-        draw.draw_text = original
+    return marking_text_boxes(tags, before_drawing)
 
 
-@contextmanager
-def _capturing_fonts(records: dict[str, FontRecord], font_store: Path) -> Iterator[None]:
+def _capturing_fonts(records: dict[str, FontRecord], font_store: Path) -> AbstractContextManager[None]:
     """While the PDF is written: each font's original file (kept once in *font_store*), its glyphs
     and widths, taken just before WeasyPrint subsets it."""
-    import weasyprint.pdf as wpdf
 
-    original = wpdf.build_fonts_dictionary
+    def record(font: EmbeddedFont) -> None:
+        digest = hashlib.sha256(font.data).hexdigest()
+        stored = font_store / f"{digest}.font"
+        if stored.is_file():
+            os.utime(stored)  # recently used: kept by kb.print.manual.schedule.prune_cache
+        else:
+            write_atomic(stored, font.data)
+        kept = records.setdefault(font.name, FontRecord(digest, font.index, font.mergeable, font.missing))
+        kept.to_unicode.update(font.to_unicode)
+        kept.widths.update({g: int(round(w)) for g, w in font.widths.items()})
+        kept.missing = kept.missing or font.missing
 
-    def build_fonts_dictionary(pdf: Any, fonts: dict, *args: Any, **kwargs: Any) -> Any:
-        for font in fonts.values():
-            digest = hashlib.sha256(font.file_content).hexdigest()
-            stored = font_store / f"{digest}.font"
-            if stored.is_file():
-                os.utime(stored)  # recently used: kept by kb.print.manual.schedule.prune_cache
-            else:
-                write_atomic(stored, font.file_content)
-            mergeable = not (font.bitmap or font.png or font.svg or font.colr or "fvar" in font.tables)
-            record = records.setdefault(font.hash, FontRecord(digest, font.index, mergeable, bool(font.missing)))
-            record.to_unicode.update(font.to_unicode)
-            record.widths.update({g: int(round(w)) for g, w in font.widths.items()})
-            record.missing = record.missing or bool(font.missing)
-        return original(pdf, fonts, *args, **kwargs)
-
-    wpdf.build_fonts_dictionary = build_fonts_dictionary
-    try:
-        yield
-    finally:
-        wpdf.build_fonts_dictionary = original
+    return capturing_fonts(record)
 
 
 def render_part(job: Any, digits: int, font_store: Path) -> tuple[bytes, PartFacts, float]:
     """Lay out and write one part (kb.print.manual.render.RenderJob): (PDF, what the merge needs, seconds)."""
-    from weasyprint import CSS, HTML
-    from weasyprint.matrix import Matrix
-
     start = time.perf_counter()
-    fetcher = _fetcher(job.base_url, job.stylesheets, job.site_root)
+    fetcher = closed_fetcher(job.base_url, job.stylesheets, job.site_root)
     document = HTML(string=slotted_html(job.html, digits), base_url=job.base_url,
                     url_fetcher=fetcher).render(
         stylesheets=[CSS(filename=path, url_fetcher=fetcher) for path in job.stylesheets])
@@ -333,10 +251,7 @@ def render_part(job: Any, digits: int, font_store: Path) -> tuple[bytes, PartFac
     for number, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, number)
-        matrix = Matrix(a=0.75, d=-0.75, f=page.height * 0.75)  # CSS px, top-left -> PDF points, bottom-left
-        for level, label, (x, y), state in page.bookmarks:
-            px, py = matrix.transform_point(x, y)
-            bookmarks.append([number, level, label, px, py, state == "open"])
+        bookmarks += [[number, *mark] for mark in pdf_bookmarks(page)]
     slot_ids, slots, follower_ids, followers = find_slots(document, digits)
     for page in document.pages:  # a link to another part's anchor waits for the merge
         page.links[:] = [
@@ -491,9 +406,6 @@ def _serialise(tokens: list[tuple[str, float]]) -> bytes:
 
 def merge_parts(parts: list[tuple[bytes, PartFacts]], version: str, font_store: Path) -> bytes:
     """One PDF from the parts' PDFs, in order, with every slot filled (see the module's docstring)."""
-    import pikepdf
-    from pikepdf import Array, Dictionary, Name, String
-
     if not parts:
         raise MergeError("no parts")
     facts = [f for _, f in parts]
@@ -678,8 +590,6 @@ def merge_parts(parts: list[tuple[bytes, PartFacts]], version: str, font_store: 
 
 def _copy(out: Any, obj: Any) -> Any:
     """*obj* of another PDF, usable in *out*: indirect objects copied (once) by qpdf, direct ones rebuilt."""
-    from pikepdf import Array, Dictionary, Object
-
     if isinstance(obj, Object) and obj.is_indirect:
         return out.copy_foreign(obj)
     if isinstance(obj, Dictionary):
@@ -691,8 +601,6 @@ def _copy(out: Any, obj: Any) -> Any:
 
 def _rebuild_font(font: Any, record: FontRecord, data: bytes) -> Any:
     """The first part's font dictionary, carrying the merged subset, widths and Unicode map."""
-    from pikepdf import Array, Name
-
     descendant = font.DescendantFonts[0]
     descriptor = descendant.FontDescriptor
     key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
@@ -713,23 +621,11 @@ def _rebuild_font(font: Any, record: FontRecord, data: bytes) -> Any:
 
 def _outline(out: Any, facts: list[PartFacts], offsets: list[int]) -> None:
     """The bookmarks of all parts as one tree, built from their levels as WeasyPrint builds it."""
-    from types import SimpleNamespace
-
-    from pikepdf import OutlineItem
-    from weasyprint.anchors import make_page_bookmark_tree
-    from weasyprint.matrix import Matrix
-
-    tree: list[Any] = []
-    skipped: list[int] = []
-    last_by_depth: list[list[Any]] = [tree]
-    previous = 0
-    by_page: dict[int, list[Any]] = {}
+    by_page: dict[int, list[tuple[int, str, float, float, bool]]] = {}
     for offset, f in zip(offsets, facts, strict=True):
         for page, level, label, x, y, is_open in f.bookmarks:
-            by_page.setdefault(offset + page, []).append((level, label, (x, y), "open" if is_open else "closed"))
-    for number in sorted(by_page):
-        previous = make_page_bookmark_tree(SimpleNamespace(bookmarks=by_page[number]), skipped, last_by_depth,
-                                           previous, number, Matrix())
+            by_page.setdefault(offset + page, []).append((level, label, x, y, is_open))
+    tree = bookmark_tree(by_page)
 
     def items(subtrees: list[Any]) -> list[Any]:
         made = []

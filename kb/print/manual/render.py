@@ -8,13 +8,23 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
 
 from kb.print.manual.errors import FontMissingError
-from kb.print.manual.pdfwriter import cache_page_references, release_layout_state
+from kb.print.manual.internals import (
+    bleed_box_finisher,
+    body_lines,
+    cache_page_references,
+    fill_page_slots,
+    release_layout_state,
+)
 
 log = logging.getLogger("mkdocs.hooks.kb.manual")
 CJK_FAMILY = "Noto Sans CJK SC"
@@ -101,13 +111,6 @@ def require_cjk_font() -> None:
         )
 
 
-def harfbuzz_subsetting() -> bool:
-    """Does WeasyPrint subset fonts with HarfBuzz (fast) rather than fontTools (slow for CJK)?"""
-    from weasyprint.text import ffi
-
-    return getattr(ffi, "harfbuzz_subset", None) is not None
-
-
 def font_families(stylesheets: tuple[str, ...]) -> list[str]:
     """Every font family named in the stylesheets' font-family declarations."""
     found: set[str] = set()
@@ -140,15 +143,10 @@ def font_identity(stylesheets: tuple[str, ...]) -> str:
 MANUAL_STYLES = Path(__file__).resolve().parents[3] / "overrides" / "manual"
 
 
-def _fetcher(base_url: str = "", stylesheets: tuple[str, ...] = (), site_root: str = ""):
+def closed_fetcher(base_url: str = "", stylesheets: tuple[str, ...] = (), site_root: str = "") -> URLFetcher:
     """WeasyPrint's fetcher, closed: file: URLs only when their real path (symlinks resolved) is
     inside the built site or the manual's stylesheet folders, data: URLs only for images. Everything
     else (other files, http(s), data: documents, ../ escapes) is refused and logged."""
-    from urllib.parse import unquote, urlsplit
-    from urllib.request import url2pathname
-
-    from weasyprint.urls import URLFetcher
-
     roots = {os.path.realpath(MANUAL_STYLES)} | {os.path.realpath(Path(css).parent) for css in stylesheets}
     if site_root:
         roots.add(os.path.realpath(site_root))
@@ -172,10 +170,8 @@ def _fetcher(base_url: str = "", stylesheets: tuple[str, ...] = (), site_root: s
 
 def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
     """Render one job in this process: (PDF bytes, page count, seconds, type scale used)."""
-    from weasyprint import CSS
-
     start = time.perf_counter()
-    fetcher = _fetcher(job.base_url, job.stylesheets, job.site_root)
+    fetcher = closed_fetcher(job.base_url, job.stylesheets, job.site_root)
     styles = [CSS(filename=path, url_fetcher=fetcher) for path in job.stylesheets]
     scales = FIT_SCALES if job.fit_one_page else (1.0,)
     for scale in scales:
@@ -190,23 +186,19 @@ def render_job(job: RenderJob) -> tuple[bytes, int, float, float]:
                 document, scale = candidate, tighter
                 break
     ready_to_write(document)
-    pdf = document.write_pdf(finisher=_bleed_box(job.bleed_mm) if job.bleed_mm else None, **PDF_OPTIONS)
+    pdf = document.write_pdf(finisher=bleed_box_finisher(job.bleed_mm) if job.bleed_mm else None, **PDF_OPTIONS)
     return pdf, len(document.pages), time.perf_counter() - start, scale
 
 
-def _scaled(styles: list, scale: float) -> list:
+def _scaled(styles: list[CSS], scale: float) -> list[CSS]:
     """The stylesheets with the type scaled: the project's print stylesheets size the root font as
     calc(<size> * var(--kb-type-scale, 1)); a stylesheet given to the renderer wins over a <style>
     in the document, so the scale is one more stylesheet, last."""
-    from weasyprint import CSS
-
     return styles if scale == 1.0 else [*styles, CSS(string=f":root {{ --kb-type-scale: {scale:g} }}")]
 
 
-def _layout(html: str, job: RenderJob, fetcher: object, styles: list) -> object:
+def _layout(html: str, job: RenderJob, fetcher: URLFetcher, styles: list[CSS]) -> Any:
     """One layout of *html* with its page-number slots filled (as render_job does)."""
-    from weasyprint import HTML
-
     slot = "0" * len(str(max(9, len(html.encode("utf-8")) // BYTES_PER_PAGE_AT_LEAST)))
     sloted = html.replace(f'"{PAGE_SLOT}"', f'"{slot}"')
     document = HTML(string=sloted, base_url=job.base_url, url_fetcher=fetcher).render(stylesheets=styles)
@@ -217,114 +209,14 @@ def _layout(html: str, job: RenderJob, fetcher: object, styles: list) -> object:
     return document
 
 
-def body_lines(page: object) -> int:
-    """Lines of text in a laid-out page's body (running headers and footers, in margin boxes, not counted)."""
-    from weasyprint.formatting_structure.boxes import LineBox, MarginBox
-
-    box = page._page_box  # type: ignore[attr-defined]
-    return sum(1 for child in box.children if not isinstance(child, MarginBox)
-               for line in child.descendants() if isinstance(line, LineBox))
-
-
-def ready_to_write(document: object) -> None:
+def ready_to_write(document: Any) -> None:
     """What every render does between layout and write_pdf (a whole document or a part)."""
     # No file ever travels inside a PDF: no attachments, whatever the HTML asked for.
-    document.metadata.attachments = []  # type: ignore[attr-defined]
-    for page in document.pages:  # type: ignore[attr-defined]
+    document.metadata.attachments = []
+    for page in document.pages:
         page.links[:] = [link for link in page.links if link[0] != "attachment"]
-    release_layout_state(document)  # what only layout needed, kept alive by SVG images (kb/print/manual/pdfwriter.py)
-    cache_page_references()  # PDF/UA tagging is quadratic in the pages without it (kb/print/manual/pdfwriter.py)
-
-
-def fill_page_slots(document: object, slot: str) -> bool:
-    """Write the page number of each "(see page N)" link's target into its slot, in the laid-out
-    document (the digits share one width; a shorter number gives the unused digits back to the
-    line: _close_up_slots). False, with nothing changed, when a number does
-    not fit its slot or a target is missing: the caller lays the document out the usual way."""
-    from weasyprint.formatting_structure.boxes import TextBox
-
-    pages_of: dict[str, int] = {}
-    for number, page in enumerate(document.pages, 1):  # type: ignore[attr-defined]
-        for name in page.anchors:
-            pages_of.setdefault(name, number)
-    found: list[tuple[object, str]] = []
-    for page in document.pages:  # type: ignore[attr-defined]
-        for box in page._page_box.descendants():
-            element = getattr(box, "element", None)
-            if not isinstance(box, TextBox) or slot not in box.text or element is None:
-                continue
-            classes = (element.get("class") or "").split()
-            # "(see page N)" after a cross-reference, "answers to the exercises on page N" before a back-reference
-            if not (("kb-xref" in classes and box.element_tag.endswith("::after"))
-                    or ("kb-backref" in classes and box.element_tag.endswith("::before"))):
-                continue
-            href = element.get("href") or ""
-            number = pages_of.get(href[1:]) if href.startswith("#") else None
-            if number is None or len(str(number)) > len(slot):
-                return False
-            found.append((box, str(number)))
-    shrink: dict[int, float] = {}
-    for box, number in found:
-        box.text = box.text.replace(slot, number, 1)  # type: ignore[attr-defined]
-        box.pango_layout.text = box.pango_layout.text.replace(slot, number, 1)  # type: ignore[attr-defined]
-        if len(number) < len(slot):
-            shrink[id(box)] = (len(slot) - len(number)) * DIGIT_ADVANCE_EM * box.style["font_size"]  # type: ignore[attr-defined]
-    if shrink:
-        _close_up_slots(document, shrink)
-    return True
-
-
-DIGIT_ADVANCE_EM = 0.555  # Noto Sans CJK SC: every digit is 555 of its 1000 units wide
-
-
-def _close_up_slots(document: object, shrink: dict[int, float]) -> None:
-    """The unused digits of a slot are taken out of its line: the text box narrows, what follows
-    it on the line moves left by as much, and the page's link areas are gathered again from the
-    moved boxes. (A justified line ends that much short of the margin.)"""
-    from weasyprint.anchors import gather_anchors
-    from weasyprint.formatting_structure.boxes import InlineBox, LineBox
-
-    def close_up(parent: object) -> float:
-        lost = 0.0
-        for child in getattr(parent, "children", ()):
-            if lost:
-                child.translate(-lost, 0)
-            own = shrink.get(id(child))
-            if own is None and isinstance(child, InlineBox):
-                own = close_up(child) or None
-            if own:
-                child.width -= own
-                lost += own
-        return lost
-
-    for page in document.pages:  # type: ignore[attr-defined]
-        moved = False
-        for line in page._page_box.descendants():
-            if isinstance(line, LineBox):
-                moved = bool(close_up(line)) or moved
-        if moved:
-            page.anchors.clear()
-            page.links.clear()
-            page.bookmarks.clear()
-            page.forms.clear()
-            page.forms[None] = []
-            gather_anchors(page._page_box, page.anchors, page.links, page.bookmarks, page.forms)
-
-
-def _bleed_box(bleed_mm: float) -> Callable:
-    """WeasyPrint sets the PDF BleedBox at most 10 pt outside the TrimBox; the printer needs the real
-    bleed. (The CSS bleed area is twice as wide when crop marks are drawn: they sit in its outer half.)"""
-    bleed = bleed_mm * 72 / 25.4
-
-    def finish(document: object, pdf: object) -> None:
-        import pydyf
-
-        for obj in pdf.objects:  # type: ignore[attr-defined]
-            if isinstance(obj, pydyf.Dictionary) and "TrimBox" in obj:
-                left, top, right, bottom = obj["TrimBox"]
-                obj["BleedBox"] = pydyf.Array([left - bleed, top - bleed, right + bleed, bottom + bleed])
-
-    return finish
+    release_layout_state(document)  # what only layout needed, kept alive by SVG images (kb/print/manual/internals.py)
+    cache_page_references()  # PDF/UA tagging is quadratic in the pages without it (kb/print/manual/internals.py)
 
 
 def slot_digits(html: str) -> int:

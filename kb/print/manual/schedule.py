@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import weasyprint
+
 from kb.print.manual.errors import RenderError
 from kb.print.manual.parts import MergeError, PartFacts, merge_parts, render_part
 from kb.print.manual.render import (
@@ -195,8 +197,6 @@ def render_all(jobs: list[RenderJob], cache_dir: Path, *, on_done: Callable[[Out
     merged once the render processes are gone; if they cannot be merged it is rendered whole. A failed job
     leaves its output file as it was; the others are still written; RenderError lists the failures
     at the end."""
-    import weasyprint
-
     start = time.perf_counter()
     summary = Summary()
     fonts = font_identity(tuple(sorted({css for job in jobs for css in job.stylesheets if Path(css).is_file()})))

@@ -1,4 +1,4 @@
-"""The fixes around WeasyPrint's write_pdf (kb/print/manual/pdfwriter.py). The cached pydyf page references:
+"""The fixes around WeasyPrint's write_pdf (kb/print/manual/internals.py). The cached pydyf page references:
 the same references as pydyf's own property at every page count, built once per page count instead
 of once per read, and a tagged PDF whose structure elements point at the same pages as without the
 fix. The released layout state: the style resolver an SVG image kept alive is freed, and the PDF
@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 from weasyprint import HTML
 
-from kb.print.manual import pdfwriter
+from kb.print.manual import internals
 
 pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast lane
 
@@ -24,8 +24,8 @@ pytestmark = pytest.mark.pdf  # renders PDFs with WeasyPrint: not in the fast la
 @pytest.fixture
 def uncached(monkeypatch: pytest.MonkeyPatch) -> None:
     """pydyf as released, whatever an earlier test or render installed."""
-    monkeypatch.setattr(pydyf.PDF, "page_references", pdfwriter._released or pydyf.PDF.__dict__["page_references"])
-    monkeypatch.setattr(pdfwriter, "_released", None)
+    monkeypatch.setattr(pydyf.PDF, "page_references", internals._released or pydyf.PDF.__dict__["page_references"])
+    monkeypatch.setattr(internals, "_released", None)
 
 
 def test_references_are_pydyfs_and_built_once_per_page_count(uncached: None, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -35,15 +35,15 @@ def test_references_are_pydyfs_and_built_once_per_page_count(uncached: None, mon
     for _ in range(5):
         pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
         expected.append(released(pdf))
-    assert pdfwriter.cache_page_references()
+    assert internals.cache_page_references()
     builds = {"n": 0}
-    real = pdfwriter._released.fget
+    real = internals._released.fget
 
     def counted(pdf_: pydyf.PDF) -> tuple[bytes, ...]:
         builds["n"] += 1
         return real(pdf_)
 
-    monkeypatch.setattr(pdfwriter, "_released", property(counted))
+    monkeypatch.setattr(internals, "_released", property(counted))
     fresh = pydyf.PDF()
     seen = [fresh.page_references]
     for _ in range(5):
@@ -53,14 +53,14 @@ def test_references_are_pydyfs_and_built_once_per_page_count(uncached: None, mon
         seen.append(references)
     assert seen == expected
     assert builds["n"] == 6
-    assert pdfwriter.cache_page_references()  # installing twice changes nothing
-    assert pydyf.PDF.page_references.fget is pdfwriter._cached_page_references
+    assert internals.cache_page_references()  # installing twice changes nothing
+    assert pydyf.PDF.page_references.fget is internals._cached_page_references
 
 
 def test_an_unknown_pydyf_is_left_alone(uncached: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pydyf.PDF, "page_references", property(lambda self: ()))
-    assert not pdfwriter.cache_page_references()
-    assert pydyf.PDF.page_references.fget is not pdfwriter._cached_page_references
+    assert not internals.cache_page_references()
+    assert pydyf.PDF.page_references.fget is not internals._cached_page_references
 
 
 def structure_pages(pdf: bytes) -> list[tuple[str, int]]:
@@ -85,7 +85,7 @@ def test_tagged_pdf_points_at_the_same_pages(uncached: None) -> None:
                        f"<ul><li>item {i}</li></ul></section>" for i in range(4))
     html = f"<html lang='en'><head><title>t</title></head><body>{sections}</body></html>"
     released = structure_pages(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
-    assert pdfwriter.cache_page_references()
+    assert internals.cache_page_references()
     cached = structure_pages(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
     assert cached == released
     assert {page for _, page in cached} == {0, 1, 2, 3}
@@ -114,7 +114,7 @@ def test_layout_state_is_released_and_the_pdf_is_the_same(tmp_path: Path) -> Non
     kept = svg_document(tmp_path).render()
     released = svg_document(tmp_path).render()
     assert style_resolvers() == elsewhere + 2  # the SVG images keep each document's alive
-    assert pdfwriter.release_layout_state(released)
+    assert internals.release_layout_state(released)
     assert style_resolvers() == elsewhere + 1  # only the other document's
     before, after = kept.write_pdf(pdf_variant="pdf/ua-1"), released.write_pdf(pdf_variant="pdf/ua-1")
     pages = [PdfReader(io.BytesIO(pdf)).pages for pdf in (before, after)]
@@ -125,4 +125,4 @@ def test_layout_state_is_released_and_the_pdf_is_the_same(tmp_path: Path) -> Non
 
 def test_a_document_without_images_has_nothing_to_release(tmp_path: Path) -> None:
     document = HTML(string="<html lang='en'><title>t</title><p>text</p></html>").render()
-    assert not pdfwriter.release_layout_state(document)
+    assert not internals.release_layout_state(document)

@@ -12,14 +12,24 @@ import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from kb.project.settings import SettingsError
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+RecordT = TypeVar("RecordT")
 
 Kind = Literal["str", "int", "number", "bool", "date", "mapping", "list", "any"]
 Severity = Literal["error", "warning", "info"]
@@ -517,12 +527,13 @@ def _describe(error: dict[str, Any]) -> str:
     return msg
 
 
-def validate(path: Path, data: Any, lines: dict[tuple[Any, ...], int], schema: Any) -> Any:
-    """Validate *data* loaded from *path* against *schema*; every problem as ``file:line: where: what``."""
-    from pydantic import TypeAdapter
-
+def validate(path: Path, data: Any, lines: dict[tuple[Any, ...], int], schema: Any,
+             context: dict[str, Any] | None = None) -> Any:
+    """Validate *data* loaded from *path* against *schema*; every problem as ``file:line: where: what``.
+    *context* reaches the schema's validators (pydantic's validation context: what a rule needs
+    besides the file, such as the project's folders)."""
     try:
-        return TypeAdapter(schema).validate_python(data)
+        return TypeAdapter(schema).validate_python(data, context=context)
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False):
@@ -571,6 +582,13 @@ def yaml_lines(text: str) -> dict[tuple[Any, ...], int]:
     if node is not None and alias_line(node) is None:
         _walk(node, (), lines)
     return lines
+
+
+def load_record(path: Path, schema: type[RecordT], context: dict[str, Any] | None = None) -> RecordT:
+    """Load one data file and validate it into its record (the schema's model, which the rest of
+    the project reads): a mistake is a SettingsError with file and line."""
+    data, lines = load_yaml_lines(path)
+    return validate(path, data, lines, schema, context)
 
 
 def load_data_file(path: Path) -> Any:

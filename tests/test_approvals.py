@@ -420,11 +420,16 @@ def test_uncommitted_signer_lines_are_not_trusted(repo: Repo) -> None:
 
 # --- pure parts --------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("bad", "said"), [
-    ('signers_root: "abc123"', "signers_root"),
-    ("signers_managed_by: [NOBODY]", "signers_managed_by"),
-    ("signers: docs/UNIDO.allowed_signers", "organisations.UNIDO.signers"),
+    ('signers_root: "abc123"',
+     "signers_root: Value error, the full 40-character hash of the trust root commit, or empty"),
+    ("signers_managed_by: [NOBODY]",
+     "signers_managed_by[0]: Value error, unknown organisation NOBODY; organisations are FECO, UNIDO, UNDP"),
+    ("signers: docs/UNIDO.allowed_signers",
+     "organisations.UNIDO.signers: Value error, a file under data/signers/ (its history is verified there)"),
+    ("signers: ''", "organisations.UNIDO.signers: Value error, a file under data/signers/ (its history is verified there)"),
 ])
 def test_trust_settings_are_validated(tmp_path: Path, bad: str, said: str) -> None:
+    # each mistake is refused with the file, the line it is on and what to write
     from kb.project.settings import SettingsError
 
     root = copy_project(tmp_path / "project")
@@ -437,8 +442,22 @@ def test_trust_settings_are_validated(tmp_path: Path, bad: str, said: str) -> No
         text = re.sub(rf"^{key}:.*$", bad, text, count=1, flags=re.M)
     assert bad in text
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(SettingsError, match=said):
-        assert ProjectData(load_settings(root)).reviewers is None
+    line = text.split("\n").index(next(x for x in text.split("\n") if x.strip() == bad)) + 1
+    with pytest.raises(SettingsError) as raised:
+        ProjectData(load_settings(root)).reviewers  # noqa: B018
+    assert str(raised.value) == f"{path}:{line}: {said}"
+
+
+def test_one_manager_may_be_written_without_a_list_and_an_empty_root_is_no_root(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    path = root / "data" / "reviewers.yml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^signers_managed_by:.*$", "signers_managed_by: FECO", text, count=1, flags=re.M)
+    path.write_text(re.sub(r"^signers_root:.*$", "signers_root:", text, count=1, flags=re.M), encoding="utf-8")
+    reviewers = ProjectData(load_settings(root)).reviewers
+    assert reviewers.signers_managed_by == ["FECO"] and reviewers.signers_root == ""
+    assert reviewers.required("mercury") == ["FECO", "UNIDO"] and reviewers.required("nobody-reviews-this") == []
+    assert reviewers.names("zh")["UNDP"] == "联合国开发计划署"
 
 
 def test_edit_review_keeps_every_other_byte_bom_and_crlf() -> None:

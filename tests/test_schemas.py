@@ -68,8 +68,10 @@ def test_each_data_file_has_a_schema(project: Path, capsys, name: str, old: str,
     assert f"data/{name}:" in err and where in err
 
 
-def test_organisations_stay_open_for_signer_files(project: Path, capsys):
-    reviewers = project / "data" / "reviewers.yml"
-    _edit(reviewers, "    en: United Nations Development Programme",
-          "    en: United Nations Development Programme\n    signers: signers/undp.yml")
-    assert main(["check"]) in (0, 1)
+def test_an_organisations_misspelt_key_is_refused_with_its_line(project: Path, capsys):
+    # organisations are closed: a misspelt `signers` would silently leave the organisation without
+    # an allowed-signers file, so none of its approvals could ever verify
+    line = _edit(project / "data" / "reviewers.yml", "    signers: data/signers/UNDP", "    signer: data/signers/UNDP")
+    assert main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert f"data/reviewers.yml:{line}: organisations.UNDP.signer: Extra inputs are not permitted" in err

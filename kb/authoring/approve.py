@@ -248,7 +248,7 @@ def _covered_files(settings: Settings, pair: PairApproval) -> list[str]:
 # --- the command ------------------------------------------------------------------------------------------------
 def approve(settings: Settings, data: ProjectData, paths: list[Path], org: str, name: str = "",
             revoke: bool = False) -> Outcome:
-    orgs = data.reviewers["organisations"]
+    orgs = data.reviewers.organisations
     if org not in orgs:
         raise ApproveError(f"--as {org}: not an organisation of data/reviewers.yml ({', '.join(orgs)})", status=2)
     git = Git(settings.root)

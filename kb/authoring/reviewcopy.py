@@ -59,7 +59,7 @@ def _chosen(settings: Settings, approvals: dict[str, PairApproval], paths: list[
 
 def make_copy(settings: Settings, data: ProjectData, *, org: str, paths: list[Path], track: str | None,
               output: Path | None, every: bool = False, now: dt.datetime | None = None) -> CopyOutcome:
-    orgs = data.reviewers["organisations"]
+    orgs = data.reviewers.organisations
     if org not in orgs:
         raise CopyError(f"--for {org}: not an organisation of data/reviewers.yml ({', '.join(orgs)})", 2)
     if not paths and not track:
@@ -83,7 +83,7 @@ def make_copy(settings: Settings, data: ProjectData, *, org: str, paths: list[Pa
     output = output or settings.root / f"review-copy-{org}-{name}-{now:%Y%m%d-%H%M}.pdf"
     titles = {page.path: str(page.meta.get("title") or "") for page in report.pages.values()}
     pages = write_review_copy(root=settings.root, site_dir=site, overrides=settings.root / "overrides", pairs=pairs,
-                              org=org, org_names={o: {"zh": spec["zh"], "en": spec["en"]} for o, spec in orgs.items()},
+                              org=org, org_names={o: {"zh": spec.zh, "en": spec.en} for o, spec in orgs.items()},
                               titles=titles, ui={lang: data.ui.get(lang, {}) for lang in ("zh", "en")},
                               lang_names=LANGUAGE_NAMES, default_language=settings.default_language, output=output,
                               made=now)

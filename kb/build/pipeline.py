@@ -337,7 +337,7 @@ class Build:
             state = replace(state, source_url=alternates.get(state.source_lang),
                             changes_url=site.review_path(page.rel)[: -len("index.html")] + "#kb-source-diff")
         context: dict[str, Any] = {"ui": self.ui(lang), "lang": lang, "page": state, "model": data.model,
-                                   "orgs": data.reviewers["organisations"]}
+                                   "orgs": data.reviewers.organisations}
         context["printed"] = self._printed_for(page)
         if page.meta.get("type") == "event":
             context["agenda"] = self._agenda_view(page, state.path)

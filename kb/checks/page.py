@@ -410,7 +410,7 @@ def check_review(page: Page, ctx: Context) -> list[Finding]:
         return []
     out = []
     line = page.line_of("review")
-    orgs = ctx.data.reviewers["organisations"]
+    orgs = ctx.data.reviewers.organisations
     approvals = page.review.get("approvals") or []
     approvers: set[str] = set()
     for item in approvals if isinstance(approvals, list) else []:

@@ -15,8 +15,10 @@ from kb.project.policy import SAFETY_RULES
 from kb.project.schemas import (
     ChoiceQuestion,
     QuestionBankFile,
+    Reviewers,
     ShortQuestion,
     load_data_file,
+    load_record,
     load_yaml_lines,
     validate,
 )
@@ -466,28 +468,9 @@ class ProjectData:
         return ContentModel.load(self._path("content-model.yml"))
 
     @cached_property
-    def reviewers(self) -> dict[str, Any]:
-        path = self._path("reviewers.yml")
-        raw = load_yaml(path)
-        _require(isinstance(raw, dict) and isinstance(raw.get("tracks"), dict), path, "needs 'tracks:'")
-        _require(isinstance(raw.get("organisations"), dict), path, "needs 'organisations:'")
-        for track, orgs in raw["tracks"].items():
-            for org in orgs:
-                _require(org in raw["organisations"], path, f"tracks.{track}: unknown organisation {org}")
-        # who may change the allowed-signers files, and the trust root (kb/trust/signers.py)
-        managers = raw.get("signers_managed_by") or []
-        managers = [managers] if isinstance(managers, str) else managers
-        _require(isinstance(managers, list) and all(m in raw["organisations"] for m in managers), path,
-                 "signers_managed_by: a list of organisation ids of organisations:")
-        root = raw.get("signers_root")
-        _require(root in (None, "") or (isinstance(root, str) and re.fullmatch(r"[0-9a-fA-F]{40}", root.strip()) is not None),
-                 path, "signers_root: the full 40-character hash of the trust root commit, or empty")
+    def reviewers(self) -> Reviewers:
         signers_dir = f"{self.settings.data_dir}/signers/".replace("\\", "/").lstrip("./")
-        for org, spec in raw["organisations"].items():
-            rel = spec.get("signers") if isinstance(spec, dict) else None
-            _require(rel is None or (isinstance(rel, str) and rel.strip().startswith(signers_dir)), path,
-                     f"organisations.{org}.signers: a file under {signers_dir} (its history is verified there)")
-        return raw
+        return load_record(self._path("reviewers.yml"), Reviewers, context={"signers_dir": signers_dir})
 
     @cached_property
     def glossary(self) -> list[GlossaryTerm]:
@@ -568,13 +551,12 @@ class ProjectData:
                 problems.append(f"{messages}:{_line_in_block(messages, rule_id, 'severity:')}: {rule_id}.severity: "
                                 f"a safety rule is always an error (kb/project/policy.py); remove the severity line")
         reviewers = self._path("reviewers.yml")
-        assigned = self.reviewers.get("tracks") or {}
         for track in sorted(tracks):
-            if not assigned.get(track):
+            if not self.reviewers.required(track):
                 problems.append(f"{reviewers}:{_line_in_block(reviewers, 'tracks', f'{track}:')}: tracks.{track}: "
                                 f"no organisation reviews this track: list at least one of "
-                                f"{', '.join(sorted(self.reviewers.get('organisations') or {}))}")
+                                f"{', '.join(sorted(self.reviewers.organisations))}")
         return problems
 
     def required_reviewers(self, track: str) -> list[str]:
-        return list(self.reviewers["tracks"].get(track, []))
+        return self.reviewers.required(track)

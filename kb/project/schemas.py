@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -334,26 +335,70 @@ class RuleModel(Closed):
 
 
 # --- reviewers.yml -------------------------------------------------------------------------------------
-class Organisation(BaseModel):
-    # Open on purpose for now: per-organisation signer files are being added (issue 16).
-    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+OrgId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9-]*$")]
+
+
+class Organisation(Closed):
     zh: Text
     en: Text
+    # its allowed-signers file: an approval counts only when its commit is signed with a key listed
+    # there (kb/trust/signers.py verifies the file's history, which lives under the data folder)
+    signers: str | None = None
+
+    @field_validator("signers")
+    @classmethod
+    def _under_signers_dir(cls, value: str | None, info: ValidationInfo) -> str | None:
+        signers_dir = (info.context or {}).get("signers_dir", "")
+        if value is not None and not (value.strip() and value.strip().startswith(signers_dir)):
+            raise ValueError(f"a file under {signers_dir or 'the data folder'} (its history is verified there)")
+        return value
+
+    def name(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
 
 
-class ReviewersFile(BaseModel):
-    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
-    organisations: dict[str, Organisation]
-    tracks: dict[Id, list[str]]
+def _known_organisation(value: str, info: ValidationInfo) -> str:
+    """An organisation id used in tracks or signers_managed_by must be one of organisations:."""
+    known = info.data.get("organisations")
+    if known is not None and value not in known:
+        raise ValueError(f"unknown organisation {value}; organisations are {', '.join(known)}")
+    return value
 
-    @model_validator(mode="after")
-    def _known_organisations(self) -> ReviewersFile:
-        for track, orgs in self.tracks.items():
-            unknown = [o for o in orgs if o not in self.organisations]
-            if unknown:
-                raise ValueError(f"tracks.{track}: unknown organisation {', '.join(unknown)}; "
-                                 f"organisations are {', '.join(self.organisations)}")
-        return self
+
+KnownOrgId = Annotated[OrgId, AfterValidator(_known_organisation)]
+
+
+class Reviewers(Closed):
+    """data/reviewers.yml: who must approve each track, and who may change who approves."""
+
+    organisations: dict[OrgId, Organisation]
+    tracks: dict[Id, list[KnownOrgId]]
+    # who may change the allowed-signers files and these trust settings (kb/trust/signers.py)
+    signers_managed_by: list[KnownOrgId] = []
+    # the full hash of the commit that first listed the managers' keys, recorded by the maintainers
+    signers_root: str = ""
+
+    @field_validator("signers_managed_by", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else [] if value is None else value
+
+    @field_validator("signers_root", mode="before")
+    @classmethod
+    def _root_hash(cls, value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, str) and (not value.strip() or re.fullmatch(r"[0-9a-fA-F]{40}", value.strip())):
+            return value.strip()
+        raise ValueError("the full 40-character hash of the trust root commit, or empty")
+
+    def required(self, track: str) -> list[str]:
+        """The organisations that must approve a page of *track* (none for a track nobody reviews)."""
+        return list(self.tracks.get(track, ()))
+
+    def names(self, lang: str) -> dict[str, str]:
+        """Each organisation's name in *lang*, by id."""
+        return {org: spec.name(lang) for org, spec in self.organisations.items()}
 
 
 # --- sections.yml -----------------------------------------------------------------------------------
@@ -432,7 +477,7 @@ SCHEMAS: dict[str, Any] = {
     "glossary.yml": list[TermModel],
     "deliverables.yml": DeliverablesFile,
     "messages.yml": dict[Id, RuleModel],
-    "reviewers.yml": ReviewersFile,
+    "reviewers.yml": Reviewers,
     "sections.yml": SectionsFile,
     "ui.yml": UiFile,
 }

@@ -32,7 +32,7 @@ import os
 import posixpath
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -228,10 +228,9 @@ def signer_keys(path: Path) -> dict[str, str]:
 def signers_files(settings: Settings, data: ProjectData) -> dict[str, Path]:
     """Organisation -> its declared allowed-signers file (data/reviewers.yml ``signers``)."""
     out = {}
-    for org, spec in data.reviewers["organisations"].items():
-        rel = spec.get("signers") if isinstance(spec, dict) else None
-        if isinstance(rel, str) and rel.strip():
-            out[org] = settings.root / rel
+    for org, spec in data.reviewers.organisations.items():
+        if spec.signers and spec.signers.strip():
+            out[org] = settings.root / spec.signers.strip()
     return out
 
 
@@ -272,7 +271,7 @@ def compute(settings: Settings, data: ProjectData, groups: list[tuple[str, Page,
     rules = digest_rules(settings, data)
     read = worktree_reader(settings.root)
     files = signers_files(settings, data)
-    orgs = data.reviewers["organisations"]
+    orgs = data.reviewers.organisations
     result = Approvals()
     pending: list[tuple[PairApproval, Approval]] = []
     for rel, source, target in groups:
@@ -301,7 +300,7 @@ def _line_separator(page: Page) -> tuple[int, str] | None:
     return line_separator(page.raw.decode("utf-8", "replace")) if page.raw else None
 
 
-def _parse(settings: Settings, entry: Entry, page: Page, pair: PairApproval, orgs: dict,
+def _parse(settings: Settings, entry: Entry, page: Page, pair: PairApproval, orgs: Container[str],
            files: dict[str, Path]) -> Approval:
     item = entry.value if isinstance(entry.value, dict) else {}
     org = str(item.get("by", "")) if item.get("by") is not None else ""

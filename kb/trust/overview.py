@@ -63,7 +63,7 @@ def overview(settings: Settings, data: ProjectData) -> TrustOverview:
     reviewers_rel = _rel(settings, settings.data_path / "reviewers.yml")
     trust = establish(git, reviewers_rel, _rel(settings, settings.data_path / "signers"))
     tracks_of: dict[str, list[str]] = {}
-    for track, orgs in (data.reviewers.get("tracks") or {}).items():
+    for track, orgs in data.reviewers.tracks.items():
         for org in orgs or []:
             tracks_of.setdefault(org, []).append(track)
     every_key = sorted({k.text for text in trust.committed.values() for k in key_lines(text)})
@@ -85,7 +85,7 @@ def overview(settings: Settings, data: ProjectData) -> TrustOverview:
     if not trust.policy.root:
         missing.append(("trust_missing_root", {"file": reviewers_rel}))
     files = trust.policy.paths
-    for org in sorted(data.reviewers.get("organisations") or {}):
+    for org in sorted(data.reviewers.organisations):
         keys = tuple(KeyRecord(k.fingerprint, k.text.split()[0], k.after, k.before, commit, day, author,
                                signed.get(commit, ""))
                      for k, commit, day, author in records.get(org, []))

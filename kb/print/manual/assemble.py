@@ -298,9 +298,8 @@ class Assembler:
         return html.replace(VERSION_SLOT, str(escape(self.version(html, lang, pages, resources))))
 
     def org_names(self, orgs: tuple[str, ...], lang: str) -> list[str]:
-        names = self.data.reviewers["organisations"]
-        return [f"{names.get(o, {}).get(lang, o)}（{o}）" if lang == "zh" else f"{names.get(o, {}).get(lang, o)} ({o})"
-                for o in orgs]
+        names = self.data.reviewers.names(lang)
+        return [f"{names.get(o, o)}（{o}）" if lang == "zh" else f"{names.get(o, o)} ({o})" for o in orgs]
 
     def _resources(self, chapters: list[Chapter]) -> tuple[str, ...]:
         found: list[str] = []

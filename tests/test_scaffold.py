@@ -123,7 +123,7 @@ def test_event_block_is_planned_with_nulls(project: Path) -> None:
     event = zh.meta["event"]
     assert event["kind"] == "training" and event["status"] == "planned"
     assert event["date"] is None and event["participants"] == {"total": None, "women": None, "men": None}
-    assert set(event) == set(ProjectData(load_settings(project)).model.event["fields"])
+    assert set(event) == set(ProjectData(load_settings(project)).model.event.fields)
     assert "summary" in zh.heading_ids
     assert new(project, "event", "mercury/events/seminar-4") == 0
     assert "minutes" in page(project, "zh", "mercury/events/seminar-4.md").heading_ids

@@ -20,8 +20,9 @@ from typing import Any
 import yaml
 
 from kb.project.commandline import Parser, UsageError, default_lang
-from kb.project.data import ContentModel, ProjectData, TypeSpec, load_yaml
+from kb.project.data import ProjectData, load_yaml
 from kb.project.fsutil import write_atomic
+from kb.project.schemas import ContentModel, TypeSpec
 from kb.project.settings import Settings, SettingsError, load_settings
 from kb.web.site import page_url_for
 
@@ -234,15 +235,15 @@ def _yaml_scalar(key: str, value: str) -> str:
 def event_block(model: ContentModel, kind: str) -> list[str]:
     """The event front matter for a planned event: kind and status set, every other field null."""
     lines = ["event:"]
-    statuses = list(model.event.get("statuses") or ["planned"])
-    for name, spec in model.event["fields"].items():
+    statuses = model.event.statuses or ["planned"]
+    for name, spec in model.event.fields.items():
         if name == "kind":
             value = kind
         elif name == "status":
             value = "planned" if "planned" in statuses else statuses[0]
         elif name == "participants":
             value = "{total: null, women: null, men: null}"
-        elif (spec or {}).get("kind") == "mapping":
+        elif spec.kind == "mapping":
             value = "{}"
         else:
             value = "null"
@@ -304,7 +305,7 @@ def plan(args: argparse.Namespace, settings: Settings, data: ProjectData, sectio
     if track is None:
         folders = "/, ".join(t for t in tracks if t != "general")
         raise UsageError(_msg("track-required", rel=rel, folders=folders, allowed=" | ".join(tracks)))
-    kinds = [str(k) for k in model.event.get("kinds") or []]
+    kinds = list(model.event.kinds)
     kind = None
     if args.kind is not None and spec.name != "event":
         raise UsageError(_msg("kind-not-event"))

@@ -336,7 +336,7 @@ def localised(finding: Finding, data: ProjectData) -> Finding:
             params["title"] = Localised({**item.title, "en": str(params["title"])})
     elif finding.rule == "event-series":
         programme, kind = str(params.get("programme", "")), str(params.get("kind", ""))
-        label = data.model.tracks.get(programme, {}).get("zh")
+        label = data.model.track_label(programme, "zh")
         if programme and label:
             params["programme"] = Localised({"zh": label, "en": programme})
         kind_zh = (data.ui.get("zh") or {}).get(f"event_kind_{kind}")

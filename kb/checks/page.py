@@ -513,7 +513,7 @@ def page_gaps(page: Page, ctx: Context) -> list[tuple[int, str]]:
     event = page.meta.get("event")
     if page.type == "event" and isinstance(event, dict):
         kind = event.get("kind")  # not a string: the front-matter rule reports it, no gap fields apply
-        wanted = ctx.data.model.event.get("gap_fields", {}).get(kind, []) if isinstance(kind, str) else []
+        wanted = ctx.data.model.event.gap_fields.get(kind, []) if isinstance(kind, str) else []
         for dotted in wanted:
             value: Any = event
             for part in dotted.split("."):
@@ -522,7 +522,7 @@ def page_gaps(page: Page, ctx: Context) -> list[tuple[int, str]]:
                 gaps.append((page.line_of("event"), f"event.{dotted}"))
     video = page.meta.get("video")
     if isinstance(video, dict):
-        for dotted in ctx.data.model.video.get("gap_fields", []):
+        for dotted in ctx.data.model.video.gap_fields:
             value = video
             for part in dotted.split("."):
                 value = value.get(part) if isinstance(value, dict) else None

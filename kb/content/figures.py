@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import posixpath
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kb.project.data import load_yaml
 from kb.project.fsutil import write_atomic
+from kb.project.schemas import LangText
 from kb.project.templating import render
 
 FIGURES_DIR = "figures"  # site/figures/
@@ -143,8 +145,13 @@ class FigureRef:
     caption: str
 
 
+def _name(programme_names: Mapping[str, LangText], programme: str, lang: str) -> str:
+    label = programme_names.get(programme)
+    return label.text(lang) if label is not None else programme
+
+
 def programme_figures(items: list[Attendance], lang: str, ui: dict[str, str],
-                      programme_names: dict[str, dict[str, str]]) -> list[FigureRef]:
+                      programme_names: Mapping[str, LangText]) -> list[FigureRef]:
     """The programme figures write_figures draws, for the status page: one per programme with held events."""
     programmes = sorted({a.programme for a in items})
     paths = figure_paths(items, programmes, lang)
@@ -152,7 +159,7 @@ def programme_figures(items: list[Attendance], lang: str, ui: dict[str, str],
     for programme in programmes:
         mine = [a for a in items if a.programme == programme]
         women, men = sum(a.women for a in mine), sum(a.men for a in mine)
-        name = programme_names.get(programme, {}).get(lang, programme)
+        name = _name(programme_names, programme, lang)
         total = women + men
         share = _percent(women / total) if total else "-"
         alt = (f"{name}: {ui.get('figure_women', 'women')} {women}, {ui.get('figure_men', 'men')} {men}, {total}; "
@@ -162,7 +169,7 @@ def programme_figures(items: list[Attendance], lang: str, ui: dict[str, str],
 
 
 def write_figures(site_dir: Path, overrides: Path, items: list[Attendance], targets: dict[str, Target], ui: dict[str, dict[str, str]],
-                  languages: tuple[str, ...], programme_names: dict[str, dict[str, str]]) -> list[Path]:
+                  languages: tuple[str, ...], programme_names: Mapping[str, LangText]) -> list[Path]:
     """site/figures/<lang>/programme-<id>.svg (every event of the programme and its total) and
     site/figures/<lang>/event-<page>.svg (the event beside its programme's total)."""
     written = []
@@ -172,14 +179,14 @@ def write_figures(site_dir: Path, overrides: Path, items: list[Attendance], targ
         paths = figure_paths(items, programmes, lang)
         for programme in programmes:
             mine = [a for a in items if a.programme == programme]
-            name = programme_names.get(programme, {}).get(lang, programme)
+            name = _name(programme_names, programme, lang)
             rows = [(a.titles.get(lang, a.rel), a.women, a.men, False) for a in mine] + [_total_row(mine, name)]
             text = svg(rows, targets.get(programme, NO_TARGET), strings,
                        f"{strings.get('figure_programme', '')} · {name}", overrides)
             written.append(_write(site_dir / paths[f"programme:{programme}"], text))
         for a in items:
             mine = [b for b in items if b.programme == a.programme]
-            name = programme_names.get(a.programme, {}).get(lang, a.programme)
+            name = _name(programme_names, a.programme, lang)
             rows = [(a.titles.get(lang, a.rel), a.women, a.men, False)]
             if len(mine) > 1:
                 rows.append(_total_row(mine, name))

@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from kb.content.pages import iso_date, single_language_reason
-from kb.project.data import ContentModel
+from kb.project.schemas import ContentModel, FieldSpec
 
 
 def _date(value: Any) -> Any:
@@ -197,16 +197,15 @@ def _override(value: Any) -> Any:
 CLOSED = ConfigDict(extra="forbid", frozen=True)
 
 
-def _block(name: str, specs: Mapping[str, Any], special: dict[str, Any]) -> type[BaseModel]:
+def _block(name: str, specs: Mapping[str, FieldSpec], special: dict[str, Any]) -> type[BaseModel]:
     """A mapping of the front matter (the page's, an event's) from its content-model field specs: each
     field of its kind, or of the type *special* gives it; required fields without a default."""
     fields: dict[str, Any] = {}
     for number, (key, spec) in enumerate(specs.items()):
-        spec = spec if isinstance(spec, dict) else {}
-        annotation = special.get(key, _typed(str(spec.get("kind", "any"))))
+        annotation = special.get(key, _typed(spec.kind))
         # the key as an alias: a field the content model names like a pydantic attribute (copy, json,
         # model_…) or that is no Python name (a hyphen) is a field like any other
-        declared = Field(alias=key) if spec.get("required") else Field(None, alias=key)
+        declared = Field(alias=key) if spec.required else Field(None, alias=key)
         fields[f"field_{number}"] = (annotation, declared)
     return create_model(name, __config__=CLOSED, **fields)
 
@@ -248,10 +247,10 @@ class FrontMatterModel:
 def front_matter_model(content: ContentModel) -> FrontMatterModel:
     """The front-matter model the content model declares."""
     event_spec = content.event
-    participants = _block("Participants", {name: {"kind": "int"} for name in PARTICIPANT_FIELDS}, {})
-    event = _block("EventBlock", event_spec.get("fields", {}), {
-        "kind": _choice("EventKind", list(event_spec.get("kinds", []))),
-        "status": _choice("EventStatus", list(event_spec.get("statuses", []))),
+    participants = _block("Participants", {name: FieldSpec(kind="int") for name in PARTICIPANT_FIELDS}, {})
+    event = _block("EventBlock", event_spec.fields, {
+        "kind": _choice("EventKind", event_spec.kinds),
+        "status": _choice("EventStatus", event_spec.statuses),
         "participants": Annotated[participants, _of_kind("mapping")] | None,
     })
     review = create_model(
@@ -277,7 +276,7 @@ def front_matter_model(content: ContentModel) -> FrontMatterModel:
         (): tuple(content.fields),
         ("review",): ("status", "approvals"),
         ("translation",): ("from", "hash", "override"),
-        ("event",): tuple(event_spec.get("fields", {})),
+        ("event",): tuple(event_spec.fields),
         ("event", "participants"): PARTICIPANT_FIELDS,
     }
     return FrontMatterModel(page, blocks)

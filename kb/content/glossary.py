@@ -62,11 +62,10 @@ def glossary_groups(data: ProjectData, lang: str) -> list[GlossaryGroup]:
     each in the language's order (sort_key)."""
     entries = glossary_entries(data, lang)
     groups = []
-    for track, labels in data.model.tracks.items():
+    for track, label in data.model.tracks.items():
         mine = tuple(e for e in entries if e.track == track)
         if mine:
-            label = labels.get(lang) if isinstance(labels, dict) else None
-            groups.append(GlossaryGroup(track=track, label=label or track, entries=mine))
+            groups.append(GlossaryGroup(track=track, label=label.text(lang) or track, entries=mine))
     return groups
 
 

@@ -102,7 +102,7 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
                 overrides, "partials/kb-knowledge-test.html", rows=result_rows(record), points=record.points, ui=ui))
             html = render(overrides, "forms/event-report.html", knowledge=knowledge, page=page, title=page.meta.get("title") or rel,
                           facts=_event_facts(page), body=body, figure=figure, lang=lang, ui=ui,
-                          programme=data.model.tracks.get(page.track or "", {}).get(lang, page.track),
+                          programme=data.model.track_label(page.track, lang) or page.track,
                           kind_label=ui.get(f"event_kind_{_event_facts(page)['kind']}", _event_facts(page)["kind"]),
                           made=report_made(provenance, page.path, settings.today.isoformat()), site_base=base)
             out = site_dir / report_output(rel, lang)
@@ -112,7 +112,7 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
                                   resources=(str(site_dir / figure),) if figure else ()))
         for rel, page in pages_in(report.pages, agendas or {}, settings.docs_dir, lang, settings.default_language).items():
             html = render(overrides, "forms/agenda.html", title=page.meta.get("title") or rel, agenda=(agendas or {})[page.path],
-                          lang=lang, ui=ui, programme=data.model.tracks.get(page.track or "", {}).get(lang, page.track))
+                          lang=lang, ui=ui, programme=data.model.track_label(page.track, lang) or page.track)
             out = site_dir / agenda_output(rel, lang)
             jobs.append(RenderJob(html=html, base_url=base, stylesheets=(css,), output=str(out), name=f"agenda-{lang}:{out.name}"))
     # the knowledge tests of each training that lists modules with a question bank (kb.print.knowledge)

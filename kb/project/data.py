@@ -14,6 +14,7 @@ from typing import Any
 from kb.project.policy import SAFETY_RULES
 from kb.project.schemas import (
     ChoiceQuestion,
+    ContentModel,
     QuestionBankFile,
     Reviewers,
     ShortQuestion,
@@ -50,60 +51,6 @@ def first_lines(path: Path, pattern: str) -> dict[str, int]:
 def _require(cond: bool, path: Path, what: str) -> None:
     if not cond:
         raise SettingsError(f"{path}: {what}")
-
-
-@dataclass(frozen=True)
-class TypeSpec:
-    name: str
-    label: dict[str, str]
-    required_sections: tuple[str, ...]
-    required_any_section: tuple[str, ...] = ()
-    required_fields: tuple[str, ...] = ()
-    search_boost: float | None = None
-
-
-@dataclass(frozen=True)
-class ContentModel:
-    fields: dict[str, dict]
-    types: dict[str, TypeSpec]
-    tracks: dict[str, dict[str, str]]
-    review_statuses: dict[str, dict[str, str]]
-    hash_length: int
-    event: dict[str, Any]
-    video: dict[str, Any] = field(default_factory=dict)  # the video block of a video page
-
-    @property
-    def shown_fields(self) -> tuple[str, ...]:
-        """The front-matter fields marked ``shown: true``: what readers see or the print shows (an
-        approval covers them, kb/content/digest.py)."""
-        return tuple(sorted(name for name, spec in self.fields.items() if isinstance(spec, dict) and spec.get("shown")))
-
-    @classmethod
-    def load(cls, path: Path) -> ContentModel:
-        raw = load_yaml(path)
-        _require(isinstance(raw, dict), path, "expected a mapping")
-        for key in ("fields", "types", "tracks", "review_statuses", "event"):
-            _require(isinstance(raw.get(key), dict), path, f"'{key}' must be a mapping")
-        types = {}
-        for name, spec in raw["types"].items():
-            _require(isinstance(spec, dict), path, f"types.{name} must be a mapping")
-            types[name] = TypeSpec(
-                name=name,
-                label=spec.get("label", {}),
-                required_sections=tuple(spec.get("required_sections") or ()),
-                required_any_section=tuple(spec.get("required_any_section") or ()),
-                required_fields=tuple(spec.get("required_fields") or ()),
-                search_boost=spec.get("search_boost"),
-            )
-        return cls(
-            fields=raw["fields"],
-            types=types,
-            tracks=raw["tracks"],
-            review_statuses=raw["review_statuses"],
-            hash_length=int(raw.get("translation", {}).get("hash_length", 12)),
-            event=raw["event"],
-            video=raw.get("video") or {},
-        )
 
 
 @dataclass(frozen=True)
@@ -465,7 +412,7 @@ class ProjectData:
 
     @cached_property
     def model(self) -> ContentModel:
-        return ContentModel.load(self._path("content-model.yml"))
+        return load_record(self._path("content-model.yml"), ContentModel)
 
     @cached_property
     def reviewers(self) -> Reviewers:
@@ -482,7 +429,7 @@ class ProjectData:
 
     @cached_property
     def event_thresholds(self) -> dict[tuple[str, str], EventLimits]:
-        return load_event_thresholds(self._path("event-thresholds.yml"), list(self.model.event.get("kinds", [])))
+        return load_event_thresholds(self._path("event-thresholds.yml"), list(self.model.event.kinds))
 
     def event_limits(self, programme: str | None, kind: str | None) -> EventLimits:
         """The thresholds of a *kind* of event in a *programme* (none: an empty EventLimits)."""

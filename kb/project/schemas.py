@@ -48,6 +48,10 @@ class LangText(Closed):
     zh: str
     en: str
 
+    def text(self, lang: str) -> str:
+        """The text in *lang* (zh or en)."""
+        return self.zh if lang == "zh" else self.en
+
 
 # --- content-model.yml ----------------------------------------------------------------------------
 class FieldSpec(Closed):
@@ -56,7 +60,8 @@ class FieldSpec(Closed):
     shown: bool = False  # the page or the printed material shows it: an approval covers it
 
 
-class TypeSpecModel(Closed):
+class TypeSpec(Closed):
+    name: str = ""  # the type's id: its key in the file's `types:`
     label: LangText
     required_sections: list[Id] = []
     required_any_section: list[Id] = []
@@ -98,15 +103,42 @@ class VideoSpec(Closed):
     gap_fields: list[str] = []
 
 
-class ContentModelFile(Closed):
+class ContentModel(Closed):
+    """data/content-model.yml: the page types, their fields and sections, the tracks, the review
+    statuses, what an event and a video page record."""
+
     languages: list[Literal["zh", "en"]]
     fields: dict[str, FieldSpec]
-    types: dict[Id, TypeSpecModel]
+    types: dict[Id, TypeSpec]
     tracks: dict[Id, LangText]
     review_statuses: dict[Id, LangText]
     translation: TranslationSpec = TranslationSpec()
     event: EventSpec
-    video: VideoSpec | None = None
+    video: VideoSpec = VideoSpec(fields={})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _type_names(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("types"), dict):
+            types = {name: {**spec, "name": name} if isinstance(spec, dict) else spec for name, spec in data["types"].items()}
+            return {**data, "types": types}
+        return data
+
+    @property
+    def hash_length(self) -> int:
+        """Hex digits of a source hash recorded in a translation's stamp."""
+        return self.translation.hash_length
+
+    @property
+    def shown_fields(self) -> tuple[str, ...]:
+        """The front-matter fields marked ``shown: true``: what readers see or the print shows (an
+        approval covers them, kb/content/digest.py)."""
+        return tuple(sorted(name for name, spec in self.fields.items() if spec.shown))
+
+    def track_label(self, track: str | None, lang: str) -> str | None:
+        """A track's name in *lang*; None for a track the model does not declare."""
+        label = self.tracks.get(track or "")
+        return label.text(lang) if label is not None else None
 
 
 # --- front-matter blocks: a module's lesson, a training's session plan ---------------------------------------
@@ -473,7 +505,7 @@ class UiFile(Closed):
 
 
 SCHEMAS: dict[str, Any] = {
-    "content-model.yml": ContentModelFile,
+    "content-model.yml": ContentModel,
     "glossary.yml": list[TermModel],
     "deliverables.yml": DeliverablesFile,
     "messages.yml": dict[Id, RuleModel],

@@ -395,7 +395,7 @@ def status_data(report: Report, data: ProjectData, lang: str) -> StatusData:
         deliverables=tuple(report.deliverables),
         gaps=gaps,
         findings=findings,
-        tracks=tuple(TrackOption(id=t, label=label.get(lang, t)) for t, label in data.model.tracks.items()),
+        tracks=tuple(TrackOption(id=t, label=label.text(lang)) for t, label in data.model.tracks.items()),
         rules=tuple(RuleOption(id=r, title=_rule_title(data, r, lang)) for r in sorted({f.rule for f in localised})),
         pages=tuple(pair_rows(report, data, lang, localised)),
         gap_pages=tuple(gap_pages(report, lang, localised)),

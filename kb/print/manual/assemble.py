@@ -394,10 +394,9 @@ class Assembler:
                           split_answers=kind == "handout", keep_answers=False)  # trainees' copies
         lang = ch.entry.lang
         context = self.common(lang, kind, draft=ch.draft, pages=[ch.path])
-        tracks = self.data.model.tracks
         orgs = tuple(self.data.required_reviewers(ch.track or "general"))
         context.update(chapter=ch, body=Markup(printed.body),
-                       track_label=tracks.get(ch.track or "", {}).get(lang) or ch.section or "",
+                       track_label=self.data.model.track_label(ch.track, lang) or ch.section or "",
                        partners=" · ".join(self.org_names(orgs[1:], lang)) or context["partners"])
         resources = self._resources([ch])
         html = self.stamped(self.env.get_template(f"{kind}.html").render(**context), lang, [ch.path], resources)
@@ -410,7 +409,7 @@ class Assembler:
         min_pt = self.settings.print.slides.min_font_pt
         deck = self.deck(ch)
         orgs = tuple(self.data.required_reviewers(ch.track or "general"))
-        shared = {"deck": deck, "track_label": self.data.model.tracks.get(ch.track or "", {}).get(lang) or ch.section or "",
+        shared = {"deck": deck, "track_label": self.data.model.track_label(ch.track, lang) or ch.section or "",
                   "partners": " · ".join(self.org_names(orgs[1:], lang)),
                   "geometry": slide_geometry(min_pt), "thumb": thumbnail_geometry(NOTES_THUMB_MM)}
         resources = self._resources([ch])

@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sitebuild import FIXTURES, TODAY, make_project
 
-from kb.project.data import Limits, load_event_thresholds, load_media
+from kb.project.data import Limits, ProjectData, load_event_thresholds, load_media
 from kb.project.schemas import EventLimits, shown
-from kb.project.settings import SettingsError
+from kb.project.settings import SettingsError, load_settings
 
 KINDS = ["training", "livestream", "seminar", "exhibition", "video"]
 
@@ -115,6 +116,20 @@ def test_event_thresholds_are_read_as_written(tmp_path: Path):
     assert (per_year.held_min, per_year.first_year, per_year.last_year) == (1, 2025, 2028)
     assert load_event_thresholds(_write(tmp_path, "empty.yml", "# none yet\n"), KINDS) == {}
     assert EventLimits().record_sections == () and EventLimits().combined is None
+
+
+def test_the_projects_validation_reports_the_thresholds_with_the_content_models_kinds(tmp_path: Path):
+    project = make_project(tmp_path / "p", FIXTURES / "site-basic")
+    thresholds = project / "data" / "event-thresholds.yml"
+    text = thresholds.read_text(encoding="utf-8")
+    line = text[:text.index("\n  seminar:\n")].count("\n") + 2
+    thresholds.write_text(text.replace("\n  seminar:\n", "\n  seminars:\n"), encoding="utf-8")
+    data = ProjectData(load_settings(project, environ={"KB_TODAY": TODAY}))
+    kinds = ", ".join(data.model.event["kinds"])
+    with pytest.raises(SettingsError) as refused:
+        data.validate()
+    assert str(refused.value) == (f"{shown(thresholds)}:{line}: mercury.seminars: Value error, unknown event kind seminars: "
+                                  f"write one of {kinds} (event.kinds in content-model.yml)")
 
 
 # --- media.yml ----------------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from sitebuild import FIXTURES, build, make_project
 from kb.checks.engine import run
 from kb.content.boundary import over_limits
 from kb.project.data import Limits
+from kb.project.schemas import shown
+from kb.project.settings import SettingsError
 
 FRONT = "---\ntitle: 低汞触媒的规范使用\ntype: policy\ntrack: mercury\nreview: {status: draft, approvals: []}\n---\n\n"
 
@@ -55,12 +57,12 @@ def test_pages_within_the_html_nesting_limit_pass(text: str):
 
 
 def test_a_data_file_cannot_raise_the_html_nesting_limit(tmp_path: Path):
-    from kb.project.settings import SettingsError
-
     limits = tmp_path / "limits.yml"
     limits.write_text("html_nesting: 200\n", encoding="utf-8")
-    with pytest.raises(SettingsError, match="html_nesting may only be lowered"):
+    with pytest.raises(SettingsError) as refused:
         Limits.load(limits)
+    assert str(refused.value) == (f"{shown(limits)}:1: html_nesting: Value error, may only be lowered (at most 40): the "
+                                  f"limits protect the build and a data file does not raise them")
 
 
 def test_the_finding_names_the_line_and_says_what_to_do(tmp_path: Path, settings_for):

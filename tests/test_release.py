@@ -14,6 +14,7 @@ from sitebuild import FIXTURES, TODAY, build, make_project
 from kb.cli import main
 from kb.project.data import ProjectData, Rule
 from kb.project.findings import Catalog, Finding
+from kb.project.schemas import shown
 from kb.project.settings import SettingsError, load_settings
 
 GUIDE = "---\ntitle: {title}\ntype: page\ntrack: general\nreview:\n  status: draft\n  approvals: []\n---\n\n{body}\n"
@@ -142,7 +143,10 @@ def test_a_site_folder_outside_the_project_in_mkdocs_yml_is_refused_before_anyth
 def test_a_media_folder_outside_the_project_is_refused(tmp_path: Path, where: str):
     project = _project(tmp_path)
     media = project / "data" / "media.yml"
-    media.write_text(media.read_text(encoding="utf-8").replace("path: media", f"path: {where}"), encoding="utf-8")
+    text = media.read_text(encoding="utf-8")
+    line = text[:text.index("\npath: media\n")].count("\n") + 2
+    media.write_text(text.replace("\npath: media\n", f"\npath: {where}\n"), encoding="utf-8")
     with pytest.raises(SettingsError) as refused:
         ProjectData(load_settings(project, environ={"KB_TODAY": TODAY})).validate()
-    assert f"'path' must be a folder inside the project, not {where}" in str(refused.value)
+    assert str(refused.value) == (f"{shown(media)}:{line}: path: Value error, must be a folder inside the project, not "
+                                  f"{where} (the build copies its files into the site): write a folder such as media")

@@ -12,6 +12,7 @@ from sitebuild import FIXTURES, TODAY, make_project
 
 from kb.checks.engine import run
 from kb.project.data import ProjectData
+from kb.project.schemas import shown
 from kb.project.settings import SettingsError, load_settings
 
 BOMB = "\n".join([
@@ -52,7 +53,10 @@ def test_a_recursive_alias_is_refused_too(tmp_path: Path):
 def test_a_data_file_cannot_raise_a_limit_that_protects_the_build(tmp_path: Path):
     project = make_project(tmp_path / "p", FIXTURES / "site-basic")
     limits = project / "data" / "limits.yml"
-    limits.write_text(limits.read_text(encoding="utf-8").replace("block_markup: 300 ", "block_markup: 300000 "),
-                      encoding="utf-8")
-    with pytest.raises(SettingsError, match=r"block_markup may only be lowered \(at most 300\)"):
+    text = limits.read_text(encoding="utf-8")
+    line = text[:text.index("block_markup: 300 ")].count("\n") + 1
+    limits.write_text(text.replace("block_markup: 300 ", "block_markup: 300000 "), encoding="utf-8")
+    with pytest.raises(SettingsError) as refused:
         ProjectData(load_settings(project, environ={"KB_TODAY": TODAY})).validate()
+    assert str(refused.value) == (f"{shown(limits)}:{line}: block_markup: Value error, may only be lowered (at most 300): "
+                                  f"the limits protect the build and a data file does not raise them")

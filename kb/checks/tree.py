@@ -181,33 +181,33 @@ def check_event_series(pages: dict[str, Page], ctx: Context, path: str, lines: d
     out: list[Finding] = []
     for (programme, kind), limits in sorted(ctx.data.event_thresholds.items()):
         held = _held_events(pages, ctx, programme, kind)
-        if limits.combined_count and limits.combined_viewers_min is not None and len(held) >= limits.combined_count:
+        if limits.combined is not None and len(held) >= limits.combined.count:
             counts = [ev.get("viewers") for _, ev in held]
             if all(isinstance(v, int) for v in counts):
                 total = sum(counts)  # type: ignore[arg-type]
-                if total < limits.combined_viewers_min:
+                if total < limits.combined.viewers_min:
                     last = max(held, key=lambda pe: str(pe[1].get("date")))[0]
                     out.append(finding("event-series", "combined-viewers", last, last.line_of("event"), kind=kind,
-                                       programme=programme, total=total, min=limits.combined_viewers_min,
+                                       programme=programme, total=total, min=limits.combined.viewers_min,
                                        count=len(held), pages=", ".join(p.path for p, _ in held)))
-        if limits.per_year_min and limits.per_year_from and limits.per_year_to:
+        if limits.per_year is not None:
             by_year: dict[int, int] = {}
             for _, ev in held:
                 day = iso_date(ev.get("date"))
                 if day is not None:
                     by_year[day.year] = by_year.get(day.year, 0) + 1
             line = lines.get(programme, 1)
-            for year in range(limits.per_year_from, limits.per_year_to + 1):
+            for year in range(limits.per_year.first_year, limits.per_year.last_year + 1):
                 count = by_year.get(year, 0)
-                if count >= limits.per_year_min:
+                if count >= limits.per_year.held_min:
                     continue
                 if year < ctx.today.year:  # like an overdue deliverable: a warning while drafting, refused in release
                     short = finding("event-series", "year-short", path, line, kind=kind, programme=programme,
-                                    year=year, held=count, min=limits.per_year_min)
+                                    year=year, held=count, min=limits.per_year.held_min)
                     out.append(replace(short, severity="error" if ctx.release else "warning"))
                 elif year == ctx.today.year:
                     out.append(finding("event-series", "year-open", path, line, kind=kind, programme=programme,
-                                       year=year, held=count, min=limits.per_year_min))
+                                       year=year, held=count, min=limits.per_year.held_min))
     return out
 
 

@@ -82,7 +82,7 @@ def check_video(page: Page, ctx: Context) -> list[Finding]:
         subs = parse_subtitles(text)
         for where, code, params in subs.problems:
             out.append(finding("video", code, path, where, lang=lang, **params))
-        for where, code, params in cue_problems(subs, lang, media.max_line_chars.get(lang), media.max_lines):
+        for where, code, params in cue_problems(subs, lang, media.subtitles.max_line_chars.get(lang), media.subtitles.max_lines):
             out.append(finding("video", code, path, where, **params))
         if subs.cues:
             ends[lang] = subs.end
@@ -110,7 +110,7 @@ def check_video(page: Page, ctx: Context) -> list[Finding]:
     if duration is None and minutes is not None:
         duration = minutes * 60
     if primary:
-        out.extend(_coverage(page, line, ends, duration, media.end_margin_seconds))
+        out.extend(_coverage(page, line, ends, duration, media.subtitles.end_margin_seconds))
     return out
 
 

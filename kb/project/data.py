@@ -15,6 +15,10 @@ from kb.project.policy import SAFETY_RULES
 from kb.project.schemas import (
     ChoiceQuestion,
     ContentModel,
+    EventLimits,
+    EventThresholdsFile,
+    Limits,
+    MediaSettings,
     QuestionBankFile,
     Reviewers,
     ShortQuestion,
@@ -161,151 +165,19 @@ def load_deliverables(path: Path) -> list[Deliverable]:
     return out
 
 
-@dataclass(frozen=True)
-class Limits:
-    """data/limits.yml: what any page may be before it is parsed or rendered."""
-
-    page_bytes: int = 300_000
-    line_chars: int = 5_000
-    block_chars: int = 20_000
-    block_markup: int = 300
-    page_markup: int = 4_000
-    nesting: int = 24
-    # figures drawn from DOT (kb.content.dotfigures): the source, its nodes and edges, dot's time
-    figure_bytes: int = 16_000
-    figure_nodes: int = 120
-    figure_edges: int = 240
-    figure_seconds: int = 10
-    # levels of raw HTML elements open at once (<div> inside <div>…; one never closed stays open). WeasyPrint
-    # 70 overflows Python's stack at 136-140 nested <div>s in a bare document; 40, with 24 levels of lists
-    # (48 elements) and the manual's own wrapping, stays well below (tests/test_nesting.py builds it).
-    html_nesting: int = 40
-
-    @classmethod
-    def load(cls, path: Path) -> Limits:
-        if not path.exists():
-            return cls()
-        raw = load_yaml(path) or {}
-        _require(isinstance(raw, dict), path, "expected a mapping of limit -> number")
-        known = set(cls.__dataclass_fields__)
-        for key, value in raw.items():
-            _require(key in known, path, f"unknown limit {key} (known: {', '.join(sorted(known))})")
-            _require(isinstance(value, int) and not isinstance(value, bool) and value > 0, path,
-                     f"{key} must be a positive whole number")
-            # the defaults are what the renderers were measured to survive: a data file (a pull
-            # request) may tighten a limit, never widen it
-            ceiling = cls.__dataclass_fields__[key].default
-            _require(value <= ceiling, path, f"{key} may only be lowered (at most {ceiling}): the limits protect the "
-                                             f"build and are not raised by a data file")
-        return cls(**raw)
-
-
-@dataclass(frozen=True)
-class EventLimits:
-    """What a held event of one kind in one programme is held to (data/event-thresholds.yml)."""
-
-    programme: str
-    kind: str
-    participants_min: int | None = None
-    participants_max: int | None = None
-    duration_hours_min: float | None = None
-    viewers_min: int | None = None
-    experts_min: int | None = None
-    requires_section: str | None = None
-    record_sections: tuple[str, ...] = ()
-    duration_minutes_min: float | None = None
-    duration_minutes_max: float | None = None
-    width_min: int | None = None
-    height_min: int | None = None
-    combined_count: int | None = None        # once this many are held ...
-    combined_viewers_min: int | None = None  # ... their viewers together reach this
-    per_year_min: int | None = None          # held events dated in each year from..to
-    per_year_from: int | None = None
-    per_year_to: int | None = None
-
-
-_LIMIT_NUMBERS = ("participants_min", "participants_max", "duration_hours_min", "viewers_min", "experts_min",
-                  "duration_minutes_min", "duration_minutes_max", "width_min", "height_min")
-
-
 def load_event_thresholds(path: Path, kinds: list[str] | None = None) -> dict[tuple[str, str], EventLimits]:
-    """(programme, kind) -> EventLimits. Unknown keys are refused: a misspelt threshold must not
-    silently stop being checked."""
-    raw = load_yaml(path) or {}
-    _require(isinstance(raw, dict), path, "expected programme -> kind -> thresholds")
-    known = set(_LIMIT_NUMBERS) | {"requires_section", "record_sections", "combined", "per_year"}
-    out: dict[tuple[str, str], EventLimits] = {}
-    for programme, per_kind in raw.items():
-        _require(isinstance(per_kind, dict), path, f"{programme}: expected a mapping of event kinds")
-        for kind, spec in per_kind.items():
-            if kind == "source":
-                continue
-            where = f"{programme}.{kind}"
-            _require(kinds is None or kind in kinds, path, f"{where}: unknown event kind (known: {', '.join(kinds or [])})")
-            _require(isinstance(spec, dict), path, f"{where}: expected a mapping of thresholds")
-            unknown = sorted(set(spec) - known)
-            _require(not unknown, path, f"{where}: unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-            values: dict[str, Any] = {}
-            for key in _LIMIT_NUMBERS:
-                if spec.get(key) is not None:
-                    _require(isinstance(spec[key], (int, float)) and not isinstance(spec[key], bool), path,
-                             f"{where}.{key}: expected a number")
-                    values[key] = spec[key]
-            sections = spec.get("record_sections") or []
-            _require(isinstance(sections, list), path, f"{where}.record_sections: expected a list of heading ids")
-            combined = spec.get("combined") or {}
-            per_year = spec.get("per_year") or {}
-            _require(isinstance(combined, dict) and isinstance(per_year, dict), path,
-                     f"{where}: combined and per_year must be mappings")
-            if per_year:
-                _require(all(isinstance(per_year.get(k), int) for k in ("min", "from", "to")), path,
-                         f"{where}.per_year: needs min, from and to (integers)")
-            if combined:
-                _require(all(isinstance(combined.get(k), int) for k in ("count", "viewers_min")), path,
-                         f"{where}.combined: needs count and viewers_min (integers)")
-            out[(str(programme), str(kind))] = EventLimits(
-                programme=str(programme), kind=str(kind), **values,
-                requires_section=spec.get("requires_section"), record_sections=tuple(map(str, sections)),
-                combined_count=combined.get("count"), combined_viewers_min=combined.get("viewers_min"),
-                per_year_min=per_year.get("min"), per_year_from=per_year.get("from"), per_year_to=per_year.get("to"),
-            )
-    return out
+    """(programme, kind) -> EventLimits. Unknown kinds (when *kinds* is given) and unknown thresholds are
+    refused: a misspelt one must not silently stop being checked."""
+    context = None if kinds is None else {"event_kinds": list(kinds)}
+    return load_record(path, EventThresholdsFile, context).by_programme_and_kind()
 
 
-@dataclass(frozen=True)
-class MediaSettings:
-    """Where video files live and what subtitles are held to (data/media.yml)."""
-
-    path: Path                     # folder of the video files, inside the project (absolute path)
-    url: str | None                # base URL pages load videos from; None: the site's own media/ folder
-    max_line_chars: dict[str, int]
-    max_lines: int
-    end_margin_seconds: float
-
+NO_EVENT_LIMITS = EventLimits()  # a kind of event its programme sets no thresholds for: nothing is checked
 
 
 def load_media(path: Path, root: Path) -> MediaSettings:
-    raw = load_yaml(path) or {}
-    _require(isinstance(raw, dict), path, "expected a mapping (path, url, subtitles)")
-    where = raw.get("path") or "media"
-    _require(isinstance(where, str), path, "'path' must be a directory name")
-    url = raw.get("url")
-    _require(url is None or (isinstance(url, str) and url.strip()), path, "'url' must be a base URL or null")
-    subs = raw.get("subtitles") or {}
-    _require(isinstance(subs, dict), path, "'subtitles' must be a mapping")
-    chars = subs.get("max_line_chars") or {}
-    _require(isinstance(chars, dict) and all(isinstance(v, int) and v > 0 for v in chars.values()), path,
-             "subtitles.max_line_chars: language -> a positive integer")
-    for key in ("max_lines", "end_margin_seconds"):
-        _require(isinstance(subs.get(key, 1), (int, float)) and subs.get(key, 1) >= 0, path, f"subtitles.{key}: a number")
-    base = Path(where) if Path(where).is_absolute() else root / where
-    # the build copies the video files named by pages from here into the site: never from outside the project
-    _require(root.resolve() in base.resolve().parents, path,
-             f"'path' must be a folder inside the project, not {where} (the build copies its files into the site)")
-    return MediaSettings(
-        path=base, url=url, max_line_chars={str(k): v for k, v in chars.items()},
-        max_lines=int(subs.get("max_lines", 2)), end_margin_seconds=float(subs.get("end_margin_seconds", 30)),
-    )
+    """data/media.yml, its folder resolved against the project *root* (and refused outside it)."""
+    return load_record(path, MediaSettings, {"project_root": root})
 
 
 @dataclass(frozen=True)
@@ -433,7 +305,7 @@ class ProjectData:
 
     def event_limits(self, programme: str | None, kind: str | None) -> EventLimits:
         """The thresholds of a *kind* of event in a *programme* (none: an empty EventLimits)."""
-        return self.event_thresholds.get((str(programme), str(kind)), EventLimits(str(programme), str(kind)))
+        return self.event_thresholds.get((str(programme), str(kind)), NO_EVENT_LIMITS)
 
     @cached_property
     def media(self) -> MediaSettings:
@@ -465,7 +337,9 @@ class ProjectData:
         """Load every data file now and report all their mistakes at once (SettingsError, one
         ``file:line: where: what`` per line), instead of failing on the first one used."""
         problems: list[str] = []
-        for name in ("model", "reviewers", "glossary", "deliverables", "rules", "ui", "media", "limits", "question_banks"):
+        # the event thresholds need the content model's kinds: a broken content model is then reported twice, once kept
+        for name in ("model", "reviewers", "glossary", "deliverables", "rules", "ui", "media", "limits", "event_thresholds",
+                     "question_banks"):
             try:
                 getattr(self, name)
             except SettingsError as exc:
@@ -484,7 +358,7 @@ class ProjectData:
                                     f"(tracks are {', '.join(sorted(tracks))}, in content-model.yml)")
             problems += self._trust_problems(tracks)
         if problems:
-            raise SettingsError("\n".join(problems))
+            raise SettingsError("\n".join(dict.fromkeys(problems)))
 
     def _trust_problems(self, tracks: set[str]) -> list[str]:
         """Settings that would widen what is published or weaken who must approve it: a safety rule

@@ -1,25 +1,32 @@
 """Schemas of the data files under data/ (pydantic v2), and a YAML loader that keeps the line of
 every value so that a mistake is reported as ``data/<file>.yml:<line>: <where>: <what>``.
 
-The models only validate: kb/project/data.py builds its typed records (ContentModel, GlossaryTerm,
-Deliverable, Rule…) from the validated data, so the rest of the code keeps its API. Files that
-other parts of the project add later are not known here and are not validated."""
+Some models only validate: kb/project/data.py builds its typed records (ContentModel, GlossaryTerm,
+Deliverable, Rule…) from the validated data. Others are the records themselves, loaded with
+:func:`load_record` (Limits, EventLimits, MediaSettings): the file is validated once, into what the
+rest of the project reads. Files that other parts of the project add later are not known here and
+are not validated."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
+    RootModel,
     TypeAdapter,
     ValidationError,
     ValidationInfo,
@@ -502,6 +509,191 @@ class UiFile(Closed):
         if only_zh or only_en:
             raise ValueError(f"every string needs both languages: only in zh: {only_zh or '-'}; only in en: {only_en or '-'}")
         return self
+
+
+# --- limits.yml ------------------------------------------------------------------------------------------
+class Limits(Closed):
+    """data/limits.yml: what any page may be before it is parsed or rendered. The defaults are what the
+    renderers were measured to survive: the file (a pull request) may lower a limit, never raise it."""
+
+    page_bytes: int = 300_000
+    line_chars: int = 5_000
+    block_chars: int = 20_000
+    block_markup: int = 300
+    page_markup: int = 4_000
+    nesting: int = 24
+    # figures drawn from DOT (kb.content.dotfigures): the source, its nodes and edges, dot's time
+    figure_bytes: int = 16_000
+    figure_nodes: int = 120
+    figure_edges: int = 240
+    figure_seconds: int = 10
+    # levels of raw HTML elements open at once (<div> inside <div>…; one never closed stays open). WeasyPrint
+    # 70 overflows Python's stack at 136-140 nested <div>s in a bare document; 40, with 24 levels of lists
+    # (48 elements) and the manual's own wrapping, stays well below (tests/test_nesting.py builds it).
+    html_nesting: int = 40
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_file(cls, data: Any) -> Any:
+        return {} if data is None else data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _lowered_only(cls, value: Any, info: ValidationInfo) -> Any:
+        ceiling = cls.model_fields[info.field_name].default
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ValueError(f"write a whole number from 1 to {ceiling} (found {value!r})")
+        if value > ceiling:
+            raise ValueError(f"may only be lowered (at most {ceiling}): the limits protect the build and a data file "
+                             f"does not raise them")
+        return value
+
+    @classmethod
+    def load(cls, path: Path) -> Limits:
+        """The limits in *path*; the defaults when there is no such file."""
+        return load_record(path, cls) if path.exists() else cls()
+
+
+# --- event-thresholds.yml --------------------------------------------------------------------------------
+def _amount(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
+        raise ValueError(f"write a number, 0 or more (found {value!r})")
+    return value  # as written (2, not 2.0): the findings quote it
+
+
+Count = Annotated[int, Field(ge=0)]
+Amount = Annotated[int | float, PlainValidator(_amount)]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+def _heading_ids(value: Any) -> Any:
+    if not isinstance(value, list):
+        raise ValueError(f"write a list of heading ids, such as [agenda, photos] (found {value!r})")
+    return tuple(value)
+
+
+class CombinedViewers(Closed):
+    """Once *count* events of the kind are held, their viewers together reach *viewers_min*."""
+
+    count: Annotated[int, Field(ge=1)]
+    viewers_min: Count
+
+
+class PerYear(Closed):
+    """At least *held_min* held events dated in each calendar year from *first_year* to *last_year*."""
+
+    held_min: Annotated[int, Field(ge=1, alias="min")]
+    first_year: Annotated[Year, Field(alias="from")]
+    last_year: Annotated[Year, Field(alias="to")]
+
+    @model_validator(mode="after")
+    def _in_order(self) -> PerYear:
+        if self.last_year < self.first_year:
+            raise ValueError(f"to ({self.last_year}) is before from ({self.first_year}): write the first year as from")
+        return self
+
+
+class EventLimits(Closed):
+    """What a held event of one kind in one programme is held to (one kind's entry in
+    data/event-thresholds.yml; none given: nothing is checked)."""
+
+    participants_min: Count | None = None
+    participants_max: Count | None = None
+    duration_hours_min: Amount | None = None
+    viewers_min: Count | None = None
+    experts_min: Count | None = None
+    requires_section: Id | None = None  # a heading id the record of a held event must have
+    record_sections: Annotated[tuple[Id, ...], BeforeValidator(_heading_ids)] = ()
+    duration_minutes_min: Amount | None = None  # videos: checked with ffprobe when the file is present
+    duration_minutes_max: Amount | None = None
+    width_min: Count | None = None
+    height_min: Count | None = None
+    combined: CombinedViewers | None = None  # a series: viewers of the first events together
+    per_year: PerYear | None = None          # a series: held events in each year
+
+    @model_validator(mode="after")
+    def _ranges(self) -> EventLimits:
+        for low, high in (("participants_min", "participants_max"), ("duration_minutes_min", "duration_minutes_max")):
+            lowest, highest = getattr(self, low), getattr(self, high)
+            if lowest is not None and highest is not None and lowest > highest:
+                raise ValueError(f"{low} ({lowest}) is more than {high} ({highest}): write the smaller number as {low}")
+        return self
+
+
+def _known_event_kind(kind: str, info: ValidationInfo) -> str:
+    # the kinds are the content model's (validation context "event_kinds"; none given: not checked)
+    kinds = (info.context or {}).get("event_kinds")
+    if kinds is not None and kind not in kinds:
+        raise ValueError(f"unknown event kind {kind}: write one of {', '.join(kinds)} (event.kinds in content-model.yml)")
+    return kind
+
+
+def _without_source(per_kind: Any) -> Any:
+    # a programme's `source` names the terms of reference its numbers come from: for the reader of the file
+    return {kind: spec for kind, spec in per_kind.items() if kind != "source"} if isinstance(per_kind, dict) else per_kind
+
+
+EventKind = Annotated[str, AfterValidator(_known_event_kind)]
+ProgrammeThresholds = Annotated[dict[EventKind, EventLimits], BeforeValidator(_without_source)]
+
+
+class EventThresholdsFile(RootModel[dict[Id, ProgrammeThresholds]]):
+    """data/event-thresholds.yml: programme -> event kind -> what its held events are held to."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_file(cls, data: Any) -> Any:
+        return {} if data is None else data
+
+    def by_programme_and_kind(self) -> dict[tuple[str, str], EventLimits]:
+        return {(programme, kind): limits for programme, per_kind in self.root.items() for kind, limits in per_kind.items()}
+
+
+# --- media.yml -------------------------------------------------------------------------------------------
+class SubtitleLimits(Closed):
+    max_line_chars: dict[Literal["zh", "en"], Annotated[int, Field(gt=0)]] = {}  # per language; CJK count one each
+    max_lines: Count = 2  # per cue
+    # the last cue ends no earlier than this before the video's end (credits may run without speech)
+    end_margin_seconds: Annotated[float, Field(ge=0)] = 30.0
+
+
+class MediaSettings(Closed):
+    """data/media.yml: where the video files live, where pages load them from, what subtitles are held
+    to. Needs the project's root in the validation context ("project_root")."""
+
+    path: Path = Field(default="media", validate_default=True)  # absolute once validated, inside the project
+    url: str | None = None  # base URL pages load videos from; None: the site's own media/ folder
+    subtitles: SubtitleLimits = SubtitleLimits()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_file(cls, data: Any) -> Any:
+        return {} if data is None else data
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _inside_the_project(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"write the folder of the video files, such as media (found {value!r})")
+        root = Path(info.context["project_root"])  # a programming error when missing, not the file's
+        folder = Path(value) if Path(value).is_absolute() else root / value
+        # the build copies the video files pages name from here into the site: never from outside the project
+        if root.resolve() not in folder.resolve().parents:
+            raise ValueError(f"must be a folder inside the project, not {value} (the build copies its files into "
+                             f"the site): write a folder such as media")
+        return folder
+
+    @field_validator("url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        # the pages' security policy allows videos from this origin only: an http(s) address with a host
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"write a base URL such as https://media.example.org.cn/kb/, or null (found {value!r})")
+        return value
 
 
 SCHEMAS: dict[str, Any] = {

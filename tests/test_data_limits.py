@@ -125,7 +125,7 @@ def test_the_projects_validation_reports_the_thresholds_with_the_content_models_
     line = text[:text.index("\n  seminar:\n")].count("\n") + 2
     thresholds.write_text(text.replace("\n  seminar:\n", "\n  seminars:\n"), encoding="utf-8")
     data = ProjectData(load_settings(project, environ={"KB_TODAY": TODAY}))
-    kinds = ", ".join(data.model.event["kinds"])
+    kinds = ", ".join(data.model.event.kinds)
     with pytest.raises(SettingsError) as refused:
         data.validate()
     assert str(refused.value) == (f"{shown(thresholds)}:{line}: mercury.seminars: Value error, unknown event kind seminars: "

@@ -21,7 +21,7 @@ from kb.checks.tree import check_event_series
 from kb.content import figures
 from kb.content.pages import parse_page
 from kb.project.data import ProjectData, load_event_thresholds
-from kb.project.schemas import shown
+from kb.project.schemas import GenderTargets, load_record, shown
 from kb.project.settings import SettingsError, load_settings
 
 HELD = FIXTURES / "held-events"
@@ -110,7 +110,7 @@ def test_the_svg_draws_the_target_or_says_it_is_a_gap():
 
 
 def test_the_real_target_is_a_gap_because_the_seeds_give_no_number():
-    targets = figures.load_targets(REPO / "data" / "gender-targets.yml")
+    targets = figures.targets(load_record(REPO / "data" / "gender-targets.yml", GenderTargets))
     assert targets["gender"].listed and targets["gender"].share is None
 
 

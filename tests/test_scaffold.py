@@ -13,6 +13,7 @@ from kb.authoring import scaffold
 from kb.checks.engine import run
 from kb.content.pages import parse_page
 from kb.project.data import ProjectData
+from kb.project.schemas import Sections, load_record
 from kb.project.settings import REPO_ROOT, load_settings
 
 MODULE_ORDER = ["objectives", "content", "risks", "lessons", "key-points", "exercises", "answers", "sources"]
@@ -210,7 +211,7 @@ def test_event_kind_is_guessed_or_required(project: Path) -> None:
 def test_sections_file_names_every_section_the_model_requires() -> None:
     settings = load_settings(REPO_ROOT)
     model = ProjectData(settings).model
-    sections = scaffold.Sections.load(settings.data_path / "sections.yml")
+    sections = load_record(settings.data_path / "sections.yml", Sections)
     needed = {s for spec in model.types.values() for s in (*spec.required_sections, *spec.required_any_section)}
     needed |= {s for layout in sections.layouts.values() for s in layout}
     assert needed <= set(sections.headings)

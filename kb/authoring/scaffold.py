@@ -20,9 +20,9 @@ from typing import Any
 import yaml
 
 from kb.project.commandline import Parser, UsageError, default_lang
-from kb.project.data import ProjectData, load_yaml
+from kb.project.data import ProjectData
 from kb.project.fsutil import write_atomic
-from kb.project.schemas import ContentModel, TypeSpec
+from kb.project.schemas import ContentModel, Sections, TypeSpec, load_record
 from kb.project.settings import Settings, SettingsError, load_settings
 from kb.web.site import page_url_for
 
@@ -117,45 +117,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # --- data ------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Sections:
-    headings: dict[str, dict[str, Any]]
-    layouts: dict[str, list[str]]
-    body_gap: dict[str, str]
-
-    @classmethod
-    def load(cls, path: Path) -> Sections:
-        raw = load_yaml(path)
-        if not isinstance(raw, dict) or not isinstance(raw.get("headings"), dict):
-            raise SettingsError(f"{path}: expected 'headings:' with a mapping of section id -> {{zh, en}}")
-        for ident, spec in raw["headings"].items():
-            if not isinstance(spec, dict) or not all(isinstance(spec.get(k), str) for k in ("zh", "en")):
-                raise SettingsError(f"{path}: headings.{ident} needs zh and en heading texts")
-            gap = spec.get("gap", {})
-            if not isinstance(gap, dict) or not all(isinstance(v, str) for v in gap.values()):
-                raise SettingsError(f"{path}: headings.{ident}.gap must be a mapping of zh/en texts")
-            texts = [spec["zh"], spec["en"], *gap.values()]
-            if any(ch in text for text in texts for ch in "[]{}#\n"):
-                raise SettingsError(f"{path}: headings.{ident}: texts must not contain [ ] {{ }} # or line breaks")
-        layouts = raw.get("layouts") or {}
-        if not isinstance(layouts, dict) or not all(isinstance(v, list) for v in layouts.values()):
-            raise SettingsError(f"{path}: 'layouts' must map a type to a list of section ids")
-        body_gap = raw.get("body_gap") or {}
-        if not isinstance(body_gap, dict):
-            raise SettingsError(f"{path}: 'body_gap' must be a mapping of zh/en")
-        return cls(headings=raw["headings"], layouts={k: [str(x) for x in v] for k, v in layouts.items()},
-                   body_gap={k: str(v) for k, v in body_gap.items()})
-
-    def heading(self, ident: str, lang: str) -> str | None:
-        spec = self.headings.get(ident)
-        return spec.get(lang) if spec else None
-
-    def gap(self, ident: str, lang: str) -> str:
-        spec = self.headings.get(ident) or {}
-        text = (spec.get("gap") or {}).get(lang) or spec.get(lang) or ident
-        return str(text)
-
-
 def section_ids(spec: TypeSpec, sections: Sections, model: ContentModel, kind: str | None = None,
                 event_sections: tuple[str, ...] = ()) -> list[str]:
     """Sections of a new page of type *spec*, in order: the layout in data/sections.yml, plus any
@@ -269,7 +230,7 @@ def render_page(*, lang: str, title: str, type_name: str, track: str, ids: list[
         heading = sections.heading(ident, lang) or ident
         body += ["", f"## {heading} {{#{ident}}}", "", f"[[gap: {sections.gap(ident, lang)}]]"]
     if not ids:
-        body += ["", f"[[gap: {sections.body_gap.get(lang, 'content')}]]"]
+        body += ["", f"[[gap: {sections.page_gap(lang)}]]"]
     return "\n".join(front + body) + "\n"
 
 
@@ -392,7 +353,7 @@ def main(argv: list[str] | None = None, *, root: Path | None = None) -> int:
         args = _parser().parse_args(argv)
         settings = load_settings(root)
         data = ProjectData(settings)
-        sections = Sections.load(settings.data_path / SECTIONS_FILE)
+        sections = load_record(settings.data_path / SECTIONS_FILE, Sections)
         p = plan(args, settings, data, sections)
         refuse_if_present(p, settings)
         write(p)

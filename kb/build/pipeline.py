@@ -416,7 +416,7 @@ class Build:
         site.write_status_json(report, data, site_dir)
         review.write_review_pages(theme_env, report, html, site_dir, data.ui)
         # figures by sex: site/figures/<lang>/*.svg, before the PDFs that print them
-        figures.write_figures(site_dir, overrides, self.attendance(), figures.load_targets(s.data_path / "gender-targets.yml"),
+        figures.write_figures(site_dir, overrides, self.attendance(), figures.targets(data.gender_targets),
                               data.ui, s.languages, data.model.tracks)
         dotfigures.write_figures(site_dir, self.dot_figures)  # the ```dot figures: site/figures/dot/<key>.svg
         if data.media.url is None:  # video files served by the site itself (data/media.yml url: null)

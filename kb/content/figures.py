@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kb.project.data import load_yaml
 from kb.project.fsutil import write_atomic
-from kb.project.schemas import LangText
+from kb.project.schemas import GenderTargets, LangText
 from kb.project.templating import render
 
 FIGURES_DIR = "figures"  # site/figures/
@@ -49,16 +48,10 @@ class Target:
 NO_TARGET = Target(None)
 
 
-def load_targets(path: Path) -> dict[str, Target]:
-    """programme -> women's share target (data/gender-targets.yml)."""
-    raw = load_yaml(path) if path.exists() else {}
-    out = {}
-    for programme, spec in ((raw or {}).get("women_share") or {}).items():
-        spec = spec if isinstance(spec, dict) else {}
-        value = spec.get("target")
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1
-        out[str(programme)] = Target(share=float(value) if ok else None, source=spec.get("source"), listed=True)
-    return out
+def targets(record: GenderTargets) -> dict[str, Target]:
+    """programme -> women's share target, as the figures draw it (data/gender-targets.yml)."""
+    return {programme: Target(share=spec.target, source=spec.source, listed=True)
+            for programme, spec in record.women_share.items()}
 
 
 def attendance(pages: dict[str, Any], docs_dir: str, languages: tuple[str, ...], default_language: str) -> list[Attendance]:

@@ -30,7 +30,6 @@ from kb.print.manual.assemble import Provenance
 from kb.print.manual.render import RenderJob, Summary
 from kb.print.manual.schedule import render_all
 from kb.print.outputs import FORMS, agenda_output, form_outputs, held_events, report_output
-from kb.project.data import load_yaml
 from kb.project.templating import render
 
 HEADERLINK_RE = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
@@ -76,14 +75,13 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
     the pages stand in git (default: read now); *agendas*: each training's agenda by page path."""
     site_dir = Path(site_dir)
     provenance = provenance if provenance is not None else Provenance.of(settings.root, settings.docs_dir)
-    spec = load_yaml(settings.data_path / "forms.yml")
     css = str(Path(overrides) / "forms" / "forms.css")
     base = site_dir.resolve().as_uri() + "/"
     jobs: list[RenderJob] = []
     for lang in settings.languages:
         ui = data.ui.get(lang, {})
         for name, (key, template) in FORMS.items():
-            html = render(overrides, template, form=spec[key], lang=lang, ui=ui)
+            html = render(overrides, template, form=data.forms.form(key), lang=lang, ui=ui)
             out = site_dir / form_outputs(lang)[name]
             jobs.append(RenderJob(html=html, base_url=base, stylesheets=(css,), output=str(out), name=f"form-{lang}:{out.name}"))
         figures = {a.rel: a for a in attendance}
@@ -116,6 +114,6 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
             out = site_dir / agenda_output(rel, lang)
             jobs.append(RenderJob(html=html, base_url=base, stylesheets=(css,), output=str(out), name=f"agenda-{lang}:{out.name}"))
     # the knowledge tests of each training that lists modules with a question bank (kb.print.knowledge)
-    jobs += knowledge_test_jobs(pages=report.pages, settings=settings, banks=data.question_banks, spec=spec, ui=data.ui,
+    jobs += knowledge_test_jobs(pages=report.pages, settings=settings, banks=data.question_banks, spec=data.forms, ui=data.ui,
                                 site_dir=site_dir, overrides=Path(overrides), css=css)
     return render_all(jobs, settings.cache_path / "pdf")

@@ -17,6 +17,8 @@ from kb.project.schemas import (
     ContentModel,
     EventLimits,
     EventThresholdsFile,
+    Forms,
+    GenderTargets,
     Limits,
     MediaSettings,
     QuestionBankFile,
@@ -287,6 +289,15 @@ class ProjectData:
         return load_record(self._path("content-model.yml"), ContentModel)
 
     @cached_property
+    def gender_targets(self) -> GenderTargets:
+        path = self._path("gender-targets.yml")
+        return load_record(path, GenderTargets) if path.exists() else GenderTargets()
+
+    @cached_property
+    def forms(self) -> Forms:
+        return load_record(self._path("forms.yml"), Forms)
+
+    @cached_property
     def reviewers(self) -> Reviewers:
         signers_dir = f"{self.settings.data_dir}/signers/".replace("\\", "/").lstrip("./")
         return load_record(self._path("reviewers.yml"), Reviewers, context={"signers_dir": signers_dir})
@@ -338,7 +349,7 @@ class ProjectData:
         ``file:line: where: what`` per line), instead of failing on the first one used."""
         problems: list[str] = []
         # the event thresholds need the content model's kinds: a broken content model is then reported twice, once kept
-        for name in ("model", "reviewers", "glossary", "deliverables", "rules", "ui", "media", "limits", "event_thresholds",
+        for name in ("model", "reviewers", "forms", "gender_targets", "glossary", "deliverables", "rules", "ui", "media", "limits", "event_thresholds",
                      "question_banks"):
             try:
                 getattr(self, name)

@@ -441,23 +441,148 @@ class Reviewers(Closed):
 
 
 # --- sections.yml -----------------------------------------------------------------------------------
+def _heading_text(value: str) -> str:
+    """A heading or gap text is written into a new page's Markdown as it is."""
+    if any(ch in value for ch in "[]{}#\n"):
+        raise ValueError("heading texts must not contain [ ] { } # or line breaks")
+    return value
+
+
+HeadingText = Annotated[str, Field(min_length=1), AfterValidator(_heading_text)]
+
+
+class HeadingGap(Closed):
+    zh: HeadingText
+    en: HeadingText
+
+
 class SectionHeading(Closed):
-    zh: Text
-    en: Text
-    gap: LangText | None = None
-
-    @field_validator("zh", "en")
-    @classmethod
-    def _plain(cls, value: str) -> str:
-        if any(ch in value for ch in "[]{}#\n"):
-            raise ValueError("heading texts must not contain [ ] { } # or line breaks")
-        return value
+    zh: HeadingText
+    en: HeadingText
+    gap: HeadingGap | None = None  # what the new page's gap marker says (default: the heading)
 
 
-class SectionsFile(Closed):
+class Sections(Closed):
+    """data/sections.yml: each section's heading per language, and the sections a new page of each
+    type starts with (./scripts/new)."""
+
     headings: dict[Id, SectionHeading]
     layouts: dict[str, list[Id]] = {}  # a type, or type:kind for event records (event:seminar)
     body_gap: LangText | None = None
+
+    def heading(self, ident: str, lang: str) -> str | None:
+        spec = self.headings.get(ident)
+        return (spec.zh if lang == "zh" else spec.en) if spec else None
+
+    def gap(self, ident: str, lang: str) -> str:
+        spec = self.headings.get(ident)
+        if spec is None:
+            return ident
+        if spec.gap is not None:
+            return spec.gap.zh if lang == "zh" else spec.gap.en
+        return spec.zh if lang == "zh" else spec.en
+
+    def page_gap(self, lang: str) -> str:
+        """The gap marker of a page without sections."""
+        return self.body_gap.text(lang) if self.body_gap is not None else "content"
+
+
+# --- gender-targets.yml: each programme's target share of women among participants (kb/content/figures.py) --
+def _fraction(value: float | None) -> float | None:
+    if value is not None and not 0 < value < 1:
+        raise ValueError(f"a fraction between 0 and 1 (0.4 for 40 %), not {value}")
+    return value
+
+
+class ShareTarget(Closed):
+    target: Annotated[float | None, AfterValidator(_fraction)] = None  # null: the source gives no number yet (a gap)
+    source: str | None = None  # the document and section that gives it
+
+
+class GenderTargets(Closed):
+    women_share: dict[Id, ShareTarget] = {}
+
+
+# --- forms.yml: the printed forms' wording and layout (kb/print/forms.py, kb/print/knowledge.py) ----------
+Orientation = Literal["portrait", "landscape"]
+
+
+class FormColumn(Closed):
+    zh: str
+    en: str
+    width: Annotated[int | float, Field(gt=0, le=100)]  # per cent of the table's width
+
+
+class SignInForm(Closed):
+    page: Orientation
+    rows: Annotated[int, Field(ge=1, le=60)]  # blank rows
+    title: LangText
+    header: list[LangText]  # lines the organiser fills in
+    columns: list[FormColumn]
+    privacy: LangText
+    keeper: LangText
+
+
+class ChoiceRow(Closed):
+    label: LangText
+    options: list[LangText]
+
+
+class RatingScale(Closed):
+    label: LangText
+    points: Annotated[int, Field(ge=2, le=10)]
+    items: list[LangText]
+
+
+class EvaluationForm(Closed):
+    page: Orientation
+    title: LangText
+    intro: LangText
+    header: list[LangText]
+    about: list[ChoiceRow]  # tick one in each row: counted by sex, never linked to a person
+    scale: RatingScale
+    open: list[LangText]
+
+
+class KnowledgeTestWording(Closed):
+    pre: LangText
+    post: LangText
+    key: LangText
+    key_note: LangText
+    header: list[LangText]
+    instructions: LangText
+    event: LangText
+    date: LangText
+    points: LangText
+    total: LangText
+    score: LangText
+    answer: LangText
+    model_answer: LangText
+
+
+class ScoreSheetForm(Closed):
+    page: Orientation
+    title: LangText
+    rows: Annotated[int, Field(ge=1, le=100)]
+    columns: list[FormColumn]
+    totals: LangText
+    sex: list[LangText]
+    totals_columns: list[LangText]
+    record: LangText
+
+
+class Forms(Closed):
+    """data/forms.yml: the blank forms every training needs and the knowledge tests' wording."""
+
+    sign_in: SignInForm = Field(alias="sign-in")
+    evaluation: EvaluationForm
+    knowledge_test: KnowledgeTestWording = Field(alias="knowledge-test")
+    score_sheet: ScoreSheetForm = Field(alias="score-sheet")
+
+    def form(self, key: str) -> SignInForm | EvaluationForm:
+        """A blank form by its key in the file (kb.print.outputs.FORMS)."""
+        forms: dict[str, SignInForm | EvaluationForm] = {"sign-in": self.sign_in, "evaluation": self.evaluation}
+        return forms[key]
 
 
 # --- review copies (kb/trust/reviewcopies.py) -------------------------------------------------------
@@ -702,7 +827,9 @@ SCHEMAS: dict[str, Any] = {
     "deliverables.yml": DeliverablesFile,
     "messages.yml": dict[Id, RuleModel],
     "reviewers.yml": Reviewers,
-    "sections.yml": SectionsFile,
+    "sections.yml": Sections,
+    "forms.yml": Forms,
+    "gender-targets.yml": GenderTargets,
     "ui.yml": UiFile,
 }
 

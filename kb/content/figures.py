@@ -13,6 +13,7 @@ from typing import Any
 
 from kb.project.data import load_yaml
 from kb.project.fsutil import write_atomic
+from kb.project.schemas import UiFile
 from kb.project.templating import render
 
 FIGURES_DIR = "figures"  # site/figures/
@@ -161,14 +162,14 @@ def programme_figures(items: list[Attendance], lang: str, ui: dict[str, str],
     return out
 
 
-def write_figures(site_dir: Path, overrides: Path, items: list[Attendance], targets: dict[str, Target], ui: dict[str, dict[str, str]],
+def write_figures(site_dir: Path, overrides: Path, items: list[Attendance], targets: dict[str, Target], ui: UiFile,
                   languages: tuple[str, ...], programme_names: dict[str, dict[str, str]]) -> list[Path]:
     """site/figures/<lang>/programme-<id>.svg (every event of the programme and its total) and
     site/figures/<lang>/event-<page>.svg (the event beside its programme's total)."""
     written = []
     programmes = sorted({a.programme for a in items})
     for lang in languages:
-        strings = ui.get(lang, {})
+        strings = ui.strings(lang)
         paths = figure_paths(items, programmes, lang)
         for programme in programmes:
             mine = [a for a in items if a.programme == programme]

@@ -40,7 +40,7 @@ class GlossaryGroup:
 def glossary_entries(data: ProjectData, lang: str) -> list[GlossaryEntry]:
     """Every term of data/glossary.yml in *lang*, in the language's order (sort_key)."""
     other = "en" if lang == "zh" else "zh"
-    entries = [GlossaryEntry(id=t.id, term=t.term(lang), other=t.term(other), definition=t.definition.get(lang, ""),
+    entries = [GlossaryEntry(id=t.id, term=t.term(lang), other=t.term(other), definition=t.definition_in(lang),
                              track=t.track, source=t.source)
                for t in data.glossary]
     return sorted(entries, key=lambda e: sort_key(e.term, lang))

@@ -343,7 +343,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
     if args.add_certificate:
         return cmd_add_certificate(args, settings, data)
     lang = args.lang or default_lang()
-    ui = data.ui.get(lang, {})
+    ui = data.ui.strings(lang)
     view = overview(settings, data)
     out = [ui["trust_title"], ui["trust_root"].format(root=view.root) if view.root else ui["trust_root_none"],
            ui["trust_managed_by"].format(orgs=", ".join(view.managed_by) or "-"), ""]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from kb.content.digest import MISSING, OUTSIDE, DigestRules, page_digest
 from kb.content.pages import parse_page
 from kb.project.data import GlossaryTerm
+from kb.project.schemas import LangText
 
 TERMS = (
     GlossaryTerm(id="mercury", zh="汞", en="mercury", zh_aliases=(), en_aliases=("Hg",), track="mercury",
@@ -50,7 +51,7 @@ def test_each_covered_part_changes_it_and_is_named() -> None:
         "field:summary": digest(PAGE.replace("One line.", "Another line.")),
         "asset:docs/en/photo.png": digest(files={"docs/en/photo.png": b"\x89PNG two"}),
         "term:mercury": digest(rules=DigestRules(
-            glossary=(TERMS[0].__class__(**{**TERMS[0].__dict__, "definition": {"zh": "汞。", "en": "Hg(0)."}}), TERMS[1]),
+            glossary=(TERMS[0].model_copy(update={"definition": LangText(zh="汞。", en="Hg(0).")}), TERMS[1]),
             fields=RULES.fields, docs_dir="docs", default_language="zh", length=12)),
         "body": digest(PAGE.replace("is an element", "is a metal")),
     }
@@ -74,6 +75,6 @@ def test_a_file_missing_in_this_language_is_the_default_languages() -> None:
 
 
 def test_a_term_the_page_does_not_use_is_not_covered() -> None:
-    other = DigestRules(glossary=(TERMS[0], TERMS[1].__class__(**{**TERMS[1].__dict__, "definition": {"en": "x"}})),
+    other = DigestRules(glossary=(TERMS[0], TERMS[1].model_copy(update={"definition": LangText(zh="采金。", en="x")})),
                         fields=RULES.fields, docs_dir="docs", default_language="zh", length=12)
     assert digest(rules=other).value == digest().value

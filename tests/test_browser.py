@@ -1248,7 +1248,7 @@ def test_status_page_folds_gaps_per_page_under_titles_in_one_language(context: B
     expect(page.locator("#kb-filter-title")).to_have_text("筛选" if lang == "zh" else "Filter")
     rules = load_rules(ROOT / "data" / "messages.yml")
     message = page.locator("tr[data-kb-track][data-kb-rule=report-problem] td").last.inner_text().strip()
-    assert message == rules["report-problem"].messages["no-email"].text[lang].strip()
+    assert message == rules["report-problem"].messages["no-email"].in_lang(lang).strip()
     for text in page.eval_on_selector_all("tr[data-kb-track][data-kb-rule=deliverables] td:last-child", "tds => tds.map(t => t.innerText)"):
         assert bool(han.search(text)) == (lang == "zh"), text  # deliverable titles quoted in the page's language
     series = page.eval_on_selector_all("tr[data-kb-track][data-kb-rule=event-series] td:last-child", "tds => tds.map(t => t.innerText)")

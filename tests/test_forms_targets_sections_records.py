@@ -51,7 +51,7 @@ def test_forms_read_as_records():
     forms = load_record(REPO / "data" / "forms.yml", Forms)
     assert forms.form("sign-in") is forms.sign_in and forms.form("evaluation") is forms.evaluation
     assert forms.sign_in.page == "landscape" and forms.sign_in.rows >= 1
-    assert [c.width for c in forms.sign_in.columns] and forms.score_sheet.sex[0].text("en")
+    assert [c.width for c in forms.sign_in.columns] and forms.score_sheet.sex[0].in_lang("en")
 
 
 def test_a_target_given_in_per_cent_is_refused_with_its_line(tmp_path: Path):

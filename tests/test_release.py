@@ -94,8 +94,8 @@ def test_a_messages_file_that_lowers_a_safety_rule_is_refused(tmp_path: Path, mo
 
 
 def test_a_safety_finding_stays_an_error_whatever_the_catalogue_says():
-    lowered = {"pii": Rule(id="pii", severity="info", title={},
-                           messages={"mobile": type("M", (), {"severity": "info", "text": {"en": "x", "zh": "x"}})()})}
+    lowered = {"pii": Rule.model_validate({"id": "pii", "severity": "info", "title": {"zh": "x", "en": "x"},
+                                           "messages": {"mobile": {"zh": "x", "en": "x"}}})}
     finding = Finding(rule="pii", code="mobile", path="docs/zh/a.md", line=3, params={})
     assert Catalog(lowered, "en").resolve(finding).severity == "error"
 

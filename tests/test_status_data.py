@@ -82,10 +82,10 @@ def test_messages_rules_and_programmes_are_in_the_pages_language(project: Path, 
     data = ProjectData(settings_for(project))
     titles = {d.id: d.title for d in data.deliverables}
     quoted = [r.finding for r in zh.findings if r.finding.rule == "deliverables" and "title" in r.finding.params]
-    assert quoted and all(titles[f.params["id"]]["zh"] in f.message for f in quoted)
-    assert all(str(f.params["title"]) == titles[f.params["id"]]["en"] for f in quoted)  # status.json: as before
+    assert quoted and all(titles[f.params["id"]].zh in f.message for f in quoted)
+    assert all(str(f.params["title"]) == titles[f.params["id"]].en for f in quoted)  # status.json: as before
     quoted_json = [r.to_json() for r in zh.findings if r.finding in quoted]
-    assert all(f["params"]["title"] == titles[f["params"]["id"]]["en"] for f in quoted_json)
+    assert all(f["params"]["title"] == titles[f["params"]["id"]].en for f in quoted_json)
     missing = next(r for r in en.findings if r.finding.rule == "missing-translation" and r.rel == "only-chinese.md")
     assert missing.title == "仅有中文的页面" and missing.track == "general" and missing.lang == "zh"
     # the same findings with the same severities in both languages (only the wording differs)

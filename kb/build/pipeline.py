@@ -400,7 +400,7 @@ class Build:
         return html if self.offline else csp.add_policy(html, self.data.media.url)
 
     def ui(self, lang: str) -> dict[str, str]:
-        return self.data.ui.get(lang, {})
+        return self.data.ui.strings(lang)
 
     # --- finish: everything that works on the built HTML ---------------------------------------------------------------
     def finish(self, site_dir: Path, theme_env: Any, overrides: Path) -> None:

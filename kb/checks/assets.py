@@ -68,7 +68,8 @@ def glossary_findings(ctx: Context, root: Path, glossary_path: Path, glossary: l
     entry_lines = first_lines(glossary_path, GLOSSARY_ENTRY)
     out: list[Finding] = []
     for term in glossary:
-        strings = [term.zh, term.en, *term.zh_aliases, *term.en_aliases, *term.definition.values(), term.source]
+        definitions = (term.definition.zh, term.definition.en) if term.definition else ()
+        strings = [term.zh, term.en, *term.zh_aliases, *term.en_aliases, *definitions, term.source]
         line = entry_lines.get(term.id, 1)
         # each string on its own: one string's digits never join the next string's
         for text in strings:

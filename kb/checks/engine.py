@@ -332,14 +332,14 @@ def localised(finding: Finding, data: ProjectData) -> Finding:
     params = dict(finding.params)
     if finding.rule == "deliverables" and "title" in params:
         item = next((d for d in data.deliverables if d.id == params.get("id")), None)
-        if item is not None and item.title:
-            params["title"] = Localised({**item.title, "en": str(params["title"])})
+        if item is not None:
+            params["title"] = Localised({"zh": item.title.zh, "en": str(params["title"])})
     elif finding.rule == "event-series":
         programme, kind = str(params.get("programme", "")), str(params.get("kind", ""))
         label = data.model.track_label(programme, "zh")
         if programme and label:
             params["programme"] = Localised({"zh": label, "en": programme})
-        kind_zh = (data.ui.get("zh") or {}).get(f"event_kind_{kind}")
+        kind_zh = data.ui.zh.get(f"event_kind_{kind}")
         if kind and kind_zh:
             params["kind"] = Localised({"zh": kind_zh, "en": kind})
     else:

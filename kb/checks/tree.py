@@ -112,13 +112,13 @@ def deliverable_status(item: Deliverable, pages: dict[str, Page], ctx: Context) 
                 unapproved.append(path)
     events_needed = events_held = 0
     if item.events:
-        kind, track = item.events.get("kind"), item.events.get("track")
-        events_needed = int(item.events.get("count", 0))
+        kind, track = item.events.kind, item.events.track
+        events_needed = item.events.count
         default_root = f"{ctx.docs_dir}/{ctx.default_language}/"
         for path, page in pages.items():
             ev = page.meta.get("event") if page.text is not None else None
             if (path.startswith(default_root) and isinstance(ev, dict) and ev.get("kind") == kind
-                    and ev.get("status") == "held" and (track is None or page.track == track)):
+                    and ev.get("status") == "held" and page.track == track):
                 events_held += 1
     gaps = sum(len(page_gaps(pages[p], ctx)) for p in present if p in pages)
     complete = not missing and not unapproved and events_held >= events_needed and gaps == 0
@@ -132,7 +132,7 @@ def deliverable_status(item: Deliverable, pages: dict[str, Page], ctx: Context) 
     else:
         state = DeliverableState.INCOMPLETE
     return DeliverableStatus(
-        id=item.id, programme=item.programme, title=item.title, source=item.source,
+        id=item.id, programme=item.programme, title=item.title.model_dump(), source=item.source,
         due=item.due.isoformat() if item.due else None, languages=tuple(item.languages),
         state=state, present=tuple(present), missing=tuple(missing), unapproved=tuple(unapproved),
         gaps=gaps, events_needed=events_needed, events_held=events_held,
@@ -147,7 +147,7 @@ def check_deliverables(items: list[Deliverable], pages: dict[str, Page], ctx: Co
         row = deliverable_status(item, pages, ctx)
         rows.append(row)
         line = lines.get(item.id, 1)
-        title = item.title.get("en", item.id)
+        title = item.title.en
         for missing in row.missing:
             out.append(finding("deliverables", "page-missing", path, line, id=item.id, title=title, page=missing))
         if row.events_held < row.events_needed:

@@ -142,7 +142,7 @@ def _asset_parts(page: Page, rules: DigestRules, read: Reader) -> tuple[dict[str
 
 def term_record(term: GlossaryTerm) -> str:
     """What the website and the manual print of a glossary entry, canonically."""
-    return _canonical({"id": term.id, "zh": term.zh, "en": term.en, "definition": dict(term.definition),
+    return _canonical({"id": term.id, "zh": term.zh, "en": term.en, "definition": term.definition.model_dump() if term.definition else {},
                        "source": term.source})
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.project.fsutil import write_atomic
-from kb.project.schemas import GenderTargets, LangText
+from kb.project.schemas import GenderTargets, LangText, UiFile
 from kb.project.templating import render
 
 FIGURES_DIR = "figures"  # site/figures/
@@ -140,7 +140,7 @@ class FigureRef:
 
 def _name(programme_names: Mapping[str, LangText], programme: str, lang: str) -> str:
     label = programme_names.get(programme)
-    return label.text(lang) if label is not None else programme
+    return label.in_lang(lang) if label is not None else programme
 
 
 def programme_figures(items: list[Attendance], lang: str, ui: dict[str, str],
@@ -161,14 +161,14 @@ def programme_figures(items: list[Attendance], lang: str, ui: dict[str, str],
     return out
 
 
-def write_figures(site_dir: Path, overrides: Path, items: list[Attendance], targets: dict[str, Target], ui: dict[str, dict[str, str]],
+def write_figures(site_dir: Path, overrides: Path, items: list[Attendance], targets: dict[str, Target], ui: UiFile,
                   languages: tuple[str, ...], programme_names: Mapping[str, LangText]) -> list[Path]:
     """site/figures/<lang>/programme-<id>.svg (every event of the programme and its total) and
     site/figures/<lang>/event-<page>.svg (the event beside its programme's total)."""
     written = []
     programmes = sorted({a.programme for a in items})
     for lang in languages:
-        strings = ui.get(lang, {})
+        strings = ui.strings(lang)
         paths = figure_paths(items, programmes, lang)
         for programme in programmes:
             mine = [a for a in items if a.programme == programme]

@@ -40,7 +40,7 @@ class GlossaryGroup:
 def glossary_entries(data: ProjectData, lang: str) -> list[GlossaryEntry]:
     """Every term of data/glossary.yml in *lang*, in the language's order (sort_key)."""
     other = "en" if lang == "zh" else "zh"
-    entries = [GlossaryEntry(id=t.id, term=t.term(lang), other=t.term(other), definition=t.definition.get(lang, ""),
+    entries = [GlossaryEntry(id=t.id, term=t.term(lang), other=t.term(other), definition=t.definition_in(lang),
                              track=t.track, source=t.source)
                for t in data.glossary]
     return sorted(entries, key=lambda e: sort_key(e.term, lang))
@@ -65,7 +65,7 @@ def glossary_groups(data: ProjectData, lang: str) -> list[GlossaryGroup]:
     for track, label in data.model.tracks.items():
         mine = tuple(e for e in entries if e.track == track)
         if mine:
-            groups.append(GlossaryGroup(track=track, label=label.text(lang) or track, entries=mine))
+            groups.append(GlossaryGroup(track=track, label=label.in_lang(lang) or track, entries=mine))
     return groups
 
 

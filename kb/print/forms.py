@@ -79,7 +79,7 @@ def build_forms(*, settings: Any, data: Any, report: Any, site_dir: Path, overri
     base = site_dir.resolve().as_uri() + "/"
     jobs: list[RenderJob] = []
     for lang in settings.languages:
-        ui = data.ui.get(lang, {})
+        ui = data.ui.strings(lang)
         for name, (key, template) in FORMS.items():
             html = render(overrides, template, form=data.forms.form(key), lang=lang, ui=ui)
             out = site_dir / form_outputs(lang)[name]

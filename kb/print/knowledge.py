@@ -23,7 +23,7 @@ from typing import Any
 from kb.content.knowledge import session_modules
 from kb.print.manual.render import RenderJob
 from kb.project.data import QuestionBank
-from kb.project.schemas import OPTION_LETTERS, Forms
+from kb.project.schemas import OPTION_LETTERS, Forms, UiFile
 from kb.project.templating import render
 
 DOWNLOADS = PurePosixPath("downloads")
@@ -117,7 +117,7 @@ def module_tests(training: Training, pages: dict[str, Any], docs_dir: str, lang:
 
 
 def knowledge_test_jobs(*, pages: dict[str, Any], settings: Any, banks: dict[str, QuestionBank], spec: Forms,
-                        ui: dict[str, dict[str, str]], site_dir: Path, overrides: Path, css: str) -> list[RenderJob]:
+                        ui: UiFile, site_dir: Path, overrides: Path, css: str) -> list[RenderJob]:
     """The render jobs of every training's test sheets, answer key and score sheet, in every language."""
     base = site_dir.resolve().as_uri() + "/"
     jobs: list[RenderJob] = []
@@ -125,7 +125,7 @@ def knowledge_test_jobs(*, pages: dict[str, Any], settings: Any, banks: dict[str
         for training in trainings(pages, settings.docs_dir, lang, settings.default_language, banks):
             tests = module_tests(training, pages, settings.docs_dir, lang, settings.default_language)
             event = training.page.meta.get("event") or {}
-            common = {"lang": lang, "ui": ui.get(lang, {}), "kt": spec.knowledge_test, "modules": tests,
+            common = {"lang": lang, "ui": ui.strings(lang), "kt": spec.knowledge_test, "modules": tests,
                       "title": str(training.page.meta.get("title") or training.rel), "date": event.get("date"),
                       "points": sum(b.points for b in training.banks)}
             outputs = test_outputs(training.rel, lang)

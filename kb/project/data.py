@@ -1,9 +1,10 @@
 """The project's data files, loaded once and validated: content model, reviewers, glossary,
-deliverables, check messages and interface strings. Each lives in exactly one file under data/."""
+deliverables, check messages and interface strings. Each lives in exactly one file under data/.
+The glossary, deliverables, messages and interface strings are their schema's models
+(kb/project/schemas.py), re-exported here for their readers."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,24 +16,28 @@ from kb.project.policy import SAFETY_RULES
 from kb.project.schemas import (
     ChoiceQuestion,
     ContentModel,
+    Deliverable,
+    DeliverablesFile,
     EventLimits,
     EventThresholdsFile,
     Forms,
     GenderTargets,
+    Glossary,
+    GlossaryTerm,
     Limits,
     MediaSettings,
     QuestionBankFile,
     Reviewers,
+    Rule,
+    Rules,
     ShortQuestion,
+    UiFile,
     load_data_file,
     load_record,
     load_yaml_lines,
     validate,
 )
 from kb.project.settings import Settings, SettingsError
-from kb.project.templating import UiText
-
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def load_yaml(path: Path) -> Any:
@@ -59,112 +64,20 @@ def _require(cond: bool, path: Path, what: str) -> None:
         raise SettingsError(f"{path}: {what}")
 
 
-@dataclass(frozen=True)
-class GlossaryTerm:
-    id: str
-    zh: str
-    en: str
-    zh_aliases: tuple[str, ...]
-    en_aliases: tuple[str, ...]
-    track: str
-    definition: dict[str, str]
-    source: str = ""
-    checked: bool = True  # False: a general word whose translation varies; not checked for term-mismatch
-    # Per language: longer phrases that contain a form of the term but name something else
-    # ("total mercury use" is not "total mercury"); term-mismatch does not count them as the term.
-    excluding: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def forms(self, lang: str) -> tuple[str, ...]:
-        """Every accepted written form of the term in *lang*, longest first."""
-        main = self.zh if lang == "zh" else self.en
-        aliases = self.zh_aliases if lang == "zh" else self.en_aliases
-        return tuple(sorted({main, *aliases}, key=len, reverse=True))
-
-    def term(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 def load_glossary(path: Path) -> list[GlossaryTerm]:
-    return glossary_terms(load_yaml(path) or [], path)
+    return load_record(path, Glossary)
 
 
 def glossary_terms(raw: Any, path: Path) -> list[GlossaryTerm]:
     """The terms of a parsed glossary file (SettingsError naming *path* when one is not valid): also
-    used on the file as committed at an earlier commit (kb/trust/approvals.py)."""
-    raw = raw or []
-    _require(isinstance(raw, list), path, "expected a list of terms")
-    terms: list[GlossaryTerm] = []
-    seen: dict[str, str] = {}
-    for i, item in enumerate(raw, 1):
-        where = f"entry {i}"
-        _require(isinstance(item, dict), path, f"{where}: expected a mapping")
-        for key in ("id", "zh", "en"):
-            _require(isinstance(item.get(key), str) and item[key].strip(), path, f"{where}: '{key}' is required")
-        _require(bool(ID_RE.match(item["id"])), path, f"{where}: id '{item['id']}' must be lowercase ascii with hyphens")
-        for key in (f"id:{item['id']}", f"zh:{item['zh']}", f"en:{item['en'].lower()}"):
-            _require(key not in seen, path, f"{where}: duplicate {key} (also {seen.get(key)})")
-            seen[key] = where
-        definition = item.get("definition") or {}
-        _require(isinstance(definition, dict), path, f"{where}: 'definition' must be a mapping of zh/en")
-        excluding = item.get("excluding") or {}  # validated by kb/project/schemas.py TermModel
-        terms.append(
-            GlossaryTerm(
-                id=item["id"],
-                zh=item["zh"].strip(),
-                en=item["en"].strip(),
-                zh_aliases=tuple(str(a) for a in item.get("zh_aliases") or ()),
-                en_aliases=tuple(str(a) for a in item.get("en_aliases") or ()),
-                track=str(item.get("track", "general")),
-                definition={k: str(v) for k, v in definition.items()},
-                source=str(item.get("source") or ""),
-                checked=item.get("check", True) is not False,
-                excluding={lang: tuple(s.strip() for s in v) for lang, v in excluding.items()},
-            )
-        )
-    return terms
-
-
-@dataclass(frozen=True)
-class Deliverable:
-    id: str
-    programme: str
-    title: dict[str, str]
-    source: str
-    due: dt.date | None
-    languages: tuple[str, ...]
-    pages: tuple[str, ...]
-    events: dict[str, Any] | None
-    min_pages: int
+    used on the file as committed at an earlier commit (kb/trust/approvals.py; its lines are not kept)."""
+    return validate(path, raw, {}, Glossary)
 
 
 def load_deliverables(path: Path) -> list[Deliverable]:
-    raw = load_yaml(path) or {}
-    _require(isinstance(raw, dict) and isinstance(raw.get("deliverables"), list), path, "expected 'deliverables:' with a list")
-    out: list[Deliverable] = []
-    for i, item in enumerate(raw["deliverables"], 1):
-        where = f"deliverable {i}"
-        _require(isinstance(item, dict), path, f"{where}: expected a mapping")
-        _require(isinstance(item.get("id"), str) and ID_RE.match(item["id"]) is not None, path, f"{where}: 'id' is required (lowercase ascii)")
-        due = item.get("due")
-        _require(due is None or isinstance(due, dt.date), path, f"{where} ({item['id']}): 'due' must be a date YYYY-MM-DD")
-        pages = item.get("pages") or []
-        _require(isinstance(pages, list), path, f"{where} ({item['id']}): 'pages' must be a list")
-        events = item.get("events")
-        _require(events is None or isinstance(events, dict), path, f"{where} ({item['id']}): 'events' must be a mapping")
-        out.append(
-            Deliverable(
-                id=item["id"],
-                programme=str(item.get("programme", "general")),
-                title=item.get("title") or {},
-                source=str(item.get("source") or ""),
-                due=due,
-                languages=tuple(item.get("languages") or ("zh", "en")),
-                pages=tuple(pages),
-                events=events,
-                min_pages=int(item.get("min_pages", len(pages))),
-            )
-        )
-    return out
+    return load_record(path, DeliverablesFile).deliverables
 
 
 def load_event_thresholds(path: Path, kinds: list[str] | None = None) -> dict[tuple[str, str], EventLimits]:
@@ -180,20 +93,6 @@ NO_EVENT_LIMITS = EventLimits()  # a kind of event its programme sets no thresho
 def load_media(path: Path, root: Path) -> MediaSettings:
     """data/media.yml, its folder resolved against the project *root* (and refused outside it)."""
     return load_record(path, MediaSettings, {"project_root": root})
-
-
-@dataclass(frozen=True)
-class Message:
-    severity: str
-    text: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: str
-    title: dict[str, str]
-    messages: dict[str, Message]
 
 
 QUESTIONS_DIR = "questions"  # data/questions/<module page path under docs/<lang>/, .yml for .md>
@@ -235,18 +134,7 @@ def load_question_banks(folder: Path) -> dict[str, QuestionBank]:
 
 
 def load_rules(path: Path) -> dict[str, Rule]:
-    raw = load_yaml(path)
-    _require(isinstance(raw, dict), path, "expected a mapping of rule ids")
-    rules: dict[str, Rule] = {}
-    for rule_id, spec in raw.items():
-        _require(isinstance(spec, dict) and isinstance(spec.get("messages"), dict), path, f"{rule_id}: needs 'messages'")
-        severity = spec.get("severity", "error")
-        msgs = {}
-        for key, m in spec["messages"].items():
-            _require(isinstance(m, dict) and "zh" in m and "en" in m, path, f"{rule_id}.{key}: needs zh and en")
-            msgs[key] = Message(severity=m.get("severity", severity), text={"zh": m["zh"], "en": m["en"]})
-        rules[rule_id] = Rule(id=rule_id, severity=severity, title=spec.get("title", {}), messages=msgs)
-    return rules
+    return load_record(path, Rules)
 
 
 def _line_in_block(path: Path, key: str, needle: str) -> int:
@@ -336,13 +224,8 @@ class ProjectData:
         return load_question_banks(self._path(QUESTIONS_DIR))
 
     @cached_property
-    def ui(self) -> dict[str, dict[str, str]]:
-        path = self._path("ui.yml")
-        raw = load_yaml(path)
-        _require(isinstance(raw, dict), path, "expected a mapping of language -> strings")
-        # strings whose .format fills only what it is given (kb.project.templating.UiText)
-        return {lang: {key: UiText(text) if isinstance(text, str) else text for key, text in strings.items()}
-                if isinstance(strings, dict) else strings for lang, strings in raw.items()}
+    def ui(self) -> UiFile:
+        return load_record(self._path("ui.yml"), UiFile)
 
     def validate(self) -> None:
         """Load every data file now and report all their mistakes at once (SettingsError, one

@@ -64,7 +64,7 @@ class Catalog:
         msg = rule.messages[finding.code]
         try:
             params = {k: v.in_lang(self.lang) if isinstance(v, Localised) else v for k, v in finding.params.items()}
-            text = msg.text[self.lang].format(**params)
+            text = msg.in_lang(self.lang).format(**params)
         except (KeyError, IndexError) as exc:
             raise UnknownMessage(f"message {finding.rule}.{finding.code} uses a missing parameter {exc}") from None
         # a check may set a severity; the data file's never lowers a safety rule (kb.project.policy)
@@ -73,7 +73,7 @@ class Catalog:
 
     def title(self, rule_id: str) -> str:
         rule = self.rules.get(rule_id)
-        return rule.title.get(self.lang, rule_id) if rule else rule_id
+        return rule.title.in_lang(self.lang) if rule else rule_id
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -1,11 +1,10 @@
 """Schemas of the data files under data/ (pydantic v2), and a YAML loader that keeps the line of
 every value so that a mistake is reported as ``data/<file>.yml:<line>: <where>: <what>``.
 
-Some models only validate: kb/project/data.py builds its typed records (ContentModel, GlossaryTerm,
-Deliverable, Rule…) from the validated data. Others are the records themselves, loaded with
-:func:`load_record` (Limits, EventLimits, MediaSettings): the file is validated once, into what the
-rest of the project reads. Files that other parts of the project add later are not known here and
-are not validated."""
+A model is the record the project reads, loaded with :func:`load_record`: the file is validated once,
+into what the rest of the project reads (ContentModel, Reviewers, GlossaryTerm, Deliverable, Rule, UiFile,
+Limits, EventLimits, MediaSettings, Forms, GenderTargets, Sections). Files that other parts of the project
+add later are not known here and are not validated."""
 
 from __future__ import annotations
 
@@ -33,8 +32,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from kb.project.settings import SettingsError
+from kb.project.templating import UiText
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 RecordT = TypeVar("RecordT")
@@ -43,6 +44,18 @@ Kind = Literal["str", "int", "number", "bool", "date", "mapping", "list", "any"]
 Severity = Literal["error", "warning", "info"]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Text = Annotated[str, Field(min_length=1)]
+Lang = Literal["zh", "en"]
+
+
+def _yaml_list(value: Any) -> Any:
+    """A YAML list as a tuple, so that the frozen record stays unchanged; anything else is refused as
+    the file's author knows it (a list, not a tuple)."""
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    raise PydanticCustomError("list_type", "Input should be a valid list")
+
+
+Texts = Annotated[tuple[Text, ...], BeforeValidator(_yaml_list)]
 
 
 class Closed(BaseModel):
@@ -55,7 +68,7 @@ class LangText(Closed):
     zh: str
     en: str
 
-    def text(self, lang: str) -> str:
+    def in_lang(self, lang: str) -> str:
         """The text in *lang* (zh or en)."""
         return self.zh if lang == "zh" else self.en
 
@@ -145,7 +158,7 @@ class ContentModel(Closed):
     def track_label(self, track: str | None, lang: str) -> str | None:
         """A track's name in *lang*; None for a track the model does not declare."""
         label = self.tracks.get(track or "")
-        return label.text(lang) if label is not None else None
+        return label.in_lang(lang) if label is not None else None
 
 
 # --- front-matter blocks: a module's lesson, a training's session plan ---------------------------------------
@@ -221,41 +234,119 @@ class SessionPlan(Closed):
 
 
 # --- glossary.yml --------------------------------------------------------------------------------------
-class TermModel(Closed):
+class GlossaryTerm(Closed):
+    """One term of data/glossary.yml: its written forms in both languages, its definitions and source."""
+
     id: Id
     zh: Text
     en: Text
-    zh_aliases: list[Text] = []
-    en_aliases: list[Text] = []
+    zh_aliases: Texts = ()
+    en_aliases: Texts = ()
     track: Id = "general"
     definition: LangText | None = None
-    source: str | None = None
-    check: bool = True
-    # phrases that contain the term but are not a use of it ("total mercury use" is not "total mercury")
-    excluding: dict[Literal["zh", "en"], list[Text]] = {}
+    source: str = ""
+    # check: false, a general word whose translation varies: not checked for term-mismatch (the file's
+    # key, and the constructor's, is check; "checked:" in the file is refused as an unknown key)
+    checked: bool = Field(True, alias="check")
+    # Per language: longer phrases that contain a form of the term but name something else
+    # ("total mercury use" is not "total mercury"); term-mismatch does not count them as the term.
+    excluding: dict[Lang, Texts] = {}
+
+    @field_validator("zh", "en")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("write the term (it is only spaces)")
+        return value.strip()
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _no_source(cls, value: Any) -> Any:
+        return "" if value is None else value  # "source:" left empty
+
+    @field_validator("excluding")
+    @classmethod
+    def _phrases_stripped(cls, value: dict[Lang, tuple[str, ...]]) -> dict[Lang, tuple[str, ...]]:
+        return {lang: tuple(phrase.strip() for phrase in phrases) for lang, phrases in value.items()}
+
+    def forms(self, lang: str) -> tuple[str, ...]:
+        """Every accepted written form of the term in *lang*, longest first."""
+        main = self.zh if lang == "zh" else self.en
+        aliases = self.zh_aliases if lang == "zh" else self.en_aliases
+        return tuple(sorted({main, *aliases}, key=len, reverse=True))
+
+    def term(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def definition_in(self, lang: str) -> str:
+        """The definition in *lang* ("" when the term has none)."""
+        return self.definition.in_lang(lang) if self.definition else ""
+
+
+def _each_term_once(terms: list[GlossaryTerm]) -> list[GlossaryTerm]:
+    """No two entries share an id, a zh term or an en term (in any case): a page's term would be two
+    entries. Reported at the later entry's key."""
+    problems: list[InitErrorDetails] = []
+    first: dict[tuple[str, str], int] = {}
+    for i, term in enumerate(terms):
+        for key, value in (("id", term.id), ("zh", term.zh), ("en", term.en.lower())):
+            earlier = first.setdefault((key, value), i)
+            if earlier == i:
+                continue
+            other = terms[earlier]
+            if key == "id":
+                what = f"id {term.id} is also the id of entry {earlier + 1}: give each term its own id"
+            else:
+                case = ", in another case" if key == "en" and term.en != other.en else ""
+                what = (f"{key} {term.term(key)} is also the {key} of term {other.id} (entry {earlier + 1}{case}): "
+                        f"write each term once (another written form goes under {key}_aliases)")
+            problems.append({"type": PydanticCustomError("duplicate_term", "{what}", {"what": what}), "loc": (i, key), "input": value})
+    if problems:
+        raise ValidationError.from_exception_data("glossary", problems)
+    return terms
+
+
+def _empty_file_no_terms(raw: Any) -> Any:
+    return [] if raw is None else raw  # a glossary file with no terms yet (only comments)
+
+
+Glossary = Annotated[list[GlossaryTerm], BeforeValidator(_empty_file_no_terms),
+                     AfterValidator(_each_term_once)]
 
 
 # --- deliverables.yml ----------------------------------------------------------------------------------
 class EventRequirement(Closed):
+    """The held events of a kind in a track that a deliverable needs."""
+
     kind: Id
     track: Id
     count: Annotated[int, Field(ge=1)]
 
 
-class DeliverableModel(Closed):
+class Deliverable(Closed):
+    """One deliverable of data/deliverables.yml: its pages in its languages, the events it needs."""
+
     id: Id
     programme: Id = "general"
     title: LangText
     source: str = ""
     due: dt.date | None = None
-    languages: list[Literal["zh", "en"]] = ["zh", "en"]
-    pages: list[Text] = []
+    languages: Annotated[tuple[Lang, ...], BeforeValidator(_yaml_list)] = ("zh", "en")
+    pages: Texts = ()
     events: EventRequirement | None = None
-    min_pages: Annotated[int, Field(ge=0)] | None = None
+    min_pages: Annotated[int, Field(ge=0)]  # not given (or null): the number of pages
+
+    @model_validator(mode="before")
+    @classmethod
+    def _min_pages_default(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("min_pages") is None:
+            pages = data.get("pages")
+            return {**data, "min_pages": len(pages) if isinstance(pages, list | tuple) else 0}
+        return data
 
 
 class DeliverablesFile(Closed):
-    deliverables: list[DeliverableModel]
+    deliverables: list[Deliverable]
 
 
 # --- questions/<track>/.../<module>.yml: knowledge-test question banks -----------------------------------
@@ -354,23 +445,65 @@ def _placeholders(text: str) -> set[str]:
         raise ValueError(f"bad placeholder in {text!r}: {exc} (write {{{{ and }}}} for literal braces)") from None
 
 
-class MessageModel(Closed):
-    severity: Severity | None = None
+class Message(Closed):
+    """One message of a rule, in both languages (its placeholders filled by the check's values)."""
+
+    severity: Severity = "error"  # the rule's when the file gives none (Rule fills it in)
     zh: Text
     en: Text
 
     @model_validator(mode="after")
-    def _same_placeholders(self) -> MessageModel:
+    def _same_placeholders(self) -> Message:
         zh, en = _placeholders(self.zh), _placeholders(self.en)
         if zh != en:
             raise ValueError(f"zh and en use different placeholders: zh {sorted(zh)}, en {sorted(en)}")
         return self
 
+    def in_lang(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
 
-class RuleModel(Closed):
+
+class Rule(Closed):
+    """One rule of data/messages.yml: its title and its messages by code."""
+
+    id: Id  # the rule's key in the file (filled in by Rules)
     severity: Severity = "error"
     title: LangText
-    messages: dict[str, MessageModel]
+    messages: dict[str, Message]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _messages_inherit_severity(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("messages"), dict):
+            severity = data.get("severity", "error")
+            messages = {code: {"severity": severity, **m} if isinstance(m, dict) else m
+                        for code, m in data["messages"].items()}
+            return {**data, "messages": messages}
+        return data
+
+
+def _rule_ids(raw: Any) -> Any:
+    """A rule's id is its key in the file."""
+    if isinstance(raw, dict):
+        return {rule_id: {**spec, "id": rule_id} if isinstance(spec, dict) and "id" not in spec else spec
+                for rule_id, spec in raw.items()}
+    return raw
+
+
+def _ids_are_keys(rules: dict[str, Rule]) -> dict[str, Rule]:
+    """An ``id:`` line in a rule may only repeat its key (a rule found by one id and named by another
+    would be two rules)."""
+    problems: list[InitErrorDetails] = [
+        {"type": PydanticCustomError("rule_id", "{what}", {"what": f"id {rule.id} is not the rule's key {rule_id}: "
+                                                                  "remove the id line (the key is the id)"}),
+         "loc": (rule_id, "id"), "input": rule.id}
+        for rule_id, rule in rules.items() if rule.id != rule_id]
+    if problems:
+        raise ValidationError.from_exception_data("messages", problems)
+    return rules
+
+
+Rules = Annotated[dict[Id, Rule], BeforeValidator(_rule_ids), AfterValidator(_ids_are_keys)]
 
 
 # --- reviewers.yml -------------------------------------------------------------------------------------
@@ -484,7 +617,7 @@ class Sections(Closed):
 
     def page_gap(self, lang: str) -> str:
         """The gap marker of a page without sections."""
-        return self.body_gap.text(lang) if self.body_gap is not None else "content"
+        return self.body_gap.in_lang(lang) if self.body_gap is not None else "content"
 
 
 # --- gender-targets.yml: each programme's target share of women among participants (kb/content/figures.py) --
@@ -621,12 +754,25 @@ def _plain_placeholders(value: str) -> str:
     return value
 
 
-UiText = Annotated[str, AfterValidator(_plain_placeholders)]
+# kept as a UiText, whose format fills only what it is given (kb.project.templating)
+UiString = Annotated[str, AfterValidator(_plain_placeholders), AfterValidator(UiText)]
 
 
 class UiFile(Closed):
-    zh: dict[str, UiText]
-    en: dict[str, UiText]
+    """data/ui.yml: the interface strings by language. Code reads ``ui[lang][key]`` or
+    ``ui.strings(lang)``; templates read ``ui.key`` of one language's strings, or ``ui[lang].key``."""
+
+    zh: dict[str, UiString]
+    en: dict[str, UiString]
+
+    def __getitem__(self, lang: str) -> dict[str, UiText]:
+        if lang not in ("zh", "en"):
+            raise KeyError(lang)
+        return self.zh if lang == "zh" else self.en
+
+    def strings(self, lang: str) -> dict[str, UiText]:
+        """The strings of *lang* (none for a language the file does not have)."""
+        return self[lang] if lang in ("zh", "en") else {}
 
     @model_validator(mode="after")
     def _same_keys(self) -> UiFile:
@@ -823,14 +969,10 @@ class MediaSettings(Closed):
 
 SCHEMAS: dict[str, Any] = {
     "content-model.yml": ContentModel,
-    "glossary.yml": list[TermModel],
-    "deliverables.yml": DeliverablesFile,
-    "messages.yml": dict[Id, RuleModel],
     "reviewers.yml": Reviewers,
     "sections.yml": Sections,
     "forms.yml": Forms,
     "gender-targets.yml": GenderTargets,
-    "ui.yml": UiFile,
 }
 
 

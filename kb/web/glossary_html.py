@@ -42,14 +42,15 @@ class Term(Protocol):
     """What annotate() needs from a glossary term (kb.project.data.GlossaryTerm has it)."""
 
     id: str
-    definition: dict[str, str]
 
     def forms(self, lang: str) -> tuple[str, ...]: ...
+
+    def definition_in(self, lang: str) -> str: ...
 
 
 def _definition(term: Term, lang: str) -> str:
     other = "en" if lang == "zh" else "zh"
-    text = term.definition.get(lang) or term.definition.get(other) or ""
+    text = term.definition_in(lang) or term.definition_in(other)
     return " ".join(text.split())
 
 

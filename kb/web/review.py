@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.checks.report import PairState, Report, TranslationState
+from kb.project.schemas import UiFile
 from kb.trust.approvals import PairApprovalState, outdated_diffs, pair_summary
 from kb.web import csp
 from kb.web.site import page_url_for, review_path
@@ -95,7 +96,7 @@ def prefix_ids(html: str, prefix: str) -> str:
 
 
 def write_review_pages(env: Any, report: Report, html_by_path: dict[str, str], site_dir: Path,
-                       ui: dict[str, dict[str, str]]) -> list[Path]:
+                       ui: UiFile) -> list[Path]:
     """Write review/index.html and one side-by-side page per translation pair from the pages' HTML
     as the site build rendered it (*html_by_path*: repository path -> body HTML)."""
     settings = report.settings

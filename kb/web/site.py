@@ -395,7 +395,7 @@ def status_data(report: Report, data: ProjectData, lang: str) -> StatusData:
         deliverables=tuple(report.deliverables),
         gaps=gaps,
         findings=findings,
-        tracks=tuple(TrackOption(id=t, label=label.text(lang)) for t, label in data.model.tracks.items()),
+        tracks=tuple(TrackOption(id=t, label=label.in_lang(lang)) for t, label in data.model.tracks.items()),
         rules=tuple(RuleOption(id=r, title=_rule_title(data, r, lang)) for r in sorted({f.rule for f in localised})),
         pages=tuple(pair_rows(report, data, lang, localised)),
         gap_pages=tuple(gap_pages(report, lang, localised)),
@@ -403,7 +403,7 @@ def status_data(report: Report, data: ProjectData, lang: str) -> StatusData:
 
 
 def _rule_title(data: ProjectData, rule: str, lang: str) -> str:
-    return data.rules[rule].title.get(lang, rule) if rule in data.rules else rule
+    return data.rules[rule].title.in_lang(lang) if rule in data.rules else rule
 
 
 def pair_rows(report: Report, data: ProjectData, lang: str, findings: list[Finding]) -> list[PairRow]:
@@ -553,7 +553,7 @@ def fill_print_findings(site_dir: Path, env: Any, report: Report, data: ProjectD
         root = "../" * (len(rel.parts) - 1)
         rows = [replace(row, url=root + page_url_for(row.rel, row.lang, default_language) if row.rel and row.lang else None)
                 for row in finding_rows(report, data, [f for f in report.in_language(lang) if f.rule in PRINT_RULES], lang)]
-        fragment = template.render(rows=rows, ui=data.ui.get(lang, {}), lang=lang)
+        fragment = template.render(rows=rows, ui=data.ui.strings(lang), lang=lang)
         new = PRINT_SLOT_RE.sub(lambda m, fragment=fragment: m.group(1) + fragment + m.group(2), html, count=1)
         if new != html:
             write_atomic(page, new.encode("utf-8"))

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, RootModel
 
 from kb.content.navigation import Navigation
 from kb.project.fsutil import write_atomic
+from kb.project.schemas import UiFile
 from kb.project.templating import render
 
 OFFLINE_LIST = "offline.json"
@@ -122,7 +123,7 @@ def write_offline_lists(site_dir: Path, manifests: Navigation, tracks: tuple[str
 OFFLINE_PAGE = "offline.html"
 
 
-def write_offline_page(site_dir: Path, overrides: Path, ui: dict[str, dict[str, str]], languages: tuple[str, ...],
+def write_offline_page(site_dir: Path, overrides: Path, ui: UiFile, languages: tuple[str, ...],
                        default_language: str) -> Path:
     """offline.html: what the service worker shows, offline, for a page that was not saved (docs/sw.js)."""
     path = site_dir / OFFLINE_PAGE

@@ -272,7 +272,7 @@ class Assembler:
         """What every document prints. The edition is the date of the newest commit of the printed
         *pages* (today when one of them is not committed, or outside git); the version is a slot
         that `stamped` fills in."""
-        ui = self.data.ui.get(lang, {})
+        ui = self.data.ui.strings(lang)
         newest = self.provenance.newest(pages)
         day: dt.date = dt.date.fromisoformat(newest.date) if newest is not None else self.settings.today
         width, height = self.page_size_mm(kind)
@@ -291,7 +291,7 @@ class Assembler:
 
     def version(self, html: str, lang: str, pages: list[str], resources: tuple[str, ...]) -> str:
         """The version printed on the document whose HTML (version slot in it) is *html*."""
-        return version_text(self.provenance, pages, content_digest(html, resources), self.data.ui.get(lang, {}))
+        return version_text(self.provenance, pages, content_digest(html, resources), self.data.ui.strings(lang))
 
     def stamped(self, html: str, lang: str, pages: list[str], resources: tuple[str, ...]) -> str:
         """The HTML with its version (kb.print.manual.assemble.version_text) in the slot."""
@@ -317,7 +317,7 @@ class Assembler:
         workbook (WORKBOOK: none of them, room to write). Both parse each page once (the assembler's cache).
         *decks*: module page -> its deck's PDF, whose slides the build draws into the guide's boxes."""
         guide = edition == GUIDE
-        ui = self.data.ui.get(plan.lang, {})
+        ui = self.data.ui.strings(plan.lang)
         chapters = [replace(ch) for ch in plan.chapters]  # each edition prints its own bodies
         glossary_terms: set[str] = set()
         for ch in chapters:

@@ -421,12 +421,12 @@ def test_uncommitted_signer_lines_are_not_trusted(repo: Repo) -> None:
 # --- pure parts --------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("bad", "said"), [
     ('signers_root: "abc123"',
-     "signers_root: Value error, the full 40-character hash of the trust root commit, or empty"),
+     "signers_root: the full 40-character hash of the trust root commit, or empty"),
     ("signers_managed_by: [NOBODY]",
-     "signers_managed_by[0]: Value error, unknown organisation NOBODY; organisations are FECO, UNIDO, UNDP"),
+     "signers_managed_by[0]: unknown organisation NOBODY; organisations are FECO, UNIDO, UNDP"),
     ("signers: docs/UNIDO.allowed_signers",
-     "organisations.UNIDO.signers: Value error, a file under data/signers/ (its history is verified there)"),
-    ("signers: ''", "organisations.UNIDO.signers: Value error, a file under data/signers/ (its history is verified there)"),
+     "organisations.UNIDO.signers: a file under data/signers/ (its history is verified there)"),
+    ("signers: ''", "organisations.UNIDO.signers: a file under data/signers/ (its history is verified there)"),
 ])
 def test_trust_settings_are_validated(tmp_path: Path, bad: str, said: str) -> None:
     # each mistake is refused with the file, the line it is on and what to write

@@ -36,11 +36,11 @@ def test_limits_are_whole_numbers_that_may_only_be_lowered(tmp_path: Path):
     path = _write(tmp_path, "limits.yml", "# limits\npage_bytes: 1000\nnesting: true\nline_chars: 0\n"
                   "block_chars: 2.5\nfigure_nodes: '50'\nhtml_nesting: 200\npage_byte: 10\n")
     assert _refused(lambda: Limits.load(path), path) == [  # in the order of the limits
-        "4: line_chars: Value error, write a whole number from 1 to 5000 (found 0)",
-        "5: block_chars: Value error, write a whole number from 1 to 20000 (found 2.5)",
-        "3: nesting: Value error, write a whole number from 1 to 24 (found True)",
-        "6: figure_nodes: Value error, write a whole number from 1 to 120 (found '50')",
-        "7: html_nesting: Value error, may only be lowered (at most 40): the limits protect the build and a data "
+        "4: line_chars: write a whole number from 1 to 5000 (found 0)",
+        "5: block_chars: write a whole number from 1 to 20000 (found 2.5)",
+        "3: nesting: write a whole number from 1 to 24 (found True)",
+        "6: figure_nodes: write a whole number from 1 to 120 (found '50')",
+        "7: html_nesting: may only be lowered (at most 40): the limits protect the build and a data "
         "file does not raise them",
         "8: page_byte: Extra inputs are not permitted",
     ]
@@ -60,7 +60,7 @@ def test_event_thresholds_refuse_unknown_kinds_and_thresholds_at_their_line(tmp_
     path = _write(tmp_path, "t.yml", "mercury:\n  source: ToR section 3\n  trainin:\n    participants_min: 50\n"
                   "  seminar:\n    participant_min: 20\n")
     assert _refused(lambda: load_event_thresholds(path, KINDS), path) == [
-        "3: mercury.trainin: Value error, unknown event kind trainin: write one of training, livestream, seminar, "
+        "3: mercury.trainin: unknown event kind trainin: write one of training, livestream, seminar, "
         "exhibition, video (event.kinds in content-model.yml)",
         "6: mercury.seminar.participant_min: Extra inputs are not permitted",
     ]
@@ -88,15 +88,15 @@ def test_event_threshold_values_are_typed(tmp_path: Path):
     ]))
     assert _refused(lambda: load_event_thresholds(path, KINDS), path) == [
         "3: mercury.training.participants_min: Input should be a valid integer (found 'fifty')",
-        "4: mercury.training.duration_hours_min: Value error, write a number, 0 or more (found 'two')",
+        "4: mercury.training.duration_hours_min: write a number, 0 or more (found 'two')",
         "6: mercury.training.requires_section: String should match pattern '^[a-z0-9][a-z0-9-]*$' (found 'Minutes')",
-        "5: mercury.training.record_sections: Value error, write a list of heading ids, such as [agenda, photos] "
+        "5: mercury.training.record_sections: write a list of heading ids, such as [agenda, photos] "
         "(found 'agenda')",
         "8: mercury.livestream.combined.viewers_min: Field required",
         "8: mercury.livestream.combined.viewers: Extra inputs are not permitted",
-        "9: mercury.video: Value error, duration_minutes_min (15) is more than duration_minutes_max (10): write the "
+        "9: mercury.video: duration_minutes_min (15) is more than duration_minutes_max (10): write the "
         "smaller number as duration_minutes_min",
-        "14: gender.training.per_year: Value error, to (2025) is before from (2028): write the first year as from",
+        "14: gender.training.per_year: to (2025) is before from (2028): write the first year as from",
         "16: gender.seminar.per_year.min: Input should be greater than or equal to 1",
         "16: gender.seminar.per_year.to: Field required",
     ]
@@ -128,7 +128,7 @@ def test_the_projects_validation_reports_the_thresholds_with_the_content_models_
     kinds = ", ".join(data.model.event.kinds)
     with pytest.raises(SettingsError) as refused:
         data.validate()
-    assert str(refused.value) == (f"{shown(thresholds)}:{line}: mercury.seminars: Value error, unknown event kind seminars: "
+    assert str(refused.value) == (f"{shown(thresholds)}:{line}: mercury.seminars: unknown event kind seminars: "
                                   f"write one of {kinds} (event.kinds in content-model.yml)")
 
 
@@ -137,7 +137,7 @@ def test_the_projects_validation_reports_the_thresholds_with_the_content_models_
 def test_the_media_folder_must_be_inside_the_project(tmp_path: Path, where: str):
     path = _write(tmp_path, "media.yml", f"# videos\npath: {where}\nurl: null\n")
     assert _refused(lambda: load_media(path, tmp_path / "project"), path) == [
-        f"2: path: Value error, must be a folder inside the project, not {where} (the build copies its files into "
+        f"2: path: must be a folder inside the project, not {where} (the build copies its files into "
         "the site): write a folder such as media"]
 
 
@@ -152,8 +152,8 @@ def test_media_settings_are_typed(tmp_path: Path):
         "",
     ]))
     assert _refused(lambda: load_media(path, tmp_path), path) == [
-        "1: path: Value error, write the folder of the video files, such as media (found 7)",
-        "2: url: Value error, write a base URL such as https://media.example.org.cn/kb/, or null "
+        "1: path: write the folder of the video files, such as media (found 7)",
+        "2: url: write a base URL such as https://media.example.org.cn/kb/, or null "
         "(found 'media.example.org.cn/kb')",
         "4: subtitles.max_line_chars.zh: Input should be greater than 0",
         "4: subtitles.max_line_chars.fr: Input should be 'zh' or 'en' (found 'fr')",

@@ -59,7 +59,7 @@ def test_a_target_given_in_per_cent_is_refused_with_its_line(tmp_path: Path):
     path.write_text("women_share:\n  gender:\n    target: 40\n    source: GAP 2024, section 3\n  mercury:\n    targte: 0.3\n",
                     encoding="utf-8")
     assert _refused(path, GenderTargets) == [
-        "3: women_share.gender.target: Value error, a fraction between 0 and 1 (0.4 for 40 %), not 40.0",
+        "3: women_share.gender.target: a fraction between 0 and 1 (0.4 for 40 %), not 40.0",
         "6: women_share.mercury.targte: Extra inputs are not permitted",
     ]
 
@@ -77,7 +77,7 @@ def test_a_gap_text_that_would_break_the_new_page_is_refused_with_its_line(tmp_p
     path.write_text("headings:\n  background:\n    zh: 背景\n    en: Background\n    gap:\n      zh: 写背景\n"
                     "      en: 'write the background # here'\n", encoding="utf-8")
     assert _refused(path, Sections) == [
-        "7: headings.background.gap.en: Value error, heading texts must not contain [ ] { } # or line breaks",
+        "7: headings.background.gap.en: heading texts must not contain [ ] { } # or line breaks",
     ]
 
 

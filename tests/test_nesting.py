@@ -61,7 +61,7 @@ def test_a_data_file_cannot_raise_the_html_nesting_limit(tmp_path: Path):
     limits.write_text("html_nesting: 200\n", encoding="utf-8")
     with pytest.raises(SettingsError) as refused:
         Limits.load(limits)
-    assert str(refused.value) == (f"{shown(limits)}:1: html_nesting: Value error, may only be lowered (at most 40): the "
+    assert str(refused.value) == (f"{shown(limits)}:1: html_nesting: may only be lowered (at most 40): the "
                                   f"limits protect the build and a data file does not raise them")
 
 

@@ -148,5 +148,5 @@ def test_a_media_folder_outside_the_project_is_refused(tmp_path: Path, where: st
     media.write_text(text.replace("\npath: media\n", f"\npath: {where}\n"), encoding="utf-8")
     with pytest.raises(SettingsError) as refused:
         ProjectData(load_settings(project, environ={"KB_TODAY": TODAY})).validate()
-    assert str(refused.value) == (f"{shown(media)}:{line}: path: Value error, must be a folder inside the project, not "
+    assert str(refused.value) == (f"{shown(media)}:{line}: path: must be a folder inside the project, not "
                                   f"{where} (the build copies its files into the site): write a folder such as media")

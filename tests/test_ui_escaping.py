@@ -110,7 +110,7 @@ def test_an_interface_string_whose_placeholder_is_not_a_name_is_refused_with_its
     ui_file.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(SettingsError) as refused:
         ProjectData(load_settings(project, environ={"KB_TODAY": "2026-11-21"})).validate()
-    assert f"data/ui.yml:{at + 1}: en.manual_see_page: Value error, {problem}" in str(refused.value)
+    assert f"data/ui.yml:{at + 1}: en.manual_see_page: {problem}" in str(refused.value)
 
 
 # --- built output --------------------------------------------------------------------------------------------------

@@ -58,5 +58,5 @@ def test_a_data_file_cannot_raise_a_limit_that_protects_the_build(tmp_path: Path
     limits.write_text(text.replace("block_markup: 300 ", "block_markup: 300000 "), encoding="utf-8")
     with pytest.raises(SettingsError) as refused:
         ProjectData(load_settings(project, environ={"KB_TODAY": TODAY})).validate()
-    assert str(refused.value) == (f"{shown(limits)}:{line}: block_markup: Value error, may only be lowered (at most 300): "
+    assert str(refused.value) == (f"{shown(limits)}:{line}: block_markup: may only be lowered (at most 300): "
                                   f"the limits protect the build and a data file does not raise them")

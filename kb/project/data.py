@@ -30,20 +30,14 @@ from kb.project.schemas import (
     Reviewers,
     Rule,
     Rules,
+    Sections,
     ShortQuestion,
     UiFile,
-    load_data_file,
     load_record,
     load_yaml_lines,
     validate,
 )
 from kb.project.settings import Settings, SettingsError
-
-
-def load_yaml(path: Path) -> Any:
-    """A data file, parsed once with a safe loader (libyaml when available) and validated against
-    its schema in kb/project/schemas.py when it has one: a mistake is a SettingsError naming file and line."""
-    return load_data_file(path)
 
 
 def first_lines(path: Path, pattern: str) -> dict[str, int]:
@@ -57,13 +51,6 @@ def first_lines(path: Path, pattern: str) -> dict[str, int]:
             if m:
                 lines.setdefault(m.group(1), number)
     return lines
-
-
-def _require(cond: bool, path: Path, what: str) -> None:
-    if not cond:
-        raise SettingsError(f"{path}: {what}")
-
-
 
 
 def load_glossary(path: Path) -> list[GlossaryTerm]:
@@ -241,7 +228,7 @@ class ProjectData:
         sections = self._path("sections.yml")
         if sections.exists():
             try:
-                load_yaml(sections)
+                load_record(sections, Sections)
             except SettingsError as exc:
                 problems.append(str(exc))
         if not problems:

@@ -967,15 +967,6 @@ class MediaSettings(Closed):
         return value
 
 
-SCHEMAS: dict[str, Any] = {
-    "content-model.yml": ContentModel,
-    "reviewers.yml": Reviewers,
-    "sections.yml": Sections,
-    "forms.yml": Forms,
-    "gender-targets.yml": GenderTargets,
-}
-
-
 # --- loading with lines ----------------------------------------------------------------------------------
 def shown(path: Path) -> str:
     """*path* as an editor or CI annotation wants it: relative to the working folder when inside it."""
@@ -1059,7 +1050,8 @@ def line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int:
 
 
 def _describe(error: dict[str, Any]) -> str:
-    msg = error["msg"]
+    # a validator of ours words its message for the author: pydantic's "Value error, " adds nothing
+    msg = error["msg"].removeprefix("Value error, ")
     if error["type"] in ("literal_error", "enum") or error["type"].endswith("_type") or error["type"] == "string_pattern_mismatch":
         msg += f" (found {error['input']!r})"
     return msg
@@ -1101,7 +1093,7 @@ def block_problems(data: Any, model: type[BaseModel]) -> tuple[Any, list[Problem
         for error in exc.errors(include_url=False):
             loc = tuple(x for x in error["loc"] if not (isinstance(x, str) and ("[" in x or x in ("function-after",))))
             where = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc).lstrip(".") or "(top level)"
-            what = _describe(error).removeprefix("Value error, ")
+            what = _describe(error)
             out.append(Problem(where, loc, what))
         return None, out
 
@@ -1128,11 +1120,3 @@ def load_record(path: Path, schema: type[RecordT], context: dict[str, Any] | Non
     data, lines = load_yaml_lines(path)
     return validate(path, data, lines, schema, context)
 
-
-def load_data_file(path: Path) -> Any:
-    """Load and validate one data file by its name; return the plain data (already checked)."""
-    data, lines = load_yaml_lines(path)
-    schema = SCHEMAS.get(path.name)
-    if schema is not None:
-        validate(path, data, lines, schema)
-    return data

@@ -1,7 +1,8 @@
-"""The project's data files, loaded once and validated: content model, reviewers, glossary,
-deliverables, check messages and interface strings. Each lives in exactly one file under data/.
-The glossary, deliverables, messages and interface strings are their schema's models
-(kb/project/schemas.py), re-exported here for their readers."""
+"""The project's data files, each read once from its one file under data/ and validated into its
+record: the schema's model in kb/project/schemas.py (content model, reviewers, glossary,
+deliverables, check messages, interface strings, limits, event thresholds, media, forms, gender
+targets, sections, question banks). ProjectData loads each when first read; validate() reads them all
+and reports every mistake at once."""
 
 from __future__ import annotations
 

@@ -55,6 +55,14 @@ def test_a_glossary_term_is_the_validated_record(tmp_path: Path):
     assert term.term("zh") == "汞"
 
 
+def test_a_term_of_a_track_the_content_model_lacks_is_refused_at_its_line(tmp_path: Path):
+    path = _write(tmp_path, "glossary.yml", MERCURY.replace("track: mercury", "track: mercuri"))
+    assert _refused(lambda p: load_glossary(p, ["mercury", "gender", "general"]), path) == (
+        "glossary.yml:6: [0].track: unknown track mercuri: write one of mercury, gender, general "
+        "(tracks in content-model.yml)")
+    assert load_glossary(path)[0].track == "mercuri"  # without the model's tracks (a file at an earlier commit)
+
+
 def test_an_empty_glossary_file_is_an_empty_glossary(tmp_path: Path):
     assert load_glossary(_write(tmp_path, "glossary.yml", "# no terms yet\n")) == []
 

@@ -259,6 +259,14 @@ class GlossaryTerm(Closed):
             raise ValueError("write the term (it is only spaces)")
         return value.strip()
 
+    @field_validator("track")
+    @classmethod
+    def _known_track(cls, value: str, info: ValidationInfo) -> str:
+        tracks = (info.context or {}).get("tracks")
+        if tracks is not None and value not in tracks:
+            raise ValueError(f"unknown track {value}: write one of {', '.join(tracks)} (tracks in content-model.yml)")
+        return value
+
     @field_validator("source", mode="before")
     @classmethod
     def _no_source(cls, value: Any) -> Any:

@@ -35,7 +35,6 @@ from kb.project.schemas import (
     ShortQuestion,
     UiFile,
     load_record,
-    load_yaml_lines,
     validate,
 )
 from kb.project.settings import Settings, SettingsError
@@ -110,8 +109,7 @@ def load_question_banks(folder: Path) -> dict[str, QuestionBank]:
         return banks
     for path in sorted(folder.rglob("*.yml")):
         try:
-            raw, lines = load_yaml_lines(path)
-            bank = validate(path, raw, lines, QuestionBankFile)
+            bank = load_record(path, QuestionBankFile)
         except SettingsError as exc:
             problems.append(str(exc))
             continue

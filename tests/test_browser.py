@@ -690,6 +690,15 @@ def test_nothing_loads_from_outside_the_site_and_no_console_errors(context: Brow
 def _serious_violations(page: Page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
+    # what the reader sees once it has settled: a colour read halfway through a transition (Material's
+    # back-to-top button fading in, a button's hover colour) is neither the before nor the after
+    # (an endless animation never settles: it is left running). Polled from here: the page's CSP
+    # refuses the string evaluation wait_for_function would use.
+    for _ in range(50):
+        if page.evaluate("document.getAnimations().every(a => a.playState !== 'running'"
+                         " || a.effect?.getTiming().iterations === Infinity)"):
+            break
+        page.wait_for_timeout(100)
     results = Axe().run(page)
     out = []
     for v in results.response["violations"]:

@@ -13,7 +13,6 @@ from kb.authoring import scaffold
 from kb.checks.engine import run
 from kb.content.pages import parse_page
 from kb.project.data import ProjectData
-from kb.project.schemas import Sections, load_record
 from kb.project.settings import REPO_ROOT, load_settings
 
 MODULE_ORDER = ["objectives", "content", "risks", "lessons", "key-points", "exercises", "answers", "sources"]
@@ -209,13 +208,12 @@ def test_event_kind_is_guessed_or_required(project: Path) -> None:
 
 
 def test_sections_file_names_every_section_the_model_requires() -> None:
-    settings = load_settings(REPO_ROOT)
-    model = ProjectData(settings).model
-    sections = load_record(settings.data_path / "sections.yml", Sections)
+    data = ProjectData(load_settings(REPO_ROOT))
+    model, sections = data.model, data.sections
     needed = {s for spec in model.types.values() for s in (*spec.required_sections, *spec.required_any_section)}
     needed |= {s for layout in sections.layouts.values() for s in layout}
     assert needed <= set(sections.headings)
-    raw = yaml.safe_load((settings.data_path / "sections.yml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((data.settings.data_path / "sections.yml").read_text(encoding="utf-8"))
     for ident, spec in raw["headings"].items():
         assert set(spec["gap"]) == {"zh", "en"}, ident
 

@@ -83,7 +83,7 @@ def make_copy(settings: Settings, data: ProjectData, *, org: str, paths: list[Pa
     output = output or settings.root / f"review-copy-{org}-{name}-{now:%Y%m%d-%H%M}.pdf"
     titles = {page.path: str(page.meta.get("title") or "") for page in report.pages.values()}
     pages = write_review_copy(root=settings.root, site_dir=site, overrides=settings.root / "overrides", pairs=pairs,
-                              org=org, org_names={o: {"zh": spec.zh, "en": spec.en} for o, spec in orgs.items()},
+                              org=org, org_names=orgs,
                               titles=titles, ui={lang: data.ui[lang] for lang in ("zh", "en")},
                               lang_names=LANGUAGE_NAMES, default_language=settings.default_language, output=output,
                               made=now)

@@ -22,12 +22,11 @@ import yaml
 from kb.project.commandline import Parser, UsageError, default_lang
 from kb.project.data import ProjectData
 from kb.project.fsutil import write_atomic
-from kb.project.schemas import ContentModel, Sections, TypeSpec, load_record
+from kb.project.schemas import ContentModel, Sections, TypeSpec
 from kb.project.settings import Settings, SettingsError, load_settings
 from kb.web.site import page_url_for
 
 SEGMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-SECTIONS_FILE = "sections.yml"
 
 MESSAGES = {
     "en": {
@@ -353,8 +352,7 @@ def main(argv: list[str] | None = None, *, root: Path | None = None) -> int:
         args = _parser().parse_args(argv)
         settings = load_settings(root)
         data = ProjectData(settings)
-        sections = load_record(settings.data_path / SECTIONS_FILE, Sections)
-        p = plan(args, settings, data, sections)
+        p = plan(args, settings, data, data.sections)
         refuse_if_present(p, settings)
         write(p)
     except UsageError as exc:

@@ -14,6 +14,7 @@ import io
 import json
 import posixpath
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from markupsafe import Markup
 from kb.print.manual.content import inner_html, parse_page
 from kb.print.manual.render import RenderJob, render_job
 from kb.project.fsutil import write_atomic
+from kb.project.schemas import LangText
 from kb.project.templating import render
 from kb.trust.approvals import ApprovalValidity, PairApproval, outdated_diffs
 from kb.trust.reviewcopies import MANIFEST_KIND, MANIFEST_NAME
@@ -99,7 +101,7 @@ def manifest(org: str, pairs: list[PairApproval], made: dt.datetime) -> bytes:
 
 
 def write_review_copy(*, root: Path, site_dir: Path, overrides: Path, pairs: list[PairApproval], org: str,
-                      org_names: dict[str, dict[str, str]], titles: dict[str, str], ui: dict[str, dict[str, str]],
+                      org_names: Mapping[str, LangText], titles: dict[str, str], ui: dict[str, dict[str, str]],
                       lang_names: dict[str, dict[str, str]], default_language: str, output: Path,
                       made: dt.datetime) -> int:
     """Render the review copy of *pairs* for *org* to *output*; returns its number of pages."""

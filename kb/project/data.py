@@ -211,6 +211,11 @@ class ProjectData:
         return load_question_banks(self._path(QUESTIONS_DIR))
 
     @cached_property
+    def sections(self) -> Sections:
+        """The section headings and the sections a new page starts with (./scripts/new)."""
+        return load_record(self._path("sections.yml"), Sections)
+
+    @cached_property
     def ui(self) -> UiFile:
         return load_record(self._path("ui.yml"), UiFile)
 
@@ -219,16 +224,13 @@ class ProjectData:
         ``file:line: where: what`` per line), instead of failing on the first one used."""
         problems: list[str] = []
         # the event thresholds need the content model's kinds: a broken content model is then reported twice, once kept
-        for name in ("model", "reviewers", "forms", "gender_targets", "glossary", "deliverables", "rules", "ui", "media", "limits", "event_thresholds",
-                     "question_banks"):
+        names = ["model", "reviewers", "forms", "gender_targets", "glossary", "deliverables", "rules", "ui", "media",
+                 "limits", "event_thresholds", "question_banks"]
+        if self._path("sections.yml").exists():  # read only by ./scripts/new
+            names.append("sections")
+        for name in names:
             try:
                 getattr(self, name)
-            except SettingsError as exc:
-                problems.append(str(exc))
-        sections = self._path("sections.yml")
-        if sections.exists():
-            try:
-                load_record(sections, Sections)
             except SettingsError as exc:
                 problems.append(str(exc))
         if not problems:

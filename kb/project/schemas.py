@@ -518,7 +518,9 @@ Rules = Annotated[dict[Id, Rule], BeforeValidator(_rule_ids), AfterValidator(_id
 OrgId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9-]*$")]
 
 
-class Organisation(Closed):
+class Organisation(LangText):
+    """An organisation's name in each language (``in_lang``) and its allowed-signers file."""
+
     zh: Text
     en: Text
     # its allowed-signers file: an approval counts only when its commit is signed with a key listed
@@ -532,9 +534,6 @@ class Organisation(Closed):
         if value is not None and not (value.strip() and value.strip().startswith(signers_dir)):
             raise ValueError(f"a file under {signers_dir or 'the data folder'} (its history is verified there)")
         return value
-
-    def name(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 def _known_organisation(value: str, info: ValidationInfo) -> str:
@@ -578,7 +577,7 @@ class Reviewers(Closed):
 
     def names(self, lang: str) -> dict[str, str]:
         """Each organisation's name in *lang*, by id."""
-        return {org: spec.name(lang) for org, spec in self.organisations.items()}
+        return {org: spec.in_lang(lang) for org, spec in self.organisations.items()}
 
 
 # --- sections.yml -----------------------------------------------------------------------------------
@@ -592,12 +591,12 @@ def _heading_text(value: str) -> str:
 HeadingText = Annotated[str, Field(min_length=1), AfterValidator(_heading_text)]
 
 
-class HeadingGap(Closed):
+class HeadingGap(LangText):
     zh: HeadingText
     en: HeadingText
 
 
-class SectionHeading(Closed):
+class SectionHeading(LangText):
     zh: HeadingText
     en: HeadingText
     gap: HeadingGap | None = None  # what the new page's gap marker says (default: the heading)
@@ -613,15 +612,11 @@ class Sections(Closed):
 
     def heading(self, ident: str, lang: str) -> str | None:
         spec = self.headings.get(ident)
-        return (spec.zh if lang == "zh" else spec.en) if spec else None
+        return spec.in_lang(lang) if spec else None
 
     def gap(self, ident: str, lang: str) -> str:
         spec = self.headings.get(ident)
-        if spec is None:
-            return ident
-        if spec.gap is not None:
-            return spec.gap.zh if lang == "zh" else spec.gap.en
-        return spec.zh if lang == "zh" else spec.en
+        return (spec.gap or spec).in_lang(lang) if spec else ident
 
     def page_gap(self, lang: str) -> str:
         """The gap marker of a page without sections."""
@@ -790,8 +785,22 @@ class UiFile(Closed):
         return self
 
 
+def _empty_file_as_mapping(data: Any) -> Any:
+    """A data file of only comments parses as nothing: every key takes its default."""
+    return {} if data is None else data
+
+
+class DefaultsFile(Closed):
+    """A data file whose every key has a default: an empty file (only comments) is the defaults."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_file(cls, data: Any) -> Any:
+        return _empty_file_as_mapping(data)
+
+
 # --- limits.yml ------------------------------------------------------------------------------------------
-class Limits(Closed):
+class Limits(DefaultsFile):
     """data/limits.yml: what any page may be before it is parsed or rendered. The defaults are what the
     renderers were measured to survive: the file (a pull request) may lower a limit, never raise it."""
 
@@ -810,11 +819,6 @@ class Limits(Closed):
     # 70 overflows Python's stack at 136-140 nested <div>s in a bare document; 40, with 24 levels of lists
     # (48 elements) and the manual's own wrapping, stays well below (tests/test_nesting.py builds it).
     html_nesting: int = 40
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_file(cls, data: Any) -> Any:
-        return {} if data is None else data
 
     @field_validator("*", mode="before")
     @classmethod
@@ -924,7 +928,7 @@ class EventThresholdsFile(RootModel[dict[Id, ProgrammeThresholds]]):
     @model_validator(mode="before")
     @classmethod
     def _empty_file(cls, data: Any) -> Any:
-        return {} if data is None else data
+        return _empty_file_as_mapping(data)
 
     def by_programme_and_kind(self) -> dict[tuple[str, str], EventLimits]:
         return {(programme, kind): limits for programme, per_kind in self.root.items() for kind, limits in per_kind.items()}
@@ -938,18 +942,13 @@ class SubtitleLimits(Closed):
     end_margin_seconds: Annotated[float, Field(ge=0)] = 30.0
 
 
-class MediaSettings(Closed):
+class MediaSettings(DefaultsFile):
     """data/media.yml: where the video files live, where pages load them from, what subtitles are held
     to. Needs the project's root in the validation context ("project_root")."""
 
     path: Path = Field(default="media", validate_default=True)  # absolute once validated, inside the project
     url: str | None = None  # base URL pages load videos from; None: the site's own media/ folder
     subtitles: SubtitleLimits = SubtitleLimits()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_file(cls, data: Any) -> Any:
-        return {} if data is None else data
 
     @field_validator("path", mode="before")
     @classmethod
